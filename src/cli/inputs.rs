@@ -1,0 +1,159 @@
+//! Input flags shared by every command, and loading them into a [`Session`].
+//!
+//! Input problems and policies the API server would reject are printed on standard error as
+//! `error: file:line:col: path: message`; the command still answers from the rest of the
+//! input, and then exits 2.
+
+use clap::Args;
+
+use crate::load::source::SourceMap;
+use crate::load::{self, LoadOptions, Loaded, Outcome};
+use crate::model::{Cluster, NotApplied, validate};
+use crate::report::style::Painter;
+
+/// Where manifests come from.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// A manifest file, directory (read recursively), glob, or - for standard input.
+    /// Repeatable; positional paths are read too.
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub filenames: Vec<String>,
+    /// Namespace of objects that name none, as with `kubectl apply -n`.
+    #[arg(
+        short = 'n',
+        long = "namespace",
+        value_name = "NAMESPACE",
+        default_value = "default"
+    )]
+    pub namespace: String,
+    /// List on standard error every object read: used, ignored (and why), or broken.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+}
+
+/// The loaded input of a command.
+pub struct Session {
+    /// The files read.
+    pub sources: SourceMap,
+    /// The cluster they describe.
+    pub cluster: Cluster,
+    /// Number of errors printed (input problems and rejected policies).
+    pub errors: usize,
+}
+
+impl InputArgs {
+    /// All input paths: `-f` ones first, then positional ones.
+    pub fn paths(&self, positional: &[String]) -> Vec<String> {
+        self.filenames.iter().chain(positional).cloned().collect()
+    }
+}
+
+/// Loads the inputs, prints problems, and builds the cluster. Err: nothing to read (the
+/// message is printed).
+pub fn load_session(
+    args: &InputArgs,
+    positional: &[String],
+    painter: &Painter,
+) -> Result<Session, u8> {
+    let paths = args.paths(positional);
+    if paths.is_empty() {
+        eprintln!(
+            "{} no input: pass manifest files or directories, `-f PATH`, or `-f -` for standard input",
+            painter.bad("error:")
+        );
+        return Err(super::EXIT_ERROR);
+    }
+    let opts = LoadOptions {
+        default_namespace: args.namespace.clone(),
+        ..LoadOptions::default()
+    };
+    let Loaded {
+        sources,
+        objects,
+        problems,
+        inventory,
+    } = load::load(&paths, &opts);
+    let mut errors = 0;
+    for p in &problems {
+        eprintln!("{} {}", painter.bad("error:"), p.render(&sources));
+        errors += 1;
+    }
+    let cluster = Cluster::build(objects);
+    for (i, policy) in cluster.policies.iter().enumerate() {
+        if cluster.not_applied.get(&i) == Some(&NotApplied::Invalid) {
+            for v in validate::policy(policy) {
+                eprintln!(
+                    "{} {}: [{}] {} (policy {} is not applied: the API server rejects it)",
+                    painter.bad("error:"),
+                    sources.location(v.span),
+                    v.rule,
+                    v.message,
+                    policy.id()
+                );
+                errors += 1;
+            }
+        }
+    }
+    if args.verbose {
+        for entry in &inventory {
+            let name = if entry.name.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", entry.name)
+            };
+            eprintln!(
+                "{} {}: {}{name}: {}",
+                painter.dim("input:"),
+                sources.location(entry.span),
+                entry.kind,
+                entry.outcome
+            );
+        }
+        for (span, note) in &cluster.notes {
+            eprintln!(
+                "{} {}: {note}",
+                painter.dim("input:"),
+                sources.location(*span)
+            );
+        }
+        for (i, why) in &cluster.not_applied {
+            if let NotApplied::Replaced { by } = why {
+                let p = &cluster.policies[*i];
+                eprintln!(
+                    "{} {}: policy {} is replaced by the later object at {}",
+                    painter.dim("input:"),
+                    sources.location(p.span),
+                    p.id(),
+                    sources.location(cluster.policies[*by].span)
+                );
+            }
+        }
+        let used = inventory
+            .iter()
+            .filter(|e| e.outcome == Outcome::Used)
+            .count();
+        let ignored = inventory
+            .iter()
+            .filter(|e| matches!(e.outcome, Outcome::Ignored(_)))
+            .count();
+        eprintln!(
+            "{} {} files, {used} objects used, {ignored} ignored; {} namespaces, {} endpoints, {} policies",
+            painter.dim("input:"),
+            sources.files().len(),
+            cluster.namespaces.len(),
+            cluster.endpoints.len(),
+            cluster.policies.len()
+        );
+    } else {
+        let ignored = inventory
+            .iter()
+            .filter(|e| matches!(e.outcome, Outcome::Ignored(_)))
+            .count();
+        let _ = ignored;
+    }
+    Ok(Session {
+        sources,
+        cluster,
+        errors,
+    })
+}

@@ -1,0 +1,76 @@
+//! The command line: clap definitions, and one file per subcommand. Each subcommand resolves
+//! its arguments, calls the library, renders, and returns an exit status:
+//! 0 success (allowed / no findings), 1 the negative answer (denied / findings), 2 usage or
+//! input errors.
+
+pub mod can_reach;
+pub mod inputs;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::report::style::ColorChoice;
+
+/// Offline Kubernetes NetworkPolicy simulator and linter.
+///
+/// Reads the manifests you already have (files, directories, globs, `-` for stdin) and
+/// computes exactly what the cluster would allow.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubectl-netpol",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+    /// When to use colour.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Can FROM open a connection to TO? Says yes or no, and why.
+    CanReach(can_reach::Args),
+}
+
+/// Exit status: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: the negative answer (denied, findings).
+pub const EXIT_NO: u8 = 1;
+/// Exit status: usage or input error.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Runs the command line.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::CanReach(args) => can_reach::run(args, cli.color),
+    };
+    ExitCode::from(code)
+}
+
+/// Writes to standard output; a closed pipe (`| head`) is not an error.
+pub fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .is_err()
+    {
+        // The reader went away; nothing else to do.
+    }
+}

@@ -1,0 +1,12 @@
+//! kubectl-netpol: an offline Kubernetes NetworkPolicy linter and simulator.
+//!
+//! Data flows one way: [`load`] (files → objects with positions) → [`model`] (the cluster the
+//! manifests describe) → [`engine`] (who may reach whom, and why) → [`report`] (text, JSON,
+//! tables, graphs). The [`cli`] module is a thin layer over these; everything a test or a
+//! benchmark needs is reachable from here without it.
+
+pub mod cli;
+pub mod engine;
+pub mod load;
+pub mod model;
+pub mod report;

@@ -1,0 +1,465 @@
+//! Typed reading of arena nodes, collecting every problem instead of stopping at the first.
+//!
+//! A [`Decoder`] reads one object (one document, or one item of a `List`). Each accessor
+//! checks the node's shape and, when it is wrong, records a [`Problem`] naming the field path
+//! relative to the object (`spec.ingress[1].from[0].ipBlock.cidr`) and returns `None`, so the
+//! caller moves on and later mistakes in the same object are reported too.
+//!
+//! YAML nulls (`key:` with nothing, `~`, `null`) read as absent, as Kubernetes reads them.
+
+use std::fmt::Display;
+
+use super::Problem;
+use super::source::{Span, Spanned};
+use super::yaml::{Document, NodeId, NodeKind, Style, is_null_text};
+
+/// A node of a document, cheap to copy.
+#[derive(Clone, Copy)]
+pub struct N<'d> {
+    /// The document it belongs to.
+    pub doc: &'d Document,
+    /// Its id.
+    pub id: NodeId,
+}
+
+impl<'d> N<'d> {
+    /// The root of a document.
+    pub fn root(doc: &'d Document) -> Self {
+        N { doc, id: doc.root }
+    }
+
+    fn kind(&self) -> &'d NodeKind {
+        &self.doc.node(self.id).kind
+    }
+
+    /// Where the node's text is.
+    pub fn span(&self) -> Span {
+        self.doc.node(self.id).span
+    }
+
+    /// Whether the node is a YAML null.
+    pub fn is_null(&self) -> bool {
+        matches!(self.kind(), NodeKind::Scalar(s, Style::Plain) if is_null_text(s))
+    }
+
+    /// The text of a scalar that is not null.
+    pub fn scalar(&self) -> Option<&'d str> {
+        match self.kind() {
+            NodeKind::Scalar(s, st) if !(*st == Style::Plain && is_null_text(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a mapping.
+    pub fn is_map(&self) -> bool {
+        matches!(self.kind(), NodeKind::Map(_))
+    }
+
+    /// The value of `key` in a mapping, unless missing or null.
+    pub fn get(&self, key: &str) -> Option<N<'d>> {
+        self.get_raw(key).filter(|n| !n.is_null())
+    }
+
+    /// The value of `key` in a mapping even when null (to tell `from:` from no `from`).
+    pub fn get_raw(&self, key: &str) -> Option<N<'d>> {
+        let NodeKind::Map(entries) = self.kind() else {
+            return None;
+        };
+        entries
+            .iter()
+            .find(|(k, _)| matches!(&self.doc.node(*k).kind, NodeKind::Scalar(s, _) if &**s == key))
+            .map(|&(_, v)| N {
+                doc: self.doc,
+                id: v,
+            })
+    }
+
+    /// The span of the key `key` in a mapping.
+    pub fn key_span(&self, key: &str) -> Option<Span> {
+        let NodeKind::Map(entries) = self.kind() else {
+            return None;
+        };
+        entries
+            .iter()
+            .find(|(k, _)| matches!(&self.doc.node(*k).kind, NodeKind::Scalar(s, _) if &**s == key))
+            .map(|&(k, _)| self.doc.node(k).span)
+    }
+
+    /// A string found at `key`, when it is a scalar (no problem recorded otherwise).
+    pub fn str_at(&self, key: &str) -> Option<&'d str> {
+        self.get(key).and_then(|n| n.scalar())
+    }
+
+    /// Entries of a mapping: (key text, key node, value node).
+    pub fn entries(&self) -> impl Iterator<Item = (&'d str, N<'d>, N<'d>)> + 'd {
+        let doc = self.doc;
+        let entries: &'d [(NodeId, NodeId)] = match self.kind() {
+            NodeKind::Map(e) => e,
+            _ => &[],
+        };
+        entries.iter().map(move |&(k, v)| {
+            let text = match &doc.node(k).kind {
+                NodeKind::Scalar(s, _) => &**s,
+                _ => "",
+            };
+            (text, N { doc, id: k }, N { doc, id: v })
+        })
+    }
+
+    /// Items of a sequence (none when the node is not one).
+    pub fn items(&self) -> impl Iterator<Item = N<'d>> + 'd {
+        let doc = self.doc;
+        let items: &'d [NodeId] = match self.kind() {
+            NodeKind::Seq(i) => i,
+            _ => &[],
+        };
+        items.iter().map(move |&id| N { doc, id })
+    }
+
+    /// "a mapping", "a list", "the string \"x\"" ... for messages.
+    pub fn describe(&self) -> String {
+        match self.kind() {
+            NodeKind::Map(_) => "a mapping".into(),
+            NodeKind::Seq(_) => "a list".into(),
+            NodeKind::Scalar(s, Style::Plain) if is_null_text(s) => "null".into(),
+            NodeKind::Scalar(s, _) => {
+                let shown: String = s.chars().take(40).collect();
+                format!("{shown:?}")
+            }
+        }
+    }
+}
+
+/// Reads one object, collecting problems.
+pub struct Decoder<'d> {
+    /// The document read.
+    pub doc: &'d Document,
+    /// The node paths are relative to (the object).
+    pub root: NodeId,
+    /// Problems found so far.
+    pub problems: Vec<Problem>,
+}
+
+impl<'d> Decoder<'d> {
+    /// A decoder for the object at `root`.
+    pub fn new(doc: &'d Document, root: NodeId) -> Self {
+        Decoder {
+            doc,
+            root,
+            problems: Vec::new(),
+        }
+    }
+
+    /// The object's root node.
+    pub fn object(&self) -> N<'d> {
+        N {
+            doc: self.doc,
+            id: self.root,
+        }
+    }
+
+    /// The field path of a node within the object.
+    pub fn path(&self, n: N) -> String {
+        self.doc.path(n.id, self.root)
+    }
+
+    /// Records a problem at a node.
+    pub fn error(&mut self, n: N, message: impl Display) {
+        let path = self.path(n);
+        self.problems
+            .push(Problem::at_path(n.span(), path, message.to_string()));
+    }
+
+    /// Records a problem about a missing field of `parent`.
+    pub fn missing(&mut self, parent: N, field: &str) {
+        let mut path = self.path(parent);
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(field);
+        self.problems.push(Problem::at_path(
+            parent.span(),
+            path,
+            format!("missing required field `{field}`"),
+        ));
+    }
+
+    /// The node if it is a mapping; a problem otherwise.
+    pub fn map(&mut self, n: N<'d>) -> Option<N<'d>> {
+        if n.is_map() {
+            Some(n)
+        } else {
+            self.error(
+                n,
+                format_args!("expected a mapping, found {}", n.describe()),
+            );
+            None
+        }
+    }
+
+    /// The items of a list (empty when null); a problem when the node is not a list.
+    pub fn list(&mut self, n: N<'d>) -> Vec<N<'d>> {
+        match n.kind() {
+            NodeKind::Seq(_) => n.items().collect(),
+            _ if n.is_null() => Vec::new(),
+            _ => {
+                self.error(n, format_args!("expected a list, found {}", n.describe()));
+                Vec::new()
+            }
+        }
+    }
+
+    /// A scalar read as a string, whatever it looks like (`yes` stays "yes").
+    pub fn string(&mut self, n: N<'d>) -> Option<Spanned<String>> {
+        match n.kind() {
+            NodeKind::Scalar(s, _) => Some(Spanned::new(s.to_string(), n.span())),
+            _ => {
+                self.error(n, format_args!("expected a string, found {}", n.describe()));
+                None
+            }
+        }
+    }
+
+    /// The string at `key` of a mapping, if present.
+    pub fn string_at(&mut self, parent: N<'d>, key: &str) -> Option<Spanned<String>> {
+        let n = parent.get(key)?;
+        self.string(n)
+    }
+
+    /// An integer (a plain scalar in decimal).
+    pub fn int(&mut self, n: N<'d>) -> Option<Spanned<i64>> {
+        match n.kind() {
+            NodeKind::Scalar(s, Style::Plain) => match parse_int(s) {
+                Some(v) => Some(Spanned::new(v, n.span())),
+                None => {
+                    self.error(
+                        n,
+                        format_args!("expected an integer, found {}", n.describe()),
+                    );
+                    None
+                }
+            },
+            _ => {
+                self.error(
+                    n,
+                    format_args!("expected an integer, found {}", n.describe()),
+                );
+                None
+            }
+        }
+    }
+
+    /// A boolean (`true`/`false`, and the YAML 1.1 spellings kubectl still accepts).
+    pub fn bool(&mut self, n: N<'d>) -> Option<bool> {
+        if let NodeKind::Scalar(s, Style::Plain) = n.kind() {
+            match s.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "on" | "y" => return Some(true),
+                "false" | "no" | "off" | "n" => return Some(false),
+                _ => {}
+            }
+        }
+        self.error(
+            n,
+            format_args!("expected true or false, found {}", n.describe()),
+        );
+        None
+    }
+
+    /// A Kubernetes IntOrString: a plain integer, or any other scalar as a string.
+    pub fn int_or_string(&mut self, n: N<'d>) -> Option<Spanned<IntOrString>> {
+        match n.kind() {
+            NodeKind::Scalar(s, Style::Plain) => match parse_int(s) {
+                Some(v) => Some(Spanned::new(IntOrString::Int(v), n.span())),
+                None => Some(Spanned::new(IntOrString::Str(s.to_string()), n.span())),
+            },
+            NodeKind::Scalar(s, Style::Quoted) => {
+                Some(Spanned::new(IntOrString::Str(s.to_string()), n.span()))
+            }
+            _ => {
+                self.error(
+                    n,
+                    format_args!("expected a number or a name, found {}", n.describe()),
+                );
+                None
+            }
+        }
+    }
+
+    /// A map of strings to strings (labels, annotations, selectors).
+    pub fn string_map(&mut self, n: N<'d>) -> Vec<(Spanned<String>, Spanned<String>)> {
+        let Some(n) = self.map(n) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, k, v) in n.entries() {
+            let value = match v.kind() {
+                NodeKind::Scalar(s, st) => {
+                    // `key:` with no value is the empty string here, as kubectl reads it.
+                    let s = if *st == Style::Plain && is_null_text(s) && &**s != "null" {
+                        ""
+                    } else {
+                        s
+                    };
+                    s.to_string()
+                }
+                _ => {
+                    self.error(v, format_args!("expected a string, found {}", v.describe()));
+                    continue;
+                }
+            };
+            out.push((
+                Spanned::new(key.to_string(), k.span()),
+                Spanned::new(value, v.span()),
+            ));
+        }
+        out
+    }
+
+    /// Records a problem for every key of a mapping not in `known`, with a suggestion.
+    pub fn unknown_fields(&mut self, n: N<'d>, known: &[&str]) {
+        for (key, k, _) in n.entries() {
+            if !known.contains(&key) {
+                self.unknown_field(n, k, key, Self::unknown_message(key, known));
+            }
+        }
+    }
+
+    /// The message for an unknown field, suggesting the closest known one.
+    pub fn unknown_message(key: &str, known: &[&str]) -> String {
+        let hint = closest(key, known)
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        format!(
+            "unknown field `{key}`{hint}; the API server rejects it (kubectl validates strictly)"
+        )
+    }
+
+    /// Records a problem about the key node `key` of the mapping `parent`.
+    pub fn unknown_field(&mut self, parent: N<'d>, key_node: N<'d>, key: &str, message: String) {
+        let path = self.path(parent);
+        let full = if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        };
+        self.problems
+            .push(Problem::at_path(key_node.span(), full, message));
+    }
+}
+
+/// A Kubernetes IntOrString value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum IntOrString {
+    /// A number.
+    Int(i64),
+    /// A name (or a number written as a string).
+    Str(String),
+}
+
+fn parse_int(s: &str) -> Option<i64> {
+    let t = s.strip_prefix('+').unwrap_or(s);
+    if t.is_empty()
+        || !t
+            .trim_start_matches('-')
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    t.parse().ok()
+}
+
+/// The known name closest to `word` by edit distance, when close enough to be a typo.
+pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    let lower = word.to_ascii_lowercase();
+    known
+        .iter()
+        .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), *k))
+        .filter(|(d, k)| *d <= (k.len() / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::source::FileId;
+    use super::super::yaml::{Limits, parse_file};
+    use super::*;
+
+    #[test]
+    fn problems_name_the_field_path_and_all_are_kept() {
+        let (docs, _) = parse_file(
+            FileId(0),
+            "spec:\n  ingress:\n  - from: {a: 1}\n    ports: 7\n",
+            &Limits::default(),
+        );
+        let doc = &docs[0];
+        let mut d = Decoder::new(doc, doc.root);
+        let rule = N::root(doc)
+            .get("spec")
+            .unwrap()
+            .get("ingress")
+            .unwrap()
+            .items()
+            .next()
+            .unwrap();
+        d.list(rule.get("from").unwrap());
+        d.list(rule.get("ports").unwrap());
+        assert_eq!(d.problems.len(), 2);
+        assert_eq!(d.problems[0].path, "spec.ingress[0].from");
+        assert_eq!(d.problems[1].path, "spec.ingress[0].ports");
+        assert!(
+            d.problems[0]
+                .message
+                .contains("expected a list, found a mapping")
+        );
+    }
+
+    #[test]
+    fn int_or_string_keeps_quoted_numbers_as_strings() {
+        let (docs, _) = parse_file(FileId(0), "a: 80\nb: '80'\nc: http\n", &Limits::default());
+        let doc = &docs[0];
+        let mut d = Decoder::new(doc, doc.root);
+        let r = N::root(doc);
+        assert_eq!(
+            d.int_or_string(r.get("a").unwrap()).unwrap().value,
+            IntOrString::Int(80)
+        );
+        assert_eq!(
+            d.int_or_string(r.get("b").unwrap()).unwrap().value,
+            IntOrString::Str("80".into())
+        );
+        assert_eq!(
+            d.int_or_string(r.get("c").unwrap()).unwrap().value,
+            IntOrString::Str("http".into())
+        );
+    }
+
+    #[test]
+    fn typos_get_a_suggestion() {
+        assert_eq!(
+            closest("ingres", &["ingress", "egress", "podSelector"]),
+            Some("ingress")
+        );
+        assert_eq!(
+            closest("podselector", &["ingress", "podSelector"]),
+            Some("podSelector")
+        );
+        assert_eq!(closest("zzz", &["ingress"]), None);
+    }
+}

@@ -1,0 +1,46 @@
+//! One decoder per kind the model understands; [`decode`] dispatches on `kind`.
+
+pub mod meta;
+pub mod namespace;
+pub mod network_policy;
+pub mod service;
+pub mod workload;
+
+use super::LoadOptions;
+use super::decode::Decoder;
+use crate::model::{EndpointKind, Object};
+
+/// What became of an object.
+pub enum Decoded {
+    /// An object for the model.
+    Used(Object),
+    /// Not relevant, with the reason.
+    Ignored(String),
+    /// Problems were recorded in the decoder.
+    Broken,
+}
+
+impl From<Option<Object>> for Decoded {
+    fn from(o: Option<Object>) -> Self {
+        o.map_or(Decoded::Broken, Decoded::Used)
+    }
+}
+
+/// Decodes the object at the decoder's root.
+pub fn decode(d: &mut Decoder, api_version: &str, kind: &str, opts: &LoadOptions) -> Decoded {
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    match (group, kind) {
+        ("", "Namespace") => namespace::decode(d).into(),
+        ("", "Service") => service::decode(d, opts).into(),
+        ("networking.k8s.io" | "extensions", "NetworkPolicy") => {
+            network_policy::decode(d, api_version, opts)
+        }
+        (_, "NetworkPolicy") => Decoded::Ignored(format!(
+            "NetworkPolicy of apiVersion `{api_version}` is not supported (networking.k8s.io/v1 is)"
+        )),
+        _ => match EndpointKind::from_kind(kind) {
+            Some(k) => workload::decode(d, k, opts).into(),
+            None => Decoded::Ignored(format!("kind {kind} does not take part in network policy")),
+        },
+    }
+}

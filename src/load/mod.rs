@@ -1,0 +1,252 @@
+//! Loading manifests: inputs → files → YAML documents → Kubernetes objects.
+//!
+//! [`load`] takes the inputs as typed (files, directories, globs, `-` for stdin), reads and
+//! parses every file (in parallel), flattens `List` kinds, and decodes the kinds the model
+//! understands. Nothing stops at the first problem: every problem is collected with its
+//! file, line, column and field path, an object with a problem is left out, and the rest
+//! is still used. What was used and what was ignored, and why, is kept in the inventory
+//! for `-v`.
+
+pub mod decode;
+pub mod discover;
+pub mod kinds;
+pub mod objects;
+pub mod source;
+pub mod yaml;
+
+use std::fmt;
+use std::io::Read;
+
+use rayon::prelude::*;
+
+pub use discover::Input;
+use source::{SourceFile, SourceMap, Span};
+pub use yaml::Limits;
+
+use crate::model::Object;
+
+/// A problem with the input: bad YAML, a wrong field type, an unreadable file...
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// Where (None for problems with an input path as a whole).
+    pub span: Option<Span>,
+    /// The field path within the object (`spec.ingress[1].from[0].ipBlock.cidr`), if any.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem at a place, with no field path.
+    pub fn new(span: Span, message: impl Into<String>) -> Problem {
+        Problem {
+            span: Some(span),
+            path: String::new(),
+            message: message.into(),
+        }
+    }
+
+    /// A problem at a field.
+    pub fn at_path(span: Span, path: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
+            span: Some(span),
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A problem with an input as a whole (`path: message`).
+    pub fn input(message: impl Into<String>) -> Problem {
+        Problem {
+            span: None,
+            path: String::new(),
+            message: message.into(),
+        }
+    }
+
+    /// `file:line:col: path: message`.
+    pub fn render(&self, sources: &SourceMap) -> String {
+        let mut out = String::new();
+        if let Some(span) = self.span {
+            out.push_str(&format!("{}: ", sources.location(span)));
+        }
+        if !self.path.is_empty() {
+            out.push_str(&format!("{}: ", self.path));
+        }
+        out.push_str(&self.message);
+        out
+    }
+}
+
+/// What happened to one object of the input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Used by the model.
+    Used,
+    /// Skipped, with the reason.
+    Ignored(String),
+    /// Left out because of problems.
+    Broken,
+}
+
+/// One object of the input, for `-v`.
+#[derive(Clone, Debug)]
+pub struct InventoryEntry {
+    /// The object.
+    pub span: Span,
+    /// `kind` as written.
+    pub kind: String,
+    /// `namespace/name` or `name`.
+    pub name: String,
+    /// Used or not.
+    pub outcome: Outcome,
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Used => f.write_str("used"),
+            Outcome::Ignored(why) => write!(f, "ignored: {why}"),
+            Outcome::Broken => f.write_str("left out: it has problems"),
+        }
+    }
+}
+
+/// How to load.
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    /// Namespace of objects that name none (`-n`, default `default`), as `kubectl apply`.
+    pub default_namespace: String,
+    /// Parser limits.
+    pub limits: Limits,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            default_namespace: "default".into(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Everything read.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The files read.
+    pub sources: SourceMap,
+    /// The objects the model understands, in input order.
+    pub objects: Vec<Object>,
+    /// Every problem found.
+    pub problems: Vec<Problem>,
+    /// Every object seen and what was done with it.
+    pub inventory: Vec<InventoryEntry>,
+}
+
+/// Maximum size of one input file.
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Loads inputs as typed on the command line.
+pub fn load(inputs: &[String], opts: &LoadOptions) -> Loaded {
+    let mut loaded = Loaded::default();
+    let mut files = Vec::new();
+    for input in inputs {
+        match discover::expand(input) {
+            Ok(found) => files.extend(found),
+            Err(p) => loaded.problems.push(p),
+        }
+    }
+    files.dedup();
+    let texts: Vec<(Input, Result<String, String>)> = files
+        .into_par_iter()
+        .map(|input| {
+            let text = read(&input);
+            (input, text)
+        })
+        .collect();
+    let mut sources = Vec::new();
+    for (input, text) in texts {
+        match text {
+            Ok(t) => sources.push(SourceFile::new(
+                input.display_name(),
+                input.path().map(Into::into),
+                t,
+            )),
+            Err(e) => loaded
+                .problems
+                .push(Problem::input(format!("{}: {e}", input.display_name()))),
+        }
+    }
+    add_sources(&mut loaded, sources, opts);
+    loaded
+}
+
+/// Loads texts already in memory (tests, benches, `--from-cluster`).
+pub fn load_texts(texts: &[(&str, &str)], opts: &LoadOptions) -> Loaded {
+    let mut loaded = Loaded::default();
+    let sources = texts
+        .iter()
+        .map(|(name, text)| SourceFile::new(*name, None, *text))
+        .collect();
+    add_sources(&mut loaded, sources, opts);
+    loaded
+}
+
+fn add_sources(loaded: &mut Loaded, sources: Vec<SourceFile>, opts: &LoadOptions) {
+    let ids: Vec<_> = sources.into_iter().map(|s| loaded.sources.add(s)).collect();
+    let files: Vec<_> = ids
+        .iter()
+        .map(|&id| (id, loaded.sources.file(id).clone()))
+        .collect();
+    let results: Vec<objects::FileObjects> = files
+        .par_iter()
+        .map(|(id, file)| objects::read_file(*id, &file.text, opts))
+        .collect();
+    for r in results {
+        loaded.objects.extend(r.objects);
+        loaded.problems.extend(r.problems);
+        loaded.inventory.extend(r.inventory);
+    }
+}
+
+fn read(input: &Input) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    match input {
+        Input::Stdin => {
+            std::io::stdin()
+                .lock()
+                .take(MAX_FILE_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+        }
+        Input::File(path) => {
+            let f = std::fs::File::open(path)
+                .map_err(|e| format!("cannot read: {}", io_message(&e)))?;
+            f.take(MAX_FILE_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read: {}", io_message(&e)))?;
+        }
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!("larger than {} MiB; refused", MAX_FILE_BYTES >> 20));
+    }
+    // A UTF-8 byte order mark is allowed, as kubectl allows it.
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .map(<[u8]>::to_vec)
+        .unwrap_or(bytes);
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}

@@ -1,0 +1,167 @@
+//! From YAML documents to objects: `List` flattening and dispatch on `kind`.
+
+use super::decode::{Decoder, N};
+use super::kinds::{self, Decoded};
+use super::source::FileId;
+use super::yaml::{self, Document, NodeId};
+use super::{InventoryEntry, LoadOptions, Outcome, Problem};
+use crate::model::Object;
+
+/// The objects, problems and inventory of one file.
+#[derive(Default)]
+pub struct FileObjects {
+    /// Objects the model understands.
+    pub objects: Vec<Object>,
+    /// Problems found.
+    pub problems: Vec<Problem>,
+    /// Every object seen.
+    pub inventory: Vec<InventoryEntry>,
+}
+
+/// How deep `List`s may nest in one another.
+const MAX_LIST_DEPTH: usize = 4;
+
+/// Parses a file and decodes its objects.
+pub fn read_file(file: FileId, text: &str, opts: &LoadOptions) -> FileObjects {
+    let (docs, problems) = yaml::parse_file(file, text, &opts.limits);
+    let mut out = FileObjects {
+        problems,
+        ..Default::default()
+    };
+    for doc in &docs {
+        if doc.is_empty() {
+            continue;
+        }
+        read_object(doc, doc.root, opts, &mut out, 0);
+    }
+    out
+}
+
+fn read_object(
+    doc: &Document,
+    id: NodeId,
+    opts: &LoadOptions,
+    out: &mut FileObjects,
+    depth: usize,
+) {
+    let n = N { doc, id };
+    if !n.is_map() {
+        out.problems.push(Problem::new(
+            n.span(),
+            format!(
+                "expected a Kubernetes object (a mapping with apiVersion and kind), found {}",
+                n.describe()
+            ),
+        ));
+        return;
+    }
+    let kind = n.str_at("kind");
+    let api_version = n.str_at("apiVersion");
+    let (Some(kind), Some(api_version)) = (kind, api_version) else {
+        let missing = match (kind, api_version) {
+            (None, None) => "`apiVersion` and `kind`",
+            (None, _) => "`kind`",
+            _ => "`apiVersion`",
+        };
+        out.problems.push(Problem::new(
+            n.span(),
+            format!("not a Kubernetes object: missing {missing}"),
+        ));
+        out.inventory.push(InventoryEntry {
+            span: n.span(),
+            kind: kind.unwrap_or("?").into(),
+            name: String::new(),
+            outcome: Outcome::Broken,
+        });
+        return;
+    };
+    if kind.ends_with("List") && n.get_raw("items").is_some() {
+        if depth >= MAX_LIST_DEPTH {
+            out.problems.push(Problem::new(
+                n.span(),
+                format!("`{kind}` nested more than {MAX_LIST_DEPTH} deep; refused"),
+            ));
+            return;
+        }
+        let mut d = Decoder::new(doc, id);
+        let items = d.list(n.get_raw("items").expect("checked above"));
+        out.problems.extend(d.problems);
+        for item in items {
+            read_object(doc, item.id, opts, out, depth + 1);
+        }
+        return;
+    }
+    let mut d = Decoder::new(doc, id);
+    let decoded = kinds::decode(&mut d, api_version, kind, opts);
+    let name = object_name(n);
+    let outcome = if !d.problems.is_empty() {
+        out.problems.append(&mut d.problems);
+        Outcome::Broken
+    } else {
+        match decoded {
+            Decoded::Used(obj) => {
+                out.objects.push(obj);
+                Outcome::Used
+            }
+            Decoded::Ignored(why) => Outcome::Ignored(why),
+            Decoded::Broken => Outcome::Broken,
+        }
+    };
+    out.inventory.push(InventoryEntry {
+        span: n.span(),
+        kind: kind.to_string(),
+        name,
+        outcome,
+    });
+}
+
+fn object_name(n: N) -> String {
+    let meta = n.get("metadata");
+    let name = meta.and_then(|m| m.str_at("name")).unwrap_or("");
+    match meta.and_then(|m| m.str_at("namespace")) {
+        Some(ns) => format!("{ns}/{name}"),
+        None => name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> FileObjects {
+        read_file(FileId(0), text, &LoadOptions::default())
+    }
+
+    #[test]
+    fn lists_are_flattened_and_unrelated_kinds_ignored_with_a_reason() {
+        let out = read(
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: a}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: c}\n",
+        );
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(out.objects.len(), 1);
+        assert_eq!(out.inventory.len(), 2);
+        assert!(
+            matches!(&out.inventory[1].outcome, Outcome::Ignored(why) if why.contains("ConfigMap"))
+        );
+    }
+
+    #[test]
+    fn one_broken_object_does_not_hide_the_others() {
+        let out = read(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: 3}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec: {containers: []}\n",
+        );
+        assert_eq!(out.problems.len(), 1);
+        assert_eq!(out.problems[0].path, "spec.containers");
+        assert_eq!(out.objects.len(), 1);
+    }
+
+    #[test]
+    fn documents_without_kind_are_problems() {
+        let out = read("metadata: {name: x}\n");
+        assert!(
+            out.problems[0]
+                .message
+                .contains("missing `apiVersion` and `kind`")
+        );
+    }
+}

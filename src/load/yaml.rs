@@ -1,0 +1,797 @@
+//! YAML (and JSON, which is YAML's flow syntax) into an arena of nodes with byte spans.
+//!
+//! Parsing is event based (saphyr-parser) and never recursive, so hostile nesting cannot
+//! overflow the stack. Invariants of the arena:
+//! - every node keeps the span of its text, and its first parent and slot (key or index), so
+//!   a field path such as `spec.ingress[1].from[0]` can be rebuilt for any node;
+//! - an alias is a second reference to the anchored node, never a copy; the number of nodes a
+//!   document would have once aliases are expanded is tracked as it is built, and a document
+//!   over [`Limits::max_expanded_nodes`] is refused (the "billion laughs" bomb);
+//! - an alias may only refer to a finished node, so the arena is acyclic;
+//! - scalars keep their text and whether they were plain or quoted: `yes`, `0777` and `on`
+//!   stay the strings they are written as, and typing happens only where a field asks for it.
+//!
+//! A file is first cut at its document markers (`---` at the start of a line, which YAML
+//! forbids inside any scalar), and each piece is parsed on its own: a syntax error loses
+//! only the document it is in, and large files are parsed on all cores.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan};
+
+use super::Problem;
+use super::source::{FileId, Span};
+
+/// Index of a node in a [`Document`].
+pub type NodeId = u32;
+
+/// Limits that keep hostile input cheap to refuse.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Deepest nesting of collections accepted.
+    pub max_depth: usize,
+    /// Most nodes one file may hold.
+    pub max_nodes_per_file: usize,
+    /// Most nodes one document may expand to through aliases.
+    pub max_expanded_nodes: u64,
+    /// Most documents one file may hold.
+    pub max_documents: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 100,
+            max_nodes_per_file: 50_000_000,
+            max_expanded_nodes: 1_000_000,
+            max_documents: 1_000_000,
+        }
+    }
+}
+
+/// How a scalar was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Unquoted: may be read as a number, boolean or null where a field wants one.
+    Plain,
+    /// Quoted or a block scalar: always a string.
+    Quoted,
+}
+
+/// What a node holds.
+#[derive(Clone, Debug)]
+pub enum NodeKind {
+    /// A scalar and how it was written.
+    Scalar(Box<str>, Style),
+    /// A sequence of node ids.
+    Seq(Vec<NodeId>),
+    /// A mapping of (key, value) node ids, in document order, merge keys applied.
+    Map(Vec<(NodeId, NodeId)>),
+}
+
+/// Where a node sits in its first parent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// The document root (or a node not yet attached).
+    Root,
+    /// The value of the key node with this id.
+    Key(NodeId),
+    /// The item at this index.
+    Index(u32),
+    /// A mapping key itself.
+    KeyOf,
+}
+
+/// One node of the arena.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// Its content.
+    pub kind: NodeKind,
+    /// Its text in the file.
+    pub span: Span,
+    /// Its first parent (`NodeId::MAX` for the root).
+    pub parent: NodeId,
+    /// Where it sits in that parent.
+    pub slot: Slot,
+}
+
+/// One YAML document of a file.
+#[derive(Debug)]
+pub struct Document {
+    /// The file it was read from.
+    pub file: FileId,
+    /// The arena.
+    pub nodes: Vec<Node>,
+    /// The root node.
+    pub root: NodeId,
+}
+
+impl Document {
+    /// The node with this id.
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id as usize]
+    }
+
+    /// Whether the document holds only a null (an empty document between two `---`).
+    pub fn is_empty(&self) -> bool {
+        matches!(&self.node(self.root).kind, NodeKind::Scalar(s, Style::Plain) if is_null_text(s))
+    }
+
+    /// The field path of a node, relative to the ancestor `from` (`spec.ingress[1].ports`).
+    pub fn path(&self, id: NodeId, from: NodeId) -> String {
+        let mut segments = Vec::new();
+        let mut cur = id;
+        let mut guard = 0;
+        while cur != from && cur != NodeId::MAX && guard < 10_000 {
+            guard += 1;
+            let node = self.node(cur);
+            match node.slot {
+                Slot::Root => break,
+                Slot::Key(k) => match &self.node(k).kind {
+                    NodeKind::Scalar(s, _) => segments.push(PathSeg::Key(s)),
+                    _ => segments.push(PathSeg::Key("?")),
+                },
+                Slot::Index(i) => segments.push(PathSeg::Index(i)),
+                Slot::KeyOf => {}
+            }
+            cur = node.parent;
+        }
+        let mut out = String::new();
+        for seg in segments.iter().rev() {
+            match seg {
+                PathSeg::Key(k)
+                    if k.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+                {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                }
+                PathSeg::Key(k) => out.push_str(&format!("[{k:?}]")),
+                PathSeg::Index(i) => out.push_str(&format!("[{i}]")),
+            }
+        }
+        out
+    }
+}
+
+enum PathSeg<'a> {
+    Key(&'a str),
+    Index(u32),
+}
+
+/// Whether a plain scalar's text means null in YAML.
+pub fn is_null_text(s: &str) -> bool {
+    matches!(s, "" | "~" | "null" | "Null" | "NULL")
+}
+
+/// Parses every document of a file. Problems are returned, not raised: a broken document is
+/// reported and the others are still read.
+pub fn parse_file(file: FileId, text: &str, limits: &Limits) -> (Vec<Document>, Vec<Problem>) {
+    let chunks = split_documents(text);
+    let parse = |&(start, end): &(usize, usize)| parse_chunk(file, text, start, end, limits);
+    let results: Vec<(Vec<Document>, Vec<Problem>, usize)> = if chunks.len() > 64 {
+        chunks.par_iter().map(parse).collect()
+    } else {
+        chunks.iter().map(parse).collect()
+    };
+    let mut docs = Vec::new();
+    let mut problems = Vec::new();
+    let mut total_nodes = 0usize;
+    for (d, p, nodes) in results {
+        total_nodes += nodes;
+        docs.extend(d);
+        problems.extend(p);
+    }
+    if total_nodes > limits.max_nodes_per_file {
+        problems.push(Problem::new(
+            Span::new(file, 0, 0),
+            format!(
+                "file has {total_nodes} YAML nodes, over the limit of {}",
+                limits.max_nodes_per_file
+            ),
+        ));
+        docs.clear();
+    }
+    if docs.len() > limits.max_documents {
+        problems.push(Problem::new(
+            Span::new(file, 0, 0),
+            format!(
+                "file has {} documents, over the limit of {}",
+                docs.len(),
+                limits.max_documents
+            ),
+        ));
+        docs.clear();
+    }
+    (docs, problems)
+}
+
+/// Cuts a text at its document start markers: byte ranges, each a stream of its own.
+/// A `---` at the start of a line cannot occur inside any YAML scalar, so the cut is exact;
+/// directive lines (`%YAML`) just before a marker travel with it.
+fn split_documents(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut cuts = vec![0usize];
+    let mut line_start = 0usize;
+    // Start of the run of directive/comment/blank lines just before the current line.
+    let mut prologue_start: Option<usize> = None;
+    while line_start < bytes.len() {
+        let line_end = bytes[line_start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |p| line_start + p);
+        let line = &bytes[line_start..line_end];
+        let is_marker =
+            line.starts_with(b"---") && matches!(line.get(3), None | Some(b' ' | b'\t' | b'\r'));
+        if is_marker && line_start > 0 {
+            let cut = prologue_start.unwrap_or(line_start);
+            if cut > *cuts.last().unwrap() {
+                cuts.push(cut);
+            }
+        }
+        let first = line.iter().find(|b| !b.is_ascii_whitespace());
+        if line.first() == Some(&b'%') {
+            prologue_start.get_or_insert(line_start);
+        } else if !matches!(first, None | Some(b'#')) || is_marker {
+            prologue_start = None;
+        }
+        line_start = line_end + 1;
+    }
+    let mut ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+    ranges.push((*cuts.last().unwrap(), bytes.len()));
+    ranges
+}
+
+/// Converts the parser's character indexes into byte offsets, moving a cursor as the
+/// (mostly increasing) indexes arrive.
+struct Offsets<'a> {
+    text: &'a str,
+    base: usize,
+    ascii: bool,
+    char_idx: usize,
+    byte_idx: usize,
+}
+
+impl<'a> Offsets<'a> {
+    fn new(text: &'a str, base: usize) -> Self {
+        Offsets {
+            text,
+            base,
+            ascii: text.is_ascii(),
+            char_idx: 0,
+            byte_idx: 0,
+        }
+    }
+
+    fn byte(&mut self, char_index: usize) -> u32 {
+        if self.ascii {
+            return (self.base + char_index.min(self.text.len())) as u32;
+        }
+        if char_index < self.char_idx {
+            self.char_idx = 0;
+            self.byte_idx = 0;
+        }
+        let mut chars = self.text[self.byte_idx..].chars();
+        while self.char_idx < char_index {
+            match chars.next() {
+                Some(c) => {
+                    self.char_idx += 1;
+                    self.byte_idx += c.len_utf8();
+                }
+                None => break,
+            }
+        }
+        (self.base + self.byte_idx) as u32
+    }
+}
+
+enum Open {
+    Seq {
+        id: NodeId,
+        items: Vec<NodeId>,
+        anchor: usize,
+        size: u64,
+    },
+    Map {
+        id: NodeId,
+        entries: Vec<(NodeId, NodeId)>,
+        key: Option<NodeId>,
+        anchor: usize,
+        size: u64,
+        merges: Vec<NodeId>,
+    },
+}
+
+struct Builder<'a> {
+    file: FileId,
+    limits: &'a Limits,
+    nodes: Vec<Node>,
+    sizes: Vec<u64>,
+    stack: Vec<Open>,
+    anchors: HashMap<usize, NodeId>,
+    root: Option<NodeId>,
+}
+
+impl Builder<'_> {
+    fn push_node(&mut self, kind: NodeKind, span: Span, size: u64) -> NodeId {
+        self.nodes.push(Node {
+            kind,
+            span,
+            parent: NodeId::MAX,
+            slot: Slot::Root,
+        });
+        self.sizes.push(size);
+        (self.nodes.len() - 1) as NodeId
+    }
+
+    /// Attaches a finished node to the open collection (or makes it the root).
+    fn attach(&mut self, id: NodeId, alias: bool) -> Result<(), (Span, String)> {
+        let size = self.sizes[id as usize];
+        let span = self.nodes[id as usize].span;
+        let Some(top) = self.stack.last_mut() else {
+            self.root = Some(id);
+            return Ok(());
+        };
+        let set_parent = |nodes: &mut Vec<Node>, parent: NodeId, slot: Slot| {
+            let n = &mut nodes[id as usize];
+            if n.parent == NodeId::MAX && !alias {
+                n.parent = parent;
+                n.slot = slot;
+            }
+        };
+        match top {
+            Open::Seq {
+                id: parent,
+                items,
+                size: total,
+                ..
+            } => {
+                let parent = *parent;
+                set_parent(&mut self.nodes, parent, Slot::Index(items.len() as u32));
+                items.push(id);
+                *total = total.saturating_add(size);
+                check_size(self.limits, *total, span)?;
+            }
+            Open::Map {
+                id: parent,
+                entries,
+                key,
+                size: total,
+                merges,
+                ..
+            } => {
+                let parent = *parent;
+                match key.take() {
+                    None => {
+                        let NodeKind::Scalar(text, _) = &self.nodes[id as usize].kind else {
+                            return Err((span, "a mapping key must be a scalar".into()));
+                        };
+                        let text = text.clone();
+                        for (k, _) in entries.iter() {
+                            if let NodeKind::Scalar(prev, _) = &self.nodes[*k as usize].kind {
+                                if **prev == *text {
+                                    return Err((
+                                        span,
+                                        format!("duplicate key `{text}` in this mapping"),
+                                    ));
+                                }
+                            }
+                        }
+                        if !alias {
+                            let n = &mut self.nodes[id as usize];
+                            n.parent = parent;
+                            n.slot = Slot::KeyOf;
+                        }
+                        *key = Some(id);
+                    }
+                    Some(k) => {
+                        let is_merge = matches!(&self.nodes[k as usize].kind, NodeKind::Scalar(t, Style::Plain) if &**t == "<<");
+                        if is_merge {
+                            merges.push(id);
+                        } else {
+                            set_parent(&mut self.nodes, parent, Slot::Key(k));
+                            entries.push((k, id));
+                        }
+                        *total = total.saturating_add(size);
+                        check_size(self.limits, *total, span)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_size(limits: &Limits, size: u64, span: Span) -> Result<(), (Span, String)> {
+    if size > limits.max_expanded_nodes {
+        return Err((
+            span,
+            format!(
+                "document expands to more than {} nodes through aliases (an alias bomb?); refused",
+                limits.max_expanded_nodes
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl Builder<'_> {
+    /// Merge keys (`<<: *base`): entries of the merged mappings that the mapping does not set
+    /// itself, earlier merges first, as YAML 1.1 and kubectl do.
+    fn apply_merges(
+        &self,
+        entries: &mut Vec<(NodeId, NodeId)>,
+        merges: &[NodeId],
+    ) -> Result<(), String> {
+        let key_text = |nodes: &[Node], k: NodeId| match &nodes[k as usize].kind {
+            NodeKind::Scalar(s, _) => s.clone(),
+            _ => "".into(),
+        };
+        for &m in merges {
+            let sources: Vec<NodeId> = match &self.nodes[m as usize].kind {
+                NodeKind::Map(_) => vec![m],
+                NodeKind::Seq(items) => items.clone(),
+                _ => {
+                    return Err(
+                        "the value of a merge key `<<` must be a mapping or a list of mappings"
+                            .into(),
+                    );
+                }
+            };
+            for s in sources {
+                let NodeKind::Map(src) = &self.nodes[s as usize].kind else {
+                    return Err(
+                        "the value of a merge key `<<` must be a mapping or a list of mappings"
+                            .into(),
+                    );
+                };
+                for &(k, v) in src {
+                    let t = key_text(&self.nodes, k);
+                    if !entries
+                        .iter()
+                        .any(|&(ek, _)| key_text(&self.nodes, ek) == t)
+                    {
+                        entries.push((k, v));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parse_chunk(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+    limits: &Limits,
+) -> (Vec<Document>, Vec<Problem>, usize) {
+    let chunk = &text[start..end];
+    let mut offsets = Offsets::new(chunk, start);
+    let mut docs = Vec::new();
+    let mut problems = Vec::new();
+    let mut total_nodes = 0usize;
+    let mut parser = Parser::new_from_str(chunk);
+    let mut builder: Option<Builder> = None;
+    let to_span = |offsets: &mut Offsets, s: &YSpan| {
+        let a = offsets.byte(s.start.index());
+        let b = offsets.byte(s.end.index());
+        Span::new(file, a, b)
+    };
+    let fail = |offsets: &mut Offsets, e: ScanError| {
+        let at = offsets.byte(e.marker().index());
+        Problem::new(
+            Span::new(file, at, at),
+            format!("YAML syntax error: {}", e.info()),
+        )
+    };
+    loop {
+        let (event, yspan) = match parser.next_event() {
+            None => break,
+            Some(Err(e)) => {
+                problems.push(fail(&mut offsets, e));
+                break;
+            }
+            Some(Ok(ev)) => ev,
+        };
+        let span = to_span(&mut offsets, &yspan);
+        let result: Result<(), (Span, String)> = match event {
+            Event::StreamStart | Event::Nothing => Ok(()),
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                builder = Some(Builder {
+                    file,
+                    limits,
+                    nodes: Vec::new(),
+                    sizes: Vec::new(),
+                    stack: Vec::new(),
+                    anchors: HashMap::new(),
+                    root: None,
+                });
+                Ok(())
+            }
+            Event::DocumentEnd => {
+                if let Some(b) = builder.take() {
+                    total_nodes += b.nodes.len();
+                    if let Some(root) = b.root {
+                        docs.push(Document {
+                            file: b.file,
+                            nodes: b.nodes,
+                            root,
+                        });
+                    }
+                }
+                Ok(())
+            }
+            ev => match builder.as_mut() {
+                None => Err((span, "content outside of a document".into())),
+                Some(b) => on_node_event(b, ev, span),
+            },
+        };
+        if let Err((span, message)) = result {
+            problems.push(Problem::new(span, message));
+            break;
+        }
+    }
+    (docs, problems, total_nodes)
+}
+
+fn on_node_event(b: &mut Builder, event: Event, span: Span) -> Result<(), (Span, String)> {
+    match event {
+        Event::Scalar(value, style, anchor, tag) => {
+            let mut style = match style {
+                ScalarStyle::Plain => Style::Plain,
+                _ => Style::Quoted,
+            };
+            if let Some(tag) = tag {
+                if tag.is_yaml_core_schema() && tag.suffix == "str" {
+                    style = Style::Quoted;
+                }
+            }
+            let text: Box<str> = match value {
+                Cow::Borrowed(s) => s.into(),
+                Cow::Owned(s) => s.into_boxed_str(),
+            };
+            let id = b.push_node(NodeKind::Scalar(text, style), span, 1);
+            if anchor != 0 {
+                b.anchors.insert(anchor, id);
+            }
+            b.attach(id, false)
+        }
+        Event::Alias(anchor) => match b.anchors.get(&anchor) {
+            Some(&id) => b.attach(id, true),
+            None => Err((
+                span,
+                "alias refers to an unknown anchor, or to a collection that contains it".into(),
+            )),
+        },
+        Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+            if b.stack.len() >= b.limits.max_depth {
+                return Err((
+                    span,
+                    format!("nesting deeper than {} levels; refused", b.limits.max_depth),
+                ));
+            }
+            let is_seq = matches!(event, Event::SequenceStart(..));
+            let kind = if is_seq {
+                NodeKind::Seq(Vec::new())
+            } else {
+                NodeKind::Map(Vec::new())
+            };
+            let id = b.push_node(kind, span, 1);
+            b.stack.push(if is_seq {
+                Open::Seq {
+                    id,
+                    items: Vec::new(),
+                    anchor,
+                    size: 1,
+                }
+            } else {
+                Open::Map {
+                    id,
+                    entries: Vec::new(),
+                    key: None,
+                    anchor,
+                    size: 1,
+                    merges: Vec::new(),
+                }
+            });
+            Ok(())
+        }
+        Event::SequenceEnd | Event::MappingEnd => {
+            let Some(open) = b.stack.pop() else {
+                return Err((span, "unbalanced end of collection".into()));
+            };
+            let (id, kind, anchor, size, last_child) = match open {
+                Open::Seq {
+                    id,
+                    items,
+                    anchor,
+                    size,
+                } => {
+                    let last = items.last().copied();
+                    (id, NodeKind::Seq(items), anchor, size, last)
+                }
+                Open::Map {
+                    id,
+                    mut entries,
+                    anchor,
+                    size,
+                    merges,
+                    ..
+                } => {
+                    let last = entries.last().map(|e| e.1).or(merges.last().copied());
+                    if !merges.is_empty() {
+                        b.apply_merges(&mut entries, &merges)
+                            .map_err(|m| (b.nodes[id as usize].span, m))?;
+                    }
+                    (id, NodeKind::Map(entries), anchor, size, last)
+                }
+            };
+            let node = &mut b.nodes[id as usize];
+            let mut end = node.span.end;
+            if let Some(last) = last_child {
+                end = end.max(b.nodes[last as usize].span.end);
+            }
+            if !span.is_empty() {
+                end = end.max(span.end);
+            }
+            let node = &mut b.nodes[id as usize];
+            node.span.end = end;
+            node.kind = kind;
+            b.sizes[id as usize] = size;
+            if anchor != 0 {
+                b.anchors.insert(anchor, id);
+            }
+            b.attach(id, false)
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Vec<Document>, Vec<Problem>) {
+        parse_file(FileId(0), text, &Limits::default())
+    }
+
+    fn scalar(doc: &Document, id: NodeId) -> &str {
+        match &doc.node(id).kind {
+            NodeKind::Scalar(s, _) => s,
+            _ => panic!("not a scalar"),
+        }
+    }
+
+    #[test]
+    fn spans_are_byte_offsets_of_the_node_text() {
+        let text = "a: 1\nb:\n  - x\n  - \"é\"\n";
+        let (docs, problems) = parse(text);
+        assert!(problems.is_empty(), "{problems:?}");
+        let doc = &docs[0];
+        let NodeKind::Map(entries) = &doc.node(doc.root).kind else {
+            panic!()
+        };
+        let (_, b) = entries[1];
+        let NodeKind::Seq(items) = &doc.node(b).kind else {
+            panic!()
+        };
+        let second = doc.node(items[1]).span;
+        assert_eq!(&text[second.start as usize..second.end as usize], "\"é\"");
+        assert_eq!(doc.path(items[1], doc.root), "b[1]");
+    }
+
+    #[test]
+    fn strings_stay_strings_and_plainness_is_kept() {
+        let (docs, _) = parse("a: yes\nb: 0777\nc: 'on'\n");
+        let doc = &docs[0];
+        let NodeKind::Map(entries) = &doc.node(doc.root).kind else {
+            panic!()
+        };
+        assert_eq!(scalar(doc, entries[0].1), "yes");
+        assert_eq!(scalar(doc, entries[1].1), "0777");
+        assert!(matches!(
+            doc.node(entries[2].1).kind,
+            NodeKind::Scalar(_, Style::Quoted)
+        ));
+    }
+
+    #[test]
+    fn a_syntax_error_loses_only_its_own_document() {
+        let (docs, problems) = parse("---\na: 1\n---\nb: [1, 2\nc: d\n---\ne: 3\n");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].message.contains("YAML syntax error"),
+            "{}",
+            problems[0].message
+        );
+    }
+
+    #[test]
+    fn deep_nesting_fails_fast_with_a_clear_error() {
+        let text = "[".repeat(100_000);
+        let (docs, problems) = parse(&text);
+        assert!(docs.is_empty());
+        assert_eq!(problems.len(), 1);
+        let text = "a:\n".to_string()
+            + &(1..200)
+                .map(|i| format!("{}k{i}:\n", " ".repeat(i * 2)))
+                .collect::<String>();
+        let (_, problems) = parse(&text);
+        assert!(
+            problems[0].message.contains("nesting deeper"),
+            "{}",
+            problems[0].message
+        );
+    }
+
+    #[test]
+    fn billion_laughs_is_refused_without_expanding() {
+        let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for i in 1..10 {
+            let p = i - 1;
+            text += &format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            );
+        }
+        let (docs, problems) = parse(&text);
+        assert!(docs.is_empty());
+        assert!(
+            problems[0].message.contains("alias bomb"),
+            "{}",
+            problems[0].message
+        );
+    }
+
+    #[test]
+    fn aliases_share_nodes_and_merge_keys_apply() {
+        let (docs, problems) = parse("base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        let doc = &docs[0];
+        let NodeKind::Map(entries) = &doc.node(doc.root).kind else {
+            panic!()
+        };
+        let NodeKind::Map(d) = &doc.node(entries[1].1).kind else {
+            panic!()
+        };
+        let got: Vec<(&str, &str)> = d
+            .iter()
+            .map(|&(k, v)| (scalar(doc, k), scalar(doc, v)))
+            .collect();
+        assert_eq!(got, vec![("y", "3"), ("x", "1")]);
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let (_, problems) = parse("a: 1\na: 2\n");
+        assert!(problems[0].message.contains("duplicate key `a`"));
+    }
+
+    #[test]
+    fn json_parses_with_the_same_parser() {
+        let (docs, problems) = parse("{\n\t\"kind\": \"List\",\n\t\"items\": [{\"a\": 80}]\n}\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(docs.len(), 1);
+    }
+
+    #[test]
+    fn recursive_aliases_are_refused() {
+        let (_, problems) = parse("a: &x [1, *x]\n");
+        assert_eq!(problems.len(), 1);
+    }
+
+    #[test]
+    fn document_split_keeps_directives_with_their_document() {
+        let text = "a: 1\n%YAML 1.2\n---\nb: 2\n";
+        assert_eq!(split_documents(text), vec![(0, 5), (5, text.len())]);
+        let text = "a: 1\n--- # c\nb: |\n  ---x\n";
+        assert_eq!(split_documents(text).len(), 2);
+    }
+}

@@ -1,0 +1,274 @@
+//! From loaded objects to a [`Cluster`].
+//!
+//! - Namespaces: declared ones, plus every namespace an object lives in (implied). All get
+//!   `kubernetes.io/metadata.name=<name>`, as the API server sets it.
+//! - Each workload is counted once: a Pod or ReplicaSet whose owner (by ownerReferences) is
+//!   in the input is folded into that owner, up the chain (Pod → ReplicaSet → Deployment,
+//!   Pod → Job → CronJob); the top owner gathers their IPs. A Pod whose owner is not in the
+//!   input stands for itself.
+//! - Pods that have terminated (phase Succeeded or Failed) hold no IP and take no traffic:
+//!   they are left out.
+//! - Policies: a later object with the same namespace/name replaces an earlier one; a policy
+//!   the API server would reject is not applied.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::endpoint::{Endpoint, EndpointKind};
+use super::labels::Labels;
+use super::{Cluster, NAMESPACE_NAME_LABEL, Namespace, NotApplied, Object, Workload, validate};
+
+impl Cluster {
+    /// Builds the cluster from loaded objects.
+    pub fn build(objects: Vec<Object>) -> Cluster {
+        let mut cluster = Cluster::default();
+        let mut namespaces: BTreeMap<String, Namespace> = BTreeMap::new();
+        let mut workloads: Vec<Workload> = Vec::new();
+        for obj in objects {
+            match obj {
+                Object::Namespace(ns) => {
+                    namespaces.insert(ns.name.clone(), ns);
+                }
+                Object::Workload(w) => workloads.push(w),
+                Object::Service(s) => cluster.services.push(s),
+                Object::NetworkPolicy(p) => cluster.policies.push(*p),
+            }
+        }
+
+        // Terminated pods take no traffic.
+        workloads.retain(|w| {
+            let done = w.kind == EndpointKind::Pod
+                && matches!(w.phase.as_deref(), Some("Succeeded" | "Failed"));
+            if done {
+                cluster.notes.push((
+                    w.span,
+                    format!(
+                        "ignored: Pod {}/{} has terminated (phase {})",
+                        w.namespace,
+                        w.name,
+                        w.phase.as_deref().unwrap_or("")
+                    ),
+                ));
+            }
+            !done
+        });
+
+        // Implied namespaces.
+        let used = workloads
+            .iter()
+            .map(|w| &w.namespace)
+            .chain(cluster.services.iter().map(|s| &s.namespace))
+            .chain(cluster.policies.iter().map(|p| &p.namespace));
+        for name in used {
+            namespaces.entry(name.clone()).or_insert_with(|| Namespace {
+                name: name.clone(),
+                labels: Labels::default(),
+                annotations: Labels::default(),
+                span: None,
+            });
+        }
+        for ns in namespaces.values_mut() {
+            ns.labels
+                .insert(NAMESPACE_NAME_LABEL.into(), ns.name.clone());
+        }
+        cluster.namespaces = namespaces.into_values().collect();
+
+        cluster.endpoints = fold_owners(workloads, &mut cluster);
+        cluster
+            .endpoints
+            .sort_by(|a, b| (&a.namespace, &a.name, a.kind).cmp(&(&b.namespace, &b.name, b.kind)));
+
+        cluster
+            .services
+            .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+
+        // Policies: replaced duplicates, then validity.
+        let mut last: HashMap<(String, String), usize> = HashMap::new();
+        for (i, p) in cluster.policies.iter().enumerate() {
+            if let Some(prev) = last.insert((p.namespace.clone(), p.name.clone()), i) {
+                cluster
+                    .not_applied
+                    .insert(prev, NotApplied::Replaced { by: i });
+            }
+        }
+        for (i, p) in cluster.policies.iter().enumerate() {
+            if !validate::policy(p).is_empty() {
+                cluster.not_applied.insert(i, NotApplied::Invalid);
+            }
+        }
+        cluster.policies_by_ns = vec![Vec::new(); cluster.namespaces.len()];
+        for i in 0..cluster.policies.len() {
+            if cluster.is_applied(i) {
+                let ns = cluster
+                    .ns_id(&cluster.policies[i].namespace)
+                    .expect("policy namespaces are implied");
+                cluster.policies_by_ns[ns as usize].push(i);
+            }
+        }
+        cluster
+    }
+}
+
+/// Folds owned pods and workloads into their top owner present in the input.
+fn fold_owners(workloads: Vec<Workload>, cluster: &mut Cluster) -> Vec<Endpoint> {
+    let key =
+        |ns: &str, kind: &str, name: &str| (ns.to_string(), kind.to_string(), name.to_string());
+    let index: HashMap<(String, String, String), usize> = workloads
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (key(&w.namespace, w.kind.as_str(), &w.name), i))
+        .collect();
+    // The owner of each workload present in the input (first owner that is).
+    let parent: Vec<Option<usize>> = workloads
+        .iter()
+        .map(|w| {
+            w.owners
+                .iter()
+                .find_map(|o| index.get(&key(&w.namespace, &o.kind, &o.name)).copied())
+                .filter(|&p| workloads[p].kind != w.kind || workloads[p].name != w.name)
+        })
+        .collect();
+    let top = |mut i: usize| {
+        for _ in 0..16 {
+            match parent[i] {
+                Some(p) => i = p,
+                None => break,
+            }
+        }
+        i
+    };
+    let mut endpoints: Vec<Option<Endpoint>> = workloads
+        .iter()
+        .map(|w| {
+            Some(Endpoint {
+                ns: 0,
+                namespace: w.namespace.clone(),
+                name: w.name.clone(),
+                kind: w.kind,
+                labels: w.labels.clone(),
+                annotations: w.annotations.clone(),
+                ips: w.ips.clone(),
+                ports: w.ports.clone(),
+                host_network: w.host_network,
+                span: w.span,
+                members: Vec::new(),
+            })
+        })
+        .collect();
+    for (i, w) in workloads.iter().enumerate() {
+        let t = top(i);
+        if t == i {
+            continue;
+        }
+        let folded = endpoints[i].take().expect("each workload is folded once");
+        let owner = endpoints[t].as_mut().expect("top owners are never folded");
+        owner
+            .members
+            .push(format!("{}/{}/{}", w.namespace, w.kind.as_str(), w.name));
+        for ip in folded.ips {
+            if !owner.ips.contains(&ip) {
+                owner.ips.push(ip);
+            }
+        }
+        let tw = &workloads[t];
+        cluster.notes.push((
+            w.span,
+            format!(
+                "folded: {} {}/{} is counted as its owner {} {}/{}",
+                w.kind, w.namespace, w.name, tw.kind, tw.namespace, tw.name
+            ),
+        ));
+    }
+    let mut out: Vec<Endpoint> = endpoints.into_iter().flatten().collect();
+    for e in &mut out {
+        e.ns = cluster
+            .ns_id(&e.namespace)
+            .expect("endpoint namespaces are implied");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::source::Span;
+    use crate::model::OwnerRef;
+
+    fn w(kind: EndpointKind, name: &str, owner: Option<(&str, &str)>, ip: Option<&str>) -> Object {
+        Object::Workload(Workload {
+            kind,
+            namespace: "shop".into(),
+            name: name.into(),
+            owners: owner
+                .map(|(k, n)| OwnerRef {
+                    kind: k.into(),
+                    name: n.into(),
+                })
+                .into_iter()
+                .collect(),
+            labels: Labels::from_pairs([("app", "web")]),
+            annotations: Labels::default(),
+            ports: Vec::new(),
+            host_network: false,
+            ips: ip.map(|i| i.parse().unwrap()).into_iter().collect(),
+            phase: None,
+            span: Span::default(),
+        })
+    }
+
+    #[test]
+    fn a_cluster_dump_counts_each_workload_once() {
+        let objects = vec![
+            w(EndpointKind::Deployment, "web", None, None),
+            w(
+                EndpointKind::ReplicaSet,
+                "web-5d8f",
+                Some(("Deployment", "web")),
+                None,
+            ),
+            w(
+                EndpointKind::Pod,
+                "web-5d8f-abc",
+                Some(("ReplicaSet", "web-5d8f")),
+                Some("10.0.0.1"),
+            ),
+            w(
+                EndpointKind::Pod,
+                "web-5d8f-def",
+                Some(("ReplicaSet", "web-5d8f")),
+                Some("10.0.0.2"),
+            ),
+            w(
+                EndpointKind::Pod,
+                "orphan",
+                Some(("ReplicaSet", "gone")),
+                Some("10.0.0.3"),
+            ),
+        ];
+        let c = Cluster::build(objects);
+        let ids: Vec<String> = c.endpoints.iter().map(|e| e.id()).collect();
+        assert_eq!(ids, vec!["shop/orphan", "shop/deploy/web"]);
+        assert_eq!(c.endpoints[1].ips.len(), 2);
+        assert_eq!(c.endpoints[1].members.len(), 3);
+    }
+
+    #[test]
+    fn implied_namespaces_get_the_name_label() {
+        let c = Cluster::build(vec![w(EndpointKind::Pod, "a", None, None)]);
+        assert_eq!(c.namespaces.len(), 1);
+        assert!(c.namespaces[0].span.is_none());
+        assert_eq!(
+            c.namespaces[0].labels.get(NAMESPACE_NAME_LABEL),
+            Some("shop")
+        );
+    }
+
+    #[test]
+    fn terminated_pods_are_left_out() {
+        let mut done = w(EndpointKind::Pod, "job-x", None, Some("10.0.0.9"));
+        if let Object::Workload(w) = &mut done {
+            w.phase = Some("Succeeded".into());
+        }
+        let c = Cluster::build(vec![done]);
+        assert!(c.endpoints.is_empty());
+    }
+}

@@ -1,0 +1,204 @@
+//! What the cluster would contain once the manifests are applied.
+//!
+//! The loader produces [`Object`]s; [`Cluster::build`] turns them into namespaces (declared or
+//! implied, each labelled `kubernetes.io/metadata.name`), endpoints (pods, and workloads
+//! standing for their pods, each counted once), services and policies, with indexes the
+//! engine needs. Policies the API server would reject (see [`validate`]) are kept for the
+//! linter but not applied.
+
+pub mod build;
+pub mod endpoint;
+pub mod ip;
+pub mod labels;
+pub mod policy;
+pub mod ports;
+pub mod validate;
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+pub use endpoint::{ContainerPort, Endpoint, EndpointKind, NsId};
+pub use labels::{LabelSelector, Labels};
+pub use policy::{Direction, NetworkPolicy, PolicyPort, Rule};
+pub use ports::{PortSet, Protocol};
+
+use crate::load::decode::IntOrString;
+use crate::load::source::Span;
+
+/// The label the API server puts on every namespace.
+pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// A namespace.
+#[derive(Clone, Debug)]
+pub struct Namespace {
+    /// Its name.
+    pub name: String,
+    /// Labels, including `kubernetes.io/metadata.name`.
+    pub labels: Labels,
+    /// Annotations.
+    pub annotations: Labels,
+    /// The Namespace object, or None when the namespace is only implied by other objects.
+    pub span: Option<Span>,
+}
+
+/// A port of a Service.
+#[derive(Clone, Debug)]
+pub struct ServicePort {
+    /// `name`.
+    pub name: Option<String>,
+    /// `port`, the port clients use.
+    pub port: u16,
+    /// `protocol` (TCP by default).
+    pub protocol: Protocol,
+    /// `targetPort`: a number, or a container port name resolved on each backend. Defaults
+    /// to `port`.
+    pub target_port: Option<IntOrString>,
+}
+
+/// A Service: a name for the pods its selector picks.
+#[derive(Clone, Debug)]
+pub struct Service {
+    /// Its namespace.
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
+    /// spec.selector (None: a Service without selector, whose endpoints are managed by hand).
+    pub selector: Option<Labels>,
+    /// spec.ports.
+    pub ports: Vec<ServicePort>,
+    /// The object.
+    pub span: Span,
+}
+
+/// An owner reference of a pod or workload.
+#[derive(Clone, Debug)]
+pub struct OwnerRef {
+    /// The owner's kind.
+    pub kind: String,
+    /// The owner's name.
+    pub name: String,
+}
+
+/// A pod or workload as read, before owners are folded.
+#[derive(Clone, Debug)]
+pub struct Workload {
+    /// Pod or workload kind.
+    pub kind: EndpointKind,
+    /// Namespace (defaulted).
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// metadata.ownerReferences.
+    pub owners: Vec<OwnerRef>,
+    /// Pod labels (the template's for workloads).
+    pub labels: Labels,
+    /// metadata.annotations.
+    pub annotations: Labels,
+    /// Container ports.
+    pub ports: Vec<ContainerPort>,
+    /// spec.hostNetwork.
+    pub host_network: bool,
+    /// status.podIP(s).
+    pub ips: Vec<IpAddr>,
+    /// status.phase, for pods.
+    pub phase: Option<String>,
+    /// The object.
+    pub span: Span,
+}
+
+/// An object the model understands, as produced by the loader.
+#[derive(Clone, Debug)]
+pub enum Object {
+    /// A Namespace.
+    Namespace(Namespace),
+    /// A Pod or workload.
+    Workload(Workload),
+    /// A Service.
+    Service(Service),
+    /// A NetworkPolicy.
+    NetworkPolicy(Box<NetworkPolicy>),
+}
+
+/// Index of a policy in [`Cluster::policies`].
+pub type PolicyIdx = usize;
+
+/// Why a policy of the input is not applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotApplied {
+    /// The API server would reject it; the problems are in [`validate`].
+    Invalid,
+    /// A later object with the same namespace and name replaces it (as `kubectl apply` would).
+    Replaced {
+        /// The policy that replaces it.
+        by: PolicyIdx,
+    },
+}
+
+/// The modelled cluster.
+#[derive(Clone, Debug, Default)]
+pub struct Cluster {
+    /// Namespaces, sorted by name.
+    pub namespaces: Vec<Namespace>,
+    /// Endpoints, sorted by namespace, name and kind.
+    pub endpoints: Vec<Endpoint>,
+    /// Every NetworkPolicy of the input, in input order (applied or not).
+    pub policies: Vec<NetworkPolicy>,
+    /// Policies not applied, and why.
+    pub not_applied: HashMap<PolicyIdx, NotApplied>,
+    /// Services, sorted by namespace and name.
+    pub services: Vec<Service>,
+    /// Applied policies of each namespace, by [`NsId`].
+    pub policies_by_ns: Vec<Vec<PolicyIdx>>,
+    /// Objects folded into another endpoint or ignored while building, for `-v`.
+    pub notes: Vec<(Span, String)>,
+}
+
+impl Cluster {
+    /// The id of a namespace by name.
+    pub fn ns_id(&self, name: &str) -> Option<NsId> {
+        self.namespaces
+            .binary_search_by(|n| n.name.as_str().cmp(name))
+            .ok()
+            .map(|i| i as NsId)
+    }
+
+    /// A namespace by id.
+    pub fn ns(&self, id: NsId) -> &Namespace {
+        &self.namespaces[id as usize]
+    }
+
+    /// Whether a policy is applied.
+    pub fn is_applied(&self, idx: PolicyIdx) -> bool {
+        !self.not_applied.contains_key(&idx)
+    }
+
+    /// Applied policies of a namespace.
+    pub fn policies_in(&self, ns: NsId) -> impl Iterator<Item = (PolicyIdx, &NetworkPolicy)> {
+        self.policies_by_ns
+            .get(ns as usize)
+            .into_iter()
+            .flatten()
+            .map(|&i| (i, &self.policies[i]))
+    }
+
+    /// Every applied policy.
+    pub fn applied_policies(&self) -> impl Iterator<Item = (PolicyIdx, &NetworkPolicy)> {
+        self.policies
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.is_applied(*i))
+    }
+
+    /// Whether an applied policy selects the endpoint (same namespace, podSelector matches;
+    /// hostNetwork pods are never selected).
+    pub fn selects(&self, policy: &NetworkPolicy, ep: &Endpoint) -> bool {
+        !ep.host_network
+            && policy.namespace == ep.namespace
+            && policy.pod_selector.matches(&ep.labels)
+    }
+
+    /// The endpoint whose known IPs include `ip`.
+    pub fn endpoint_with_ip(&self, ip: IpAddr) -> Option<usize> {
+        self.endpoints.iter().position(|e| e.ips.contains(&ip))
+    }
+}

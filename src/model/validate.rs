@@ -1,0 +1,342 @@
+//! The API server's validation of a NetworkPolicy (kubernetes `pkg/apis/networking/validation`
+//! and `apimachinery` label validation), so that a policy the cluster would refuse is never
+//! simulated, and `check` can say exactly what is wrong and where.
+//!
+//! Each [`Violation`] carries the name of the lint rule that reports it.
+
+use super::ip::parse_cidr;
+use super::labels::{LabelSelector, Operator};
+use super::policy::{NetworkPolicy, Peer, PolicyPort, Rule};
+use super::ports::Protocol;
+use crate::load::decode::IntOrString;
+use crate::load::source::Span;
+
+/// Something the API server would reject.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The lint rule that reports it (`invalid-cidr`, `mixed-peer`...).
+    pub rule: &'static str,
+    /// Where.
+    pub span: Span,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn v(rule: &'static str, span: Span, message: impl Into<String>) -> Violation {
+    Violation {
+        rule,
+        span,
+        message: message.into(),
+    }
+}
+
+/// Every violation in a policy, in document order of the checks.
+pub fn policy(p: &NetworkPolicy) -> Vec<Violation> {
+    let mut out = Vec::new();
+    selector(&p.pod_selector, "spec.podSelector", &mut out);
+    if let Some(types) = &p.policy_types {
+        for t in &types.value {
+            if t.value != "Ingress" && t.value != "Egress" {
+                out.push(v(
+                    "invalid-policy-type",
+                    t.span,
+                    format!(
+                        "policyTypes entry `{}` is not `Ingress` or `Egress`",
+                        t.value
+                    ),
+                ));
+            }
+        }
+        if types.value.len() > 2 {
+            out.push(v(
+                "invalid-policy-type",
+                types.span,
+                "policyTypes may hold at most 2 entries",
+            ));
+        }
+    }
+    for dir in super::policy::Direction::BOTH {
+        for r in p.rules(dir) {
+            rule(r, &mut out);
+        }
+    }
+    out
+}
+
+fn rule(r: &Rule, out: &mut Vec<Violation>) {
+    for port in r.port_list() {
+        policy_port(port, out);
+    }
+    for peer in r.peer_list() {
+        self::peer(peer, r, out);
+    }
+}
+
+fn peer(p: &Peer, r: &Rule, out: &mut Vec<Violation>) {
+    let field = r.direction.peers_field();
+    let selectors = p.pod_selector.is_some() || p.namespace_selector.is_some();
+    match (selectors, &p.ip_block) {
+        (false, None) => out.push(v("empty-peer", p.span, format!("`{field}[{}]` sets no podSelector, namespaceSelector or ipBlock: the API server rejects it (\"must specify a peer\")", p.index))),
+        (true, Some(b)) => out.push(v("mixed-peer", b.span, format!("`{field}[{}]` sets an ipBlock together with a selector: a peer may use either, not both", p.index))),
+        _ => {}
+    }
+    if let Some(s) = &p.pod_selector {
+        selector(s, "podSelector", out);
+    }
+    if let Some(s) = &p.namespace_selector {
+        selector(s, "namespaceSelector", out);
+    }
+    if let Some(b) = &p.ip_block {
+        let net = match parse_cidr(&b.cidr) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                out.push(v("invalid-cidr", b.cidr.span, format!("ipBlock.cidr: {e}")));
+                None
+            }
+        };
+        for e in &b.except {
+            match parse_cidr(e) {
+                Err(msg) => out.push(v("invalid-cidr", e.span, format!("ipBlock.except: {msg}"))),
+                Ok(ex) => {
+                    if let Some(net) = net {
+                        let inside =
+                            net.contains(&ex.network()) && ex.prefix_len() > net.prefix_len();
+                        if !inside {
+                            out.push(v(
+                                "except-outside-cidr",
+                                e.span,
+                                format!(
+                                    "except `{}` is not strictly inside cidr `{}`",
+                                    e.value, b.cidr.value
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn policy_port(p: &PolicyPort, out: &mut Vec<Violation>) {
+    if let Some(proto) = &p.protocol {
+        if Protocol::parse(proto).is_none() {
+            let hint = Protocol::parse(&proto.to_ascii_uppercase())
+                .map(|p| format!(" (protocols are upper case: `{p}`)"))
+                .unwrap_or_default();
+            out.push(v(
+                "invalid-protocol",
+                proto.span,
+                format!("protocol `{}` is not TCP, UDP or SCTP{hint}", proto.value),
+            ));
+        }
+    }
+    match p.port.as_ref() {
+        Some(port) => match &port.value {
+            IntOrString::Int(n) if !(1..=65535).contains(n) => out.push(v(
+                "invalid-port",
+                port.span,
+                format!("port {n} is out of range 1-65535"),
+            )),
+            IntOrString::Str(name) => {
+                if let Err(e) = port_name(name) {
+                    out.push(v(
+                        "invalid-port",
+                        port.span,
+                        format!("port name `{name}` is invalid: {e}"),
+                    ));
+                }
+            }
+            _ => {}
+        },
+        None => {}
+    }
+    if let Some(end) = &p.end_port {
+        match p.port.as_ref().map(|p| &p.value) {
+            None => out.push(v(
+                "invalid-port",
+                end.span,
+                "endPort may not be set without port",
+            )),
+            Some(IntOrString::Str(_)) => out.push(v(
+                "invalid-port",
+                end.span,
+                "endPort may not be set when port is a name",
+            )),
+            Some(IntOrString::Int(start)) => {
+                if !(1..=65535).contains(&end.value) {
+                    out.push(v(
+                        "invalid-port",
+                        end.span,
+                        format!("endPort {} is out of range 1-65535", end.value),
+                    ));
+                } else if end.value < *start {
+                    out.push(v(
+                        "invalid-port",
+                        end.span,
+                        format!("endPort {} is less than port {start}", end.value),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Checks a port name as the API server does (IANA_SVC_NAME): 1 to 15 characters of `a-z`,
+/// `0-9` and `-`, at least one letter, no `-` at either end, no `--`.
+pub fn port_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() || name.len() > 15 {
+        return Err("must be 1 to 15 characters");
+    }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err("may hold only lower-case letters, digits and '-'");
+    }
+    if !name.bytes().any(|b| b.is_ascii_lowercase()) {
+        return Err("must hold at least one letter");
+    }
+    if name.starts_with('-') || name.ends_with('-') || name.contains("--") {
+        return Err("may not start or end with '-' or hold '--'");
+    }
+    Ok(())
+}
+
+fn selector(s: &LabelSelector, field: &str, out: &mut Vec<Violation>) {
+    for (k, val) in &s.match_labels {
+        if let Err(e) = label_key(k) {
+            out.push(v(
+                "invalid-selector",
+                k.span,
+                format!("{field}: label key `{}` is invalid: {e}", k.value),
+            ));
+        }
+        if let Err(e) = label_value(val) {
+            out.push(v(
+                "invalid-selector",
+                val.span,
+                format!("{field}: label value `{}` is invalid: {e}", val.value),
+            ));
+        }
+    }
+    for e in &s.match_expressions {
+        if let Err(msg) = label_key(&e.key) {
+            out.push(v(
+                "invalid-selector",
+                e.key.span,
+                format!("{field}: label key `{}` is invalid: {msg}", e.key.value),
+            ));
+        }
+        match Operator::parse(&e.operator) {
+            None => out.push(v(
+                "invalid-selector",
+                e.operator.span,
+                format!(
+                    "{field}: operator `{}` is not In, NotIn, Exists or DoesNotExist",
+                    e.operator.value
+                ),
+            )),
+            Some(Operator::In | Operator::NotIn) if e.values.is_empty() => out.push(v(
+                "invalid-selector",
+                e.span,
+                format!(
+                    "{field}: operator `{}` needs at least one value",
+                    e.operator.value
+                ),
+            )),
+            Some(Operator::Exists | Operator::DoesNotExist) if !e.values.is_empty() => out.push(v(
+                "invalid-selector",
+                e.values_span.unwrap_or(e.span),
+                format!("{field}: operator `{}` takes no values", e.operator.value),
+            )),
+            _ => {
+                for val in &e.values {
+                    if let Err(msg) = label_value(val) {
+                        out.push(v(
+                            "invalid-selector",
+                            val.span,
+                            format!("{field}: label value `{}` is invalid: {msg}", val.value),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn name_part(s: &str) -> Result<(), &'static str> {
+    if s.is_empty() || s.len() > 63 {
+        return Err("the name part must be 1 to 63 characters");
+    }
+    let b = s.as_bytes();
+    let ok = |c: u8| c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.';
+    if !b[0].is_ascii_alphanumeric()
+        || !b[b.len() - 1].is_ascii_alphanumeric()
+        || !b.iter().all(|&c| ok(c))
+    {
+        return Err(
+            "must start and end with a letter or digit and hold only letters, digits, '-', '_' and '.'",
+        );
+    }
+    Ok(())
+}
+
+/// Checks a label key: an optional DNS subdomain prefix and `/`, then a name of up to 63
+/// characters.
+pub fn label_key(key: &str) -> Result<(), &'static str> {
+    let (prefix, name) = match key.rsplit_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, key),
+    };
+    if let Some(p) = prefix {
+        let valid = !p.is_empty()
+            && p.len() <= 253
+            && p.split('.').all(|part| {
+                let b = part.as_bytes();
+                !b.is_empty()
+                    && b[0].is_ascii_alphanumeric()
+                    && b[b.len() - 1].is_ascii_alphanumeric()
+                    && b.iter()
+                        .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+            });
+        if !valid {
+            return Err("the prefix must be a lower-case DNS subdomain");
+        }
+    }
+    name_part(name)
+}
+
+/// Checks a label value: empty, or up to 63 characters like a key's name part.
+pub fn label_value(value: &str) -> Result<(), &'static str> {
+    if value.is_empty() {
+        Ok(())
+    } else {
+        name_part(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_names_follow_iana_svc_name() {
+        assert!(port_name("http").is_ok());
+        assert!(port_name("serve-80-tcp").is_ok());
+        assert!(port_name("80").is_err());
+        assert!(port_name("HTTP").is_err());
+        assert!(port_name("a--b").is_err());
+        assert!(port_name("sixteen-chars-xx").is_err());
+    }
+
+    #[test]
+    fn label_keys_and_values() {
+        assert!(label_key("app.kubernetes.io/name").is_ok());
+        assert!(label_key("kubernetes.io/metadata.name").is_ok());
+        assert!(label_key("-bad").is_err());
+        assert!(label_key("Upper.Prefix/x").is_err());
+        assert!(label_value("").is_ok());
+        assert!(label_value("a b").is_err());
+    }
+}

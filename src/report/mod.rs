@@ -1,0 +1,5 @@
+//! Output: explanations, matrices and findings rendered as text, tables, JSON and graphs.
+//! Renderers take finished results and a [`style::Painter`]; they compute nothing.
+
+pub mod explain;
+pub mod style;
