@@ -75,7 +75,7 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let notes: Vec<String> = [&from.note, &to.note]
+    let mut notes: Vec<String> = [&from.note, &to.note]
         .into_iter()
         .flatten()
         .cloned()
@@ -94,6 +94,18 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
                     }
                 },
             };
+            if let (Target::Service { service, .. }, Some(q), Some((proto, n))) =
+                (&to.target, &args.port, query)
+            {
+                let svc = &cluster.services[*service];
+                notes.push(format!(
+                    "{}/svc/{} port {} is served on {proto} {n} by {}",
+                    svc.namespace,
+                    svc.name,
+                    q,
+                    crate::engine::explain::party_name(cluster, dst)
+                ));
+            }
             pairs.push(explain(cluster, src, dst, query));
         }
     }

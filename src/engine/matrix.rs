@@ -200,7 +200,7 @@ impl<'c> Compiler<'c> {
         self.n + self.externals.len()
     }
 
-    fn from_list(&self, list: Option<&Vec<u32>>) -> BitSet {
+    fn members_of(&self, list: Option<&Vec<u32>>) -> BitSet {
         let mut s = BitSet::new(self.u());
         for &i in list.into_iter().flatten() {
             s.insert(i as usize);
@@ -229,7 +229,7 @@ impl<'c> Compiler<'c> {
                     let mut any = BitSet::new(self.u());
                     if let Some(values) = self.labels.get(r.key.as_str()) {
                         for v in &r.values {
-                            any.union_with(&self.from_list(values.get(v.as_str())));
+                            any.union_with(&self.members_of(values.get(v.as_str())));
                         }
                     }
                     if r.op == Operator::In {
@@ -239,10 +239,10 @@ impl<'c> Compiler<'c> {
                     }
                 }
                 Operator::Exists => {
-                    out.intersect_with(&self.from_list(self.keys.get(r.key.as_str())))
+                    out.intersect_with(&self.members_of(self.keys.get(r.key.as_str())))
                 }
                 Operator::DoesNotExist => {
-                    out.subtract(&self.from_list(self.keys.get(r.key.as_str())))
+                    out.subtract(&self.members_of(self.keys.get(r.key.as_str())))
                 }
             }
         }
@@ -435,8 +435,8 @@ impl<'c> Compiler<'c> {
         let mut iso = [vec![false; classes], vec![false; classes]];
         for (p, s) in policies.iter().zip(&sel_c) {
             for c in s.iter() {
-                for d in 0..2 {
-                    iso[d][c] |= p.dirs[d];
+                for (iso_d, &on) in iso.iter_mut().zip(&p.dirs) {
+                    iso_d[c] |= on;
                 }
             }
         }

@@ -89,7 +89,7 @@ impl PortSet {
     /// An inclusive range of ports (empty when `from > to`).
     pub fn range(p: Protocol, from: u16, to: u16) -> PortSet {
         let mut s = PortSet::none();
-        let (from, to) = (from.max(MIN_PORT), to.min(MAX_PORT));
+        let from = from.max(MIN_PORT);
         if from <= to {
             s.ranges[p.index()].push((from, to));
         }

@@ -131,8 +131,8 @@ fn policy_port(p: &PolicyPort, out: &mut Vec<Violation>) {
             ));
         }
     }
-    match p.port.as_ref() {
-        Some(port) => match &port.value {
+    if let Some(port) = p.port.as_ref() {
+        match &port.value {
             IntOrString::Int(n) if !(1..=65535).contains(n) => out.push(v(
                 "invalid-port",
                 port.span,
@@ -148,8 +148,7 @@ fn policy_port(p: &PolicyPort, out: &mut Vec<Violation>) {
                 }
             }
             _ => {}
-        },
-        None => {}
+        }
     }
     if let Some(end) = &p.end_port {
         match p.port.as_ref().map(|p| &p.value) {

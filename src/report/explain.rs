@@ -128,9 +128,9 @@ fn side_text(
     p: &Painter,
 ) {
     let dir = side.direction;
-    let (other, arrow) = match dir {
-        Direction::Egress => (party_name(cluster, e.dst), "to"),
-        Direction::Ingress => (party_name(cluster, e.src), "from"),
+    let other = match dir {
+        Direction::Egress => party_name(cluster, e.dst),
+        Direction::Ingress => party_name(cluster, e.src),
     };
     let Some(subject) = side.subject else {
         let who = party_name(
@@ -203,7 +203,7 @@ fn side_text(
         None => format!("{} on every port", verdict(false)),
     };
     out.push_str(&format!(
-        "{header}: {what} — isolated for {} by {}\n",
+        "{header}: {what}\n  isolated for {} by {}\n",
         dir.as_str(),
         policies.join(", ")
     ));
@@ -271,7 +271,6 @@ fn side_text(
             }
         }
     }
-    let _ = arrow;
 }
 
 fn named_port_note(rule: Option<&crate::model::Rule>) -> String {
