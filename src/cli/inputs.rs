@@ -83,11 +83,12 @@ pub fn load_session(
         if cluster.not_applied.get(&i) == Some(&NotApplied::Invalid) {
             for v in validate::policy(policy) {
                 eprintln!(
-                    "{} {}: [{}] {} (policy {} is not applied: the API server rejects it)",
+                    "{} {}: {}: {} [{}] (policy {} is not applied: the API server rejects it)",
                     painter.bad("error:"),
                     sources.location(v.span),
-                    v.rule,
+                    v.path,
                     v.message,
+                    v.rule,
                     policy.id()
                 );
                 errors += 1;

@@ -4,6 +4,7 @@
 //! input errors.
 
 pub mod can_reach;
+pub mod completions;
 pub mod inputs;
 
 use std::io::Write;
@@ -38,6 +39,8 @@ pub struct Cli {
 pub enum Command {
     /// Can FROM open a connection to TO? Says yes or no, and why.
     CanReach(can_reach::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::Args),
 }
 
 /// Exit status: success.
@@ -59,6 +62,7 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::CanReach(args) => can_reach::run(args, cli.color),
+        Command::Completions(args) => completions::run(args),
     };
     ExitCode::from(code)
 }

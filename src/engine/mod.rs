@@ -24,3 +24,6 @@ pub enum Party {
     /// An address that is no known pod's.
     Address(IpAddr),
 }
+
+#[cfg(test)]
+mod semantics_tests;

@@ -207,6 +207,10 @@ fn add_sources(loaded: &mut Loaded, sources: Vec<SourceFile>, opts: &LoadOptions
         loaded.problems.extend(r.problems);
         loaded.inventory.extend(r.inventory);
     }
+    // Report in reading order: by file, then by position.
+    loaded
+        .problems
+        .sort_by_key(|p| p.span.map(|s| (s.file, s.start)));
 }
 
 fn read(input: &Input) -> Result<String, String> {

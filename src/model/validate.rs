@@ -18,41 +18,49 @@ pub struct Violation {
     pub rule: &'static str,
     /// Where.
     pub span: Span,
+    /// The field path in the object (`spec.egress[0].to[1].ipBlock.cidr`).
+    pub path: String,
     /// What is wrong.
     pub message: String,
 }
 
-fn v(rule: &'static str, span: Span, message: impl Into<String>) -> Violation {
-    Violation {
-        rule,
-        span,
-        message: message.into(),
+struct Out {
+    items: Vec<Violation>,
+}
+
+impl Out {
+    fn push(&mut self, rule: &'static str, span: Span, path: String, message: impl Into<String>) {
+        self.items.push(Violation {
+            rule,
+            span,
+            path,
+            message: message.into(),
+        });
     }
 }
 
 /// Every violation in a policy, in document order of the checks.
 pub fn policy(p: &NetworkPolicy) -> Vec<Violation> {
-    let mut out = Vec::new();
+    let mut out = Out { items: Vec::new() };
     selector(&p.pod_selector, "spec.podSelector", &mut out);
     if let Some(types) = &p.policy_types {
-        for t in &types.value {
+        for (i, t) in types.value.iter().enumerate() {
             if t.value != "Ingress" && t.value != "Egress" {
-                out.push(v(
+                out.push(
                     "invalid-policy-type",
                     t.span,
-                    format!(
-                        "policyTypes entry `{}` is not `Ingress` or `Egress`",
-                        t.value
-                    ),
-                ));
+                    format!("spec.policyTypes[{i}]"),
+                    format!("`{}` is not `Ingress` or `Egress`", t.value),
+                );
             }
         }
         if types.value.len() > 2 {
-            out.push(v(
+            out.push(
                 "invalid-policy-type",
                 types.span,
-                "policyTypes may hold at most 2 entries",
-            ));
+                "spec.policyTypes".into(),
+                "at most 2 entries are allowed",
+            );
         }
     }
     for dir in super::policy::Direction::BOTH {
@@ -60,56 +68,67 @@ pub fn policy(p: &NetworkPolicy) -> Vec<Violation> {
             rule(r, &mut out);
         }
     }
-    out
+    out.items
 }
 
-fn rule(r: &Rule, out: &mut Vec<Violation>) {
-    for port in r.port_list() {
-        policy_port(port, out);
+fn rule(r: &Rule, out: &mut Out) {
+    let base = format!("spec.{}[{}]", r.direction.field(), r.index);
+    for (i, port) in r.port_list().iter().enumerate() {
+        policy_port(port, &format!("{base}.ports[{i}]"), out);
     }
     for peer in r.peer_list() {
-        self::peer(peer, r, out);
+        self::peer(
+            peer,
+            &format!("{base}.{}[{}]", r.direction.peers_field(), peer.index),
+            out,
+        );
     }
 }
 
-fn peer(p: &Peer, r: &Rule, out: &mut Vec<Violation>) {
-    let field = r.direction.peers_field();
+fn peer(p: &Peer, path: &str, out: &mut Out) {
     let selectors = p.pod_selector.is_some() || p.namespace_selector.is_some();
     match (selectors, &p.ip_block) {
-        (false, None) => out.push(v("empty-peer", p.span, format!("`{field}[{}]` sets no podSelector, namespaceSelector or ipBlock: the API server rejects it (\"must specify a peer\")", p.index))),
-        (true, Some(b)) => out.push(v("mixed-peer", b.span, format!("`{field}[{}]` sets an ipBlock together with a selector: a peer may use either, not both", p.index))),
+        (false, None) => out.push("empty-peer", p.span, path.into(), "sets no podSelector, namespaceSelector or ipBlock; the API server rejects it (\"must specify a peer\")"),
+        (true, Some(b)) => out.push("mixed-peer", b.span, format!("{path}.ipBlock"), "an ipBlock together with a selector in one peer; a peer may use either, not both"),
         _ => {}
     }
     if let Some(s) = &p.pod_selector {
-        selector(s, "podSelector", out);
+        selector(s, &format!("{path}.podSelector"), out);
     }
     if let Some(s) = &p.namespace_selector {
-        selector(s, "namespaceSelector", out);
+        selector(s, &format!("{path}.namespaceSelector"), out);
     }
     if let Some(b) = &p.ip_block {
         let net = match parse_cidr(&b.cidr) {
             Ok(n) => Some(n),
             Err(e) => {
-                out.push(v("invalid-cidr", b.cidr.span, format!("ipBlock.cidr: {e}")));
+                out.push(
+                    "invalid-cidr",
+                    b.cidr.span,
+                    format!("{path}.ipBlock.cidr"),
+                    e,
+                );
                 None
             }
         };
-        for e in &b.except {
+        for (i, e) in b.except.iter().enumerate() {
+            let epath = format!("{path}.ipBlock.except[{i}]");
             match parse_cidr(e) {
-                Err(msg) => out.push(v("invalid-cidr", e.span, format!("ipBlock.except: {msg}"))),
+                Err(msg) => out.push("invalid-cidr", e.span, epath, msg),
                 Ok(ex) => {
                     if let Some(net) = net {
                         let inside =
                             net.contains(&ex.network()) && ex.prefix_len() > net.prefix_len();
                         if !inside {
-                            out.push(v(
+                            out.push(
                                 "except-outside-cidr",
                                 e.span,
+                                epath,
                                 format!(
-                                    "except `{}` is not strictly inside cidr `{}`",
+                                    "`{}` is not strictly inside cidr `{}`",
                                     e.value, b.cidr.value
                                 ),
-                            ));
+                            );
                         }
                     }
                 }
@@ -118,63 +137,72 @@ fn peer(p: &Peer, r: &Rule, out: &mut Vec<Violation>) {
     }
 }
 
-fn policy_port(p: &PolicyPort, out: &mut Vec<Violation>) {
+fn policy_port(p: &PolicyPort, path: &str, out: &mut Out) {
     if let Some(proto) = &p.protocol {
         if Protocol::parse(proto).is_none() {
             let hint = Protocol::parse(&proto.to_ascii_uppercase())
                 .map(|p| format!(" (protocols are upper case: `{p}`)"))
                 .unwrap_or_default();
-            out.push(v(
+            out.push(
                 "invalid-protocol",
                 proto.span,
-                format!("protocol `{}` is not TCP, UDP or SCTP{hint}", proto.value),
-            ));
+                format!("{path}.protocol"),
+                format!("`{}` is not TCP, UDP or SCTP{hint}", proto.value),
+            );
         }
     }
     if let Some(port) = p.port.as_ref() {
+        let ppath = format!("{path}.port");
         match &port.value {
-            IntOrString::Int(n) if !(1..=65535).contains(n) => out.push(v(
+            IntOrString::Int(n) if !(1..=65535).contains(n) => out.push(
                 "invalid-port",
                 port.span,
-                format!("port {n} is out of range 1-65535"),
-            )),
+                ppath,
+                format!("{n} is out of range 1-65535"),
+            ),
             IntOrString::Str(name) => {
                 if let Err(e) = port_name(name) {
-                    out.push(v(
+                    out.push(
                         "invalid-port",
                         port.span,
-                        format!("port name `{name}` is invalid: {e}"),
-                    ));
+                        ppath,
+                        format!("`{name}` is not a valid port name: {e}"),
+                    );
                 }
             }
             _ => {}
         }
     }
     if let Some(end) = &p.end_port {
+        let epath = format!("{path}.endPort");
         match p.port.as_ref().map(|p| &p.value) {
-            None => out.push(v(
+            None => out.push(
                 "invalid-port",
                 end.span,
+                epath,
                 "endPort may not be set without port",
-            )),
-            Some(IntOrString::Str(_)) => out.push(v(
+            ),
+            Some(IntOrString::Str(_)) => out.push(
                 "invalid-port",
                 end.span,
+                epath,
                 "endPort may not be set when port is a name",
-            )),
+            ),
             Some(IntOrString::Int(start)) => {
                 if !(1..=65535).contains(&end.value) {
-                    out.push(v(
+                    out.push(
                         "invalid-port",
                         end.span,
-                        format!("endPort {} is out of range 1-65535", end.value),
-                    ));
+                        epath,
+                        format!("{} is out of range 1-65535", end.value),
+                    );
                 } else if end.value < *start {
-                    out.push(v(
+                    out.push(
                         "invalid-port",
                         end.span,
-                        format!("endPort {} is less than port {start}", end.value),
-                    ));
+                        epath,
+                        format!("{} is less than port {start}", end.value),
+                    );
                 }
             }
         }
@@ -202,61 +230,67 @@ pub fn port_name(name: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-fn selector(s: &LabelSelector, field: &str, out: &mut Vec<Violation>) {
+fn selector(s: &LabelSelector, path: &str, out: &mut Out) {
     for (k, val) in &s.match_labels {
+        let kpath = format!("{path}.matchLabels[{:?}]", k.value);
         if let Err(e) = label_key(k) {
-            out.push(v(
+            out.push(
                 "invalid-selector",
                 k.span,
-                format!("{field}: label key `{}` is invalid: {e}", k.value),
-            ));
+                kpath.clone(),
+                format!("label key `{}` is invalid: {e}", k.value),
+            );
         }
         if let Err(e) = label_value(val) {
-            out.push(v(
+            out.push(
                 "invalid-selector",
                 val.span,
-                format!("{field}: label value `{}` is invalid: {e}", val.value),
-            ));
+                kpath,
+                format!("label value `{}` is invalid: {e}", val.value),
+            );
         }
     }
-    for e in &s.match_expressions {
+    for (i, e) in s.match_expressions.iter().enumerate() {
+        let epath = format!("{path}.matchExpressions[{i}]");
         if let Err(msg) = label_key(&e.key) {
-            out.push(v(
+            out.push(
                 "invalid-selector",
                 e.key.span,
-                format!("{field}: label key `{}` is invalid: {msg}", e.key.value),
-            ));
+                format!("{epath}.key"),
+                format!("label key `{}` is invalid: {msg}", e.key.value),
+            );
         }
         match Operator::parse(&e.operator) {
-            None => out.push(v(
+            None => out.push(
                 "invalid-selector",
                 e.operator.span,
+                format!("{epath}.operator"),
                 format!(
-                    "{field}: operator `{}` is not In, NotIn, Exists or DoesNotExist",
+                    "`{}` is not In, NotIn, Exists or DoesNotExist",
                     e.operator.value
                 ),
-            )),
-            Some(Operator::In | Operator::NotIn) if e.values.is_empty() => out.push(v(
+            ),
+            Some(Operator::In | Operator::NotIn) if e.values.is_empty() => out.push(
                 "invalid-selector",
                 e.span,
-                format!(
-                    "{field}: operator `{}` needs at least one value",
-                    e.operator.value
-                ),
-            )),
-            Some(Operator::Exists | Operator::DoesNotExist) if !e.values.is_empty() => out.push(v(
+                epath,
+                format!("operator `{}` needs at least one value", e.operator.value),
+            ),
+            Some(Operator::Exists | Operator::DoesNotExist) if !e.values.is_empty() => out.push(
                 "invalid-selector",
                 e.values_span.unwrap_or(e.span),
-                format!("{field}: operator `{}` takes no values", e.operator.value),
-            )),
+                format!("{epath}.values"),
+                format!("operator `{}` takes no values", e.operator.value),
+            ),
             _ => {
-                for val in &e.values {
+                for (j, val) in e.values.iter().enumerate() {
                     if let Err(msg) = label_value(val) {
-                        out.push(v(
+                        out.push(
                             "invalid-selector",
                             val.span,
-                            format!("{field}: label value `{}` is invalid: {msg}", val.value),
-                        ));
+                            format!("{epath}.values[{j}]"),
+                            format!("label value `{}` is invalid: {msg}", val.value),
+                        );
                     }
                 }
             }

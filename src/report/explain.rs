@@ -96,7 +96,11 @@ fn pair_text(
         }
         None => {
             let verdict = if e.is_allowed() {
-                p.good(&format!("allowed on {}", e.allowed))
+                p.good(&if e.allowed.is_all() {
+                    "allowed on every port".to_string()
+                } else {
+                    format!("allowed on {}", e.allowed)
+                })
             } else {
                 p.bad("DENIED on every port")
             };

@@ -1,0 +1,54 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kubectl_netpol_global_optspecs
+    string join \n color= h/help V/version
+end
+
+function __fish_kubectl_netpol_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kubectl_netpol_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kubectl_netpol_using_subcommand
+    set -l cmd (__fish_kubectl_netpol_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -s V -l version -d 'Print version'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "can-reach" -d 'Can FROM open a connection to TO? Says yes or no, and why'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s p -l port -d 'The port: 80, 80/TCP, 53/UDP, or a container port name of the destination. Without it, every allowed port is listed' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s o -l output -d 'Output format' -r -f -a "text\t'The explanation, for people'
+json\t'The same as data (versioned)'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s f -l filename -d 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n`' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s q -l quiet -d 'Print nothing; answer with the exit status only'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s v -l verbose -d 'List on standard error every object read: used, ignored (and why), or broken'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s V -l version -d 'Print version'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand completions" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach completions help" -f -a "can-reach" -d 'Can FROM open a connection to TO? Says yes or no, and why'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,261 @@
+//! End-to-end: `can-reach` on testdata/, whole outputs compared with snapshots.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+struct Run {
+    stdout: String,
+    stderr: String,
+    code: i32,
+}
+
+fn run_with_stdin(args: &[&str], stdin: Option<&str>) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kubectl-netpol"));
+    cmd.args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("the binary runs");
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    let out = child.wait_with_output().unwrap();
+    Run {
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+fn run(args: &[&str]) -> Run {
+    run_with_stdin(args, None)
+}
+
+fn can_reach(extra: &[&str]) -> Run {
+    let mut args = vec!["can-reach"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["-f", "testdata/demo"]);
+    run(&args)
+}
+
+#[test]
+fn denied_connection_explains_every_rule_on_both_sides() {
+    let r = can_reach(&["shop/frontend", "shop/db", "--port", "5432"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stderr, "");
+    insta::assert_snapshot!("deny_frontend_db", r.stdout);
+}
+
+#[test]
+fn allowed_connection_names_the_rules_that_allow_it() {
+    let r = can_reach(&["shop/deploy/frontend", "shop/deploy/api", "-p", "8080/TCP"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    insta::assert_snapshot!("allow_frontend_api", r.stdout);
+}
+
+#[test]
+fn without_a_port_the_allowed_ports_are_listed() {
+    let r = can_reach(&["monitoring/prometheus", "shop/api"]);
+    assert_eq!(r.code, 0);
+    insta::assert_snapshot!("ports_prometheus_api", r.stdout);
+    let r = can_reach(&["shop/worker", "shop/api"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout
+            .starts_with("shop/deploy/worker → shop/deploy/api: DENIED on every port\n"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn json_output_is_the_same_explanation_as_data() {
+    let r = can_reach(&["shop/frontend", "shop/db", "--port", "5432", "-o", "json"]);
+    assert_eq!(r.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("valid JSON");
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["allowed"], false);
+    insta::assert_snapshot!("deny_frontend_db_json", r.stdout);
+}
+
+#[test]
+fn a_service_maps_its_port_to_the_target_port_of_each_backend() {
+    let r = can_reach(&["ingress-nginx/controller", "shop/svc/frontend", "-p", "80"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    insta::assert_snapshot!("service_frontend", r.stdout);
+    let r = can_reach(&[
+        "ingress-nginx/controller",
+        "shop/svc/frontend",
+        "-p",
+        "8080",
+    ]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: service shop/frontend has no port 8080/TCP (it has 80/TCP)\n"
+    );
+}
+
+#[test]
+fn addresses_outside_the_cluster_are_matched_by_ip_blocks() {
+    let r = can_reach(&["shop/worker", "8.8.8.8", "-p", "443"]);
+    assert_eq!(r.code, 0);
+    let r = can_reach(&["shop/worker", "10.1.2.3", "-p", "443"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout
+            .contains("10.1.2.3 is in ipBlock 0.0.0.0/0 but excepted by 10.0.0.0/8"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn named_ports_are_resolved_on_the_destination() {
+    let r = can_reach(&["monitoring/prometheus", "shop/api", "-p", "metrics", "-q"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""));
+    let r = can_reach(&["monitoring/prometheus", "shop/db", "-p", "metrics"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: shop/sts/db has no TCP container port named `metrics`\n"
+    );
+}
+
+#[test]
+fn quiet_answers_with_the_exit_status_only() {
+    let r = can_reach(&["shop/frontend", "shop/api", "-p", "8080", "-q"]);
+    assert_eq!((r.code, r.stdout.as_str(), r.stderr.as_str()), (0, "", ""));
+    let r = can_reach(&["shop/api", "shop/frontend", "-p", "8080", "-q"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""));
+}
+
+#[test]
+fn unknown_names_are_errors_with_a_suggestion() {
+    let r = can_reach(&["shop/frontnd", "shop/db"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: shop/frontnd is not in the input (did you mean `frontend`?)\n"
+    );
+    let r = can_reach(&["shopp/frontend", "shop/db"]);
+    assert_eq!(
+        r.stderr,
+        "error: namespace shopp is not in the input (did you mean `shop`?)\n"
+    );
+}
+
+#[test]
+fn loopback_is_always_allowed() {
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: x}\nspec: {podSelector: {}, policyTypes: [Ingress, Egress]}\n";
+    let r = run_with_stdin(&["can-reach", "x/a", "x/a", "-f", "-"], Some(yaml));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("loopback"), "{}", r.stdout);
+}
+
+#[test]
+fn every_input_problem_is_reported_and_the_rest_is_still_used() {
+    let r = run(&[
+        "can-reach",
+        "shop/web",
+        "shop/api",
+        "-f",
+        "testdata/broken/mixed.yaml",
+    ]);
+    assert_eq!(r.code, 2);
+    insta::assert_snapshot!("broken_input_stderr", r.stderr);
+    assert!(
+        r.stdout
+            .starts_with("shop/web → shop/api: allowed on every port"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn no_input_is_a_usage_error() {
+    let r = run(&["can-reach", "a", "b"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no input"), "{}", r.stderr);
+    let r = run(&["can-reach", "a"]);
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn globs_directories_and_stdin_are_inputs() {
+    let r = run(&[
+        "can-reach",
+        "shop/frontend",
+        "shop/api",
+        "-p",
+        "8080",
+        "-q",
+        "testdata/demo/*.yaml",
+        "-f",
+        "testdata/demo/policies",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/demo/shop.yaml"
+    ))
+    .unwrap();
+    let r = run_with_stdin(
+        &[
+            "can-reach",
+            "shop/frontend",
+            "shop/api",
+            "-p",
+            "8080",
+            "-q",
+            "-f",
+            "-",
+        ],
+        Some(&text),
+    );
+    assert_eq!(r.code, 0, "no policy: allowed; {}", r.stderr);
+}
+
+fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("netpol-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn hostile_nesting_fails_with_a_clear_error() {
+    let path = temp_file("nested.yaml", &"[".repeat(100_000));
+    let r = run(&["can-reach", "a", "b", "-f", path.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("nested.yaml:1:") && r.stderr.contains("recursion limit"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn an_alias_bomb_fails_with_a_clear_error() {
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let p = i - 1;
+        text += &format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        );
+    }
+    let path = temp_file("bomb.yaml", &text);
+    let r = run(&["can-reach", "a", "b", "-f", path.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("alias bomb"), "{}", r.stderr);
+}
