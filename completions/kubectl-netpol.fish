@@ -30,6 +30,8 @@ never\t'Never'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "can-reach" -d 'Can FROM open a connection to TO? Says yes or no, and why'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "check" -d 'Check manifests against the rule catalogue (for CI and pre-commit)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "rules" -d 'List the rules of `check`, or document one'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s p -l port -d 'The port: 80, 80/TCP, 53/UDP, or a container port name of the destination. Without it, every allowed port is listed' -r
@@ -44,11 +46,35 @@ complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s v -l verbose -d 'List on standard error every object read: used, ignored (and why), or broken'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s V -l version -d 'Print version'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l topology -d 'Manifests read for topology (pods, namespaces, other policies) but not checked themselves: with pre-commit, pass the rest of the repository here. Repeatable' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s o -l output -d 'Output format' -r -f -a "text\t'Reports with snippets, for people'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l fail-on -d 'The lowest severity that fails the run [default: warning, or `fail-on` in the config]' -r -f -a "error\t'Errors only'
+warning\t'Warnings and errors'
+info\t'Any finding'
+never\t'Never fail on findings'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l config -d 'The configuration file (instead of looking for .netpol.yaml)' -r -F
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s f -l filename -d 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n`' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l no-config -d 'Use no configuration file'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s v -l verbose -d 'List on standard error every object read: used, ignored (and why), or broken'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s V -l version -d 'Print version'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand rules" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand rules" -l markdown -d 'Print the whole catalogue as Markdown, with every rule\'s documentation'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand rules" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand rules" -s V -l version -d 'Print version'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand completions" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach completions help" -f -a "can-reach" -d 'Can FROM open a connection to TO? Says yes or no, and why'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach check rules completions help" -f -a "can-reach" -d 'Can FROM open a connection to TO? Says yes or no, and why'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach check rules completions help" -f -a "check" -d 'Check manifests against the rule catalogue (for CI and pre-commit)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach check rules completions help" -f -a "rules" -d 'List the rules of `check`, or document one'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach check rules completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach check rules completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

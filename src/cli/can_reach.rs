@@ -2,7 +2,7 @@
 
 use clap::ValueEnum;
 
-use super::inputs::{InputArgs, load_session};
+use super::inputs::{InputArgs, Problems, load_session};
 use super::{EXIT_ERROR, EXIT_NO, EXIT_OK, print};
 use crate::engine::explain::explain;
 use crate::engine::target::{Target, resolve, service_target_port};
@@ -56,7 +56,7 @@ pub struct Args {
 /// Runs can-reach.
 pub fn run(args: Args, color: ColorChoice) -> u8 {
     let err_painter = Painter::new(color.stderr());
-    let session = match load_session(&args.input, &args.paths, &err_painter) {
+    let session = match load_session(&args.input, &args.paths, &err_painter, Problems::Print) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -39,6 +39,17 @@ pub struct Session {
     pub cluster: Cluster,
     /// Number of errors printed (input problems and rejected policies).
     pub errors: usize,
+    /// The input problems (printed or not, see [`Problems`]).
+    pub problems: Vec<crate::load::Problem>,
+}
+
+/// What to do with input problems and rejected policies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Problems {
+    /// Print them on standard error (simulating commands).
+    Print,
+    /// Keep them for the caller (check turns them into findings).
+    Keep,
 }
 
 impl InputArgs {
@@ -54,6 +65,7 @@ pub fn load_session(
     args: &InputArgs,
     positional: &[String],
     painter: &Painter,
+    mode: Problems,
 ) -> Result<Session, u8> {
     let paths = args.paths(positional);
     if paths.is_empty() {
@@ -74,12 +86,17 @@ pub fn load_session(
         inventory,
     } = load::load(&paths, &opts);
     let mut errors = 0;
-    for p in &problems {
+    for p in problems.iter().filter(|_| mode == Problems::Print) {
         eprintln!("{} {}", painter.bad("error:"), p.render(&sources));
         errors += 1;
     }
     let cluster = Cluster::build(objects);
-    for (i, policy) in cluster.policies.iter().enumerate() {
+    for (i, policy) in cluster
+        .policies
+        .iter()
+        .enumerate()
+        .filter(|_| mode == Problems::Print)
+    {
         if cluster.not_applied.get(&i) == Some(&NotApplied::Invalid) {
             for v in validate::policy(policy) {
                 eprintln!(
@@ -156,5 +173,6 @@ pub fn load_session(
         sources,
         cluster,
         errors,
+        problems,
     })
 }

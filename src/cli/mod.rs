@@ -4,8 +4,10 @@
 //! input errors.
 
 pub mod can_reach;
+pub mod check;
 pub mod completions;
 pub mod inputs;
+pub mod rules;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -39,6 +41,10 @@ pub struct Cli {
 pub enum Command {
     /// Can FROM open a connection to TO? Says yes or no, and why.
     CanReach(can_reach::Args),
+    /// Check manifests against the rule catalogue (for CI and pre-commit).
+    Check(check::Args),
+    /// List the rules of `check`, or document one.
+    Rules(rules::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::Args),
 }
@@ -62,6 +68,8 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::CanReach(args) => can_reach::run(args, cli.color),
+        Command::Check(args) => check::run(args, cli.color),
+        Command::Rules(args) => rules::run(args),
         Command::Completions(args) => completions::run(args),
     };
     ExitCode::from(code)

@@ -45,23 +45,29 @@ fn read_object(
     depth: usize,
 ) {
     let n = N { doc, id };
-    if !n.is_map() {
-        out.problems.push(Problem::new(
-            n.span(),
-            format!(
-                "expected a Kubernetes object (a mapping with apiVersion and kind), found {}",
-                n.describe()
-            ),
-        ));
-        return;
-    }
     let kind = n.str_at("kind");
     let api_version = n.str_at("apiVersion");
     let (Some(kind), Some(api_version)) = (kind, api_version) else {
-        let missing = match (kind, api_version) {
-            (None, None) => "`apiVersion` and `kind`",
-            (None, _) => "`kind`",
-            _ => "`apiVersion`",
+        if kind.is_none() && api_version.is_none() {
+            // Not a Kubernetes object at all (a values file, a CI config...): a directory of
+            // manifests often holds such files, and pre-commit passes every changed YAML file.
+            let why = if n.is_map() {
+                "not a Kubernetes object (no apiVersion or kind)".to_string()
+            } else {
+                format!("not a Kubernetes object ({} at the top)", n.describe())
+            };
+            out.inventory.push(InventoryEntry {
+                span: n.span(),
+                kind: "-".into(),
+                name: String::new(),
+                outcome: Outcome::Ignored(why),
+            });
+            return;
+        }
+        let missing = if kind.is_none() {
+            "`kind`"
+        } else {
+            "`apiVersion`"
         };
         out.problems.push(Problem::new(
             n.span(),
@@ -156,12 +162,18 @@ mod tests {
     }
 
     #[test]
-    fn documents_without_kind_are_problems() {
-        let out = read("metadata: {name: x}\n");
+    fn documents_that_are_not_kubernetes_objects_are_ignored_with_a_reason() {
+        let out = read("services:\n  web: {image: nginx}\n---\n- a\n- b\n");
+        assert!(out.problems.is_empty());
+        assert_eq!(out.inventory.len(), 2);
         assert!(
-            out.problems[0]
-                .message
-                .contains("missing `apiVersion` and `kind`")
+            matches!(&out.inventory[0].outcome, Outcome::Ignored(why) if why.contains("no apiVersion or kind"))
         );
+    }
+
+    #[test]
+    fn a_kind_without_api_version_is_a_problem() {
+        let out = read("kind: Pod\nmetadata: {name: x}\n");
+        assert!(out.problems[0].message.contains("missing `apiVersion`"));
     }
 }

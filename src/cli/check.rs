@@ -1,0 +1,168 @@
+//! `kubectl netpol check [PATH...]`: the rule catalogue, for CI and pre-commit.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+
+use super::inputs::{InputArgs, Problems, load_session};
+use super::{EXIT_ERROR, EXIT_NO, EXIT_OK, print};
+use crate::lint::config::{Config, FailOn};
+use crate::lint::{Context, RunOptions, run as run_rules};
+use crate::load::discover;
+use crate::load::source::{SourceFile, SourceMap};
+use crate::report::check::{Counts, text};
+use crate::report::style::{ColorChoice, Painter};
+
+/// Output formats of check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Reports with snippets, for people.
+    Text,
+}
+
+/// Arguments of check.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Configuration: .netpol.yaml (or .netpol.yml), looked for from the working directory upwards,
+or --config. `kubectl netpol rules` lists the rules; `kubectl netpol rules NAME` documents one.
+Silence rules on one object with the annotation netpol.kubectl.dev/ignore: \"NAME,NAME\".
+
+Exit status: 0 when no finding is at or above --fail-on, 1 otherwise, 2 on usage or input errors.")]
+pub struct Args {
+    /// Manifest files, directories or globs to check (like -f).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Manifests read for topology (pods, namespaces, other policies) but not checked
+    /// themselves: with pre-commit, pass the rest of the repository here. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub topology: Vec<String>,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+    /// The lowest severity that fails the run [default: warning, or `fail-on` in the config].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// The configuration file (instead of looking for .netpol.yaml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Use no configuration file.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Runs check.
+pub fn run(args: Args, color: ColorChoice) -> u8 {
+    let err = Painter::new(color.stderr());
+    let mut positional = args.paths.clone();
+    positional.extend(args.topology.iter().cloned());
+    let session = match load_session(&args.input, &positional, &err, Problems::Keep) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut sources = session.sources;
+    let config = match load_config(&args, &mut sources, &err) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let topology_files = topology_files(&args, &sources);
+    for p in session.problems.iter().filter(|p| p.span.is_none()) {
+        eprintln!("{} {}", err.bad("error:"), p.message);
+    }
+    let mut cx = Context::new(&session.cluster, &sources, &session.problems);
+    cx.default_namespace = &args.input.namespace;
+    let checked = sources.files().len() - topology_files.len() - usize::from(config.path.is_some());
+    let findings = run_rules(&cx, &config, &RunOptions { topology_files });
+    let counts = Counts::of(&findings);
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning);
+    match args.output {
+        Format::Text => {
+            let painter = Painter::new(color.stdout());
+            let mut out = text::render(&findings, &sources, painter.color, 100);
+            out.push_str(&format!(
+                "{} ({checked} file{} checked)\n",
+                counts.summary(),
+                if checked == 1 { "" } else { "s" }
+            ));
+            print(&out);
+        }
+    }
+    if !session.problems.is_empty() {
+        EXIT_ERROR
+    } else if findings.iter().any(|f| fail_on.fails(f.severity)) {
+        EXIT_NO
+    } else {
+        EXIT_OK
+    }
+}
+
+/// Files that came only from `--topology` inputs.
+fn topology_files(args: &Args, sources: &SourceMap) -> HashSet<crate::load::source::FileId> {
+    let expand = |inputs: &[String]| -> HashSet<PathBuf> {
+        inputs
+            .iter()
+            .filter_map(|i| discover::expand(i).ok())
+            .flatten()
+            .filter_map(|i| i.path().map(Path::to_path_buf))
+            .collect()
+    };
+    let topology = expand(&args.topology);
+    if topology.is_empty() {
+        return HashSet::new();
+    }
+    let mut linted = args.paths.clone();
+    linted.extend(args.input.filenames.iter().cloned());
+    let linted = expand(&linted);
+    sources
+        .files()
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            f.path
+                .as_ref()
+                .is_some_and(|p| topology.contains(p) && !linted.contains(p))
+        })
+        .map(|(i, _)| crate::load::source::FileId(i as u32))
+        .collect()
+}
+
+fn load_config(args: &Args, sources: &mut SourceMap, err: &Painter) -> Result<Config, u8> {
+    if args.no_config {
+        return Ok(Config::default());
+    }
+    let path = match &args.config {
+        Some(p) => p.clone(),
+        None => match std::env::current_dir()
+            .ok()
+            .and_then(|d| Config::discover(&d))
+        {
+            Some(p) => p,
+            None => return Ok(Config::default()),
+        },
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!(
+                "{} {}: cannot read the configuration: {e}",
+                err.bad("error:"),
+                path.display()
+            );
+            return Err(EXIT_ERROR);
+        }
+    };
+    let id = sources.add(SourceFile::new(
+        path.display().to_string(),
+        Some(path.clone()),
+        text.clone(),
+    ));
+    Config::parse(id, &text, &path).map_err(|problems| {
+        for p in problems {
+            eprintln!("{} {}", err.bad("error:"), p.render(sources));
+        }
+        EXIT_ERROR
+    })
+}

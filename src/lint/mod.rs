@@ -1,0 +1,317 @@
+//! The linter behind `kubectl netpol check`.
+//!
+//! A rule is one file in [`rules`]: a [`RuleDef`] (stable code, kebab-case name, default
+//! severity, one-line summary, check function) whose module doc comment is its user
+//! documentation (What it finds / Why it matters / Example / Use instead), extracted at
+//! build time for `kubectl netpol rules NAME`. Rules read a shared [`Context`] (the cluster,
+//! the sources, and analyses computed once on demand) and push [`Finding`]s that point at
+//! the exact node at fault, with related places labelled.
+//!
+//! [`run`] runs the enabled rules, then applies the configuration (severity overrides,
+//! excluded paths), the `netpol.kubectl.dev/ignore` annotation and the lint scope (files
+//! given with `--topology` are read but not linted), and sorts by position.
+
+pub mod config;
+pub mod registry;
+pub mod rules;
+pub mod suppress;
+#[cfg(test)]
+pub mod testing;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+
+use crate::engine::matrix::Matrix;
+use crate::load::Problem;
+use crate::load::source::{FileId, SourceMap, Span};
+use crate::model::validate::{self, Violation};
+use crate::model::{Cluster, NsId, PolicyIdx};
+
+pub use config::Config;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing.
+    Info,
+    /// Probably a mistake.
+    Warning,
+    /// Certainly wrong: the API server rejects it, or an expectation fails.
+    Error,
+}
+
+impl Severity {
+    /// Parses `error`, `warning`, `info`.
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s {
+            "error" => Severity::Error,
+            "warning" => Severity::Warning,
+            "info" => Severity::Info,
+            _ => return None,
+        })
+    }
+
+    /// `error`, `warning`, `info`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The family a rule belongs to (the hundreds digit of its code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    /// The input cannot be read (NP0xx).
+    Input,
+    /// The API server would reject it (NP1xx).
+    Invalid,
+    /// Written but without effect (NP2xx).
+    Ineffective,
+    /// Shadowed, redundant or duplicated (NP3xx).
+    Redundant,
+    /// Allowed, but risky (NP4xx).
+    Risk,
+    /// A connectivity expectation (NP5xx).
+    Expectation,
+}
+
+impl Category {
+    /// A short title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Category::Input => "input",
+            Category::Invalid => "invalid",
+            Category::Ineffective => "ineffective",
+            Category::Redundant => "shadowed and redundant",
+            Category::Risk => "risk",
+            Category::Expectation => "expectations",
+        }
+    }
+}
+
+/// A lint rule.
+pub struct RuleDef {
+    /// Stable code, `NP101`.
+    pub code: &'static str,
+    /// Stable kebab-case name, `invalid-cidr`; the rule's file is its snake_case form.
+    pub name: &'static str,
+    /// Severity unless configured otherwise.
+    pub severity: Severity,
+    /// Family.
+    pub category: Category,
+    /// One line: what it finds.
+    pub summary: &'static str,
+    /// Pushes the rule's findings.
+    pub check: fn(&Context, &mut Vec<Finding>),
+}
+
+impl fmt::Debug for RuleDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.code, self.name)
+    }
+}
+
+/// The object a finding is about, whose `netpol.kubectl.dev/ignore` annotation can silence it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// A NetworkPolicy.
+    Policy(PolicyIdx),
+    /// A pod or workload.
+    Endpoint(usize),
+    /// A namespace.
+    Namespace(NsId),
+    /// Nothing that carries annotations (an expectation, an input problem).
+    None,
+}
+
+/// Another place a finding refers to, with what it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    /// Where.
+    pub span: Span,
+    /// What is there (`shadowing rule`).
+    pub message: String,
+}
+
+/// One finding.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// The rule.
+    pub rule: &'static RuleDef,
+    /// Severity, after configuration.
+    pub severity: Severity,
+    /// The node at fault.
+    pub span: Span,
+    /// One line naming the objects.
+    pub message: String,
+    /// How to fix it, when that helps.
+    pub help: Option<String>,
+    /// Related places.
+    pub related: Vec<Related>,
+    /// What the finding is about.
+    pub subject: Subject,
+    /// Further lines (a can-reach explanation for an expectation).
+    pub notes: Vec<String>,
+}
+
+impl Finding {
+    /// A finding of `rule` at `span` with its default severity.
+    pub fn new(
+        rule: &'static RuleDef,
+        subject: Subject,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            rule,
+            severity: rule.severity,
+            span,
+            message: message.into(),
+            help: None,
+            related: Vec::new(),
+            subject,
+            notes: Vec::new(),
+        }
+    }
+
+    /// Adds a help line.
+    pub fn help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a related place.
+    pub fn related(mut self, span: Span, message: impl Into<String>) -> Finding {
+        self.related.push(Related {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+}
+
+/// What rules read: the cluster, the sources, and analyses computed once when first needed.
+pub struct Context<'a> {
+    /// The cluster.
+    pub cluster: &'a Cluster,
+    /// The files.
+    pub sources: &'a SourceMap,
+    /// Problems the loader found (reported by `invalid-manifest`).
+    pub problems: &'a [Problem],
+    /// The default namespace (`-n`), for names the rules resolve.
+    pub default_namespace: &'a str,
+    violations: OnceLock<Vec<(PolicyIdx, Violation)>>,
+    matrix: OnceLock<Matrix>,
+}
+
+impl<'a> Context<'a> {
+    /// A context over a cluster.
+    pub fn new(
+        cluster: &'a Cluster,
+        sources: &'a SourceMap,
+        problems: &'a [Problem],
+    ) -> Context<'a> {
+        Context {
+            cluster,
+            sources,
+            problems,
+            default_namespace: "default",
+            violations: OnceLock::new(),
+            matrix: OnceLock::new(),
+        }
+    }
+
+    /// What the API server would reject, for every policy of the input.
+    pub fn violations(&self) -> &[(PolicyIdx, Violation)] {
+        self.violations.get_or_init(|| {
+            self.cluster
+                .policies
+                .iter()
+                .enumerate()
+                .flat_map(|(i, p)| validate::policy(p).into_iter().map(move |v| (i, v)))
+                .collect()
+        })
+    }
+
+    /// Findings of `rule` for every violation it reports.
+    pub fn violation_findings(&self, rule: &'static RuleDef, out: &mut Vec<Finding>) {
+        for (idx, v) in self
+            .violations()
+            .iter()
+            .filter(|(_, v)| v.rule == rule.name)
+        {
+            let policy = &self.cluster.policies[*idx];
+            out.push(Finding::new(
+                rule,
+                Subject::Policy(*idx),
+                v.span,
+                format!("{}: {}: {}", policy.id(), v.path, v.message),
+            ));
+        }
+    }
+
+    /// The reachability matrix of the input.
+    pub fn matrix(&self) -> &Matrix {
+        self.matrix.get_or_init(|| Matrix::compute(self.cluster))
+    }
+
+    /// `namespace/name ingress[1]` for a rule of a policy.
+    pub fn rule_name(&self, policy: PolicyIdx, rule: &crate::model::Rule) -> String {
+        format!("{} {}", self.cluster.policies[policy].id(), rule.label())
+    }
+}
+
+/// What to lint and how.
+#[derive(Default)]
+pub struct RunOptions {
+    /// Files read for topology only: findings there are dropped.
+    pub topology_files: HashSet<FileId>,
+}
+
+/// Runs every enabled rule and returns the findings, configured, suppressed, scoped and
+/// sorted by file and position.
+pub fn run(cx: &Context, config: &Config, opts: &RunOptions) -> Vec<Finding> {
+    let enabled: Vec<&'static RuleDef> = registry::ALL
+        .iter()
+        .copied()
+        .filter(|r| config.enabled(r))
+        .collect();
+    let mut findings: Vec<Finding> = enabled
+        .par_iter()
+        .flat_map_iter(|rule| {
+            let mut out = Vec::new();
+            (rule.check)(cx, &mut out);
+            out
+        })
+        .collect();
+    findings.retain(|f| {
+        !opts.topology_files.contains(&f.span.file) || f.rule.category == Category::Input
+    });
+    findings.retain(|f| !suppress::is_ignored(cx.cluster, f));
+    for f in &mut findings {
+        f.severity = config.severity(f.rule);
+    }
+    findings.retain(|f| !config.excluded(f.rule, &cx.sources.file(f.span.file).name));
+    findings.sort_by(|a, b| {
+        (a.span.file, a.span.start, a.rule.code, &a.message).cmp(&(
+            b.span.file,
+            b.span.start,
+            b.rule.code,
+            &b.message,
+        ))
+    });
+    findings
+}

@@ -1,0 +1,4 @@
+//! One file per rule; see [`super::registry`] for the list in code order.
+
+pub mod invalid_cidr;
+pub mod invalid_manifest;
