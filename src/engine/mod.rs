@@ -7,6 +7,7 @@
 //! - [`target`]: resolving `ns/name`, `ns/kind/name`, `ns/svc/name` and addresses.
 
 pub mod bitset;
+pub mod containment;
 pub mod explain;
 pub mod matching;
 pub mod matrix;

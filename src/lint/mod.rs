@@ -14,6 +14,7 @@
 pub mod config;
 pub mod registry;
 pub mod rules;
+pub mod shadow;
 pub mod suppress;
 #[cfg(test)]
 pub mod testing;
@@ -215,6 +216,7 @@ pub struct Context<'a> {
     pub default_namespace: &'a str,
     violations: OnceLock<Vec<(PolicyIdx, Violation)>>,
     matrix: OnceLock<Matrix>,
+    shadows: OnceLock<Vec<shadow::Shadow>>,
 }
 
 impl<'a> Context<'a> {
@@ -231,6 +233,7 @@ impl<'a> Context<'a> {
             default_namespace: "default",
             violations: OnceLock::new(),
             matrix: OnceLock::new(),
+            shadows: OnceLock::new(),
         }
     }
 
@@ -266,6 +269,16 @@ impl<'a> Context<'a> {
     /// The reachability matrix of the input.
     pub fn matrix(&self) -> &Matrix {
         self.matrix.get_or_init(|| Matrix::compute(self.cluster))
+    }
+
+    /// Rules contained in other rules, decided from the policies alone.
+    pub fn shadows(&self) -> &[shadow::Shadow] {
+        self.shadows.get_or_init(|| shadow::compute(self.cluster))
+    }
+
+    /// The rule a reference points at.
+    pub fn rule(&self, r: shadow::RuleRef) -> &crate::model::Rule {
+        &self.cluster.policies[r.0].rules(r.1)[r.2]
     }
 
     /// `namespace/name ingress[1]` for a rule of a policy.

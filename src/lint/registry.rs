@@ -8,7 +8,13 @@ use super::rules::*;
 include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
 
 /// Every rule, in code order.
-pub static ALL: &[&RuleDef] = &[&invalid_manifest::RULE, &invalid_cidr::RULE];
+#[rustfmt::skip]
+pub static ALL: &[&RuleDef] = &[
+    &invalid_manifest::RULE,
+    &invalid_cidr::RULE,
+    &shadowed_rule::RULE,
+    &duplicate_rule::RULE,
+];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).
 pub fn find(name_or_code: &str) -> Option<&'static RuleDef> {

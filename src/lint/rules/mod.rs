@@ -1,4 +1,6 @@
 //! One file per rule; see [`super::registry`] for the list in code order.
 
+pub mod duplicate_rule;
 pub mod invalid_cidr;
 pub mod invalid_manifest;
+pub mod shadowed_rule;

@@ -1,5 +1,5 @@
-//! Findings for people: miette reports with the offending snippet, labelled related places
-//! (in the same file as labels, in other files as nested reports), help and notes.
+//! Findings for people: miette reports with the offending snippet, then help and notes, then
+//! each related place as a nested report.
 
 use std::fmt;
 
@@ -61,8 +61,14 @@ impl Diagnostic for Report {
     }
 }
 
-fn source_span(span: Span) -> SourceSpan {
-    SourceSpan::new((span.start as usize).into(), span.len())
+/// The span as underlined: its first line only, so that a finding about a whole rule
+/// underlines the rule's first line instead of drawing a block around it.
+fn source_span(sources: &SourceMap, span: Span) -> SourceSpan {
+    let text = sources.snippet(span);
+    let len = text
+        .find('\n')
+        .map_or(text.len(), |i| text[..i].trim_end().len());
+    SourceSpan::new((span.start as usize).into(), len)
 }
 
 fn severity(s: Severity) -> miette::Severity {
@@ -74,32 +80,28 @@ fn severity(s: Severity) -> miette::Severity {
 }
 
 fn report(f: &Finding, sources: &SourceMap) -> Report {
-    let mut labels = vec![LabeledSpan::new_primary_with_span(
+    let labels = vec![LabeledSpan::new_primary_with_span(
         None,
-        source_span(f.span),
+        source_span(sources, f.span),
     )];
-    let mut related = Vec::new();
-    for r in &f.related {
-        if r.span.file == f.span.file {
-            labels.push(LabeledSpan::new_with_span(
-                Some(r.message.clone()),
-                source_span(r.span),
-            ));
-        } else {
-            related.push(Report {
-                message: r.message.clone(),
-                code: None,
-                severity: miette::Severity::Advice,
-                help: None,
-                source: FileSource(sources.file(r.span.file).clone()),
-                labels: vec![LabeledSpan::new_primary_with_span(
-                    None,
-                    source_span(r.span),
-                )],
-                related: Vec::new(),
-            });
-        }
-    }
+    // Related places follow the finding as nested reports, so that the place at fault is
+    // always the first one shown.
+    let related = f
+        .related
+        .iter()
+        .map(|r| Report {
+            message: r.message.clone(),
+            code: None,
+            severity: miette::Severity::Advice,
+            help: None,
+            source: FileSource(sources.file(r.span.file).clone()),
+            labels: vec![LabeledSpan::new_primary_with_span(
+                None,
+                source_span(sources, r.span),
+            )],
+            related: Vec::new(),
+        })
+        .collect();
     let mut help = f.help.clone();
     if !f.notes.is_empty() {
         let notes = f.notes.join("\n");
@@ -132,6 +134,9 @@ pub fn render(findings: &[Finding], sources: &SourceMap, color: bool, width: usi
         .with_context_lines(1);
     let mut out = String::new();
     for f in findings {
+        if !out.is_empty() {
+            out.push('\n');
+        }
         let r = report(f, sources);
         if handler.render_report(&mut out, &r).is_err() {
             // A span outside its file cannot be shown; fall back to the plain line.

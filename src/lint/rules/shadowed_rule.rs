@@ -1,0 +1,87 @@
+//! ## What it finds
+//! A rule whose peers and ports are all allowed by another rule — of the same policy, or of a
+//! policy in the same namespace that selects every pod this one selects. The shadowing rule
+//! is named and labelled. This is decided from the selectors themselves (a `podSelector
+//! {app: web, tier: fe}` peer is within `{app: web}`; a `/24` is within a `/16`; port 443 is
+//! within `ports` omitted), so it holds for any cluster, not only for the pods loaded.
+//!
+//! ## Why it matters
+//! Rules only ever add up: a shadowed rule changes nothing, today or after any deployment.
+//! It usually means one of the two rules is wider than intended (the shadowing one), or that
+//! a narrowing edit went to the wrong rule. Either way, a reviewer reads a policy that says
+//! less than it seems to.
+//!
+//! ## Example
+//! ```yaml
+//! ingress:
+//! - from:
+//!   - podSelector: {matchLabels: {app: frontend}}
+//!   ports: [{port: 8080}]
+//! - from:                                # shadowed by ingress[0]
+//!   - podSelector: {matchLabels: {app: frontend, tier: web}}
+//!   ports: [{port: 8080}]
+//! ```
+//!
+//! ## Use instead
+//! ```yaml
+//! ingress:
+//! - from:
+//!   - podSelector: {matchLabels: {app: frontend}}
+//!   ports: [{port: 8080}]
+//! ```
+
+use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
+
+/// The rule.
+pub const RULE: RuleDef = RuleDef {
+    code: "NP301",
+    name: "shadowed-rule",
+    severity: Severity::Warning,
+    category: Category::Redundant,
+    summary: "a rule whose peers and ports another rule already allows, for any cluster",
+    check,
+};
+
+fn check(cx: &Context, out: &mut Vec<Finding>) {
+    for s in cx.shadows().iter().filter(|s| !s.duplicate) {
+        let rule = cx.rule(s.rule);
+        let by = cx.rule(s.by);
+        let (shadowed, shadowing) = (cx.rule_name(s.rule.0, rule), cx.rule_name(s.by.0, by));
+        let scope = if s.rule.0 == s.by.0 {
+            "in the same policy".to_string()
+        } else {
+            format!(
+                "for every pod {} selects",
+                cx.cluster.policies[s.rule.0].id()
+            )
+        };
+        out.push(
+            Finding::new(&RULE, Subject::Policy(s.rule.0), rule.span, format!("{shadowed} is shadowed by {shadowing}: every peer and port it allows, that rule allows too, {scope}"))
+                .related(by.span, format!("shadowing rule {shadowing}"))
+                .help("remove the shadowed rule, or narrow the shadowing one if it allows more than intended"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::lint::testing::findings;
+
+    #[test]
+    fn names_the_shadowing_rule_in_the_same_or_a_wider_policy() {
+        assert_eq!(
+            findings(&RULE, "bad.yaml"),
+            [
+                "14:5: shop/api ingress[1] is shadowed by shop/api ingress[0]: every peer and port it allows, that rule allows too, in the same policy",
+                "38:5: shop/api-metrics ingress[0] is shadowed by shop/everything ingress[0]: every peer and port it allows, that rule allows too, for every pod shop/api-metrics selects",
+                "53:5: shop/egress egress[0] is shadowed by shop/egress egress[1]: every peer and port it allows, that rule allows too, in the same policy",
+            ]
+        );
+    }
+
+    #[test]
+    fn rules_that_only_overlap_are_not_shadowed() {
+        assert!(findings(&RULE, "good.yaml").is_empty());
+    }
+}
