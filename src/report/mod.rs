@@ -2,4 +2,5 @@
 //! Renderers take finished results and a [`style::Painter`]; they compute nothing.
 
 pub mod explain;
+pub mod matrix;
 pub mod style;
