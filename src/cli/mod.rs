@@ -5,6 +5,7 @@
 
 pub mod can_reach;
 pub mod inputs;
+pub mod matrix;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -38,6 +39,8 @@ pub struct Cli {
 pub enum Command {
     /// Can FROM open a connection to TO? Says yes or no, and why.
     CanReach(can_reach::Args),
+    /// Who may reach whom: every pair of pods, workloads and external ranges at once.
+    Matrix(matrix::Args),
 }
 
 /// Exit status: success.
@@ -59,6 +62,7 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::CanReach(args) => can_reach::run(args, cli.color),
+        Command::Matrix(args) => matrix::run(args, cli.color),
     };
     ExitCode::from(code)
 }
