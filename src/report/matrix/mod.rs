@@ -39,6 +39,7 @@ pub struct View<'a> {
     pub port: Option<PortQuery>,
     ids: Vec<String>,
     col_number: HashMap<usize, usize>,
+    rows_numbered: bool,
 }
 
 /// One pair of the view.
@@ -103,7 +104,9 @@ impl<'a> View<'a> {
         cols: Vec<usize>,
         port: Option<PortQuery>,
     ) -> View<'a> {
-        let col_number = cols.iter().enumerate().map(|(i, &m)| (m, i + 1)).collect();
+        let col_number: HashMap<usize, usize> =
+            cols.iter().enumerate().map(|(i, &m)| (m, i + 1)).collect();
+        let rows_numbered = rows.iter().any(|r| col_number.contains_key(r));
         View {
             cluster,
             matrix,
@@ -112,6 +115,7 @@ impl<'a> View<'a> {
             port,
             ids: member_ids(cluster, matrix),
             col_number,
+            rows_numbered,
         }
     }
 
@@ -205,9 +209,7 @@ impl<'a> View<'a> {
         let width = self.cols.len().to_string().len();
         match self.col_number(member) {
             Some(n) => format!("{n:>width$}  {}", self.id(member)),
-            None if self.rows.iter().any(|&r| self.col_number(r).is_some()) => {
-                format!("{:width$}  {}", "", self.id(member))
-            }
+            None if self.rows_numbered => format!("{:width$}  {}", "", self.id(member)),
             None => self.id(member).to_string(),
         }
     }
