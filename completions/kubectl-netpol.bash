@@ -28,6 +28,9 @@ _kubectl__netpol() {
             kubectl__netpol,help)
                 cmd="kubectl__netpol__subcmd__help"
                 ;;
+            kubectl__netpol,matrix)
+                cmd="kubectl__netpol__subcmd__matrix"
+                ;;
             kubectl__netpol,rules)
                 cmd="kubectl__netpol__subcmd__rules"
                 ;;
@@ -43,6 +46,9 @@ _kubectl__netpol() {
             kubectl__netpol__subcmd__help,help)
                 cmd="kubectl__netpol__subcmd__help__subcmd__help"
                 ;;
+            kubectl__netpol__subcmd__help,matrix)
+                cmd="kubectl__netpol__subcmd__help__subcmd__matrix"
+                ;;
             kubectl__netpol__subcmd__help,rules)
                 cmd="kubectl__netpol__subcmd__help__subcmd__rules"
                 ;;
@@ -53,7 +59,7 @@ _kubectl__netpol() {
 
     case "${cmd}" in
         kubectl__netpol)
-            opts="-h -V --color --help --version can-reach check rules completions help"
+            opts="-h -V --color --help --version can-reach matrix check rules completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -193,7 +199,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__help)
-            opts="can-reach check rules completions help"
+            opts="can-reach matrix check rules completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -262,6 +268,20 @@ _kubectl__netpol() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kubectl__subcmd__netpol__subcmd__help__subcmd__matrix)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kubectl__subcmd__netpol__subcmd__help__subcmd__rules)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -269,6 +289,64 @@ _kubectl__netpol() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__netpol__subcmd__matrix)
+            opts="-p -o -f -n -v -h -V --from --to --no-external --port --output --filename --namespace --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table list json csv md dot" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table list json csv md dot" -- "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -30,6 +30,7 @@ never\t'Never'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "can-reach" -d 'Can FROM open a connection to TO? Says yes or no, and why'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "matrix" -d 'Who may reach whom: every pair of pods, workloads and external ranges at once'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "check" -d 'Check manifests against the rule catalogue (for CI and pre-commit)'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "rules" -d 'List the rules of `check`, or document one'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
@@ -38,7 +39,7 @@ complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s o -l output -d 'Output format' -r -f -a "text\t'The explanation, for people'
 json\t'The same as data (versioned)'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s f -l filename -d 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too' -r
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n`' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
@@ -46,6 +47,24 @@ complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s v -l verbose -d 'List on standard error every object read: used, ignored (and why), or broken'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s V -l version -d 'Print version'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l from -d 'Only these sources (rows). Repeatable' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l to -d 'Only these destinations (columns). Repeatable' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s p -l port -d 'Only this port: 80, 80/TCP, 53/UDP, or a container port name of each destination' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s o -l output -d 'Output format' -r -f -a "table\t'A grid for the terminal: numbered columns, compact cells'
+list\t'One allowed connection per line: `src => dst : TCP 80`'
+json\t'The matrix as data (versioned)'
+csv\t'The grid as CSV, with full names'
+md\t'The grid as a Markdown table'
+dot\t'A Graphviz graph of the allowed connections'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s f -l filename -d 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l no-external -d 'Leave out the external address ranges'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s v -l verbose -d 'List on standard error every object read: used, ignored (and why), or broken'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s V -l version -d 'Print version'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l topology -d 'Manifests read for topology (pods, namespaces, other policies) but not checked themselves: with pre-commit, pass the rest of the repository here. Repeatable' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s o -l output -d 'Output format' -r -f -a "text\t'Reports with snippets, for people'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l fail-on -d 'The lowest severity that fails the run [default: warning, or `fail-on` in the config]' -r -f -a "error\t'Errors only'
@@ -54,7 +73,7 @@ info\t'Any finding'
 never\t'Never fail on findings'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l config -d 'The configuration file (instead of looking for .netpol.yaml)' -r -F
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s f -l filename -d 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too' -r
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n`' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
@@ -73,8 +92,9 @@ always\t'Always'
 never\t'Never'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach check rules completions help" -f -a "can-reach" -d 'Can FROM open a connection to TO? Says yes or no, and why'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach check rules completions help" -f -a "check" -d 'Check manifests against the rule catalogue (for CI and pre-commit)'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach check rules completions help" -f -a "rules" -d 'List the rules of `check`, or document one'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach check rules completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach check rules completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules completions help" -f -a "can-reach" -d 'Can FROM open a connection to TO? Says yes or no, and why'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules completions help" -f -a "matrix" -d 'Who may reach whom: every pair of pods, workloads and external ranges at once'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules completions help" -f -a "check" -d 'Check manifests against the rule catalogue (for CI and pre-commit)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules completions help" -f -a "rules" -d 'List the rules of `check`, or document one'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

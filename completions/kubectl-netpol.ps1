@@ -27,6 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('can-reach', 'can-reach', [CompletionResultType]::ParameterValue, 'Can FROM open a connection to TO? Says yes or no, and why')
+            [CompletionResult]::new('matrix', 'matrix', [CompletionResultType]::ParameterValue, 'Who may reach whom: every pair of pods, workloads and external ranges at once')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check manifests against the rule catalogue (for CI and pre-commit)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules of `check`, or document one')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
@@ -40,11 +41,32 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n`')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n`')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; answer with the exit status only')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; answer with the exit status only')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'List on standard error every object read: used, ignored (and why), or broken')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'List on standard error every object read: used, ignored (and why), or broken')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kubectl-netpol;matrix' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Only these sources (rows). Repeatable')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Only these destinations (columns). Repeatable')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Only this port: 80, 80/TCP, 53/UDP, or a container port name of each destination')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Only this port: 80, 80/TCP, 53/UDP, or a container port name of each destination')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--no-external', '--no-external', [CompletionResultType]::ParameterName, 'Leave out the external address ranges')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'List on standard error every object read: used, ignored (and why), or broken')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'List on standard error every object read: used, ignored (and why), or broken')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -61,8 +83,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file (instead of looking for .netpol.yaml)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n`')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n`')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--no-config', '--no-config', [CompletionResultType]::ParameterName, 'Use no configuration file')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'List on standard error every object read: used, ignored (and why), or broken')
@@ -92,6 +114,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
         }
         'kubectl-netpol;help' {
             [CompletionResult]::new('can-reach', 'can-reach', [CompletionResultType]::ParameterValue, 'Can FROM open a connection to TO? Says yes or no, and why')
+            [CompletionResult]::new('matrix', 'matrix', [CompletionResultType]::ParameterValue, 'Who may reach whom: every pair of pods, workloads and external ranges at once')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check manifests against the rule catalogue (for CI and pre-commit)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules of `check`, or document one')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
@@ -99,6 +122,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             break
         }
         'kubectl-netpol;help;can-reach' {
+            break
+        }
+        'kubectl-netpol;help;matrix' {
             break
         }
         'kubectl-netpol;help;check' {

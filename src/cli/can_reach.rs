@@ -61,7 +61,7 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
         Err(code) => return code,
     };
     let cluster = &session.cluster;
-    let ns = &args.input.namespace;
+    let ns = args.input.namespace();
     let resolved = (
         resolve(cluster, &args.from, ns),
         resolve(cluster, &args.to, ns),

@@ -73,7 +73,7 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
         eprintln!("{} {}", err.bad("error:"), p.message);
     }
     let mut cx = Context::new(&session.cluster, &sources, &session.problems);
-    cx.default_namespace = &args.input.namespace;
+    cx.default_namespace = args.input.namespace();
     let checked = sources.files().len() - topology_files.len() - usize::from(config.path.is_some());
     let findings = run_rules(&cx, &config, &RunOptions { topology_files });
     let counts = Counts::of(&findings);

@@ -18,14 +18,9 @@ pub struct InputArgs {
     /// Repeatable; positional paths are read too.
     #[arg(short = 'f', long = "filename", value_name = "PATH")]
     pub filenames: Vec<String>,
-    /// Namespace of objects that name none, as with `kubectl apply -n`.
-    #[arg(
-        short = 'n',
-        long = "namespace",
-        value_name = "NAMESPACE",
-        default_value = "default"
-    )]
-    pub namespace: String,
+    /// Namespace of objects that name none, as with `kubectl apply -n` [default: default].
+    #[arg(short = 'n', long = "namespace", value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
     /// List on standard error every object read: used, ignored (and why), or broken.
     #[arg(short = 'v', long)]
     pub verbose: bool,
@@ -52,7 +47,15 @@ pub enum Problems {
     Keep,
 }
 
+/// The namespace of objects that name none, when `-n` is not given.
+pub const DEFAULT_NAMESPACE: &str = "default";
+
 impl InputArgs {
+    /// The namespace of objects that name none: `-n`, or `default`.
+    pub fn namespace(&self) -> &str {
+        self.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE)
+    }
+
     /// All input paths: `-f` ones first, then positional ones.
     pub fn paths(&self, positional: &[String]) -> Vec<String> {
         self.filenames.iter().chain(positional).cloned().collect()
@@ -76,7 +79,7 @@ pub fn load_session(
         return Err(super::EXIT_ERROR);
     }
     let opts = LoadOptions {
-        default_namespace: args.namespace.clone(),
+        default_namespace: args.namespace().to_string(),
         ..LoadOptions::default()
     };
     let Loaded {

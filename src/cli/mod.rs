@@ -7,6 +7,7 @@ pub mod can_reach;
 pub mod check;
 pub mod completions;
 pub mod inputs;
+pub mod matrix;
 pub mod rules;
 
 use std::io::Write;
@@ -41,6 +42,8 @@ pub struct Cli {
 pub enum Command {
     /// Can FROM open a connection to TO? Says yes or no, and why.
     CanReach(can_reach::Args),
+    /// Who may reach whom: every pair of pods, workloads and external ranges at once.
+    Matrix(matrix::Args),
     /// Check manifests against the rule catalogue (for CI and pre-commit).
     Check(check::Args),
     /// List the rules of `check`, or document one.
@@ -71,6 +74,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args, cli.color),
         Command::Rules(args) => rules::run(args),
         Command::Completions(args) => completions::run(args),
+        Command::Matrix(args) => matrix::run(args, cli.color),
     };
     ExitCode::from(code)
 }

@@ -127,6 +127,46 @@ impl AddrRange {
         let prefix = bits - count.trailing_zeros() as u8;
         IpNet::new(self.first(), prefix).ok()
     }
+
+    /// The fewest CIDRs that cover exactly this range, in address order
+    /// (`0.0.0.0-9.255.255.255` is `0.0.0.0/5`, `8.0.0.0/7`).
+    pub fn cidrs(&self) -> Vec<IpNet> {
+        let bits: u32 = if self.family == Family::V4 { 32 } else { 128 };
+        let mut out = Vec::new();
+        let mut start = self.start;
+        while start <= self.end {
+            // The largest block aligned at `start` that ends within the range.
+            let align = if start == 0 {
+                bits
+            } else {
+                start.trailing_zeros().min(bits)
+            };
+            let left = self.end - start; // addresses after `start`
+            let fits = |k: u32| {
+                if k >= 128 {
+                    left == u128::MAX
+                } else {
+                    (1u128 << k) - 1 <= left
+                }
+            };
+            let mut k = align;
+            while k > 0 && !fits(k) {
+                k -= 1;
+            }
+            let prefix = (bits - k) as u8;
+            if let Ok(net) = IpNet::new(self.family.addr(start), prefix) {
+                out.push(net);
+            }
+            if k >= 128 {
+                break; // the whole IPv6 space
+            }
+            match start.checked_add(1u128 << k) {
+                Some(next) => start = next,
+                None => break,
+            }
+        }
+        out
+    }
 }
 
 impl fmt::Display for AddrRange {
@@ -202,6 +242,39 @@ mod tests {
             "0.0.0.0/0"
         );
         assert_eq!(atomic_ranges(&[], &[Family::V6])[0].to_string(), "::/0");
+    }
+
+    #[test]
+    fn ranges_decompose_into_the_fewest_cidrs() {
+        let r = |a: &str, b: &str| {
+            let (family, start) = ip_key(a.parse().unwrap());
+            let (_, end) = ip_key(b.parse().unwrap());
+            AddrRange { family, start, end }
+        };
+        let shown =
+            |r: AddrRange| -> Vec<String> { r.cidrs().iter().map(|n| n.to_string()).collect() };
+        assert_eq!(
+            shown(r("0.0.0.0", "9.255.255.255")),
+            vec!["0.0.0.0/5", "8.0.0.0/7"]
+        );
+        assert_eq!(
+            shown(r("11.0.0.0", "255.255.255.255")),
+            vec![
+                "11.0.0.0/8",
+                "12.0.0.0/6",
+                "16.0.0.0/4",
+                "32.0.0.0/3",
+                "64.0.0.0/2",
+                "128.0.0.0/1"
+            ]
+        );
+        assert_eq!(shown(r("10.0.0.1", "10.0.0.1")), vec!["10.0.0.1/32"]);
+        assert_eq!(shown(AddrRange::whole(Family::V4)), vec!["0.0.0.0/0"]);
+        assert_eq!(shown(AddrRange::whole(Family::V6)), vec!["::/0"]);
+        assert_eq!(
+            shown(r("::1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")).len(),
+            128
+        );
     }
 
     #[test]

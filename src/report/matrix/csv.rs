@@ -1,0 +1,72 @@
+//! `-o csv`: the grid as CSV for spreadsheets (RFC 4180 quoting, lines end in LF). The first row names the columns, the
+//! first column the rows (full names, no numbering). A cell holds the allowed ports (`none`
+//! when denied; `allow`/`deny` with `--port`), empty for two external ranges.
+
+use super::{Cell, View};
+
+/// Renders the view as CSV.
+pub fn render(view: &View) -> String {
+    let mut out = String::new();
+    let header: Vec<String> = std::iter::once("from \\ to".to_string())
+        .chain(view.cols.iter().map(|&c| view.id(c).to_string()))
+        .collect();
+    push_record(&mut out, &header);
+    for &r in &view.rows {
+        let mut record = vec![view.id(r).to_string()];
+        for &c in &view.cols {
+            record.push(match view.cell(r, c) {
+                Cell::Blank => String::new(),
+                Cell::Ports(set) => set.to_string(),
+                Cell::Port { allowed: true, .. } => "allow".into(),
+                Cell::Port { .. } => "deny".into(),
+            });
+        }
+        push_record(&mut out, &record);
+    }
+    out
+}
+
+fn push_record(out: &mut String, fields: &[String]) {
+    let quoted: Vec<String> = fields.iter().map(|f| quote(f)).collect();
+    out.push_str(&quoted.join(","));
+    out.push('\n');
+}
+
+/// Quotes a field when it holds a comma, a quote or a line break.
+fn quote(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{demo, full};
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_when_needed() {
+        assert_eq!(quote("TCP 80,443"), "\"TCP 80,443\"");
+        assert_eq!(quote("a\"b"), "\"a\"\"b\"");
+        assert_eq!(quote("TCP 53; UDP 53"), "TCP 53; UDP 53");
+    }
+
+    #[test]
+    fn a_grid_with_full_names() {
+        let (cluster, matrix) = demo();
+        let out = render(&full(&cluster, &matrix, None));
+        let lines: Vec<&str> = out.split('\n').collect();
+        assert_eq!(lines.len(), 12, "{out}"); // header, 10 rows, and the final empty piece
+        assert!(lines[0].starts_with("from \\ to,ingress-nginx/deploy/controller,"));
+        assert!(lines[9].ends_with(",,,"), "{}", lines[9]); // 10.0.0.0/8: blank towards the external ranges
+        let fe: Vec<&str> = lines[6].split(',').collect();
+        assert_eq!(fe[0], "shop/deploy/frontend");
+        assert_eq!(fe[4], "TCP 8080"); // to shop/deploy/api
+        assert_eq!(fe[5], "none"); // to shop/sts/db
+
+        let out = render(&full(&cluster, &matrix, Some("5432")));
+        assert!(out.contains("\nshop/deploy/api,deny,deny,deny,deny,allow,"));
+    }
+}

@@ -1,0 +1,292 @@
+//! End to end: `kubectl-netpol matrix` on the demo shop, in every format, compared whole
+//! against the snapshots in `tests/snapshots/` (review changes with `cargo insta review`).
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs the binary from the package root, colour off both ways it can be turned off.
+fn run_with_stdin(args: &[&str], stdin: Option<&str>) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kubectl-netpol"))
+        .args(args)
+        .arg("--color")
+        .arg("never")
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    {
+        let mut input = child.stdin.take().expect("stdin is piped");
+        input
+            .write_all(stdin.unwrap_or("").as_bytes())
+            .expect("stdin takes the input");
+    }
+    let out = child.wait_with_output().expect("the binary finishes");
+    Run {
+        code: out.status.code().expect("an exit status"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 output"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 errors"),
+    }
+}
+
+fn run(args: &[&str]) -> Run {
+    run_with_stdin(args, None)
+}
+
+/// The stdout of a successful run.
+fn ok(args: &[&str]) -> String {
+    let r = run(args);
+    assert_eq!(r.code, 0, "{args:?} failed: {}", r.stderr);
+    assert_eq!(r.stderr, "", "{args:?}");
+    assert!(!r.stdout.contains('\x1b'), "colour while NO_COLOR is set");
+    r.stdout
+}
+
+#[test]
+fn table() {
+    insta::assert_snapshot!("table", ok(&["matrix", "testdata/demo"]));
+}
+
+#[test]
+fn table_is_the_default() {
+    assert_eq!(
+        ok(&["matrix", "testdata/demo"]),
+        ok(&["matrix", "testdata/demo", "-o", "table"])
+    );
+}
+
+#[test]
+fn list() {
+    insta::assert_snapshot!("list", ok(&["matrix", "testdata/demo", "-o", "list"]));
+}
+
+#[test]
+fn json() {
+    insta::assert_snapshot!("json", ok(&["matrix", "testdata/demo", "-o", "json"]));
+}
+
+#[test]
+fn csv() {
+    insta::assert_snapshot!("csv", ok(&["matrix", "testdata/demo", "-o", "csv"]));
+}
+
+#[test]
+fn markdown() {
+    insta::assert_snapshot!("md", ok(&["matrix", "testdata/demo", "-o", "md"]));
+}
+
+#[test]
+fn dot() {
+    insta::assert_snapshot!("dot", ok(&["matrix", "testdata/demo", "-o", "dot"]));
+}
+
+#[test]
+fn filtered() {
+    let args = [
+        "matrix",
+        "testdata/demo",
+        "--from",
+        "shop",
+        "--to",
+        "kube-system",
+        "--to",
+        "external",
+    ];
+    insta::assert_snapshot!("filtered_table", ok(&args));
+    insta::assert_snapshot!("filtered_json", ok(&[&args[..], &["-o", "json"]].concat()));
+}
+
+#[test]
+fn namespace_flag_restricts_both_axes() {
+    insta::assert_snapshot!(
+        "namespace_list",
+        ok(&["matrix", "-n", "shop", "testdata/demo", "-o", "list"])
+    );
+}
+
+#[test]
+fn named_port() {
+    insta::assert_snapshot!(
+        "port_http_table",
+        ok(&["matrix", "testdata/demo", "--port", "http"])
+    );
+    insta::assert_snapshot!(
+        "port_http_json",
+        ok(&["matrix", "testdata/demo", "--port", "http", "-o", "json"])
+    );
+}
+
+#[test]
+fn numbered_port() {
+    insta::assert_snapshot!(
+        "port_5432_list",
+        ok(&[
+            "matrix",
+            "testdata/demo",
+            "--port",
+            "5432/TCP",
+            "-o",
+            "list"
+        ])
+    );
+}
+
+#[test]
+fn unknown_patterns_are_usage_errors() {
+    let r = run(&["matrix", "testdata/demo", "--from", "shpo"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr
+            .contains("error: --from: no namespace `shpo` in the input"),
+        "{}",
+        r.stderr
+    );
+
+    let r = run(&["matrix", "testdata/demo", "--to", "shop/deploy/nope"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("matches no pod or workload"),
+        "{}",
+        r.stderr
+    );
+
+    let r = run(&["matrix", "testdata/demo", "--to", "10.0.0.0/40"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("prefix length 40 is over 32"),
+        "{}",
+        r.stderr
+    );
+
+    let r = run(&["matrix", "testdata/demo", "-o", "xml"]);
+    assert_eq!(r.code, 2);
+
+    let r = run(&["matrix", "-n", "nope", "testdata/demo"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no namespace `nope`"), "{}", r.stderr);
+}
+
+#[test]
+fn input_errors_still_print_the_matrix_then_exit_2() {
+    let broken = "apiVersion: v1\nkind: Pod\nmetadata: {name: stray\n";
+    let r = run_with_stdin(
+        &["matrix", "testdata/demo", "-f", "-", "-o", "list"],
+        Some(broken),
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("error:"), "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("shop/deploy/frontend => shop/deploy/api : TCP 8080\n"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn no_input_is_a_usage_error() {
+    let r = run(&["matrix"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no input"), "{}", r.stderr);
+}
+
+#[test]
+fn json_is_consistent() {
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&["matrix", "testdata/demo", "-o", "json"])).unwrap();
+    assert_eq!(v["version"], 1);
+    let ids: HashSet<&str> = v["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    let sources: HashSet<&str> = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    for c in v["connections"].as_array().unwrap() {
+        assert!(sources.contains(c["from"].as_str().unwrap()));
+        assert!(ids.contains(c["to"].as_str().unwrap()));
+        assert_ne!(c["ports"], "none");
+    }
+}
+
+/// The quoted strings of a DOT line, unescaped.
+fn quoted(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c != '"' {
+            continue;
+        }
+        let mut s = String::new();
+        loop {
+            match chars.next() {
+                None => panic!("unterminated string in {line:?}"),
+                Some('"') => break,
+                Some('\\') => s.push(chars.next().expect("an escaped character")),
+                Some(c) => s.push(c),
+            }
+        }
+        out.push(s);
+    }
+    out
+}
+
+#[test]
+fn dot_is_plausible_graphviz() {
+    for extra in [
+        &[][..],
+        &["--port", "http"],
+        &["--from", "shop", "--to", "external"],
+    ] {
+        let out = ok(&[&["matrix", "testdata/demo", "-o", "dot"], extra].concat());
+        assert!(out.starts_with("digraph netpol {\n") && out.ends_with("}\n"));
+        // Braces balance, outside quoted strings, and never go below zero.
+        let mut depth = 0i32;
+        for line in out.lines() {
+            let mut in_string = false;
+            let mut escaped = false;
+            for c in line.chars() {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' if in_string => escaped = true,
+                    '"' => in_string = !in_string,
+                    '{' if !in_string => depth += 1,
+                    '}' if !in_string => depth -= 1,
+                    _ => {}
+                }
+                assert!(depth >= 0, "{line}");
+            }
+            assert!(!in_string, "unterminated string: {line}");
+        }
+        assert_eq!(depth, 0);
+        // Every edge joins declared nodes; every node is declared once.
+        let mut nodes = HashSet::new();
+        let mut edges = 0;
+        for line in out.lines() {
+            let strings = quoted(line);
+            if line.contains(" -> ") {
+                edges += 1;
+                assert!(nodes.contains(&strings[0]), "undeclared {}", strings[0]);
+                assert!(nodes.contains(&strings[1]), "undeclared {}", strings[1]);
+            } else if line.starts_with("    \"") && line.ends_with("];") {
+                assert!(nodes.insert(strings[0].clone()), "declared twice: {line}");
+            }
+        }
+        assert!(edges > 0 && !nodes.is_empty());
+    }
+}
