@@ -3,9 +3,10 @@
 //! does not, which peer selector failed on which label, or which ports it allows instead.
 
 use super::Party;
-use super::matching::peer_matches;
+use super::matching::{cluster_peer_matches, cluster_selects, peer_matches};
 use super::reference::dst_ports;
 use crate::load::source::Span;
+use crate::model::cluster_policy::{Action, ClusterPeer, ClusterPeerKind};
 use crate::model::labels::{Operator, Requirement};
 use crate::model::policy::Peer;
 use crate::model::{Cluster, Direction, Labels, NetworkPolicy, PolicyIdx, PortSet, Protocol, Rule};
@@ -39,7 +40,8 @@ impl Explanation {
     }
 }
 
-/// One side of a connection: egress at the source or ingress at the destination.
+/// One side of a connection: egress at the source or ingress at the destination, walked
+/// tier by tier.
 #[derive(Clone, Debug)]
 pub struct Side {
     /// Which side.
@@ -48,16 +50,28 @@ pub struct Side {
     pub subject: Option<usize>,
     /// The subject uses the host network, so no policy selects it.
     pub host_network: bool,
-    /// The applied policies that select the subject for this direction; empty: not isolated.
+    /// Admin-tier policies selecting the subject, with the rules that matched the other party.
+    pub admin: Vec<TierPolicy>,
+    /// Ports that reached the NetworkPolicy tier (undecided or passed by the Admin tier).
+    pub to_np: PortSet,
+    /// Whether the NetworkPolicy tier isolates the subject.
+    pub np_isolated: bool,
+    /// Whether that isolation comes from the namespace (the alpha or 1.3–1.6 annotation).
+    pub namespace_isolated: bool,
+    /// The NetworkPolicies whose rules count for the subject in this direction.
     pub policies: Vec<PolicyVerdict>,
+    /// Ports that reached the Baseline tier.
+    pub to_baseline: PortSet,
+    /// Baseline-tier policies selecting the subject, with the rules that matched.
+    pub baseline: Vec<TierPolicy>,
     /// The ports this side lets through towards/from the other party.
     pub allowed: PortSet,
 }
 
 impl Side {
-    /// Whether some policy isolates the subject in this direction.
+    /// Whether the NetworkPolicy tier isolates the subject in this direction.
     pub fn isolated(&self) -> bool {
-        !self.policies.is_empty()
+        self.np_isolated
     }
 
     /// Whether this side lets the asked port (or any port) through.
@@ -67,6 +81,38 @@ impl Side {
             None => !self.allowed.is_empty(),
         }
     }
+
+    /// Whether any cluster-wide policy selects the subject in this direction.
+    pub fn has_tiers(&self) -> bool {
+        !self.admin.is_empty() || !self.baseline.is_empty()
+    }
+}
+
+/// A cluster-wide policy selecting a side's subject, and its rules that matched the other
+/// party (in order).
+#[derive(Clone, Debug)]
+pub struct TierPolicy {
+    /// Index in [`Cluster::cluster_policies`].
+    pub policy: usize,
+    /// Rules whose peers matched.
+    pub rules: Vec<TierRule>,
+}
+
+/// A cluster-wide rule whose peers matched.
+#[derive(Clone, Debug)]
+pub struct TierRule {
+    /// Index in its list.
+    pub index: usize,
+    /// The rule.
+    pub span: Span,
+    /// Its action.
+    pub action: Action,
+    /// The ports it covers towards the destination.
+    pub ports: PortSet,
+    /// The ports it decided (those no earlier rule had decided).
+    pub decided: PortSet,
+    /// The peer that matched, in plain words.
+    pub why: String,
 }
 
 /// A policy isolating a side, and what each of its rules says about the connection.
@@ -168,45 +214,174 @@ fn side(cluster: &Cluster, dir: Direction, subject: Party, other: Party, dst: Pa
             direction: dir,
             subject: None,
             host_network: false,
+            admin: Vec::new(),
+            to_np: PortSet::none(),
+            np_isolated: false,
+            namespace_isolated: false,
             policies: Vec::new(),
+            to_baseline: PortSet::none(),
+            baseline: Vec::new(),
             allowed: PortSet::all(),
         };
     };
     let ep = &cluster.endpoints[s];
     let ports = dst_ports(cluster, dst);
-    let mut policies = Vec::new();
     let mut allowed = PortSet::none();
-    for (idx, policy) in cluster.policies_in(ep.ns) {
-        if !policy.affects(dir) || !cluster.selects(policy, ep) {
-            continue;
-        }
-        let rules: Vec<RuleVerdict> = policy
-            .rules(dir)
-            .iter()
-            .map(|rule| {
-                let verdict = RuleVerdict {
-                    index: rule.index,
-                    span: rule.span,
-                    peers: peers(cluster, policy, rule, other),
-                    ports: rule.ports_on(ports),
-                };
-                if verdict.peer_matched() {
-                    allowed.union_with(&verdict.ports);
-                }
-                verdict
-            })
-            .collect();
-        policies.push(PolicyVerdict { policy: idx, rules });
-    }
-    if policies.is_empty() {
-        allowed = PortSet::all();
-    }
+    let mut undecided = PortSet::all();
+    let mut passed = PortSet::none();
+    let admin = walk_tier(
+        cluster,
+        &cluster.admin_tier,
+        dir,
+        ep,
+        other,
+        ports,
+        &mut undecided,
+        &mut allowed,
+        &mut passed,
+    );
+    let to_np = undecided.union(&passed);
+    let np_isolated = cluster.np_isolated(ep, dir);
+    let namespace_isolated = !ep.host_network && cluster.namespace_isolates(ep.ns, dir);
+    let mut np_allowed = PortSet::none();
+    let policies: Vec<PolicyVerdict> = cluster
+        .np_rules_for(ep, dir)
+        .map(|(idx, policy)| {
+            let rules = policy
+                .rules(dir)
+                .iter()
+                .map(|rule| {
+                    let verdict = RuleVerdict {
+                        index: rule.index,
+                        span: rule.span,
+                        peers: peers(cluster, policy, rule, other),
+                        ports: rule.ports_on(ports),
+                    };
+                    if verdict.peer_matched() {
+                        np_allowed.union_with(&verdict.ports);
+                    }
+                    verdict
+                })
+                .collect();
+            PolicyVerdict { policy: idx, rules }
+        })
+        .collect();
+    let (to_baseline, baseline) = if np_isolated {
+        allowed.union_with(&to_np.intersect(&np_allowed));
+        (PortSet::none(), Vec::new())
+    } else {
+        let mut remaining = to_np.clone();
+        let mut through = PortSet::none();
+        let baseline = walk_tier(
+            cluster,
+            &cluster.baseline_tier,
+            dir,
+            ep,
+            other,
+            ports,
+            &mut remaining,
+            &mut allowed,
+            &mut through,
+        );
+        allowed.union_with(&remaining);
+        allowed.union_with(&through);
+        (to_np.clone(), baseline)
+    };
     Side {
         direction: dir,
         subject: Some(s),
         host_network: ep.host_network,
+        admin,
+        to_np,
+        np_isolated,
+        namespace_isolated,
         policies,
+        to_baseline,
+        baseline,
         allowed,
+    }
+}
+
+/// Walks one cluster-wide tier for a subject: each matching rule decides the ports still
+/// `undecided`; Allow adds them to `allowed`, Pass to `passed`.
+#[allow(clippy::too_many_arguments)]
+fn walk_tier(
+    cluster: &Cluster,
+    tier: &[usize],
+    dir: Direction,
+    ep: &crate::model::Endpoint,
+    other: Party,
+    ports: Option<&[crate::model::ContainerPort]>,
+    undecided: &mut PortSet,
+    allowed: &mut PortSet,
+    passed: &mut PortSet,
+) -> Vec<TierPolicy> {
+    let mut out = Vec::new();
+    for &ci in tier {
+        let policy = &cluster.cluster_policies[ci];
+        if !cluster_selects(cluster, policy, ep) || policy.rules(dir).is_empty() {
+            continue;
+        }
+        let mut rules = Vec::new();
+        for rule in policy.rules(dir) {
+            let Some(peer) = rule
+                .peers
+                .iter()
+                .find(|p| cluster_peer_matches(cluster, p, other))
+            else {
+                continue;
+            };
+            let Some(action) = policy.action(rule) else {
+                continue;
+            };
+            let rule_ports = rule.ports_on(ports);
+            let decided = rule_ports.intersect(undecided);
+            match action {
+                Action::Allow => allowed.union_with(&decided),
+                Action::Pass => passed.union_with(&decided),
+                Action::Deny => {}
+            }
+            *undecided = undecided.difference(&rule_ports);
+            rules.push(TierRule {
+                index: rule.index,
+                span: rule.span,
+                action,
+                ports: rule_ports,
+                decided,
+                why: cluster_peer_text(cluster, peer, other),
+            });
+        }
+        out.push(TierPolicy { policy: ci, rules });
+    }
+    out
+}
+
+fn cluster_peer_text(cluster: &Cluster, peer: &ClusterPeer, other: Party) -> String {
+    let name = party_name(cluster, other);
+    let field = |i: usize| format!("peer [{i}]");
+    match &peer.kind {
+        ClusterPeerKind::Namespaces(sel) => {
+            format!("{}: namespaces {sel} holds {name}", field(peer.index))
+        }
+        ClusterPeerKind::Pods {
+            namespace_selector,
+            pod_selector,
+        } => format!(
+            "{}: pods {pod_selector} in namespaces {namespace_selector} holds {name}",
+            field(peer.index)
+        ),
+        ClusterPeerKind::Nodes(sel) => {
+            format!("{}: nodes {sel} have the IP of {name}", field(peer.index))
+        }
+        ClusterPeerKind::Networks(cidrs) => {
+            let list: Vec<&str> = cidrs.iter().map(|c| c.value.as_str()).collect();
+            format!(
+                "{}: networks {} hold {name}",
+                field(peer.index),
+                list.join(", ")
+            )
+        }
+        ClusterPeerKind::Unknown => format!("{}: an unknown peer", field(peer.index)),
     }
 }
 

@@ -1,16 +1,11 @@
 //! Every pair at once: the reachability matrix.
 //!
-//! The members of the matrix are the endpoints, then the external address ranges that the
-//! ipBlocks cut the address space into. The computation:
-//! 1. each selector is compiled once into a bitset over members, from an inverted label
-//!    index (cached: policies share selectors); ipBlocks use a sorted index of pod IPs;
-//! 2. members are partitioned into classes with identical membership in every selected-pods
-//!    set and every rule's peer set, and identical named-port resolution (partition
-//!    refinement): members of a class are interchangeable as source and as destination;
-//! 3. ports are cut into the atomic segments the rules use, so a port set is a short bitmask;
-//! 4. the class × class matrix is filled row by row (in parallel): egress rules of the
-//!    policies selecting the source, ORed per destination, ANDed with the ingress rules whose
-//!    peers hold the source, per destination.
+//! Built on the compiled cluster ([`super::compile`]): the class × class matrix is filled row
+//! by row, in parallel. For a source class, the egress side is the OR of the masks of the
+//! egress rules of the NetworkPolicies selecting it, per destination class; the ingress side
+//! is, per destination class, the OR of the masks of the ingress rules whose peers hold the
+//! source. Classes that cluster-wide policies select walk the tiers instead (first match per
+//! port, Admin → NetworkPolicy → Baseline). A cell is egress AND ingress.
 //!
 //! The result agrees with [`super::reference`] on every pair (property-tested).
 
@@ -19,12 +14,9 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use super::Party;
-use super::bitset::BitSet;
-use super::port_space::PortSpace;
-use crate::model::ip::{AddrRange, Family, atomic_ranges, ip_key, parse_cidr};
-use crate::model::labels::{Operator, Requirement};
-use crate::model::policy::Peer;
-use crate::model::{Cluster, Direction, LabelSelector, NetworkPolicy, PortSet, Protocol, Rule};
+use super::compile::Compiled;
+use crate::model::ip::AddrRange;
+use crate::model::{Cluster, PortSet};
 
 /// The reachability of every pair of members.
 #[derive(Clone, Debug)]
@@ -46,7 +38,21 @@ const ALL: u32 = 1;
 impl Matrix {
     /// Computes the matrix of a cluster.
     pub fn compute(cluster: &Cluster) -> Matrix {
-        Compiler::new(cluster).run()
+        Matrix::of(&Compiled::new(cluster))
+    }
+
+    /// Computes the matrix of a compiled cluster.
+    pub fn of(c: &Compiled) -> Matrix {
+        let (cells, sets) = rows(c);
+        Matrix {
+            endpoints: c.n,
+            externals: c.externals.clone(),
+            class_of: c.class_of.clone(),
+            classes: c.classes(),
+            cells,
+            sets,
+            pod: c.pod.clone(),
+        }
     }
 
     /// Number of members (endpoints and external ranges).
@@ -88,519 +94,102 @@ impl Matrix {
     }
 }
 
-/// A policy, compiled.
-struct CPolicy {
-    selected: BitSet,
-    dirs: [bool; 2],
-}
-
-/// How a rule's ports depend on the destination.
-enum RulePorts {
-    /// The same for every destination.
-    Fixed(PortSet),
-    /// Named ports: resolved on each destination.
-    Named,
-}
-
-/// A rule, compiled.
-struct CRule<'c> {
-    policy: usize,
-    dir: Direction,
-    peers: BitSet,
-    ports: RulePorts,
-    rule: &'c Rule,
-}
-
-type SelectorKey = Vec<(String, Operator, Vec<String>)>;
-
-struct Compiler<'c> {
-    cluster: &'c Cluster,
-    n: usize,
-    externals: Vec<AddrRange>,
-    labels: HashMap<&'c str, HashMap<&'c str, Vec<u32>>>,
-    keys: HashMap<&'c str, Vec<u32>>,
-    ns_members: Vec<BitSet>,
-    non_host: BitSet,
-    all: BitSet,
-    ips: Vec<(Family, u128, u32)>,
-    cache: HashMap<SelectorKey, BitSet>,
-}
-
-impl<'c> Compiler<'c> {
-    fn new(cluster: &'c Cluster) -> Self {
-        let n = cluster.endpoints.len();
-        let mut bounds = Vec::new();
-        let mut v6 = false;
-        for (_, p) in cluster.applied_policies() {
-            for dir in Direction::BOTH {
-                for r in p.effective_rules(dir) {
-                    for peer in r.peer_list() {
-                        if let Some(b) = &peer.ip_block {
-                            for net in std::iter::once(b.cidr.value.as_str())
-                                .chain(b.except.iter().map(|e| e.value.as_str()))
-                                .filter_map(|s| parse_cidr(s).ok())
-                            {
-                                let range = AddrRange::from_net(&net);
-                                v6 |= range.family == Family::V6;
-                                bounds.push(range);
-                            }
-                        }
+/// The class × class cells, as ids into interned port sets (0: none, 1: all).
+fn rows(c: &Compiled) -> (Vec<u32>, Vec<PortSet>) {
+    let classes = c.classes();
+    let w = c.words();
+    let (ing, eg) = (0, 1);
+    let chunk = 32usize;
+    let starts: Vec<usize> = (0..classes).step_by(chunk).collect();
+    let parts: Vec<(Vec<u32>, Vec<Vec<u64>>)> = starts
+        .par_iter()
+        .map(|&start| {
+            let end = (start + chunk).min(classes);
+            let mut local: HashMap<Vec<u64>, u32> = HashMap::new();
+            let mut masks: Vec<Vec<u64>> = Vec::new();
+            let mut cells = Vec::with_capacity((end - start) * classes);
+            let mut e_row = vec![0u64; classes * w];
+            let mut i_row = vec![0u64; classes * w];
+            let mut tiered = vec![0u64; w];
+            let mut cell = vec![0u64; w];
+            for s in start..end {
+                e_row.fill(0);
+                i_row.fill(0);
+                for &r in &c.np_rules_of[eg][s] {
+                    let rule = &c.rules[r];
+                    for d in rule.peers.iter() {
+                        or_into(&mut e_row[d * w..(d + 1) * w], c.mask(&rule.ports, d));
                     }
                 }
-            }
-        }
-        let families: &[Family] = if v6 {
-            &[Family::V4, Family::V6]
-        } else {
-            &[Family::V4]
-        };
-        let externals = atomic_ranges(&bounds, families);
-        let u = n + externals.len();
-
-        let mut labels: HashMap<&str, HashMap<&str, Vec<u32>>> = HashMap::new();
-        let mut keys: HashMap<&str, Vec<u32>> = HashMap::new();
-        let mut ns_members = vec![BitSet::new(u); cluster.namespaces.len()];
-        let mut non_host = BitSet::new(u);
-        let mut ips = Vec::new();
-        for (i, e) in cluster.endpoints.iter().enumerate() {
-            for (k, v) in e.labels.iter() {
-                labels
-                    .entry(k)
-                    .or_default()
-                    .entry(v)
-                    .or_default()
-                    .push(i as u32);
-                keys.entry(k).or_default().push(i as u32);
-            }
-            ns_members[e.ns as usize].insert(i);
-            if !e.host_network {
-                non_host.insert(i);
-            }
-            for &ip in &e.ips {
-                let (f, k) = ip_key(ip);
-                ips.push((f, k, i as u32));
-            }
-        }
-        ips.sort_unstable();
-        Compiler {
-            cluster,
-            n,
-            externals,
-            labels,
-            keys,
-            ns_members,
-            non_host,
-            all: BitSet::full(u),
-            ips,
-            cache: HashMap::new(),
-        }
-    }
-
-    fn u(&self) -> usize {
-        self.n + self.externals.len()
-    }
-
-    fn members_of(&self, list: Option<&Vec<u32>>) -> BitSet {
-        let mut s = BitSet::new(self.u());
-        for &i in list.into_iter().flatten() {
-            s.insert(i as usize);
-        }
-        s
-    }
-
-    /// Endpoints whose labels satisfy the selector (any namespace, host network included).
-    fn pod_selector(&mut self, sel: &LabelSelector) -> BitSet {
-        let mut reqs: Vec<Requirement> = sel.requirements();
-        reqs.sort();
-        let key: SelectorKey = reqs
-            .iter()
-            .map(|r| (r.key.clone(), r.op, r.values.clone()))
-            .collect();
-        if let Some(hit) = self.cache.get(&key) {
-            return hit.clone();
-        }
-        let mut out = BitSet::new(self.u());
-        for i in 0..self.n {
-            out.insert(i);
-        }
-        for r in &reqs {
-            match r.op {
-                Operator::In | Operator::NotIn => {
-                    let mut any = BitSet::new(self.u());
-                    if let Some(values) = self.labels.get(r.key.as_str()) {
-                        for v in &r.values {
-                            any.union_with(&self.members_of(values.get(v.as_str())));
-                        }
+                for &r in &c.np_rules_with_peer[ing][s] {
+                    let rule = &c.rules[r];
+                    for d in c.policies[rule.policy].selected.iter() {
+                        or_into(&mut i_row[d * w..(d + 1) * w], c.mask(&rule.ports, d));
                     }
-                    if r.op == Operator::In {
-                        out.intersect_with(&any);
+                }
+                let e_tiered = c.tiered(eg, s);
+                for d in 0..classes {
+                    let e_np = &e_row[d * w..(d + 1) * w];
+                    let e: &[u64] = if e_tiered {
+                        c.walk(eg, s, |r| r.peers.contains(d), d, e_np, &mut tiered);
+                        &tiered
+                    } else if c.np_isolated[eg][s] {
+                        e_np
                     } else {
-                        out.subtract(&any);
-                    }
-                }
-                Operator::Exists => {
-                    out.intersect_with(&self.members_of(self.keys.get(r.key.as_str())))
-                }
-                Operator::DoesNotExist => {
-                    out.subtract(&self.members_of(self.keys.get(r.key.as_str())))
-                }
-            }
-        }
-        // Expressions with an unknown operator make the policy invalid, so it is never applied.
-        self.cache.insert(key, out.clone());
-        out
-    }
-
-    fn namespaces_matching(&self, sel: &LabelSelector) -> BitSet {
-        let mut out = BitSet::new(self.u());
-        for (i, ns) in self.cluster.namespaces.iter().enumerate() {
-            if sel.matches(&ns.labels) {
-                out.union_with(&self.ns_members[i]);
-            }
-        }
-        out
-    }
-
-    fn policy_ns(&self, p: &NetworkPolicy) -> BitSet {
-        self.cluster.ns_id(&p.namespace).map_or_else(
-            || BitSet::new(self.u()),
-            |id| self.ns_members[id as usize].clone(),
-        )
-    }
-
-    fn peer(&mut self, policy: &NetworkPolicy, peer: &Peer) -> BitSet {
-        if let Some(b) = &peer.ip_block {
-            let mut out = BitSet::new(self.u());
-            let Some(net) = b.net() else { return out };
-            let range = AddrRange::from_net(&net);
-            let excepts: Vec<AddrRange> = b.except_nets().iter().map(AddrRange::from_net).collect();
-            let lo = self
-                .ips
-                .partition_point(|&(f, k, _)| (f, k) < (range.family, range.start));
-            for &(f, k, i) in &self.ips[lo..] {
-                if (f, k) > (range.family, range.end) {
-                    break;
-                }
-                if !excepts
-                    .iter()
-                    .any(|e| e.family == f && e.start <= k && k <= e.end)
-                {
-                    out.insert(i as usize);
-                }
-            }
-            for (xi, x) in self.externals.iter().enumerate() {
-                if range.covers(x) && !excepts.iter().any(|e| e.covers(x)) {
-                    out.insert(self.n + xi);
-                }
-            }
-            return out;
-        }
-        let mut out = match &peer.namespace_selector {
-            Some(sel) => self.namespaces_matching(sel),
-            None => self.policy_ns(policy),
-        };
-        if let Some(sel) = &peer.pod_selector {
-            out.intersect_with(&self.pod_selector(sel));
-        }
-        out.intersect_with(&self.non_host);
-        out
-    }
-
-    fn run(mut self) -> Matrix {
-        let cluster = self.cluster;
-        let u = self.u();
-        let mut policies: Vec<CPolicy> = Vec::new();
-        let mut rules: Vec<CRule> = Vec::new();
-        for (_, p) in cluster.applied_policies() {
-            let dirs = [p.affects(Direction::Ingress), p.affects(Direction::Egress)];
-            if !dirs[0] && !dirs[1] {
-                continue;
-            }
-            let mut selected = self.pod_selector(&p.pod_selector);
-            selected.intersect_with(&self.policy_ns(p));
-            selected.intersect_with(&self.non_host);
-            let pi = policies.len();
-            policies.push(CPolicy { selected, dirs });
-            for dir in Direction::BOTH {
-                for r in p.effective_rules(dir) {
-                    let peers = if r.all_peers() {
-                        self.all.clone()
-                    } else {
-                        let mut s = BitSet::new(u);
-                        for peer in r.peer_list() {
-                            s.union_with(&self.peer(p, peer));
-                        }
-                        s
+                        &c.full
                     };
-                    let ports = if r.port_list().iter().any(|pp| pp.name().is_some()) {
-                        RulePorts::Named
+                    cell.copy_from_slice(e);
+                    let i_np = &i_row[d * w..(d + 1) * w];
+                    let i: &[u64] = if c.tiered(ing, d) {
+                        c.walk(ing, d, |r| r.peers.contains(s), d, i_np, &mut tiered);
+                        &tiered
+                    } else if c.np_isolated[ing][d] {
+                        i_np
                     } else {
-                        RulePorts::Fixed(r.ports_on(None))
+                        &c.full
                     };
-                    rules.push(CRule {
-                        policy: pi,
-                        dir,
-                        peers,
-                        ports,
-                        rule: r,
-                    });
+                    for k in 0..w {
+                        cell[k] &= i[k];
+                    }
+                    let id = match local.get(&cell) {
+                        Some(&id) => id,
+                        None => {
+                            let id = masks.len() as u32;
+                            local.insert(cell.clone(), id);
+                            masks.push(cell.clone());
+                            id
+                        }
+                    };
+                    cells.push(id);
                 }
             }
-        }
+            (cells, masks)
+        })
+        .collect();
 
-        // Named ports each destination resolves: members differing there are distinct classes.
-        let mut names: Vec<(&str, Protocol)> = rules
-            .iter()
-            .filter(|r| matches!(r.ports, RulePorts::Named))
-            .flat_map(|r| {
-                r.rule
-                    .port_list()
-                    .iter()
-                    .filter_map(|pp| Some((pp.name()?, pp.protocol()?)))
-            })
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        let mut sig_ids: HashMap<Vec<Vec<u16>>, u32> = HashMap::new();
-        let named_sig: Vec<u32> = (0..u)
+    let mut global: HashMap<Vec<u64>, u32> = HashMap::new();
+    let mut sets: Vec<PortSet> = Vec::new();
+    for m in [vec![0u64; w], c.full.clone()] {
+        global.insert(m.clone(), sets.len() as u32);
+        sets.push(c.space.set(&m));
+    }
+    let mut cells = Vec::with_capacity(classes * classes);
+    for (part, masks) in parts {
+        let ids: Vec<u32> = masks
+            .into_iter()
             .map(|m| {
-                let sig: Vec<Vec<u16>> = if m < self.n {
-                    let ports = &cluster.endpoints[m].ports;
-                    names
-                        .iter()
-                        .map(|(name, proto)| {
-                            ports
-                                .iter()
-                                .filter(|c| {
-                                    c.protocol == *proto && c.name.as_deref() == Some(*name)
-                                })
-                                .map(|c| c.port)
-                                .collect()
-                        })
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                let next = sig_ids.len() as u32;
-                *sig_ids.entry(sig).or_insert(next)
+                if let Some(&id) = global.get(&m) {
+                    return id;
+                }
+                let id = sets.len() as u32;
+                sets.push(c.space.set(&m));
+                global.insert(m, id);
+                id
             })
             .collect();
-
-        // Partition refinement.
-        let pod: Vec<bool> = cluster.endpoints.iter().map(|e| e.is_pod()).collect();
-        let mut class_of: Vec<u32> = Vec::with_capacity(u);
-        let mut seed: HashMap<(bool, u32), u32> = HashMap::new();
-        for (m, &sig) in named_sig.iter().enumerate() {
-            let next = seed.len() as u32;
-            class_of.push(*seed.entry((m >= self.n, sig)).or_insert(next));
-        }
-        let mut count = seed.len();
-        let mut stamp: Vec<(u32, u32)> = Vec::new();
-        let mut round = 0u32;
-        let sets = policies
-            .iter()
-            .map(|p| &p.selected)
-            .chain(rules.iter().map(|r| &r.peers));
-        for set in sets {
-            round += 1;
-            stamp.resize(count, (0, 0));
-            for m in set.iter() {
-                let old = class_of[m] as usize;
-                if stamp[old].0 != round {
-                    stamp[old] = (round, count as u32);
-                    count += 1;
-                    stamp.push((0, 0));
-                }
-                class_of[m] = stamp[old].1;
-            }
-        }
-        // Compact class ids, in order of first member.
-        let mut remap = vec![u32::MAX; count];
-        let mut reps: Vec<usize> = Vec::new();
-        for (m, c) in class_of.iter_mut().enumerate() {
-            if remap[*c as usize] == u32::MAX {
-                remap[*c as usize] = reps.len() as u32;
-                reps.push(m);
-            }
-            *c = remap[*c as usize];
-        }
-        let classes = reps.len();
-
-        // Class-level sets.
-        let on_classes = |s: &BitSet| {
-            BitSet::from_indexes(classes, (0..classes).filter(|&c| s.contains(reps[c])))
-        };
-        let sel_c: Vec<BitSet> = policies.iter().map(|p| on_classes(&p.selected)).collect();
-        let peer_c: Vec<BitSet> = rules.iter().map(|r| on_classes(&r.peers)).collect();
-        let mut iso = [vec![false; classes], vec![false; classes]];
-        for (p, s) in policies.iter().zip(&sel_c) {
-            for c in s.iter() {
-                for (iso_d, &on) in iso.iter_mut().zip(&p.dirs) {
-                    iso_d[c] |= on;
-                }
-            }
-        }
-
-        // Port masks.
-        let class_sig: Vec<u32> = reps.iter().map(|&m| named_sig[m]).collect();
-        let mut sig_rep: HashMap<u32, usize> = HashMap::new();
-        for (c, &s) in class_sig.iter().enumerate() {
-            sig_rep.entry(s).or_insert(reps[c]);
-        }
-        let resolved: Vec<HashMap<u32, PortSet>> = rules
-            .iter()
-            .map(|r| match r.ports {
-                RulePorts::Fixed(_) => HashMap::new(),
-                RulePorts::Named => sig_rep
-                    .iter()
-                    .map(|(&s, &m)| {
-                        let ports = if m < self.n {
-                            Some(cluster.endpoints[m].ports.as_slice())
-                        } else {
-                            None
-                        };
-                        (s, r.rule.ports_on(ports))
-                    })
-                    .collect(),
-            })
-            .collect();
-        let all_sets = rules.iter().filter_map(|r| match &r.ports {
-            RulePorts::Fixed(s) => Some(s),
-            RulePorts::Named => None,
-        });
-        let space = PortSpace::new(all_sets.chain(resolved.iter().flat_map(|m| m.values())));
-        let w = space.words;
-        let full = space.full();
-        let fixed_mask: Vec<Vec<u64>> = rules
-            .iter()
-            .map(|r| {
-                if let RulePorts::Fixed(s) = &r.ports {
-                    space.mask(s)
-                } else {
-                    Vec::new()
-                }
-            })
-            .collect();
-        let named_mask: Vec<HashMap<u32, Vec<u64>>> = resolved
-            .iter()
-            .map(|m| m.iter().map(|(&s, set)| (s, space.mask(set))).collect())
-            .collect();
-        let mask = |r: usize, d: usize| -> &[u64] {
-            match rules[r].ports {
-                RulePorts::Fixed(_) => &fixed_mask[r],
-                RulePorts::Named => &named_mask[r][&class_sig[d]],
-            }
-        };
-
-        // Rules that apply to each source class.
-        let mut egress_of: Vec<Vec<usize>> = vec![Vec::new(); classes];
-        let mut ingress_from: Vec<Vec<usize>> = vec![Vec::new(); classes];
-        for (ri, r) in rules.iter().enumerate() {
-            match r.dir {
-                Direction::Egress => {
-                    for c in sel_c[r.policy].iter() {
-                        egress_of[c].push(ri);
-                    }
-                }
-                Direction::Ingress => {
-                    for c in peer_c[ri].iter() {
-                        ingress_from[c].push(ri);
-                    }
-                }
-            }
-        }
-
-        // Rows, in parallel chunks, each interning its cells locally.
-        let chunk = 32usize;
-        let starts: Vec<usize> = (0..classes).step_by(chunk).collect();
-        let parts: Vec<(Vec<u32>, Vec<Vec<u64>>)> = starts
-            .par_iter()
-            .map(|&start| {
-                let end = (start + chunk).min(classes);
-                let mut local: HashMap<Vec<u64>, u32> = HashMap::new();
-                let mut masks: Vec<Vec<u64>> = Vec::new();
-                let mut cells = Vec::with_capacity((end - start) * classes);
-                let mut e_row = vec![0u64; classes * w];
-                let mut i_row = vec![0u64; classes * w];
-                let mut cell = vec![0u64; w];
-                for s in start..end {
-                    e_row.fill(0);
-                    i_row.fill(0);
-                    let e_all = !iso[1][s];
-                    if !e_all {
-                        for &r in &egress_of[s] {
-                            for d in peer_c[r].iter() {
-                                or_into(&mut e_row[d * w..(d + 1) * w], mask(r, d));
-                            }
-                        }
-                    }
-                    for &r in &ingress_from[s] {
-                        for d in sel_c[rules[r].policy].iter() {
-                            or_into(&mut i_row[d * w..(d + 1) * w], mask(r, d));
-                        }
-                    }
-                    for d in 0..classes {
-                        let e = if e_all {
-                            &full[..]
-                        } else {
-                            &e_row[d * w..(d + 1) * w]
-                        };
-                        let i = if iso[0][d] {
-                            &i_row[d * w..(d + 1) * w]
-                        } else {
-                            &full[..]
-                        };
-                        for k in 0..w {
-                            cell[k] = e[k] & i[k];
-                        }
-                        let id = match local.get(&cell) {
-                            Some(&id) => id,
-                            None => {
-                                let id = masks.len() as u32;
-                                local.insert(cell.clone(), id);
-                                masks.push(cell.clone());
-                                id
-                            }
-                        };
-                        cells.push(id);
-                    }
-                }
-                (cells, masks)
-            })
-            .collect();
-
-        let mut global: HashMap<Vec<u64>, u32> = HashMap::new();
-        let mut sets: Vec<PortSet> = Vec::new();
-        for m in [vec![0u64; w], full.clone()] {
-            global.insert(m.clone(), sets.len() as u32);
-            sets.push(space.set(&m));
-        }
-        let mut cells = Vec::with_capacity(classes * classes);
-        for (part, masks) in parts {
-            let ids: Vec<u32> = masks
-                .into_iter()
-                .map(|m| {
-                    if let Some(&id) = global.get(&m) {
-                        return id;
-                    }
-                    let id = sets.len() as u32;
-                    sets.push(space.set(&m));
-                    global.insert(m, id);
-                    id
-                })
-                .collect();
-            cells.extend(part.into_iter().map(|c| ids[c as usize]));
-        }
-        Matrix {
-            endpoints: self.n,
-            externals: self.externals,
-            class_of,
-            classes,
-            cells,
-            sets,
-            pod,
-        }
+        cells.extend(part.into_iter().map(|c| ids[c as usize]));
     }
+    (cells, sets)
 }
 
 fn or_into(dst: &mut [u64], src: &[u64]) {

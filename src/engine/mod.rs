@@ -7,6 +7,7 @@
 //! - [`target`]: resolving `ns/name`, `ns/kind/name`, `ns/svc/name` and addresses.
 
 pub mod bitset;
+pub mod compile;
 pub mod containment;
 pub mod explain;
 pub mod matching;
@@ -28,3 +29,6 @@ pub enum Party {
 
 #[cfg(test)]
 mod semantics_tests;
+
+#[cfg(test)]
+mod tier_tests;

@@ -1,14 +1,19 @@
-//! The reference evaluator: the NetworkPolicy rules read straight off the API reference, one
-//! pair at a time, with no index and no cleverness. The fast matrix engine is checked against
-//! it by property tests; explanations are checked against it too.
+//! The reference evaluator: the policy rules read straight off the API references, one pair
+//! at a time, with no index and no cleverness. The fast matrix engine is checked against it
+//! by property tests; explanations are checked against it too.
 //!
-//! src → dst is allowed on a port iff
-//! (src is not egress-isolated, or an egress rule of a policy selecting src allows dst there)
-//! AND (dst is not ingress-isolated, or an ingress rule of a policy selecting dst allows src
-//! there). A pod reaching itself is always allowed.
+//! src → dst is allowed on a port iff egress at src allows it and ingress at dst allows it
+//! (a pod reaching itself is always allowed). Each side, per port:
+//! 1. the Admin tier (ANPs, Admin CNPs) by priority, rules in order: the first rule whose
+//!    peers and ports match decides — Allow and Deny are final, Pass goes on to step 2;
+//! 2. the NetworkPolicy tier, if it isolates the pod: allowed iff a rule of a policy
+//!    selecting the pod allows it (rules add up; nothing denies) — final;
+//! 3. the Baseline tier (BANP, Baseline CNPs): the first matching rule decides;
+//! 4. otherwise allowed.
 
 use super::Party;
-use super::matching::rule_matches;
+use super::matching::{cluster_rule_matches, cluster_selects, rule_matches};
+use crate::model::cluster_policy::Action;
 use crate::model::{Cluster, ContainerPort, Direction, PortSet};
 
 /// The ports on which `src` may open connections to `dst`.
@@ -38,8 +43,8 @@ pub fn dst_ports(cluster: &Cluster, dst: Party) -> Option<&[ContainerPort]> {
     }
 }
 
-/// What one side allows: all ports when no applied policy selects `subject` for `dir`,
-/// else the union of the ports of the rules whose peers match `other`.
+/// What one side lets through: egress at `subject` towards `other`, or ingress at `subject`
+/// from `other`; `dst_ports` are the destination's container ports, for named ports.
 pub fn side(
     cluster: &Cluster,
     dir: Direction,
@@ -48,18 +53,62 @@ pub fn side(
     dst_ports: Option<&[ContainerPort]>,
 ) -> PortSet {
     let ep = &cluster.endpoints[subject];
-    let mut isolated = false;
     let mut allowed = PortSet::none();
-    for (_, policy) in cluster.policies_in(ep.ns) {
-        if !policy.affects(dir) || !cluster.selects(policy, ep) {
+    // Admin tier: first match per port.
+    let mut undecided = PortSet::all();
+    let mut passed = PortSet::none();
+    for &ci in &cluster.admin_tier {
+        let policy = &cluster.cluster_policies[ci];
+        if !cluster_selects(cluster, policy, ep) {
             continue;
         }
-        isolated = true;
         for rule in policy.rules(dir) {
-            if rule_matches(cluster, policy, rule, other) {
-                allowed.union_with(&rule.ports_on(dst_ports));
+            if !cluster_rule_matches(cluster, rule, other) {
+                continue;
             }
+            let ports = rule.ports_on(dst_ports);
+            let decided = ports.intersect(&undecided);
+            match policy.action(rule) {
+                Some(Action::Allow) => allowed.union_with(&decided),
+                Some(Action::Pass) => passed.union_with(&decided),
+                Some(Action::Deny) | None => {}
+            }
+            undecided = undecided.difference(&ports);
         }
     }
-    if isolated { allowed } else { PortSet::all() }
+    let mut remaining = undecided.union(&passed);
+    // NetworkPolicy tier: final for the pods it isolates.
+    if cluster.np_isolated(ep, dir) {
+        let mut np = PortSet::none();
+        for (_, policy) in cluster.np_rules_for(ep, dir) {
+            for rule in policy.rules(dir) {
+                if rule_matches(cluster, policy, rule, other) {
+                    np.union_with(&rule.ports_on(dst_ports));
+                }
+            }
+        }
+        allowed.union_with(&remaining.intersect(&np));
+        return allowed;
+    }
+    // Baseline tier: first match per port; Pass and no match fall through to allow.
+    for &ci in &cluster.baseline_tier {
+        let policy = &cluster.cluster_policies[ci];
+        if !cluster_selects(cluster, policy, ep) {
+            continue;
+        }
+        for rule in policy.rules(dir) {
+            if !cluster_rule_matches(cluster, rule, other) {
+                continue;
+            }
+            let ports = rule.ports_on(dst_ports);
+            let decided = ports.intersect(&remaining);
+            match policy.action(rule) {
+                Some(Action::Allow | Action::Pass) => allowed.union_with(&decided),
+                Some(Action::Deny) | None => {}
+            }
+            remaining = remaining.difference(&ports);
+        }
+    }
+    allowed.union_with(&remaining);
+    allowed
 }

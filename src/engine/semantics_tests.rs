@@ -48,13 +48,17 @@ fn pods() -> String {
 }
 
 fn cluster(extra: &str) -> Cluster {
-    let text = format!("{NAMESPACES}{}{extra}", pods());
-    let loaded = load_texts(&[("t.yaml", &text)], &LoadOptions::default());
+    cluster_of(&format!("{NAMESPACES}{}{extra}", pods()))
+}
+
+/// The cluster a YAML text describes (it must load without problems).
+pub(crate) fn cluster_of(text: &str) -> Cluster {
+    let loaded = load_texts(&[("t.yaml", text)], &LoadOptions::default());
     assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
     Cluster::build(loaded.objects)
 }
 
-fn party(c: &Cluster, name: &str) -> Party {
+pub(crate) fn party(c: &Cluster, name: &str) -> Party {
     match resolve(c, name, "default")
         .unwrap_or_else(|e| panic!("{e}"))
         .target
@@ -65,7 +69,7 @@ fn party(c: &Cluster, name: &str) -> Party {
 }
 
 /// The allowed ports from → to, after checking that all three engines agree.
-fn ports(c: &Cluster, from: &str, to: &str) -> String {
+pub(crate) fn ports(c: &Cluster, from: &str, to: &str) -> String {
     let (src, dst) = (party(c, from), party(c, to));
     let reference = allowed_ports(c, src, dst);
     let explained = explain(c, src, dst, None).allowed;

@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::cluster_policy::{ClusterPolicyKind, Tier};
 use super::endpoint::{Endpoint, EndpointKind};
 use super::labels::Labels;
 use super::{Cluster, NAMESPACE_NAME_LABEL, Namespace, NotApplied, Object, Workload, validate};
@@ -31,6 +32,8 @@ impl Cluster {
                 Object::Workload(w) => workloads.push(w),
                 Object::Service(s) => cluster.services.push(s),
                 Object::NetworkPolicy(p) => cluster.policies.push(*p),
+                Object::ClusterPolicy(p) => cluster.cluster_policies.push(*p),
+                Object::Node(n) => cluster.nodes.push(n),
             }
         }
 
@@ -95,6 +98,8 @@ impl Cluster {
                 cluster.not_applied.insert(i, NotApplied::Invalid);
             }
         }
+        cluster.nodes.sort_by(|a, b| a.name.cmp(&b.name));
+        order_cluster_policies(&mut cluster);
         cluster.policies_by_ns = vec![Vec::new(); cluster.namespaces.len()];
         for i in 0..cluster.policies.len() {
             if cluster.is_applied(i) {
@@ -106,6 +111,38 @@ impl Cluster {
         }
         cluster
     }
+}
+
+/// Marks invalid and replaced cluster-wide policies, and orders each tier: by priority, then
+/// kind (ANP before CNP), then name.
+fn order_cluster_policies(cluster: &mut Cluster) {
+    let mut last: HashMap<(ClusterPolicyKind, String), usize> = HashMap::new();
+    for (i, p) in cluster.cluster_policies.iter().enumerate() {
+        if let Some(prev) = last.insert((p.kind, p.name.clone()), i) {
+            cluster
+                .cluster_not_applied
+                .insert(prev, NotApplied::Replaced { by: i });
+        }
+        if !validate::cluster_policy(p).is_empty() {
+            cluster.cluster_not_applied.insert(i, NotApplied::Invalid);
+        }
+    }
+    let applied = |tier: Tier| -> Vec<usize> {
+        let mut idx: Vec<usize> = (0..cluster.cluster_policies.len())
+            .filter(|i| {
+                !cluster.cluster_not_applied.contains_key(i)
+                    && cluster.cluster_policies[*i].tier == tier
+            })
+            .collect();
+        idx.sort_by(|&a, &b| {
+            cluster.cluster_policies[a]
+                .order()
+                .cmp(&cluster.cluster_policies[b].order())
+        });
+        idx
+    };
+    cluster.admin_tier = applied(Tier::Admin);
+    cluster.baseline_tier = applied(Tier::Baseline);
 }
 
 /// Folds owned pods and workloads into their top owner present in the input.

@@ -7,6 +7,7 @@
 //! linter but not applied.
 
 pub mod build;
+pub mod cluster_policy;
 pub mod endpoint;
 pub mod ip;
 pub mod labels;
@@ -17,6 +18,7 @@ pub mod validate;
 use std::collections::HashMap;
 use std::net::IpAddr;
 
+pub use cluster_policy::{ClusterPolicy, Node};
 pub use endpoint::{ContainerPort, Endpoint, EndpointKind, NsId};
 pub use labels::{LabelSelector, Labels};
 pub use policy::{Direction, NetworkPolicy, PolicyPort, Rule};
@@ -27,6 +29,17 @@ use crate::load::source::Span;
 
 /// The label the API server puts on every namespace.
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// The annotation by which the alpha API (Kubernetes 1.2) isolated a namespace:
+/// `on`/`off` (Calico wrote `yes`/`no`); off by default.
+pub const ALPHA_ISOLATION_ANNOTATION: &str = "net.alpha.kubernetes.io/network-isolation";
+
+/// The annotation by which Kubernetes 1.3–1.6 isolated a namespace for ingress:
+/// `{"ingress": {"isolation": "DefaultDeny"}}`.
+pub const BETA_ISOLATION_ANNOTATION: &str = "net.beta.kubernetes.io/network-policy";
+
+/// The misspelled key of the same annotation that the Kubernetes 1.3 documentation used.
+pub const BETA_ISOLATION_ANNOTATION_1_3: &str = "net.beta.kubernetes.io/networkpolicy";
 
 /// A namespace.
 #[derive(Clone, Debug)]
@@ -39,6 +52,49 @@ pub struct Namespace {
     pub annotations: Labels,
     /// The Namespace object, or None when the namespace is only implied by other objects.
     pub span: Option<Span>,
+}
+
+impl Namespace {
+    /// Whether the alpha isolation annotation is on (`on`, `yes`, `true`).
+    pub fn alpha_isolated(&self) -> bool {
+        matches!(
+            self.annotations
+                .get(ALPHA_ISOLATION_ANNOTATION)
+                .map(str::to_ascii_lowercase)
+                .as_deref(),
+            Some("on" | "yes" | "true")
+        )
+    }
+
+    /// Whether the 1.3–1.6 annotation asks for DefaultDeny ingress isolation.
+    pub fn beta_default_deny(&self) -> bool {
+        [BETA_ISOLATION_ANNOTATION, BETA_ISOLATION_ANNOTATION_1_3]
+            .iter()
+            .filter_map(|k| self.annotations.get(k))
+            .any(|v| {
+                serde_json::from_str::<serde_json::Value>(v)
+                    .ok()
+                    .and_then(|j| {
+                        j.get("ingress")?
+                            .get("isolation")?
+                            .as_str()
+                            .map(|s| s == "DefaultDeny")
+                    })
+                    .unwrap_or(false)
+            })
+    }
+}
+
+/// How namespaced policies isolate pods.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum IsolationModel {
+    /// Kubernetes 1.7 and later: a pod is isolated by the policies that select it.
+    #[default]
+    PerPod,
+    /// Kubernetes 1.3–1.6: a namespace isolates ingress only with the
+    /// `net.beta.kubernetes.io/network-policy` DefaultDeny annotation; without it the
+    /// namespace's policies have no effect; egress is never restricted.
+    Annotation,
 }
 
 /// A port of a Service.
@@ -115,8 +171,12 @@ pub enum Object {
     Workload(Workload),
     /// A Service.
     Service(Service),
-    /// A NetworkPolicy.
+    /// A NetworkPolicy (any generation of the API).
     NetworkPolicy(Box<NetworkPolicy>),
+    /// An AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy.
+    ClusterPolicy(Box<ClusterPolicy>),
+    /// A Node.
+    Node(Node),
 }
 
 /// Index of a policy in [`Cluster::policies`].
@@ -151,6 +211,18 @@ pub struct Cluster {
     pub policies_by_ns: Vec<Vec<PolicyIdx>>,
     /// Objects folded into another endpoint or ignored while building, for `-v`.
     pub notes: Vec<(Span, String)>,
+    /// Every cluster-wide policy of the input (applied or not).
+    pub cluster_policies: Vec<ClusterPolicy>,
+    /// Cluster-wide policies not applied, and why.
+    pub cluster_not_applied: HashMap<usize, NotApplied>,
+    /// Applied Admin-tier policies, in evaluation order.
+    pub admin_tier: Vec<usize>,
+    /// Applied Baseline-tier policies, in evaluation order.
+    pub baseline_tier: Vec<usize>,
+    /// Nodes, sorted by name.
+    pub nodes: Vec<Node>,
+    /// How namespaced policies isolate pods.
+    pub isolation: IsolationModel,
 }
 
 impl Cluster {
@@ -195,6 +267,58 @@ impl Cluster {
         !ep.host_network
             && policy.namespace == ep.namespace
             && policy.pod_selector.matches(&ep.labels)
+    }
+
+    /// Whether the namespace itself isolates its pods in a direction: the alpha isolation
+    /// annotation, or (with the annotation isolation model) the 1.3–1.6 DefaultDeny one.
+    pub fn namespace_isolates(&self, ns: NsId, dir: Direction) -> bool {
+        let ns = self.ns(ns);
+        dir == Direction::Ingress
+            && (ns.alpha_isolated()
+                || (self.isolation == IsolationModel::Annotation && ns.beta_default_deny()))
+    }
+
+    /// Whether a policy isolates the pods it selects in a direction (per-pod isolation).
+    pub fn policy_isolates(&self, policy: &NetworkPolicy, dir: Direction) -> bool {
+        policy.api != policy::PolicyApi::Alpha
+            && self.isolation == IsolationModel::PerPod
+            && policy.affects(dir)
+    }
+
+    /// Whether a policy's rules of a direction take effect: for the alpha API and under the
+    /// annotation model, only in an isolated namespace.
+    pub fn policy_active(&self, policy: &NetworkPolicy, dir: Direction) -> bool {
+        let ns = || self.ns_id(&policy.namespace).map(|id| self.ns(id));
+        match (policy.api, self.isolation) {
+            (policy::PolicyApi::Alpha, _) => {
+                dir == Direction::Ingress && ns().is_some_and(Namespace::alpha_isolated)
+            }
+            (_, IsolationModel::PerPod) => policy.affects(dir),
+            (_, IsolationModel::Annotation) => {
+                dir == Direction::Ingress
+                    && policy.affects(dir)
+                    && ns().is_some_and(Namespace::beta_default_deny)
+            }
+        }
+    }
+
+    /// Whether the NetworkPolicy tier isolates an endpoint in a direction.
+    pub fn np_isolated(&self, ep: &Endpoint, dir: Direction) -> bool {
+        !ep.host_network
+            && (self.namespace_isolates(ep.ns, dir)
+                || self
+                    .policies_in(ep.ns)
+                    .any(|(_, p)| self.policy_isolates(p, dir) && self.selects(p, ep)))
+    }
+
+    /// The applied policies whose rules of `dir` count for an endpoint.
+    pub fn np_rules_for<'a>(
+        &'a self,
+        ep: &'a Endpoint,
+        dir: Direction,
+    ) -> impl Iterator<Item = (PolicyIdx, &'a NetworkPolicy)> + 'a {
+        self.policies_in(ep.ns)
+            .filter(move |(_, p)| self.policy_active(p, dir) && self.selects(p, ep))
     }
 
     /// The endpoint whose known IPs include `ip`.

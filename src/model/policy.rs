@@ -75,6 +75,9 @@ pub enum PolicyApi {
     V1,
     /// extensions/v1beta1 (Kubernetes 1.3–1.15), same schema as v1 without endPort.
     ExtensionsV1beta1,
+    /// net.alpha.kubernetes.io/v1alpha1 (Kubernetes 1.2, a ThirdPartyResource): ingress only,
+    /// isolation per namespace by annotation.
+    Alpha,
 }
 
 /// A NetworkPolicy.

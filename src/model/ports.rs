@@ -174,6 +174,33 @@ impl PortSet {
         out
     }
 
+    /// The ports of `self` not in `other`.
+    pub fn difference(&self, other: &PortSet) -> PortSet {
+        let mut out = PortSet::none();
+        for p in Protocol::ALL {
+            let i = p.index();
+            let mut cur: Vec<(u16, u16)> = self.ranges[i].clone();
+            for &(a, b) in &other.ranges[i] {
+                let mut next = Vec::with_capacity(cur.len() + 1);
+                for (x, y) in cur {
+                    if b < x || a > y {
+                        next.push((x, y));
+                        continue;
+                    }
+                    if x < a {
+                        next.push((x, a - 1));
+                    }
+                    if y > b {
+                        next.push((b + 1, y));
+                    }
+                }
+                cur = next;
+            }
+            out.ranges[i] = cur;
+        }
+        out
+    }
+
     /// Number of ports held (over all protocols).
     pub fn count(&self) -> u64 {
         self.ranges
@@ -320,6 +347,15 @@ mod tests {
         assert_eq!(a.intersect(&b).to_string(), "TCP 50-100");
         assert!(PortSet::all().contains_set(&a));
         assert!(!b.contains_set(&a));
+    }
+
+    #[test]
+    fn difference_cuts_ranges() {
+        let a = PortSet::range(Protocol::Tcp, 1, 100).union(&PortSet::single(Protocol::Udp, 53));
+        let b = PortSet::range(Protocol::Tcp, 10, 20).union(&PortSet::single(Protocol::Tcp, 100));
+        assert_eq!(a.difference(&b).to_string(), "TCP 1-9,21-99; UDP 53");
+        assert!(a.difference(&PortSet::all()).is_empty());
+        assert_eq!(PortSet::all().difference(&PortSet::none()), PortSet::all());
     }
 
     #[test]

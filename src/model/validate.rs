@@ -4,12 +4,13 @@
 //!
 //! Each [`Violation`] carries the name of the lint rule that reports it.
 
+use super::cluster_policy::{ClusterPeerKind, ClusterPolicy, ClusterPolicyKind, ClusterPortKind};
 use super::ip::parse_cidr;
 use super::labels::{LabelSelector, Operator};
 use super::policy::{NetworkPolicy, Peer, PolicyPort, Rule};
 use super::ports::Protocol;
 use crate::load::decode::IntOrString;
-use crate::load::source::Span;
+use crate::load::source::{Span, Spanned};
 
 /// Something the API server would reject.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -207,6 +208,199 @@ fn policy_port(p: &PolicyPort, path: &str, out: &mut Out) {
             }
         }
     }
+}
+
+/// Every violation in a cluster-wide policy (what its CRD validation refuses).
+pub fn cluster_policy(p: &ClusterPolicy) -> Vec<Violation> {
+    const RULE: &str = "invalid-cluster-policy";
+    let mut out = Out { items: Vec::new() };
+    if let Some(prio) = &p.priority {
+        if !(0..=1000).contains(&prio.value) {
+            out.push(
+                RULE,
+                prio.span,
+                "spec.priority".into(),
+                format!("{} is out of range 0-1000", prio.value),
+            );
+        }
+    }
+    if p.kind == ClusterPolicyKind::Banp && p.name != "default" {
+        out.push(
+            "banp-not-singleton",
+            p.name_span,
+            "metadata.name".into(),
+            format!(
+                "a BaselineAdminNetworkPolicy must be named `default`, not `{}`",
+                p.name
+            ),
+        );
+    }
+    let max_rules = if p.kind == ClusterPolicyKind::Cnp {
+        25
+    } else {
+        100
+    };
+    match &p.subject.pod_selector {
+        Some(pods) => {
+            selector(
+                &p.subject.namespace_selector,
+                "spec.subject.pods.namespaceSelector",
+                &mut out,
+            );
+            selector(pods, "spec.subject.pods.podSelector", &mut out);
+        }
+        None => selector(
+            &p.subject.namespace_selector,
+            "spec.subject.namespaces",
+            &mut out,
+        ),
+    }
+    for dir in super::policy::Direction::BOTH {
+        let rules = p.rules(dir);
+        if rules.len() > max_rules {
+            out.push(
+                RULE,
+                rules[max_rules].span,
+                format!("spec.{}", dir.field()),
+                format!("{} rules, over the limit of {max_rules}", rules.len()),
+            );
+        }
+        for r in rules {
+            let base = format!("spec.{}[{}]", dir.field(), r.index);
+            if p.action(r).is_none() {
+                let allowed = p.kind.actions().join(", ");
+                out.push(
+                    RULE,
+                    r.action.span,
+                    format!("{base}.action"),
+                    format!(
+                        "`{}` is not an action of {} ({allowed})",
+                        r.action.value,
+                        p.kind.kind()
+                    ),
+                );
+            }
+            if r.peers.is_empty() {
+                out.push(
+                    RULE,
+                    r.peers_span,
+                    format!("{base}.{}", dir.peers_field()),
+                    "needs at least one peer",
+                );
+            }
+            let mut named = false;
+            for port in r.ports.iter().flat_map(|l| l.value.iter()) {
+                if let Some(bad) = &port.bad_protocol {
+                    out.push(
+                        RULE,
+                        bad.span,
+                        format!("{base}.ports"),
+                        format!("protocol `{}` is not TCP, UDP or SCTP", bad.value),
+                    );
+                }
+                let in_range = |v: &Spanned<i64>, out: &mut Out| {
+                    if !(1..=65535).contains(&v.value) {
+                        out.push(
+                            RULE,
+                            v.span,
+                            format!("{base}.ports"),
+                            format!("port {} is out of range 1-65535", v.value),
+                        );
+                    }
+                };
+                match &port.kind {
+                    ClusterPortKind::Number(_, n) => in_range(n, &mut out),
+                    ClusterPortKind::Range(_, a, b) => {
+                        in_range(a, &mut out);
+                        in_range(b, &mut out);
+                        if a.value >= b.value {
+                            out.push(
+                                RULE,
+                                b.span,
+                                format!("{base}.ports"),
+                                format!(
+                                    "the range end {} must be greater than its start {}",
+                                    b.value, a.value
+                                ),
+                            );
+                        }
+                    }
+                    ClusterPortKind::Named(name) => {
+                        named = true;
+                        if let Err(e) = port_name(name) {
+                            out.push(
+                                RULE,
+                                name.span,
+                                format!("{base}.ports"),
+                                format!("`{}` is not a valid port name: {e}", name.value),
+                            );
+                        }
+                    }
+                    ClusterPortKind::Invalid => out.push(
+                        RULE,
+                        port.span,
+                        format!("{base}.ports"),
+                        "sets no port: exactly one of its fields must be set",
+                    ),
+                }
+            }
+            for peer in &r.peers {
+                let ppath = format!("{base}.{}[{}]", dir.peers_field(), peer.index);
+                match &peer.kind {
+                    ClusterPeerKind::Namespaces(sel) => {
+                        selector(sel, &format!("{ppath}.namespaces"), &mut out)
+                    }
+                    ClusterPeerKind::Pods {
+                        namespace_selector,
+                        pod_selector,
+                    } => {
+                        selector(
+                            namespace_selector,
+                            &format!("{ppath}.pods.namespaceSelector"),
+                            &mut out,
+                        );
+                        selector(pod_selector, &format!("{ppath}.pods.podSelector"), &mut out);
+                    }
+                    ClusterPeerKind::Nodes(sel) => {
+                        selector(sel, &format!("{ppath}.nodes"), &mut out);
+                        if named {
+                            out.push(
+                                RULE,
+                                peer.span,
+                                ppath.clone(),
+                                "a nodes peer cannot be used with named ports: nodes have none",
+                            );
+                        }
+                    }
+                    ClusterPeerKind::Networks(cidrs) => {
+                        if cidrs.is_empty() {
+                            out.push(
+                                RULE,
+                                peer.span,
+                                format!("{ppath}.networks"),
+                                "needs at least one CIDR",
+                            );
+                        }
+                        for (i, c) in cidrs.iter().enumerate() {
+                            if let Err(e) = parse_cidr(c) {
+                                out.push(RULE, c.span, format!("{ppath}.networks[{i}]"), e);
+                            }
+                        }
+                        if named {
+                            out.push(RULE, peer.span, ppath.clone(), "a networks peer cannot be used with named ports: addresses have none");
+                        }
+                    }
+                    ClusterPeerKind::Unknown => out.push(
+                        RULE,
+                        peer.span,
+                        ppath,
+                        "sets no known peer field (namespaces, pods, nodes, networks)",
+                    ),
+                }
+            }
+        }
+    }
+    out.items
 }
 
 /// Checks a port name as the API server does (IANA_SVC_NAME): 1 to 15 characters of `a-z`,

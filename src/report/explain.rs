@@ -11,6 +11,7 @@ use super::style::Painter;
 use crate::engine::Party;
 use crate::engine::explain::{Explanation, PeerVerdict, Side, party_name};
 use crate::load::source::{SourceMap, Span};
+use crate::model::cluster_policy::Action;
 use crate::model::{Cluster, Direction, PortSet};
 
 /// Version of the JSON document `can-reach -o json` prints.
@@ -167,6 +168,119 @@ fn side_text(
             p.bad("denied")
         }
     };
+    let allows = side.allows(q);
+    let what = match q {
+        Some(_) => verdict(allows),
+        None if side.allowed.is_all() => format!("{} (all ports)", verdict(true)),
+        None if allows => format!("{} on {}", verdict(true), side.allowed),
+        None => format!("{} on every port", verdict(false)),
+    };
+    out.push_str(&format!("{header}: {what}\n"));
+    // Which ports matter: the one asked, or all.
+    let asked = |set: &PortSet| match q {
+        Some((proto, n)) => set.contains(proto, n),
+        None => !set.is_empty(),
+    };
+    tier_text(out, "Admin tier", dir, &side.admin, cluster, sources, p, q);
+    if side.has_tiers() && !side.admin.is_empty() && !asked(&side.to_np) {
+        out.push_str("  the Admin tier decided: NetworkPolicies are not consulted\n");
+        return;
+    }
+    np_text(out, side, &other, cluster, sources, p, q, allows);
+    if !side.np_isolated && asked(&side.to_baseline) {
+        tier_text(
+            out,
+            "Baseline tier",
+            dir,
+            &side.baseline,
+            cluster,
+            sources,
+            p,
+            q,
+        );
+    }
+}
+
+/// The rules of a cluster-wide tier that matched, and what they decided.
+#[allow(clippy::too_many_arguments)]
+fn tier_text(
+    out: &mut String,
+    tier: &str,
+    dir: Direction,
+    policies: &[crate::engine::explain::TierPolicy],
+    cluster: &Cluster,
+    sources: &SourceMap,
+    p: &Painter,
+    q: Option<(crate::model::Protocol, u16)>,
+) {
+    for tp in policies {
+        let policy = &cluster.cluster_policies[tp.policy];
+        let name = format!("[{}]", policy.label());
+        if tp.rules.is_empty() {
+            out.push_str(&format!(
+                "  {tier}: {name} {} selects it; no rule matches\n",
+                p.dim(&format!("({})", where_(sources, policy.span)))
+            ));
+            continue;
+        }
+        for r in &tp.rules {
+            let rule = &policy.rules(dir)[r.index];
+            let relevant = match q {
+                Some((proto, n)) => r.decided.contains(proto, n),
+                None => !r.decided.is_empty(),
+            };
+            let (action, mark) = match r.action {
+                Action::Allow => (
+                    if policy.kind == crate::model::cluster_policy::ClusterPolicyKind::Cnp {
+                        "Accept"
+                    } else {
+                        "Allow"
+                    },
+                    p.good("✓"),
+                ),
+                Action::Deny => ("Deny", p.bad("✗")),
+                Action::Pass => ("Pass", "→".to_string()),
+            };
+            let then = match r.action {
+                Action::Pass => " → next tier",
+                _ => "",
+            };
+            let decided = match q {
+                Some(_) if relevant => String::new(),
+                Some(_) => format!(
+                    " (not the port asked: {}; an earlier rule decided it)",
+                    r.ports
+                ),
+                None if r.decided.is_empty() => {
+                    format!(" on {} (already decided by earlier rules)", r.ports)
+                }
+                None => format!(" on {}", r.decided),
+            };
+            let mark = if relevant { mark } else { " ".to_string() };
+            out.push_str(&format!(
+                "  {mark} {tier}: {name} {} {}: {action}{decided}{then} — {}\n",
+                rule.label(),
+                p.dim(&format!("({})", where_(sources, r.span))),
+                r.why
+            ));
+        }
+    }
+}
+
+/// The NetworkPolicy tier: isolation, and the rules that allow or why each misses.
+#[allow(clippy::too_many_arguments)]
+fn np_text(
+    out: &mut String,
+    side: &Side,
+    other: &str,
+    cluster: &Cluster,
+    sources: &SourceMap,
+    p: &Painter,
+    q: Option<(crate::model::Protocol, u16)>,
+    allows: bool,
+) {
+    let dir = side.direction;
+    let ep = &cluster.endpoints[side.subject.expect("a side with policies has a subject")];
     if !side.isolated() {
         let why = if side.host_network {
             format!(
@@ -180,17 +294,13 @@ fn side_text(
                 dir.as_str()
             )
         };
-        let what = if q.is_some() {
-            verdict(true)
-        } else {
-            format!("{} (all ports)", verdict(true))
-        };
-        out.push_str(&format!("{header}: {what} — not isolated: {why}\n"));
+        out.push_str(&format!("  not isolated: {why}\n"));
         return;
     }
-    let policies: Vec<String> = side
+    let mut by: Vec<String> = side
         .policies
         .iter()
+        .filter(|pv| cluster.policy_isolates(&cluster.policies[pv.policy], dir))
         .map(|pv| {
             let pol = &cluster.policies[pv.policy];
             format!(
@@ -200,17 +310,29 @@ fn side_text(
             )
         })
         .collect();
-    let allows = side.allows(q);
-    let what = match q {
-        Some(_) => verdict(allows),
-        None if allows => format!("{} on {}", verdict(true), side.allowed),
-        None => format!("{} on every port", verdict(false)),
-    };
+    if side.namespace_isolated {
+        let ns = cluster.ns(ep.ns);
+        let place = ns
+            .span
+            .map(|s| format!(" {}", p.dim(&format!("({})", where_(sources, s)))))
+            .unwrap_or_default();
+        by.insert(
+            0,
+            format!("the isolation annotation of namespace {}{place}", ns.name),
+        );
+    }
     out.push_str(&format!(
-        "{header}: {what}\n  isolated for {} by {}\n",
+        "  isolated for {} by {}\n",
         dir.as_str(),
-        policies.join(", ")
+        by.join(", ")
     ));
+    if side.policies.is_empty() && !allows {
+        out.push_str(&format!(
+            "  no policy of namespace {} selecting it has {} rules: nothing is allowed\n",
+            ep.namespace,
+            dir.field()
+        ));
+    }
     for pv in &side.policies {
         let pol = &cluster.policies[pv.policy];
         if pv.rules.is_empty() {
@@ -341,6 +463,9 @@ fn side_json(side: &Side, e: &Explanation, cluster: &Cluster, sources: &SourceMa
         "host_network": side.host_network,
         "allowed": side.allows(q),
         "allowed_ports": ports_json(&side.allowed),
+        "namespace_isolated": side.namespace_isolated,
+        "admin_tier": tier_json(&side.admin, side.direction, cluster, sources, q),
+        "baseline_tier": tier_json(&side.baseline, side.direction, cluster, sources, q),
         "policies": side.policies.iter().map(|pv| {
             let pol = &cluster.policies[pv.policy];
             json!({
@@ -364,4 +489,34 @@ fn side_json(side: &Side, e: &Explanation, cluster: &Cluster, sources: &SourceMa
             })
         }).collect::<Vec<_>>(),
     })
+}
+
+fn tier_json(
+    policies: &[crate::engine::explain::TierPolicy],
+    dir: Direction,
+    cluster: &Cluster,
+    sources: &SourceMap,
+    q: Option<(crate::model::Protocol, u16)>,
+) -> Value {
+    json!(policies
+        .iter()
+        .map(|tp| {
+            let policy = &cluster.cluster_policies[tp.policy];
+            json!({
+                "policy": policy.name,
+                "kind": policy.kind.kind(),
+                "priority": policy.priority.as_ref().map(|p| p.value),
+                "location": loc_json(sources, policy.span),
+                "rules": tp.rules.iter().map(|r| json!({
+                    "rule": policy.rules(dir)[r.index].label(),
+                    "location": loc_json(sources, r.span),
+                    "action": match r.action { Action::Allow => "Allow", Action::Deny => "Deny", Action::Pass => "Pass" },
+                    "ports": ports_json(&r.ports),
+                    "decided": ports_json(&r.decided),
+                    "decides_query": q.map(|(p, n)| r.decided.contains(p, n)),
+                    "reason": r.why,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect::<Vec<_>>())
 }

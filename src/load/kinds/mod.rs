@@ -1,13 +1,17 @@
 //! One decoder per kind the model understands; [`decode`] dispatches on `kind`.
 
+pub mod alpha_policy;
+pub mod cluster_policy;
 pub mod meta;
 pub mod namespace;
 pub mod network_policy;
+pub mod node;
 pub mod service;
 pub mod workload;
 
 use super::LoadOptions;
 use super::decode::Decoder;
+use crate::model::cluster_policy::ClusterPolicyKind;
 use crate::model::{EndpointKind, Object};
 
 /// What became of an object.
@@ -32,11 +36,24 @@ pub fn decode(d: &mut Decoder, api_version: &str, kind: &str, opts: &LoadOptions
     match (group, kind) {
         ("", "Namespace") => namespace::decode(d).into(),
         ("", "Service") => service::decode(d, opts).into(),
+        ("", "Node") => node::decode(d).into(),
         ("networking.k8s.io" | "extensions", "NetworkPolicy") => {
             network_policy::decode(d, api_version, opts)
         }
+        ("net.alpha.kubernetes.io", "NetworkPolicy") => {
+            alpha_policy::decode(d, &opts.default_namespace)
+        }
+        ("policy.networking.k8s.io", "AdminNetworkPolicy") => {
+            cluster_policy::decode(d, ClusterPolicyKind::Anp, api_version)
+        }
+        ("policy.networking.k8s.io", "BaselineAdminNetworkPolicy") => {
+            cluster_policy::decode(d, ClusterPolicyKind::Banp, api_version)
+        }
+        ("policy.networking.k8s.io", "ClusterNetworkPolicy") => {
+            cluster_policy::decode(d, ClusterPolicyKind::Cnp, api_version)
+        }
         (_, "NetworkPolicy") => Decoded::Ignored(format!(
-            "NetworkPolicy of apiVersion `{api_version}` is not supported (networking.k8s.io/v1 is)"
+            "NetworkPolicy of apiVersion `{api_version}` is not supported (networking.k8s.io/v1, extensions/v1beta1 and net.alpha.kubernetes.io/v1alpha1 are)"
         )),
         _ => match EndpointKind::from_kind(kind) {
             Some(k) => workload::decode(d, k, opts).into(),
