@@ -31,6 +31,9 @@ _kubectl__netpol() {
             kubectl__netpol,matrix)
                 cmd="kubectl__netpol__subcmd__matrix"
                 ;;
+            kubectl__netpol,migrate)
+                cmd="kubectl__netpol__subcmd__migrate"
+                ;;
             kubectl__netpol,rules)
                 cmd="kubectl__netpol__subcmd__rules"
                 ;;
@@ -49,6 +52,9 @@ _kubectl__netpol() {
             kubectl__netpol__subcmd__help,matrix)
                 cmd="kubectl__netpol__subcmd__help__subcmd__matrix"
                 ;;
+            kubectl__netpol__subcmd__help,migrate)
+                cmd="kubectl__netpol__subcmd__help__subcmd__migrate"
+                ;;
             kubectl__netpol__subcmd__help,rules)
                 cmd="kubectl__netpol__subcmd__help__subcmd__rules"
                 ;;
@@ -59,7 +65,7 @@ _kubectl__netpol() {
 
     case "${cmd}" in
         kubectl__netpol)
-            opts="-h -V --color --help --version can-reach matrix check rules completions help"
+            opts="-h -V --color --help --version can-reach matrix check rules migrate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -77,7 +83,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__can__subcmd__reach)
-            opts="-p -o -q -f -n -v -h -V --port --output --quiet --filename --namespace --verbose --color --help --version"
+            opts="-p -o -q -f -n -v -h -V --port --output --quiet --filename --namespace --isolation-model --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -115,6 +121,10 @@ _kubectl__netpol() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --isolation-model)
+                    COMPREPLY=($(compgen -W "per-pod annotation" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -127,7 +137,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__check)
-            opts="-o -f -n -v -h -V --topology --output --fail-on --config --no-config --filename --namespace --verbose --color --help --version"
+            opts="-o -f -n -v -h -V --topology --output --fail-on --config --no-config --filename --namespace --isolation-model --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -169,6 +179,10 @@ _kubectl__netpol() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --isolation-model)
+                    COMPREPLY=($(compgen -W "per-pod annotation" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -199,7 +213,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__help)
-            opts="can-reach matrix check rules completions help"
+            opts="can-reach matrix check rules migrate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -282,6 +296,20 @@ _kubectl__netpol() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kubectl__subcmd__netpol__subcmd__help__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kubectl__subcmd__netpol__subcmd__help__subcmd__rules)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -297,7 +325,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__matrix)
-            opts="-p -o -f -n -v -h -V --from --to --no-external --port --output --filename --namespace --verbose --color --help --version"
+            opts="-p -o -f -n -v -h -V --from --to --no-external --port --output --filename --namespace --isolation-model --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -341,6 +369,48 @@ _kubectl__netpol() {
                     ;;
                 -n)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --isolation-model)
+                    COMPREPLY=($(compgen -W "per-pod annotation" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__netpol__subcmd__migrate)
+            opts="-f -n -v -h -V --filename --namespace --isolation-model --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --isolation-model)
+                    COMPREPLY=($(compgen -W "per-pod annotation" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -33,6 +33,7 @@ complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "can-r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "matrix" -d 'Who may reach whom: every pair of pods, workloads and external ranges at once'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "check" -d 'Check manifests against the rule catalogue (for CI and pre-commit)'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "rules" -d 'List the rules of `check`, or document one'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "migrate" -d 'Rewrite alpha and beta NetworkPolicies as networking.k8s.io/v1, keeping what is allowed'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s p -l port -d 'The port: 80, 80/TCP, 53/UDP, or a container port name of the destination. Without it, every allowed port is listed' -r
@@ -40,6 +41,8 @@ complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach"
 json\t'The same as data (versioned)'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s f -l filename -d 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -l isolation-model -d 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)' -r -f -a "per-pod\t'Kubernetes 1.7 and later: a pod is isolated by the policies that select it'
+annotation\t'Kubernetes 1.3–1.6: a namespace isolates ingress only with the `net.beta.kubernetes.io/network-policy` DefaultDeny annotation; without it the namespace\'s policies have no effect; egress is never restricted'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
@@ -58,6 +61,8 @@ md\t'The grid as a Markdown table'
 dot\t'A Graphviz graph of the allowed connections'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s f -l filename -d 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l isolation-model -d 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)' -r -f -a "per-pod\t'Kubernetes 1.7 and later: a pod is isolated by the policies that select it'
+annotation\t'Kubernetes 1.3–1.6: a namespace isolates ingress only with the `net.beta.kubernetes.io/network-policy` DefaultDeny annotation; without it the namespace\'s policies have no effect; egress is never restricted'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
@@ -74,6 +79,8 @@ never\t'Never fail on findings'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l config -d 'The configuration file (instead of looking for .netpol.yaml)' -r -F
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s f -l filename -d 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l isolation-model -d 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)' -r -f -a "per-pod\t'Kubernetes 1.7 and later: a pod is isolated by the policies that select it'
+annotation\t'Kubernetes 1.3–1.6: a namespace isolates ingress only with the `net.beta.kubernetes.io/network-policy` DefaultDeny annotation; without it the namespace\'s policies have no effect; egress is never restricted'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
@@ -87,14 +94,25 @@ never\t'Never'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand rules" -l markdown -d 'Print the whole catalogue as Markdown, with every rule\'s documentation'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand rules" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand rules" -s V -l version -d 'Print version'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -s f -l filename -d 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -l isolation-model -d 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)' -r -f -a "per-pod\t'Kubernetes 1.7 and later: a pod is isolated by the policies that select it'
+annotation\t'Kubernetes 1.3–1.6: a namespace isolates ingress only with the `net.beta.kubernetes.io/network-policy` DefaultDeny annotation; without it the namespace\'s policies have no effect; egress is never restricted'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -s v -l verbose -d 'List on standard error every object read: used, ignored (and why), or broken'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -s V -l version -d 'Print version'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand completions" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules completions help" -f -a "can-reach" -d 'Can FROM open a connection to TO? Says yes or no, and why'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules completions help" -f -a "matrix" -d 'Who may reach whom: every pair of pods, workloads and external ranges at once'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules completions help" -f -a "check" -d 'Check manifests against the rule catalogue (for CI and pre-commit)'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules completions help" -f -a "rules" -d 'List the rules of `check`, or document one'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate completions help" -f -a "can-reach" -d 'Can FROM open a connection to TO? Says yes or no, and why'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate completions help" -f -a "matrix" -d 'Who may reach whom: every pair of pods, workloads and external ranges at once'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate completions help" -f -a "check" -d 'Check manifests against the rule catalogue (for CI and pre-commit)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate completions help" -f -a "rules" -d 'List the rules of `check`, or document one'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate completions help" -f -a "migrate" -d 'Rewrite alpha and beta NetworkPolicies as networking.k8s.io/v1, keeping what is allowed'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

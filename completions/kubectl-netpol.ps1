@@ -30,6 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             [CompletionResult]::new('matrix', 'matrix', [CompletionResultType]::ParameterValue, 'Who may reach whom: every pair of pods, workloads and external ranges at once')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check manifests against the rule catalogue (for CI and pre-commit)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules of `check`, or document one')
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Rewrite alpha and beta NetworkPolicies as networking.k8s.io/v1, keeping what is allowed')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -43,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]')
+            [CompletionResult]::new('--isolation-model', '--isolation-model', [CompletionResultType]::ParameterName, 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; answer with the exit status only')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; answer with the exit status only')
@@ -65,6 +67,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]')
+            [CompletionResult]::new('--isolation-model', '--isolation-model', [CompletionResultType]::ParameterName, 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--no-external', '--no-external', [CompletionResultType]::ParameterName, 'Leave out the external address ranges')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'List on standard error every object read: used, ignored (and why), or broken')
@@ -85,6 +88,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]')
+            [CompletionResult]::new('--isolation-model', '--isolation-model', [CompletionResultType]::ParameterName, 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--no-config', '--no-config', [CompletionResultType]::ParameterName, 'Use no configuration file')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'List on standard error every object read: used, ignored (and why), or broken')
@@ -104,6 +108,21 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kubectl-netpol;migrate' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]')
+            [CompletionResult]::new('--isolation-model', '--isolation-model', [CompletionResultType]::ParameterName, 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'List on standard error every object read: used, ignored (and why), or broken')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'List on standard error every object read: used, ignored (and why), or broken')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kubectl-netpol;completions' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -117,6 +136,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             [CompletionResult]::new('matrix', 'matrix', [CompletionResultType]::ParameterValue, 'Who may reach whom: every pair of pods, workloads and external ranges at once')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check manifests against the rule catalogue (for CI and pre-commit)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules of `check`, or document one')
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Rewrite alpha and beta NetworkPolicies as networking.k8s.io/v1, keeping what is allowed')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -131,6 +151,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             break
         }
         'kubectl-netpol;help;rules' {
+            break
+        }
+        'kubectl-netpol;help;migrate' {
             break
         }
         'kubectl-netpol;help;completions' {

@@ -8,7 +8,7 @@ use clap::Args;
 
 use crate::load::source::SourceMap;
 use crate::load::{self, LoadOptions, Loaded, Outcome};
-use crate::model::{Cluster, NotApplied, validate};
+use crate::model::{Cluster, IsolationModel, NotApplied, validate};
 use crate::report::style::Painter;
 
 /// Where manifests come from.
@@ -21,6 +21,11 @@ pub struct InputArgs {
     /// Namespace of objects that name none, as with `kubectl apply -n` [default: default].
     #[arg(short = 'n', long = "namespace", value_name = "NAMESPACE")]
     pub namespace: Option<String>,
+    /// How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6:
+    /// only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate,
+    /// ingress only).
+    #[arg(long, value_enum, value_name = "MODEL", default_value_t = IsolationModel::PerPod)]
+    pub isolation_model: IsolationModel,
     /// List on standard error every object read: used, ignored (and why), or broken.
     #[arg(short = 'v', long)]
     pub verbose: bool,
@@ -93,7 +98,8 @@ pub fn load_session(
         eprintln!("{} {}", painter.bad("error:"), p.render(&sources));
         errors += 1;
     }
-    let cluster = Cluster::build(objects);
+    let mut cluster = Cluster::build(objects);
+    cluster.isolation = args.isolation_model;
     for (i, policy) in cluster
         .policies
         .iter()
@@ -110,6 +116,28 @@ pub fn load_session(
                     v.message,
                     v.rule,
                     policy.id()
+                );
+                errors += 1;
+            }
+        }
+    }
+    for (i, policy) in cluster
+        .cluster_policies
+        .iter()
+        .enumerate()
+        .filter(|_| mode == Problems::Print)
+    {
+        if cluster.cluster_not_applied.get(&i) == Some(&NotApplied::Invalid) {
+            for v in validate::cluster_policy(policy) {
+                eprintln!(
+                    "{} {}: {}: {} [{}] ({} {} is not applied: the API server rejects it)",
+                    painter.bad("error:"),
+                    sources.location(v.span),
+                    v.path,
+                    v.message,
+                    v.rule,
+                    policy.kind.kind(),
+                    policy.name
                 );
                 errors += 1;
             }

@@ -8,6 +8,7 @@ pub mod check;
 pub mod completions;
 pub mod inputs;
 pub mod matrix;
+pub mod migrate;
 pub mod rules;
 
 use std::io::Write;
@@ -48,6 +49,8 @@ pub enum Command {
     Check(check::Args),
     /// List the rules of `check`, or document one.
     Rules(rules::Args),
+    /// Rewrite alpha and beta NetworkPolicies as networking.k8s.io/v1, keeping what is allowed.
+    Migrate(migrate::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::Args),
 }
@@ -73,6 +76,7 @@ pub fn main() -> ExitCode {
         Command::CanReach(args) => can_reach::run(args, cli.color),
         Command::Check(args) => check::run(args, cli.color),
         Command::Rules(args) => rules::run(args),
+        Command::Migrate(args) => migrate::run(args, cli.color),
         Command::Completions(args) => completions::run(args),
         Command::Matrix(args) => matrix::run(args, cli.color),
     };

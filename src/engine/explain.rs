@@ -348,7 +348,7 @@ fn walk_tier(
                 action,
                 ports: rule_ports,
                 decided,
-                why: cluster_peer_text(cluster, peer, other),
+                why: cluster_peer_text(cluster, peer, dir, other),
             });
         }
         out.push(TierPolicy { policy: ci, rules });
@@ -356,9 +356,14 @@ fn walk_tier(
     out
 }
 
-fn cluster_peer_text(cluster: &Cluster, peer: &ClusterPeer, other: Party) -> String {
+fn cluster_peer_text(
+    cluster: &Cluster,
+    peer: &ClusterPeer,
+    dir: Direction,
+    other: Party,
+) -> String {
     let name = party_name(cluster, other);
-    let field = |i: usize| format!("peer [{i}]");
+    let field = |i: usize| format!("{}[{i}]", dir.peers_field());
     match &peer.kind {
         ClusterPeerKind::Namespaces(sel) => {
             format!("{}: namespaces {sel} holds {name}", field(peer.index))

@@ -11,6 +11,7 @@ pub mod cluster_policy;
 pub mod endpoint;
 pub mod ip;
 pub mod labels;
+pub mod migrate;
 pub mod policy;
 pub mod ports;
 pub mod validate;

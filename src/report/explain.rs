@@ -201,7 +201,8 @@ fn side_text(
     }
 }
 
-/// The rules of a cluster-wide tier that matched, and what they decided.
+/// The rules of a cluster-wide tier that decided something, in order. With a port asked,
+/// only the rule that decided it (and the policies consulted before it) are shown.
 #[allow(clippy::too_many_arguments)]
 fn tier_text(
     out: &mut String,
@@ -216,19 +217,24 @@ fn tier_text(
     for tp in policies {
         let policy = &cluster.cluster_policies[tp.policy];
         let name = format!("[{}]", policy.label());
-        if tp.rules.is_empty() {
+        let decided: Vec<_> = tp
+            .rules
+            .iter()
+            .filter(|r| match q {
+                Some((proto, n)) => r.decided.contains(proto, n),
+                None => !r.decided.is_empty(),
+            })
+            .collect();
+        if decided.is_empty() {
             out.push_str(&format!(
-                "  {tier}: {name} {} selects it; no rule matches\n",
-                p.dim(&format!("({})", where_(sources, policy.span)))
+                "    {tier}: {name} {} selects it; no rule decides {}\n",
+                p.dim(&format!("({})", where_(sources, policy.span))),
+                q.map_or("any port".to_string(), |(proto, n)| format!("{proto} {n}"))
             ));
             continue;
         }
-        for r in &tp.rules {
+        for r in decided {
             let rule = &policy.rules(dir)[r.index];
-            let relevant = match q {
-                Some((proto, n)) => r.decided.contains(proto, n),
-                None => !r.decided.is_empty(),
-            };
             let (action, mark) = match r.action {
                 Action::Allow => (
                     if policy.kind == crate::model::cluster_policy::ClusterPolicyKind::Cnp {
@@ -241,28 +247,26 @@ fn tier_text(
                 Action::Deny => ("Deny", p.bad("✗")),
                 Action::Pass => ("Pass", "→".to_string()),
             };
-            let then = match r.action {
-                Action::Pass => " → next tier",
-                _ => "",
+            let on = if q.is_some() {
+                String::new()
+            } else {
+                format!(" on {}", r.decided)
             };
-            let decided = match q {
-                Some(_) if relevant => String::new(),
-                Some(_) => format!(
-                    " (not the port asked: {}; an earlier rule decided it)",
-                    r.ports
-                ),
-                None if r.decided.is_empty() => {
-                    format!(" on {} (already decided by earlier rules)", r.ports)
-                }
-                None => format!(" on {}", r.decided),
+            let then = if r.action == Action::Pass {
+                " to the next tier"
+            } else {
+                ""
             };
-            let mark = if relevant { mark } else { " ".to_string() };
             out.push_str(&format!(
-                "  {mark} {tier}: {name} {} {}: {action}{decided}{then} — {}\n",
+                "  {mark} {tier}: {name} {} {}: {action}{on}{then} — {}\n",
                 rule.label(),
                 p.dim(&format!("({})", where_(sources, r.span))),
                 r.why
             ));
+        }
+        if q.is_some() {
+            // The asked port is decided: later policies of the tier are not consulted.
+            return;
         }
     }
 }
@@ -294,7 +298,12 @@ fn np_text(
                 dir.as_str()
             )
         };
-        out.push_str(&format!("  not isolated: {why}\n"));
+        let tier = if side.has_tiers() {
+            "NetworkPolicy tier: "
+        } else {
+            ""
+        };
+        out.push_str(&format!("  {tier}not isolated: {why}\n"));
         return;
     }
     let mut by: Vec<String> = side
@@ -321,8 +330,13 @@ fn np_text(
             format!("the isolation annotation of namespace {}{place}", ns.name),
         );
     }
+    let tier = if side.has_tiers() {
+        "NetworkPolicy tier: "
+    } else {
+        ""
+    };
     out.push_str(&format!(
-        "  isolated for {} by {}\n",
+        "  {tier}isolated for {} by {}\n",
         dir.as_str(),
         by.join(", ")
     ));

@@ -5,3 +5,4 @@ pub mod check;
 pub mod explain;
 pub mod matrix;
 pub mod style;
+pub mod yaml;
