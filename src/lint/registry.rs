@@ -8,7 +8,17 @@ use super::rules::*;
 include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
 
 /// Every rule, in code order.
-pub static ALL: &[&RuleDef] = &[&invalid_manifest::RULE, &invalid_cidr::RULE];
+pub static ALL: &[&RuleDef] = &[
+    &invalid_manifest::RULE,
+    &invalid_cidr::RULE,
+    &except_outside_cidr::RULE,
+    &mixed_peer::RULE,
+    &empty_peer::RULE,
+    &invalid_port::RULE,
+    &invalid_protocol::RULE,
+    &invalid_selector::RULE,
+    &invalid_policy_type::RULE,
+];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).
 pub fn find(name_or_code: &str) -> Option<&'static RuleDef> {

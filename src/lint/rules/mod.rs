@@ -1,4 +1,11 @@
 //! One file per rule; see [`super::registry`] for the list in code order.
 
+pub mod empty_peer;
+pub mod except_outside_cidr;
 pub mod invalid_cidr;
 pub mod invalid_manifest;
+pub mod invalid_policy_type;
+pub mod invalid_port;
+pub mod invalid_protocol;
+pub mod invalid_selector;
+pub mod mixed_peer;
