@@ -18,6 +18,7 @@ pub static ALL: &[&RuleDef] = &[
     &invalid_protocol::RULE,
     &invalid_selector::RULE,
     &invalid_policy_type::RULE,
+    &duplicate_policy::RULE,
 ];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).

@@ -1,5 +1,6 @@
 //! One file per rule; see [`super::registry`] for the list in code order.
 
+pub mod duplicate_policy;
 pub mod empty_peer;
 pub mod except_outside_cidr;
 pub mod invalid_cidr;
