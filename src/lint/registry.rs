@@ -19,6 +19,8 @@ pub static ALL: &[&RuleDef] = &[
     &invalid_selector::RULE,
     &invalid_policy_type::RULE,
     &duplicate_policy::RULE,
+    &ignored_ingress_rules::RULE,
+    &ignored_egress_rules::RULE,
 ];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).

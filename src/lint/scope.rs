@@ -1,6 +1,8 @@
-//! Helpers the rules share: findings for what the API server rejects, with help.
+//! Helpers the rules share: findings for what the API server rejects, with help; rules a
+//! `policyTypes` leaves out.
 
-use crate::lint::{Context, Finding, RuleDef};
+use crate::lint::{Context, Finding, RuleDef, Subject};
+use crate::model::policy::Direction;
 use crate::model::validate::Violation;
 
 /// The findings of `rule` for what the API server rejects (see
@@ -16,6 +18,53 @@ pub fn violations_with_help(
     let violations = cx.violations().iter().filter(|(_, v)| v.rule == rule.name);
     for (f, (_, v)) in out[start..].iter_mut().zip(violations) {
         f.help = help(v);
+    }
+}
+
+/// ignored-ingress-rules and ignored-egress-rules: rules of a direction that an explicit,
+/// non-empty `policyTypes` leaves out.
+pub fn ignored_rules(cx: &Context, rule: &'static RuleDef, dir: Direction, out: &mut Vec<Finding>) {
+    for (idx, p) in cx.cluster.applied_policies() {
+        let Some(types) = p.policy_types.as_ref().filter(|t| !t.value.is_empty()) else {
+            continue;
+        };
+        let list = match dir {
+            Direction::Ingress => &p.ingress,
+            Direction::Egress => &p.egress,
+        };
+        let Some(list) = list.as_ref().filter(|l| !l.rules.is_empty()) else {
+            continue;
+        };
+        if p.affects(dir) {
+            continue;
+        }
+        let written: Vec<&str> = types.value.iter().map(|t| t.value.as_str()).collect();
+        let count = list.rules.len();
+        let rules = if count == 1 { "rule" } else { "rules" };
+        out.push(
+            Finding::new(
+                rule,
+                Subject::Policy(idx),
+                list.span,
+                format!(
+                    "{}: {count} {} {rules} ignored: policyTypes [{}] leaves out {}",
+                    p.id(),
+                    dir.field(),
+                    written.join(", "),
+                    dir.as_str()
+                ),
+            )
+            .help(format!(
+                "add {} to policyTypes to enforce them (the selected pods then {} only what the rules allow), or delete spec.{}",
+                dir.as_str(),
+                match dir {
+                    Direction::Ingress => "accept",
+                    Direction::Egress => "send",
+                },
+                dir.field()
+            ))
+            .related(types.span, "policyTypes"),
+        );
     }
 }
 

@@ -3,6 +3,8 @@
 pub mod duplicate_policy;
 pub mod empty_peer;
 pub mod except_outside_cidr;
+pub mod ignored_egress_rules;
+pub mod ignored_ingress_rules;
 pub mod invalid_cidr;
 pub mod invalid_manifest;
 pub mod invalid_policy_type;
