@@ -21,6 +21,7 @@ pub static ALL: &[&RuleDef] = &[
     &duplicate_policy::RULE,
     &ignored_ingress_rules::RULE,
     &ignored_egress_rules::RULE,
+    &policy_selects_nothing::RULE,
 ];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).

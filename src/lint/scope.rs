@@ -1,9 +1,153 @@
-//! Helpers the rules share: findings for what the API server rejects, with help; rules a
-//! `policyTypes` leaves out.
+//! What the input knows about the cluster, for the rules that judge selectors and named
+//! ports against it (policy-selects-nothing, peer-selects-nothing, unresolved-named-port),
+//! and small helpers the invalid-* and ignored-*-rules rules share.
+//!
+//! The input is often part of a cluster: one application's manifests, without the
+//! namespaces and pods around it. A selector that matches nothing there may match something
+//! in the cluster. So the rules only judge what the input can answer:
+//!
+//! - pods: a namespace is in scope when the input holds at least one pod or workload in it
+//!   (hostNetwork ones included). A namespace without any is taken as not given.
+//! - namespaces: namespace selectors are judged only when the input declares at least one
+//!   Namespace object; then the known namespaces (declared, or implied by the objects in
+//!   them) plus those every cluster has ([`BUILTIN_NAMESPACES`]) are taken as all there is.
+//!
+//! Files given with `--topology` count: they are read for this, not linted.
 
+use crate::engine::explain::describe_failures;
 use crate::lint::{Context, Finding, RuleDef, Subject};
+use crate::load::decode::closest;
+use crate::model::labels::Operator;
 use crate::model::policy::Direction;
 use crate::model::validate::Violation;
+use crate::model::{Cluster, Endpoint, LabelSelector, Labels, NAMESPACE_NAME_LABEL, NsId};
+
+/// Namespaces every cluster has, whether or not the input declares them.
+pub const BUILTIN_NAMESPACES: [&str; 4] =
+    ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/// At most this many names are listed in a message; the rest are counted.
+const MAX_LISTED: usize = 3;
+
+/// What the input holds, computed once per rule run.
+pub struct Scope<'a> {
+    /// The cluster.
+    pub cluster: &'a Cluster,
+    /// Whether each namespace (by [`NsId`]) holds at least one endpoint.
+    has_endpoints: Vec<bool>,
+    /// Whether the input declares at least one Namespace object.
+    pub declares_namespaces: bool,
+    /// Namespaces selectors are judged against: the known ones, then the builtin ones the
+    /// input does not mention (labelled with their name only).
+    namespaces: Vec<(String, Labels)>,
+}
+
+impl<'a> Scope<'a> {
+    /// The scope of a cluster.
+    pub fn new(cluster: &'a Cluster) -> Scope<'a> {
+        let mut has_endpoints = vec![false; cluster.namespaces.len()];
+        for ep in &cluster.endpoints {
+            has_endpoints[ep.ns as usize] = true;
+        }
+        let mut namespaces: Vec<(String, Labels)> = cluster
+            .namespaces
+            .iter()
+            .map(|n| (n.name.clone(), n.labels.clone()))
+            .collect();
+        for name in BUILTIN_NAMESPACES {
+            if cluster.ns_id(name).is_none() {
+                namespaces.push((
+                    name.to_string(),
+                    Labels::from_pairs([(NAMESPACE_NAME_LABEL, name)]),
+                ));
+            }
+        }
+        Scope {
+            cluster,
+            has_endpoints,
+            declares_namespaces: cluster.namespaces.iter().any(|n| n.span.is_some()),
+            namespaces,
+        }
+    }
+
+    /// Whether the input holds a pod or workload in the namespace.
+    pub fn has_endpoints(&self, ns: NsId) -> bool {
+        self.has_endpoints[ns as usize]
+    }
+
+    /// Whether the input holds a pod or workload in the namespace of this name.
+    pub fn has_endpoints_named(&self, name: &str) -> bool {
+        self.cluster
+            .ns_id(name)
+            .is_some_and(|id| self.has_endpoints(id))
+    }
+
+    /// The namespaces selectors are judged against, by name and labels.
+    pub fn namespaces(&self) -> &[(String, Labels)] {
+        &self.namespaces
+    }
+
+    /// The endpoints of a namespace, by name.
+    pub fn endpoints_in<'s>(
+        &'s self,
+        ns: &'s str,
+    ) -> impl Iterator<Item = (usize, &'a Endpoint)> + 's {
+        self.cluster
+            .endpoints
+            .iter()
+            .enumerate()
+            .filter(move |(_, e)| e.namespace == ns)
+    }
+}
+
+/// `a, b, c and 2 more`.
+pub fn list(names: &[String]) -> String {
+    if names.len() <= MAX_LISTED {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        names[..MAX_LISTED].join(", "),
+        names.len() - MAX_LISTED
+    )
+}
+
+/// The candidate closest to matching the selector, as `shop/deploy/api: app=api, not apii`:
+/// the one failing the fewest requirements (at least one), then the one with the most
+/// failures that look like typos (`apii` for `api`). None when there is no candidate or no
+/// single closest one.
+pub fn closest_miss<'l>(
+    selector: &LabelSelector,
+    candidates: impl IntoIterator<Item = (String, &'l Labels)>,
+) -> Option<String> {
+    let mut scored: Vec<((usize, usize), String, String)> = candidates
+        .into_iter()
+        .filter_map(|(name, labels)| {
+            let failed = selector.failures(labels);
+            if failed.is_empty() {
+                return None;
+            }
+            let typos = failed
+                .iter()
+                .filter(|r| {
+                    r.op == Operator::In
+                        && labels
+                            .get(&r.key)
+                            .is_some_and(|v| r.values.iter().any(|w| closest(w, &[v]).is_some()))
+                })
+                .count();
+            let score = (failed.len(), failed.len() - typos);
+            Some((score, name, describe_failures(&failed, labels)))
+        })
+        .collect();
+    scored.sort_by_key(|(score, _, _)| *score);
+    match scored.as_slice() {
+        [(best, name, why), rest @ ..] if rest.first().is_none_or(|(s, _, _)| s > best) => {
+            Some(format!("{name}: {why}"))
+        }
+        _ => None,
+    }
+}
 
 /// The findings of `rule` for what the API server rejects (see
 /// [`Context::violation_findings`]), each with the help `help` gives for its violation.

@@ -12,3 +12,4 @@ pub mod invalid_port;
 pub mod invalid_protocol;
 pub mod invalid_selector;
 pub mod mixed_peer;
+pub mod policy_selects_nothing;
