@@ -22,6 +22,7 @@ pub static ALL: &[&RuleDef] = &[
     &ignored_ingress_rules::RULE,
     &ignored_egress_rules::RULE,
     &policy_selects_nothing::RULE,
+    &peer_selects_nothing::RULE,
 ];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).

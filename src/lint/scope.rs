@@ -18,7 +18,7 @@ use crate::engine::explain::describe_failures;
 use crate::lint::{Context, Finding, RuleDef, Subject};
 use crate::load::decode::closest;
 use crate::model::labels::Operator;
-use crate::model::policy::Direction;
+use crate::model::policy::{Direction, Peer};
 use crate::model::validate::Violation;
 use crate::model::{Cluster, Endpoint, LabelSelector, Labels, NAMESPACE_NAME_LABEL, NsId};
 
@@ -98,6 +98,21 @@ impl<'a> Scope<'a> {
             .enumerate()
             .filter(move |(_, e)| e.namespace == ns)
     }
+}
+
+/// `shop/api: ingress[1].from[0]`: where a peer is, for messages.
+pub fn peer_path(
+    policy: &crate::model::NetworkPolicy,
+    rule: &crate::model::Rule,
+    peer: &Peer,
+) -> String {
+    format!(
+        "{}: {}.{}[{}]",
+        policy.id(),
+        rule.label(),
+        rule.direction.peers_field(),
+        peer.index
+    )
 }
 
 /// `a, b, c and 2 more`.

@@ -12,4 +12,5 @@ pub mod invalid_port;
 pub mod invalid_protocol;
 pub mod invalid_selector;
 pub mod mixed_peer;
+pub mod peer_selects_nothing;
 pub mod policy_selects_nothing;
