@@ -23,6 +23,7 @@ pub static ALL: &[&RuleDef] = &[
     &ignored_egress_rules::RULE,
     &policy_selects_nothing::RULE,
     &peer_selects_nothing::RULE,
+    &unresolved_named_port::RULE,
 ];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).

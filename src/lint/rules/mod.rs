@@ -14,3 +14,4 @@ pub mod invalid_selector;
 pub mod mixed_peer;
 pub mod peer_selects_nothing;
 pub mod policy_selects_nothing;
+pub mod unresolved_named_port;
