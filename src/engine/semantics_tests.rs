@@ -632,6 +632,21 @@ fn a_later_policy_with_the_same_name_replaces_the_earlier() {
     assert_eq!(ports(&c, "b/client", "a/web"), "TCP 80");
 }
 
+// kubectl apply of a valid object, then an invalid one with the same name: the API server
+// rejects the second, so the first stays in force.
+#[test]
+fn a_later_invalid_policy_does_not_replace_the_earlier() {
+    let first = policy("a", "p", "podSelector: {}\npolicyTypes: [Ingress]");
+    let second = policy("a", "p", "podSelector: {}\ningress: [{ports: [{port: 0}]}]");
+    let c = cluster(&format!("{first}{second}"));
+    assert_eq!(ports(&c, "b/client", "a/web"), "none");
+    assert_eq!(
+        c.not_applied.get(&1),
+        Some(&crate::model::NotApplied::Invalid)
+    );
+    assert!(c.is_applied(0));
+}
+
 // Policies of other namespaces never select a pod.
 #[test]
 fn a_policy_selects_pods_of_its_own_namespace_only() {

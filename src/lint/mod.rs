@@ -14,6 +14,7 @@
 pub mod config;
 pub mod registry;
 pub mod rules;
+pub mod scope;
 pub mod shadow;
 pub mod suppress;
 #[cfg(test)]

@@ -8,8 +8,8 @@
 //!   input stands for itself.
 //! - Pods that have terminated (phase Succeeded or Failed) hold no IP and take no traffic:
 //!   they are left out.
-//! - Policies: a later object with the same namespace/name replaces an earlier one; a policy
-//!   the API server would reject is not applied.
+//! - Policies: a policy the API server would reject is not applied, and replaces nothing;
+//!   a later valid object with the same namespace/name replaces an earlier one.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -84,18 +84,16 @@ impl Cluster {
             .services
             .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
 
-        // Policies: replaced duplicates, then validity.
+        // Policies: validity, then replaced duplicates. The API server rejects an invalid
+        // object, so it never replaces the one already there: only valid policies take part.
         let mut last: HashMap<(String, String), usize> = HashMap::new();
-        for (i, p) in cluster.policies.iter().enumerate() {
-            if let Some(prev) = last.insert((p.namespace.clone(), p.name.clone()), i) {
-                cluster
-                    .not_applied
-                    .insert(prev, NotApplied::Replaced { by: i });
-            }
-        }
         for (i, p) in cluster.policies.iter().enumerate() {
             if !validate::policy(p).is_empty() {
                 cluster.not_applied.insert(i, NotApplied::Invalid);
+            } else if let Some(prev) = last.insert((p.namespace.clone(), p.name.clone()), i) {
+                cluster
+                    .not_applied
+                    .insert(prev, NotApplied::Replaced { by: i });
             }
         }
         cluster.nodes.sort_by(|a, b| a.name.cmp(&b.name));

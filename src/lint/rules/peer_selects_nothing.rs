@@ -1,0 +1,344 @@
+//! ## What it finds
+//! A `from`/`to` peer that can match nothing:
+//! - a `namespaceSelector` that matches no namespace;
+//! - a `podSelector` that matches no pod in the namespaces it looks in (the policy's own
+//!   namespace without a `namespaceSelector`, else the namespaces that selector matches), or
+//!   only hostNetwork pods, which selectors never match;
+//! - an `ipBlock` whose `except` entries together cover its whole `cidr`.
+//!
+//! What the input does not show is not judged. Namespace selectors are judged only when the
+//! input declares Namespace objects; then the namespaces of the input, plus `default`,
+//! `kube-system`, `kube-public` and `kube-node-lease` (which every cluster has), are taken as
+//! all there is. A podSelector is judged only when every namespace it looks in holds at least
+//! one pod or workload of the input. Give manifests kept elsewhere with `--topology`.
+//!
+//! ## Why it matters
+//! A peer that matches nothing allows nothing: the traffic it was written for is denied
+//! once the pods are isolated. It is usually a label typo, a namespace label that is not set
+//! (`name: monitoring` where only `kubernetes.io/metadata.name` exists), or a podSelector
+//! missing the namespaceSelector that would make it look in another namespace.
+//!
+//! ## Example
+//! ```yaml
+//! # Prometheus runs in namespace monitoring
+//! ingress:
+//! - from:
+//!   - namespaceSelector:
+//!       matchLabels: {name: monitoring}        # no namespace has the label `name`
+//!   - podSelector:
+//!       matchLabels: {app: prometheus}         # looks in the policy's namespace only
+//! ```
+//!
+//! ## Use instead
+//! ```yaml
+//! ingress:
+//! - from:
+//!   - namespaceSelector:
+//!       matchLabels: {kubernetes.io/metadata.name: monitoring}
+//!     podSelector:
+//!       matchLabels: {app: prometheus}
+//! ```
+
+use crate::lint::scope::{Scope, closest_miss, list, peer_path};
+use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
+use crate::model::ip::AddrRange;
+use crate::model::labels::Operator;
+use crate::model::policy::{IpBlock, Peer};
+use crate::model::{
+    Direction, LabelSelector, NAMESPACE_NAME_LABEL, NetworkPolicy, PolicyIdx, Rule,
+};
+
+/// The rule.
+pub const RULE: RuleDef = RuleDef {
+    code: "NP204",
+    name: "peer-selects-nothing",
+    severity: Severity::Warning,
+    category: Category::Ineffective,
+    summary: "a from/to peer whose selector or ipBlock matches nothing",
+    check,
+};
+
+fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let scope = Scope::new(cx.cluster);
+    for (idx, p) in cx.cluster.applied_policies() {
+        for dir in Direction::BOTH {
+            for rule in p.rules(dir) {
+                for peer in rule.peer_list() {
+                    if let Some(f) = check_peer(&scope, idx, p, rule, peer) {
+                        out.push(f);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn check_peer(
+    scope: &Scope,
+    idx: PolicyIdx,
+    p: &NetworkPolicy,
+    rule: &Rule,
+    peer: &Peer,
+) -> Option<Finding> {
+    let path = peer_path(p, rule, peer);
+    if let Some(block) = &peer.ip_block {
+        if !excepts_cover_cidr(block) {
+            return None;
+        }
+        return Some(
+            Finding::new(
+                &RULE,
+                Subject::Policy(idx),
+                block.span,
+                format!(
+                    "{path}: ipBlock {} matches no address: the excepts cover the whole cidr",
+                    block.describe()
+                ),
+            )
+            .help("fix the except ranges, or delete the peer"),
+        );
+    }
+    // The namespaces the peer looks in.
+    let namespaces: Vec<&str> = match &peer.namespace_selector {
+        None => vec![p.namespace.as_str()],
+        Some(sel) => {
+            if !scope.declares_namespaces && !pins_names(sel) {
+                return None;
+            }
+            let matched: Vec<&str> = scope
+                .namespaces()
+                .iter()
+                .filter(|(_, labels)| sel.matches(labels))
+                .map(|(name, _)| name.as_str())
+                .collect();
+            if matched.is_empty() {
+                if !scope.declares_namespaces {
+                    // Pinned to names the input does not show.
+                    return None;
+                }
+                let mut f = Finding::new(
+                    &RULE,
+                    Subject::Policy(idx),
+                    sel.span,
+                    format!("{path}: namespaceSelector {sel} matches no namespace"),
+                );
+                let closest = closest_miss(
+                    sel,
+                    scope
+                        .namespaces()
+                        .iter()
+                        .map(|(name, labels)| (format!("namespace {name}"), labels)),
+                );
+                if let Some(c) = closest {
+                    f = f.help(format!("the closest is {c}"));
+                } else if !sel
+                    .requirements()
+                    .iter()
+                    .any(|r| r.key == NAMESPACE_NAME_LABEL)
+                {
+                    f = f.help(format!(
+                        "to select namespaces by name, use the label {NAMESPACE_NAME_LABEL}, which every namespace has"
+                    ));
+                }
+                return Some(f);
+            }
+            // Only namespaces the input mentions: a builtin one it does not mention is
+            // known to exist, not to be empty.
+            matched
+                .into_iter()
+                .filter(|n| scope.cluster.ns_id(n).is_some())
+                .collect()
+        }
+    };
+    let sel = peer.pod_selector.as_ref()?;
+    if namespaces.is_empty() || !namespaces.iter().all(|n| scope.has_endpoints_named(n)) {
+        return None;
+    }
+    let candidates: Vec<_> = namespaces
+        .iter()
+        .flat_map(|n| scope.endpoints_in(n))
+        .map(|(_, e)| e)
+        .collect();
+    if candidates
+        .iter()
+        .any(|e| !e.host_network && sel.matches(&e.labels))
+    {
+        return None;
+    }
+    let host: Vec<String> = candidates
+        .iter()
+        .filter(|e| e.host_network && sel.matches(&e.labels))
+        .map(|e| e.id())
+        .collect();
+    if !host.is_empty() {
+        return Some(
+            Finding::new(
+                &RULE,
+                Subject::Policy(idx),
+                sel.span,
+                format!(
+                    "{path}: podSelector {sel} matches only hostNetwork pods ({}), which selectors never match",
+                    list(&host)
+                ),
+            )
+            .help("hostNetwork pods send with their node's IP: allow them with an ipBlock holding the nodes' addresses"),
+        );
+    }
+    let names: Vec<String> = namespaces.iter().map(|n| n.to_string()).collect();
+    let where_ = if names.len() == 1 {
+        format!("namespace {}", names[0])
+    } else {
+        format!("namespaces {}", list(&names))
+    };
+    let f = Finding::new(
+        &RULE,
+        Subject::Policy(idx),
+        sel.span,
+        format!("{path}: podSelector {sel} matches no pod in {where_}"),
+    );
+    Some(match help_for_pods(scope, p, peer, sel, &candidates) {
+        Some(h) => f.help(h),
+        None => f,
+    })
+}
+
+fn help_for_pods(
+    scope: &Scope,
+    p: &NetworkPolicy,
+    peer: &Peer,
+    sel: &LabelSelector,
+    candidates: &[&crate::model::Endpoint],
+) -> Option<String> {
+    if peer.namespace_selector.is_none() {
+        let elsewhere: Vec<String> = scope
+            .cluster
+            .endpoints
+            .iter()
+            .filter(|e| e.namespace != p.namespace && !e.host_network && sel.matches(&e.labels))
+            .map(|e| e.id())
+            .collect();
+        if !elsewhere.is_empty() {
+            return Some(format!(
+                "without a namespaceSelector a podSelector looks only in the policy's namespace {}; to select {}, add a namespaceSelector to this peer",
+                p.namespace,
+                list(&elsewhere)
+            ));
+        }
+    }
+    closest_miss(
+        sel,
+        candidates
+            .iter()
+            .filter(|e| !e.host_network)
+            .map(|e| (e.id(), &e.labels)),
+    )
+    .map(|c| format!("the closest is {c}"))
+}
+
+/// Whether the selector names its namespaces (`kubernetes.io/metadata.name` In ...), so
+/// that it can be judged without the input declaring namespaces.
+fn pins_names(sel: &LabelSelector) -> bool {
+    sel.requirements()
+        .iter()
+        .any(|r| r.key == NAMESPACE_NAME_LABEL && r.op == Operator::In)
+}
+
+/// Whether the `except` ranges together cover the whole `cidr`.
+fn excepts_cover_cidr(block: &IpBlock) -> bool {
+    let Some(net) = block.net() else {
+        return false;
+    };
+    let whole = AddrRange::from_net(&net);
+    let mut excepts: Vec<AddrRange> = block
+        .except_nets()
+        .iter()
+        .map(AddrRange::from_net)
+        .filter(|r| r.family == whole.family)
+        .collect();
+    excepts.sort();
+    let mut next = whole.start;
+    for r in excepts {
+        if r.start > next {
+            return false;
+        }
+        if r.end >= whole.end {
+            return true;
+        }
+        next = next.max(r.end + 1);
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::lint::testing::findings;
+
+    #[test]
+    fn points_at_each_selector_or_ip_block_matching_nothing() {
+        assert_eq!(
+            findings(&RULE, "bad.yaml"),
+            [
+                "52:9: shop/api: ingress[0].from[0]: namespaceSelector {name=monitoring} matches no namespace",
+                "54:9: shop/api: ingress[0].from[1]: podSelector {app=prometheus} matches no pod in namespace shop",
+                "56:9: shop/api: ingress[0].from[2]: namespaceSelector {kubernetes.io/metadata.name=monitorng} matches no namespace",
+                "58:20: shop/api: ingress[0].from[3]: podSelector {app=grafana} matches no pod in namespace monitoring",
+                "59:20: shop/api: ingress[0].from[4]: podSelector {app=agent} matches only hostNetwork pods (shop/node-agent), which selectors never match",
+                "60:20: shop/api: ingress[0].from[5]: podSelector {app=webb} matches no pod in namespace shop",
+                "64:9: shop/api: egress[0].to[0]: ipBlock 10.0.0.0/24 except 10.0.0.0/25, 10.0.0.128/25 matches no address: the excepts cover the whole cidr",
+            ]
+        );
+    }
+
+    #[test]
+    fn peers_matching_something_or_out_of_scope_pass() {
+        assert!(findings(&RULE, "good.yaml").is_empty());
+    }
+
+    #[test]
+    fn without_namespace_objects_only_names_are_judged() {
+        assert_eq!(
+            findings(&RULE, "no-namespaces.yaml"),
+            [
+                "33:9: shop/api: egress[0].to[2]: podSelector {k8s-app=kube-dsn} matches no pod in namespace kube-system",
+            ]
+        );
+    }
+
+    #[test]
+    fn help_says_what_the_selector_missed() {
+        assert_eq!(
+            crate::lint::scope::testing::details(&RULE, "bad.yaml"),
+            [
+                [
+                    "52:9: shop/api: ingress[0].from[0]: namespaceSelector {name=monitoring} matches no namespace",
+                    "help: to select namespaces by name, use the label kubernetes.io/metadata.name, which every namespace has",
+                ],
+                [
+                    "54:9: shop/api: ingress[0].from[1]: podSelector {app=prometheus} matches no pod in namespace shop",
+                    "help: without a namespaceSelector a podSelector looks only in the policy's namespace shop; to select monitoring/deploy/prometheus, add a namespaceSelector to this peer",
+                ],
+                [
+                    "56:9: shop/api: ingress[0].from[2]: namespaceSelector {kubernetes.io/metadata.name=monitorng} matches no namespace",
+                    "help: the closest is namespace monitoring: kubernetes.io/metadata.name=monitoring, not monitorng",
+                ],
+                [
+                    "58:20: shop/api: ingress[0].from[3]: podSelector {app=grafana} matches no pod in namespace monitoring",
+                    "help: the closest is monitoring/deploy/prometheus: app=prometheus, not grafana",
+                ],
+                [
+                    "59:20: shop/api: ingress[0].from[4]: podSelector {app=agent} matches only hostNetwork pods (shop/node-agent), which selectors never match",
+                    "help: hostNetwork pods send with their node's IP: allow them with an ipBlock holding the nodes' addresses",
+                ],
+                [
+                    "60:20: shop/api: ingress[0].from[5]: podSelector {app=webb} matches no pod in namespace shop",
+                    "help: the closest is shop/deploy/web: app=web, not webb",
+                ],
+                [
+                    "64:9: shop/api: egress[0].to[0]: ipBlock 10.0.0.0/24 except 10.0.0.0/25, 10.0.0.128/25 matches no address: the excepts cover the whole cidr",
+                    "help: fix the except ranges, or delete the peer",
+                ],
+            ]
+        );
+    }
+}
