@@ -13,6 +13,8 @@
 //! - `k DoesNotExist` ⇐ `k DoesNotExist`.
 
 use crate::model::NAMESPACE_NAME_LABEL;
+use crate::model::cluster_policy::{ClusterPeer, ClusterPeerKind, ClusterPortKind, ClusterRule, ClusterSubject};
+use crate::model::ip::parse_cidr;
 use crate::model::ip::AddrRange;
 use crate::model::labels::{LabelSelector, Operator, Requirement};
 use crate::model::policy::{IpBlock, Peer};
@@ -158,6 +160,52 @@ pub fn ports_within(r1: &Rule, r2: &Rule) -> bool {
 /// not (peers and ports; which pods the policies select is the caller's concern).
 pub fn rule_within(r1: &Rule, ns1: &str, r2: &Rule, ns2: &str) -> bool {
     r1.direction == r2.direction && ports_within(r1, r2) && peers_within(r1, ns1, r2, ns2)
+}
+
+/// Whether every pod the subject `b` selects, subject `a` selects.
+pub fn subject_within(b: &ClusterSubject, a: &ClusterSubject) -> bool {
+    selector_within(&b.namespace_selector, &a.namespace_selector)
+        && match (&b.pod_selector, &a.pod_selector) {
+            (_, None) => true,
+            (Some(pb), Some(pa)) => selector_within(pb, pa),
+            (None, Some(pa)) => pa.is_empty(),
+        }
+}
+
+/// Whether everything cluster peer `p1` matches, `p2` matches (for any cluster).
+pub fn cluster_peer_within(p1: &ClusterPeer, p2: &ClusterPeer) -> bool {
+    use ClusterPeerKind::*;
+    match (&p1.kind, &p2.kind) {
+        (Namespaces(a), Namespaces(b)) => selector_within(a, b),
+        (Pods { namespace_selector: na, .. }, Namespaces(b)) => selector_within(na, b),
+        (Pods { namespace_selector: na, pod_selector: pa }, Pods { namespace_selector: nb, pod_selector: pb }) => selector_within(na, nb) && selector_within(pa, pb),
+        (Namespaces(a), Pods { namespace_selector: nb, pod_selector: pb }) => selector_within(a, nb) && pb.is_empty(),
+        (Nodes(a), Nodes(b)) => selector_within(a, b),
+        (Networks(a), Networks(b)) => {
+            let nets = |list: &Vec<crate::load::source::Spanned<String>>| -> Option<Vec<AddrRange>> { list.iter().map(|c| parse_cidr(c).ok().map(|n| AddrRange::from_net(&n))).collect() };
+            match (nets(a), nets(b)) {
+                (Some(a), Some(b)) => a.iter().all(|x| b.iter().any(|y| y.covers(x))),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Whether every port cluster rule `r1` covers, `r2` covers, on any destination.
+pub fn cluster_ports_within(r1: &ClusterRule, r2: &ClusterRule) -> bool {
+    let Some(p2) = &r2.ports else { return true };
+    let Some(p1) = &r1.ports else { return false };
+    let numeric: PortSet = p2.value.iter().filter(|p| !matches!(p.kind, ClusterPortKind::Named(_))).fold(PortSet::none(), |acc, p| acc.union(&p.ports_on(None)));
+    p1.value.iter().all(|q| match &q.kind {
+        ClusterPortKind::Named(name) => numeric.is_all() || p2.value.iter().any(|x| matches!(&x.kind, ClusterPortKind::Named(n) if n.value == name.value)),
+        _ => numeric.contains_set(&q.ports_on(None)),
+    })
+}
+
+/// Whether every (peer, port) cluster rule `r1` matches, `r2` matches.
+pub fn cluster_rule_within(r1: &ClusterRule, r2: &ClusterRule) -> bool {
+    r1.direction == r2.direction && cluster_ports_within(r1, r2) && r1.peers.iter().all(|p1| r2.peers.iter().any(|p2| cluster_peer_within(p1, p2)))
 }
 
 #[cfg(test)]

@@ -135,6 +135,8 @@ pub enum Subject {
     Endpoint(usize),
     /// A namespace.
     Namespace(NsId),
+    /// An AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy.
+    ClusterPolicy(usize),
     /// Nothing that carries annotations (an expectation, an input problem).
     None,
 }
