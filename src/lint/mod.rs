@@ -13,6 +13,7 @@
 
 pub mod config;
 pub mod registry;
+pub mod risk;
 pub mod rules;
 pub mod suppress;
 #[cfg(test)]

@@ -2,3 +2,4 @@
 
 pub mod invalid_cidr;
 pub mod invalid_manifest;
+pub mod pod_not_isolated;
