@@ -12,6 +12,7 @@ pub static ALL: &[&RuleDef] = &[
     &invalid_manifest::RULE,
     &invalid_cidr::RULE,
     &pod_not_isolated::RULE,
+    &namespace_without_default_deny::RULE,
 ];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).
