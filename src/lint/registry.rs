@@ -13,6 +13,7 @@ pub static ALL: &[&RuleDef] = &[
     &invalid_cidr::RULE,
     &pod_not_isolated::RULE,
     &namespace_without_default_deny::RULE,
+    &dns_egress_blocked::RULE,
 ];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).
