@@ -14,6 +14,7 @@ pub static ALL: &[&RuleDef] = &[
     &pod_not_isolated::RULE,
     &namespace_without_default_deny::RULE,
     &dns_egress_blocked::RULE,
+    &ingress_from_anywhere::RULE,
 ];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).
