@@ -15,6 +15,7 @@ pub static ALL: &[&RuleDef] = &[
     &namespace_without_default_deny::RULE,
     &dns_egress_blocked::RULE,
     &ingress_from_anywhere::RULE,
+    &egress_to_metadata::RULE,
 ];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).

@@ -18,6 +18,16 @@ pub fn isolating(cluster: &Cluster, ep: usize, dir: Direction) -> Vec<PolicyIdx>
     out
 }
 
+/// The pods and workloads a policy selects, by id, in endpoint order.
+pub fn selected(cluster: &Cluster, policy: &NetworkPolicy) -> Vec<String> {
+    cluster
+        .endpoints
+        .iter()
+        .filter(|e| cluster.selects(policy, e))
+        .map(|e| e.id())
+        .collect()
+}
+
 /// The node that makes a policy govern `dir`: the `Ingress`/`Egress` entry of `policyTypes`
 /// when written there, else the rule list (egress rules imply Egress), else the policy
 /// (Ingress by default).

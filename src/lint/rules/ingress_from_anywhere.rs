@@ -40,7 +40,7 @@
 //!     ports: [{port: 8080}]
 //! ```
 
-use crate::lint::risk::name_list;
+use crate::lint::risk::{name_list, selected};
 use crate::lint::suppress::ANNOTATION;
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
 use crate::model::Direction;
@@ -62,12 +62,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         RULE.name
     );
     for (idx, policy) in cluster.applied_policies() {
-        let opened: Vec<String> = cluster
-            .endpoints
-            .iter()
-            .filter(|e| cluster.selects(policy, e))
-            .map(|e| e.id())
-            .collect();
+        let opened = selected(cluster, policy);
         for rule in policy.effective_rules(Direction::Ingress) {
             let ports = if rule.all_ports() {
                 "every port".to_string()

@@ -1,6 +1,7 @@
 //! One file per rule; see [`super::registry`] for the list in code order.
 
 pub mod dns_egress_blocked;
+pub mod egress_to_metadata;
 pub mod ingress_from_anywhere;
 pub mod invalid_cidr;
 pub mod invalid_manifest;
