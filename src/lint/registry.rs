@@ -16,6 +16,7 @@ pub static ALL: &[&RuleDef] = &[
     &dns_egress_blocked::RULE,
     &ingress_from_anywhere::RULE,
     &egress_to_metadata::RULE,
+    &deprecated_api_version::RULE,
 ];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).

@@ -1,5 +1,6 @@
 //! One file per rule; see [`super::registry`] for the list in code order.
 
+pub mod deprecated_api_version;
 pub mod dns_egress_blocked;
 pub mod egress_to_metadata;
 pub mod ingress_from_anywhere;
