@@ -17,6 +17,7 @@ pub static ALL: &[&RuleDef] = &[
     &ingress_from_anywhere::RULE,
     &egress_to_metadata::RULE,
     &deprecated_api_version::RULE,
+    &wide_port_range::RULE,
 ];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).
