@@ -18,6 +18,7 @@ pub static ALL: &[&RuleDef] = &[
     &egress_to_metadata::RULE,
     &deprecated_api_version::RULE,
     &wide_port_range::RULE,
+    &selector_and_or_confusion::RULE,
 ];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).

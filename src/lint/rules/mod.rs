@@ -8,4 +8,5 @@ pub mod invalid_cidr;
 pub mod invalid_manifest;
 pub mod namespace_without_default_deny;
 pub mod pod_not_isolated;
+pub mod selector_and_or_confusion;
 pub mod wide_port_range;
