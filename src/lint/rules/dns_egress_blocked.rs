@@ -7,7 +7,10 @@
 //! TCP 53, `metrics` TCP 9153), so that rules are judged as they would be in a real
 //! cluster. A rule with no `to` reaches it; so does an ipBlock of `0.0.0.0/0` or `::/0`
 //! without `except` (whatever the DNS pods' addresses); any other ipBlock only when it holds
-//! a known IP of theirs.
+//! a known IP of theirs. Each protocol must reach every DNS pod (the `kube-dns` Service
+//! balances over all of them). Only the egress side is judged; the DNS pods themselves are
+//! not checked, and the pods and workloads must be in the input (with `check`, pass the
+//! rest of the repository with `--topology`).
 //!
 //! Pods with the same isolating policies get the same answer, so they are reported
 //! together: one finding per set of policies, at the first of them (where it turns on egress
