@@ -13,9 +13,11 @@
 //! - `k DoesNotExist` ⇐ `k DoesNotExist`.
 
 use crate::model::NAMESPACE_NAME_LABEL;
-use crate::model::cluster_policy::{ClusterPeer, ClusterPeerKind, ClusterPortKind, ClusterRule, ClusterSubject};
-use crate::model::ip::parse_cidr;
+use crate::model::cluster_policy::{
+    ClusterPeer, ClusterPeerKind, ClusterPortKind, ClusterRule, ClusterSubject,
+};
 use crate::model::ip::AddrRange;
+use crate::model::ip::parse_cidr;
 use crate::model::labels::{LabelSelector, Operator, Requirement};
 use crate::model::policy::{IpBlock, Peer};
 use crate::model::{PortSet, Rule};
@@ -177,12 +179,38 @@ pub fn cluster_peer_within(p1: &ClusterPeer, p2: &ClusterPeer) -> bool {
     use ClusterPeerKind::*;
     match (&p1.kind, &p2.kind) {
         (Namespaces(a), Namespaces(b)) => selector_within(a, b),
-        (Pods { namespace_selector: na, .. }, Namespaces(b)) => selector_within(na, b),
-        (Pods { namespace_selector: na, pod_selector: pa }, Pods { namespace_selector: nb, pod_selector: pb }) => selector_within(na, nb) && selector_within(pa, pb),
-        (Namespaces(a), Pods { namespace_selector: nb, pod_selector: pb }) => selector_within(a, nb) && pb.is_empty(),
+        (
+            Pods {
+                namespace_selector: na,
+                ..
+            },
+            Namespaces(b),
+        ) => selector_within(na, b),
+        (
+            Pods {
+                namespace_selector: na,
+                pod_selector: pa,
+            },
+            Pods {
+                namespace_selector: nb,
+                pod_selector: pb,
+            },
+        ) => selector_within(na, nb) && selector_within(pa, pb),
+        (
+            Namespaces(a),
+            Pods {
+                namespace_selector: nb,
+                pod_selector: pb,
+            },
+        ) => selector_within(a, nb) && pb.is_empty(),
         (Nodes(a), Nodes(b)) => selector_within(a, b),
         (Networks(a), Networks(b)) => {
-            let nets = |list: &Vec<crate::load::source::Spanned<String>>| -> Option<Vec<AddrRange>> { list.iter().map(|c| parse_cidr(c).ok().map(|n| AddrRange::from_net(&n))).collect() };
+            let nets =
+                |list: &Vec<crate::load::source::Spanned<String>>| -> Option<Vec<AddrRange>> {
+                    list.iter()
+                        .map(|c| parse_cidr(c).ok().map(|n| AddrRange::from_net(&n)))
+                        .collect()
+                };
             match (nets(a), nets(b)) {
                 (Some(a), Some(b)) => a.iter().all(|x| b.iter().any(|y| y.covers(x))),
                 _ => false,
@@ -196,16 +224,31 @@ pub fn cluster_peer_within(p1: &ClusterPeer, p2: &ClusterPeer) -> bool {
 pub fn cluster_ports_within(r1: &ClusterRule, r2: &ClusterRule) -> bool {
     let Some(p2) = &r2.ports else { return true };
     let Some(p1) = &r1.ports else { return false };
-    let numeric: PortSet = p2.value.iter().filter(|p| !matches!(p.kind, ClusterPortKind::Named(_))).fold(PortSet::none(), |acc, p| acc.union(&p.ports_on(None)));
+    let numeric: PortSet = p2
+        .value
+        .iter()
+        .filter(|p| !matches!(p.kind, ClusterPortKind::Named(_)))
+        .fold(PortSet::none(), |acc, p| acc.union(&p.ports_on(None)));
     p1.value.iter().all(|q| match &q.kind {
-        ClusterPortKind::Named(name) => numeric.is_all() || p2.value.iter().any(|x| matches!(&x.kind, ClusterPortKind::Named(n) if n.value == name.value)),
+        ClusterPortKind::Named(name) => {
+            numeric.is_all()
+                || p2
+                    .value
+                    .iter()
+                    .any(|x| matches!(&x.kind, ClusterPortKind::Named(n) if n.value == name.value))
+        }
         _ => numeric.contains_set(&q.ports_on(None)),
     })
 }
 
 /// Whether every (peer, port) cluster rule `r1` matches, `r2` matches.
 pub fn cluster_rule_within(r1: &ClusterRule, r2: &ClusterRule) -> bool {
-    r1.direction == r2.direction && cluster_ports_within(r1, r2) && r1.peers.iter().all(|p1| r2.peers.iter().any(|p2| cluster_peer_within(p1, p2)))
+    r1.direction == r2.direction
+        && cluster_ports_within(r1, r2)
+        && r1
+            .peers
+            .iter()
+            .all(|p1| r2.peers.iter().any(|p2| cluster_peer_within(p1, p2)))
 }
 
 #[cfg(test)]

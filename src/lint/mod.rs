@@ -13,6 +13,7 @@
 
 pub mod config;
 pub mod registry;
+pub mod risk;
 pub mod rules;
 pub mod scope;
 pub mod shadow;
@@ -194,6 +195,12 @@ impl Finding {
     /// Adds a help line.
     pub fn help(mut self, help: impl Into<String>) -> Finding {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Adds further lines shown after the help.
+    pub fn notes(mut self, notes: Vec<String>) -> Finding {
+        self.notes.extend(notes);
         self
     }
 

@@ -27,6 +27,14 @@ pub static ALL: &[&RuleDef] = &[
     &unresolved_named_port::RULE,
     &shadowed_rule::RULE,
     &duplicate_rule::RULE,
+    &pod_not_isolated::RULE,
+    &namespace_without_default_deny::RULE,
+    &dns_egress_blocked::RULE,
+    &ingress_from_anywhere::RULE,
+    &egress_to_metadata::RULE,
+    &deprecated_api_version::RULE,
+    &wide_port_range::RULE,
+    &selector_and_or_confusion::RULE,
 ];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).

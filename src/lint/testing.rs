@@ -3,7 +3,8 @@
 
 use std::collections::HashSet;
 
-use super::{Config, Context, RuleDef, RunOptions, run};
+use super::{Config, Context, Finding, RuleDef, RunOptions, run};
+use crate::load::source::{SourceMap, Span};
 use crate::load::{LoadOptions, load};
 use crate::model::Cluster;
 
@@ -14,6 +15,40 @@ pub fn findings(rule: &'static RuleDef, fixture: &str) -> Vec<String> {
 
 /// The findings of `rule` on several fixture files of its directory.
 pub fn findings_in(rule: &'static RuleDef, fixtures: &[&str]) -> Vec<String> {
+    let many = fixtures.len() > 1;
+    with_findings(rule, fixtures, |sources, findings| {
+        findings
+            .iter()
+            .map(|f| position(sources, f.span, many) + ": " + &f.message)
+            .collect()
+    })
+}
+
+/// The findings of `rule` on a fixture with their related places and help, one string per
+/// finding: `line:col: message`, then `\n  line:col: related` lines, then `\n  help: ...`.
+pub fn details(rule: &'static RuleDef, fixture: &str) -> Vec<String> {
+    with_findings(rule, &[fixture], |sources, findings| {
+        findings
+            .iter()
+            .map(|f| {
+                let mut s = position(sources, f.span, false) + ": " + &f.message;
+                for r in &f.related {
+                    s += &format!("\n  {}: {}", position(sources, r.span, false), r.message);
+                }
+                if let Some(help) = &f.help {
+                    s += &format!("\n  help: {help}");
+                }
+                s
+            })
+            .collect()
+    })
+}
+
+fn with_findings<T>(
+    rule: &'static RuleDef,
+    fixtures: &[&str],
+    show: impl FnOnce(&SourceMap, &[Finding]) -> T,
+) -> T {
     let dir = format!(
         "{}/testdata/rules/{}",
         env!("CARGO_MANIFEST_DIR"),
@@ -25,24 +60,17 @@ pub fn findings_in(rule: &'static RuleDef, fixtures: &[&str]) -> Vec<String> {
     let cx = Context::new(&cluster, &loaded.sources, &loaded.problems);
     let only: HashSet<&str> = [rule.name].into();
     let findings = run(&cx, &Config::only(&only), &RunOptions::default());
-    findings
-        .iter()
-        .map(|f| {
-            let pos = loaded.sources.start(f.span);
-            let file = loaded
-                .sources
-                .file(f.span.file)
-                .name
-                .rsplit('/')
-                .next()
-                .unwrap_or("")
-                .to_string();
-            let prefix = if fixtures.len() > 1 {
-                format!("{file}:")
-            } else {
-                String::new()
-            };
-            format!("{prefix}{}:{}: {}", pos.line, pos.column, f.message)
-        })
-        .collect()
+    show(&loaded.sources, &findings)
+}
+
+/// `line:col`, prefixed with the file name when several fixtures are read.
+fn position(sources: &SourceMap, span: Span, with_file: bool) -> String {
+    let pos = sources.start(span);
+    let prefix = if with_file {
+        let name = &sources.file(span.file).name;
+        format!("{}:", name.rsplit('/').next().unwrap_or(""))
+    } else {
+        String::new()
+    };
+    format!("{prefix}{}:{}", pos.line, pos.column)
 }

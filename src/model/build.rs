@@ -6,6 +6,8 @@
 //!   in the input is folded into that owner, up the chain (Pod → ReplicaSet → Deployment,
 //!   Pod → Job → CronJob); the top owner gathers their IPs. A Pod whose owner is not in the
 //!   input stands for itself.
+//! - A later Pod, workload or Service with the same namespace, kind and name replaces an
+//!   earlier one, as `kubectl apply` would.
 //! - Pods that have terminated (phase Succeeded or Failed) hold no IP and take no traffic:
 //!   they are left out.
 //! - Policies: a policy the API server would reject is not applied, and replaces nothing;
@@ -17,6 +19,7 @@ use super::cluster_policy::{ClusterPolicyKind, Tier};
 use super::endpoint::{Endpoint, EndpointKind};
 use super::labels::Labels;
 use super::{Cluster, NAMESPACE_NAME_LABEL, Namespace, NotApplied, Object, Workload, validate};
+use crate::load::source::Span;
 
 impl Cluster {
     /// Builds the cluster from loaded objects.
@@ -36,6 +39,15 @@ impl Cluster {
                 Object::Node(n) => cluster.nodes.push(n),
             }
         }
+
+        // A later object with the same namespace, kind and name replaces an earlier one, as
+        // `kubectl apply` would (the same manifest given twice, a base and its copy).
+        replace_duplicates(&mut workloads, &mut cluster.notes, |w| {
+            (&w.namespace, w.kind.as_str(), &w.name, w.span)
+        });
+        replace_duplicates(&mut cluster.services, &mut cluster.notes, |s| {
+            (&s.namespace, "Service", &s.name, s.span)
+        });
 
         // Terminated pods take no traffic.
         workloads.retain(|w| {
@@ -143,6 +155,34 @@ fn order_cluster_policies(cluster: &mut Cluster) {
     cluster.baseline_tier = applied(Tier::Baseline);
 }
 
+/// Keeps the last of the items with the same (namespace, kind, name), noting the others.
+fn replace_duplicates<T>(
+    items: &mut Vec<T>,
+    notes: &mut Vec<(Span, String)>,
+    key: impl Fn(&T) -> (&str, &'static str, &str, Span),
+) {
+    let mut last: HashMap<(String, &str, String), usize> = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        let (ns, kind, name, _) = key(item);
+        last.insert((ns.to_string(), kind, name.to_string()), i);
+    }
+    let mut i = 0;
+    items.retain(|item| {
+        let (ns, kind, name, span) = key(item);
+        let by = last[&(ns.to_string(), kind, name.to_string())];
+        if by != i {
+            notes.push((
+                span,
+                format!(
+                    "replaced: {kind} {ns}/{name} is replaced by a later object with the same name"
+                ),
+            ));
+        }
+        i += 1;
+        by == i - 1
+    });
+}
+
 /// Folds owned pods and workloads into their top owner present in the input.
 fn fold_owners(workloads: Vec<Workload>, cluster: &mut Cluster) -> Vec<Endpoint> {
     let key =
@@ -225,7 +265,6 @@ fn fold_owners(workloads: Vec<Workload>, cluster: &mut Cluster) -> Vec<Endpoint>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::source::Span;
     use crate::model::OwnerRef;
 
     fn w(kind: EndpointKind, name: &str, owner: Option<(&str, &str)>, ip: Option<&str>) -> Object {
@@ -284,6 +323,47 @@ mod tests {
         assert_eq!(ids, vec!["shop/orphan", "shop/deploy/web"]);
         assert_eq!(c.endpoints[1].ips.len(), 2);
         assert_eq!(c.endpoints[1].members.len(), 3);
+    }
+
+    #[test]
+    fn a_later_object_with_the_same_name_replaces_an_earlier_one() {
+        // The same manifest given twice (a base and its copy) is one workload, not two that
+        // `can-reach` would call ambiguous and the linter would report twice.
+        let mut later = w(EndpointKind::Deployment, "web", None, None);
+        if let Object::Workload(w) = &mut later {
+            w.labels = Labels::from_pairs([("app", "web"), ("version", "2")]);
+        }
+        let objects = vec![
+            w(EndpointKind::Deployment, "web", None, None),
+            w(EndpointKind::StatefulSet, "web", None, None),
+            later,
+        ];
+        let svc = |port: u16| {
+            Object::Service(crate::model::Service {
+                namespace: "shop".into(),
+                name: "web".into(),
+                selector: Some(Labels::from_pairs([("app", "web")])),
+                ports: vec![crate::model::ServicePort {
+                    name: None,
+                    port,
+                    protocol: crate::model::Protocol::Tcp,
+                    target_port: None,
+                }],
+                span: Span::default(),
+            })
+        };
+        let objects: Vec<Object> = objects.into_iter().chain([svc(80), svc(8080)]).collect();
+        let c = Cluster::build(objects);
+        assert_eq!(c.services.len(), 1);
+        assert_eq!(c.services[0].ports[0].port, 8080);
+        let ids: Vec<String> = c.endpoints.iter().map(|e| e.id()).collect();
+        assert_eq!(ids, vec!["shop/deploy/web", "shop/sts/web"]);
+        assert_eq!(c.endpoints[0].labels.get("version"), Some("2"));
+        assert!(
+            c.notes
+                .iter()
+                .any(|(_, n)| n.starts_with("replaced: Deployment shop/web"))
+        );
     }
 
     #[test]

@@ -1,0 +1,205 @@
+//! Helpers shared by the risk rules (NP4xx): which policies isolate an endpoint, where a
+//! policy says it governs a direction, short lists of names, and selectors written back as
+//! YAML for help lines.
+
+use crate::load::source::Span;
+use crate::model::{Cluster, Direction, LabelSelector, NetworkPolicy, PolicyIdx};
+
+/// The applied policies that isolate endpoint `ep` for `dir` (same namespace, podSelector
+/// matches, `dir` in the effective policyTypes, per-pod isolation), in input order.
+pub fn isolating(cluster: &Cluster, ep: usize, dir: Direction) -> Vec<PolicyIdx> {
+    let ep = &cluster.endpoints[ep];
+    let mut out: Vec<PolicyIdx> = cluster
+        .policies_in(ep.ns)
+        .filter(|(_, p)| cluster.policy_isolates(p, dir) && cluster.selects(p, ep))
+        .map(|(i, _)| i)
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// The pods and workloads a policy selects, by id, in endpoint order.
+pub fn selected(cluster: &Cluster, policy: &NetworkPolicy) -> Vec<String> {
+    cluster
+        .endpoints
+        .iter()
+        .filter(|e| cluster.selects(policy, e))
+        .map(|e| e.id())
+        .collect()
+}
+
+/// The node that makes a policy govern `dir`: the `Ingress`/`Egress` entry of `policyTypes`
+/// when written there, else the rule list (egress rules imply Egress), else the policy
+/// (Ingress by default).
+pub fn governs_span(policy: &NetworkPolicy, dir: Direction) -> Span {
+    if let Some(types) = &policy.policy_types {
+        if let Some(t) = types.value.iter().find(|t| t.value == dir.as_str()) {
+            return t.span;
+        }
+    }
+    let list = match dir {
+        Direction::Ingress => &policy.ingress,
+        Direction::Egress => &policy.egress,
+    };
+    list.as_ref().map_or(policy.span, |l| l.span)
+}
+
+/// Whether a policy denies every connection of `dir` to the pods it selects: it isolates
+/// them for `dir` and has no rule for it (`ingress:` absent, null or `[]`).
+pub fn denies_all(cluster: &Cluster, policy: &NetworkPolicy, dir: Direction) -> bool {
+    cluster.policy_isolates(policy, dir) && policy.rules(dir).is_empty()
+}
+
+/// Whether some policy governs endpoint `ep` in `dir`: the NetworkPolicy tier isolates it
+/// (a policy, or its namespace's isolation annotation), or a cluster-wide policy with rules
+/// for `dir` selects it.
+pub fn governed(cluster: &Cluster, ep: usize, dir: Direction) -> bool {
+    let e = &cluster.endpoints[ep];
+    cluster.np_isolated(e, dir)
+        || cluster
+            .admin_tier
+            .iter()
+            .chain(&cluster.baseline_tier)
+            .any(|&ci| {
+                let p = &cluster.cluster_policies[ci];
+                !p.rules(dir).is_empty() && crate::engine::matching::cluster_selects(cluster, p, e)
+            })
+}
+
+/// Whether the namespace is closed by default in `dir` without a NetworkPolicy: its isolation
+/// annotation (alpha, or DefaultDeny under the annotation model), or a cluster-wide policy
+/// selecting all of its pods with a rule denying every port from (to) every namespace.
+pub fn closed_without_policy(cluster: &Cluster, ns: crate::model::NsId, dir: Direction) -> bool {
+    use crate::model::cluster_policy::{Action, ClusterPeerKind};
+    if cluster.namespace_isolates(ns, dir) {
+        return true;
+    }
+    let pods: Vec<&crate::model::Endpoint> = cluster
+        .endpoints
+        .iter()
+        .filter(|e| e.ns == ns && !e.host_network)
+        .collect();
+    cluster.admin_tier.iter().chain(&cluster.baseline_tier).any(|&ci| {
+        let p = &cluster.cluster_policies[ci];
+        !pods.is_empty()
+            && pods.iter().all(|e| crate::engine::matching::cluster_selects(cluster, p, e))
+            && p.rules(dir).iter().any(|r| {
+                p.action(r) == Some(Action::Deny) && r.ports.is_none() && r.peers.iter().any(|peer| matches!(&peer.kind, ClusterPeerKind::Namespaces(s) if s.is_empty()))
+            })
+    })
+}
+
+/// `a`, `a and b`, `a, b and c`; past `max` names, `a, b, c, d, e and 3 more`.
+pub fn name_list(names: &[String], max: usize) -> String {
+    let shown = names.len().min(max);
+    let rest = names.len() - shown;
+    let mut parts: Vec<String> = names[..shown].to_vec();
+    if rest > 0 {
+        parts.push(format!("{rest} more"));
+    }
+    match parts.len() {
+        0 => String::new(),
+        1 => parts.remove(0),
+        n => format!("{} and {}", parts[..n - 1].join(", "), parts[n - 1]),
+    }
+}
+
+/// `1,000`, `64,512`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A selector as flow-style YAML: `{}`, `{matchLabels: {app: web}}`,
+/// `{matchExpressions: [{key: tier, operator: In, values: [a, b]}]}`.
+pub fn selector_yaml(sel: &LabelSelector) -> String {
+    let mut parts = Vec::new();
+    if !sel.match_labels.is_empty() {
+        let labels: Vec<String> = sel
+            .match_labels
+            .iter()
+            .map(|(k, v)| format!("{}: {}", yaml_scalar(k), yaml_scalar(v)))
+            .collect();
+        parts.push(format!("matchLabels: {{{}}}", labels.join(", ")));
+    }
+    if !sel.match_expressions.is_empty() {
+        let exprs: Vec<String> = sel
+            .match_expressions
+            .iter()
+            .map(|e| {
+                let mut s = format!(
+                    "key: {}, operator: {}",
+                    yaml_scalar(&e.key),
+                    yaml_scalar(&e.operator)
+                );
+                if e.values_span.is_some() || !e.values.is_empty() {
+                    let values: Vec<String> = e.values.iter().map(|v| yaml_scalar(v)).collect();
+                    s.push_str(&format!(", values: [{}]", values.join(", ")));
+                }
+                format!("{{{s}}}")
+            })
+            .collect();
+        parts.push(format!("matchExpressions: [{}]", exprs.join(", ")));
+    }
+    format!("{{{}}}", parts.join(", "))
+}
+
+/// A string as a YAML plain scalar when it reads back as the same string, else quoted.
+pub fn yaml_scalar(s: &str) -> String {
+    let lower = s.to_ascii_lowercase();
+    let special = matches!(
+        lower.as_str(),
+        "" | "~" | "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n"
+    );
+    let numeric = s.parse::<f64>().is_ok() || s.starts_with("0x") || s.starts_with("0o");
+    let plain = s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'))
+        && !s.starts_with(['-', '.']);
+    if special || numeric || !plain {
+        format!("{s:?}")
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_lists_stop_at_the_limit() {
+        let names: Vec<String> = (1..=7).map(|i| format!("n{i}")).collect();
+        assert_eq!(name_list(&names[..1], 5), "n1");
+        assert_eq!(name_list(&names[..2], 5), "n1 and n2");
+        assert_eq!(name_list(&names[..5], 5), "n1, n2, n3, n4 and n5");
+        assert_eq!(name_list(&names, 5), "n1, n2, n3, n4, n5 and 2 more");
+    }
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1001), "1,001");
+        assert_eq!(thousands(64512), "64,512");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn scalars_that_would_change_type_are_quoted() {
+        assert_eq!(yaml_scalar("kube-system"), "kube-system");
+        assert_eq!(
+            yaml_scalar("kubernetes.io/metadata.name"),
+            "kubernetes.io/metadata.name"
+        );
+        assert_eq!(yaml_scalar("true"), "\"true\"");
+        assert_eq!(yaml_scalar("8080"), "\"8080\"");
+        assert_eq!(yaml_scalar(""), "\"\"");
+    }
+}

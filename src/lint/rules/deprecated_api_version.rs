@@ -1,0 +1,158 @@
+//! ## What it finds
+//! A NetworkPolicy written in an API version that current clusters no longer serve:
+//! `extensions/v1beta1` (served from Kubernetes 1.3, removed in 1.16), or the original
+//! `net.alpha.kubernetes.io/v1alpha1` of Kubernetes 1.2 (a ThirdPartyResource; those were
+//! removed in 1.8). The finding points at the `apiVersion` value; for the alpha API, whose
+//! schema differs, it carries the exact networking.k8s.io/v1 policy to use instead (what
+//! `kubectl netpol migrate` prints).
+//!
+//! ## Why it matters
+//! `kubectl apply` fails on a cluster that no longer serves the version (`no matches for
+//! kind "NetworkPolicy" in version "extensions/v1beta1"`), so the policy — and the isolation
+//! it provides — silently goes missing when a pipeline carries on, or when the manifests
+//! are applied to a newer cluster than the one they were written for. The analysis here
+//! reads the policy as `networking.k8s.io/v1` would, which is what you get once the version
+//! is fixed.
+//!
+//! ## Example
+//! ```yaml
+//! apiVersion: extensions/v1beta1
+//! kind: NetworkPolicy
+//! metadata: {name: api, namespace: shop}
+//! spec:
+//!   podSelector: {matchLabels: {app: api}}
+//!   ingress:
+//!   - from: [{podSelector: {matchLabels: {app: frontend}}}]
+//! ```
+//!
+//! ## Use instead
+//! ```yaml
+//! apiVersion: networking.k8s.io/v1
+//! kind: NetworkPolicy
+//! metadata: {name: api, namespace: shop}
+//! spec:
+//!   podSelector: {matchLabels: {app: api}}
+//!   ingress:
+//!   - from: [{podSelector: {matchLabels: {app: frontend}}}]
+//! ```
+
+use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
+use crate::model::migrate::{Migrated, migrate};
+use crate::model::policy::PolicyApi;
+use crate::report::yaml::network_policy;
+
+/// The rule.
+pub const RULE: RuleDef = RuleDef {
+    code: "NP406",
+    name: "deprecated-api-version",
+    severity: Severity::Warning,
+    category: Category::Risk,
+    summary: "a NetworkPolicy in an API version current clusters no longer serve",
+    check,
+};
+
+/// What to say about an API version that is no longer served.
+struct Deprecation {
+    /// The Kubernetes version that stopped serving it.
+    removed_in: &'static str,
+    /// The apiVersion to use instead.
+    replacement: &'static str,
+    /// What changes besides the apiVersion line.
+    note: &'static str,
+}
+
+/// The deprecation of an API version, if any. Every [`PolicyApi`] is listed, so a new one
+/// cannot be added without deciding here.
+fn deprecation(api: PolicyApi) -> Option<Deprecation> {
+    match api {
+        PolicyApi::V1 => None,
+        PolicyApi::ExtensionsV1beta1 => Some(Deprecation {
+            removed_in: "1.16",
+            replacement: "networking.k8s.io/v1",
+            note: "the spec stays as it is",
+        }),
+        PolicyApi::Alpha => Some(Deprecation {
+            removed_in: "1.8 (ThirdPartyResources)",
+            replacement: "networking.k8s.io/v1",
+            note: "the schema changed (allowIncoming becomes ingress, pods a podSelector peer, namespaces a namespaceSelector peer, toPorts ports) and isolation moves from the namespace annotation to a default-deny policy; `kubectl netpol migrate` writes both",
+        }),
+    }
+}
+
+fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let migrated = if cx
+        .cluster
+        .policies
+        .iter()
+        .any(|p| p.api == PolicyApi::Alpha)
+    {
+        migrate(cx.cluster)
+    } else {
+        Vec::new()
+    };
+    for (idx, policy) in cx.cluster.applied_policies() {
+        let Some(d) = deprecation(policy.api) else {
+            continue;
+        };
+        out.push(
+            Finding::new(
+                &RULE,
+                Subject::Policy(idx),
+                policy.api_version.span,
+                format!(
+                    "{}: apiVersion {} is not served since Kubernetes {}; applying it fails",
+                    policy.id(),
+                    policy.api_version.value,
+                    d.removed_in
+                ),
+            )
+            .help(format!(
+                "replace it with `apiVersion: {}`; {}",
+                d.replacement, d.note
+            ))
+            .notes(
+                migrated
+                    .iter()
+                    .filter(|_| policy.api == PolicyApi::Alpha)
+                    .filter_map(|m| match m {
+                        Migrated::Policy {
+                            policy: v1, from, ..
+                        } if *from == policy.span => {
+                            Some(format!("use instead:\n{}", network_policy(v1).trim_end()))
+                        }
+                        Migrated::Skipped { from, why } if *from == policy.span => {
+                            Some(format!("note: {why}"))
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::lint::testing::{details, findings};
+
+    #[test]
+    fn points_at_the_api_version_with_the_fix() {
+        assert_eq!(
+            details(&RULE, "bad.yaml"),
+            [
+                "2:13: shop/api: apiVersion extensions/v1beta1 is not served since Kubernetes 1.16; applying it fails\n  help: replace it with `apiVersion: networking.k8s.io/v1`; the spec stays as it is"
+            ]
+        );
+    }
+
+    #[test]
+    fn networking_v1_passes() {
+        assert!(findings(&RULE, "good.yaml").is_empty());
+    }
+
+    #[test]
+    fn the_ignore_annotation_on_the_policy_silences_it() {
+        assert!(findings(&RULE, "ignored.yaml").is_empty());
+    }
+}

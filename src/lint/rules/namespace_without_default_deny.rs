@@ -1,0 +1,166 @@
+//! ## What it finds
+//! A namespace that runs pods or workloads in the input but has no default-deny policy for
+//! ingress, for egress, or for both. A default deny for a direction is an applied policy of
+//! the namespace with `podSelector: {}`, the direction in its effective `policyTypes`, and
+//! no rule for it (`ingress:` left out, empty or `[]`). Careful with the defaults:
+//! `podSelector: {}` alone denies ingress; `egress: []` without `policyTypes` does *not*
+//! deny egress (without `policyTypes`, Egress is in effect only when there are egress rules).
+//! A policy that selects every pod but also has rules (say, the DNS egress) isolates them
+//! too, but is not counted: the deny should not disappear when someone edits an allow
+//! rule. The finding points at the Namespace object, or at the namespace's first pod or
+//! workload when the input has no Namespace object.
+//!
+//! ## Why it matters
+//! Without a default deny, every pod that no policy happens to select is open — and the
+//! next workload deployed to the namespace is open from day one. A default deny makes
+//! isolation the rule and each allowed connection an explicit exception.
+//!
+//! ## Example
+//! ```yaml
+//! apiVersion: networking.k8s.io/v1
+//! kind: NetworkPolicy
+//! metadata: {name: default-deny-ingress, namespace: monitoring}
+//! spec:
+//!   podSelector: {}
+//!   policyTypes: [Ingress]      # egress is left open
+//! ```
+//!
+//! ## Use instead
+//! ```yaml
+//! apiVersion: networking.k8s.io/v1
+//! kind: NetworkPolicy
+//! metadata: {name: default-deny, namespace: monitoring}
+//! spec:
+//!   podSelector: {}
+//!   policyTypes: [Ingress, Egress]
+//! ```
+//! then one policy per workload allowing what it needs (including DNS egress).
+
+use crate::lint::risk::{closed_without_policy, denies_all};
+use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
+use crate::model::{Direction, NsId};
+
+/// The rule.
+pub const RULE: RuleDef = RuleDef {
+    code: "NP402",
+    name: "namespace-without-default-deny",
+    severity: Severity::Warning,
+    category: Category::Risk,
+    summary: "a namespace with pods but no default-deny policy for ingress or egress",
+    check,
+};
+
+fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let cluster = cx.cluster;
+    for (id, ns) in cluster.namespaces.iter().enumerate() {
+        let id = id as NsId;
+        let Some(first) = cluster
+            .endpoints
+            .iter()
+            .filter(|e| e.ns == id && !e.host_network)
+            .min_by_key(|e| (e.span.file, e.span.start))
+        else {
+            continue;
+        };
+        let missing: Vec<Direction> = Direction::BOTH
+            .into_iter()
+            .filter(|&d| {
+                !closed_without_policy(cluster, id, d)
+                    && !cluster
+                        .policies_in(id)
+                        .any(|(_, p)| p.pod_selector.is_empty() && denies_all(cluster, p, d))
+            })
+            .collect();
+        let (dirs, types, name) = match missing.as_slice() {
+            [] => continue,
+            [Direction::Ingress] => ("ingress", "Ingress", "default-deny-ingress"),
+            [Direction::Egress] => ("egress", "Egress", "default-deny-egress"),
+            _ => ("ingress or egress", "Ingress, Egress", "default-deny"),
+        };
+        let mut f = Finding::new(
+            &RULE,
+            Subject::Namespace(id),
+            ns.span.unwrap_or(first.span),
+            format!(
+                "namespace {} has no default-deny policy for {dirs}: its pods are open unless a policy selects them",
+                ns.name
+            ),
+        )
+        .help(format!(
+            "add `{{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {{name: {name}, namespace: {}}}, spec: {{podSelector: {{}}, policyTypes: [{types}]}}}}`",
+            ns.name
+        ));
+        // Policies that select every pod and look like a default deny, but are not one.
+        for (_, p) in cluster.policies_in(id) {
+            if !p.pod_selector.is_empty() {
+                continue;
+            }
+            for &d in &missing {
+                let list = match d {
+                    Direction::Ingress => &p.ingress,
+                    Direction::Egress => &p.egress,
+                };
+                if p.affects(d) {
+                    f = f.related(
+                        list.as_ref().map_or(p.span, |l| l.span),
+                        format!(
+                            "{} selects every pod for {d} but allows some: not a default deny",
+                            p.id()
+                        ),
+                    );
+                } else if let Some(list) = list {
+                    f = f.related(
+                        list.span,
+                        format!(
+                            "{}: `{d}` is written but {} is not in its effective policyTypes, so it denies no {d}",
+                            p.id(),
+                            d.as_str()
+                        ),
+                    );
+                }
+            }
+        }
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::lint::testing::{details, findings};
+
+    #[test]
+    fn says_which_directions_lack_a_default_deny() {
+        assert_eq!(
+            findings(&RULE, "bad.yaml"),
+            [
+                "1:1: namespace monitoring has no default-deny policy for egress: its pods are open unless a policy selects them",
+                "6:1: namespace web has no default-deny policy for ingress or egress: its pods are open unless a policy selects them",
+                "17:1: namespace implied has no default-deny policy for ingress: its pods are open unless a policy selects them",
+            ]
+        );
+    }
+
+    #[test]
+    fn relates_the_policies_that_almost_count_and_helps_with_the_missing_one() {
+        let d = details(&RULE, "bad.yaml");
+        assert_eq!(
+            d[0],
+            "1:1: namespace monitoring has no default-deny policy for egress: its pods are open unless a policy selects them\n  59:11: monitoring/default-deny-egress: `egress` is written but Egress is not in its effective policyTypes, so it denies no egress\n  help: add `{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: default-deny-egress, namespace: monitoring}, spec: {podSelector: {}, policyTypes: [Egress]}}`"
+        );
+        assert_eq!(
+            d[1],
+            "6:1: namespace web has no default-deny policy for ingress or egress: its pods are open unless a policy selects them\n  71:5: web/allow-same-namespace selects every pod for ingress but allows some: not a default deny\n  73:5: web/allow-same-namespace selects every pod for egress but allows some: not a default deny\n  help: add `{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: default-deny, namespace: web}, spec: {podSelector: {}, policyTypes: [Ingress, Egress]}}`"
+        );
+    }
+
+    #[test]
+    fn default_denies_in_every_spelling_pass() {
+        assert!(findings(&RULE, "good.yaml").is_empty());
+    }
+
+    #[test]
+    fn the_ignore_annotation_on_the_namespace_silences_it() {
+        assert!(findings(&RULE, "ignored.yaml").is_empty());
+    }
+}
