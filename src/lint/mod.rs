@@ -259,6 +259,29 @@ impl<'a> Context<'a> {
         })
     }
 
+    /// Findings of `rule` for every violation of a cluster-wide policy it reports.
+    pub fn cluster_violation_findings(&self, rule: &'static RuleDef, out: &mut Vec<Finding>) {
+        for (idx, policy) in self.cluster.cluster_policies.iter().enumerate() {
+            for v in validate::cluster_policy(policy)
+                .into_iter()
+                .filter(|v| v.rule == rule.name)
+            {
+                out.push(Finding::new(
+                    rule,
+                    Subject::ClusterPolicy(idx),
+                    v.span,
+                    format!(
+                        "{} {}: {}: {}",
+                        policy.kind.kind(),
+                        policy.name,
+                        v.path,
+                        v.message
+                    ),
+                ));
+            }
+        }
+    }
+
     /// Findings of `rule` for every violation it reports.
     pub fn violation_findings(&self, rule: &'static RuleDef, out: &mut Vec<Finding>) {
         for (idx, v) in self

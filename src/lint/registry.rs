@@ -35,6 +35,10 @@ pub static ALL: &[&RuleDef] = &[
     &deprecated_api_version::RULE,
     &wide_port_range::RULE,
     &selector_and_or_confusion::RULE,
+    &invalid_cluster_policy::RULE,
+    &banp_not_singleton::RULE,
+    &ambiguous_priority::RULE,
+    &shadowed_cluster_rule::RULE,
 ];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).

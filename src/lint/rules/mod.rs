@@ -1,5 +1,7 @@
 //! One file per rule; see [`super::registry`] for the list in code order.
 
+pub mod ambiguous_priority;
+pub mod banp_not_singleton;
 pub mod deprecated_api_version;
 pub mod dns_egress_blocked;
 pub mod duplicate_policy;
@@ -11,6 +13,7 @@ pub mod ignored_egress_rules;
 pub mod ignored_ingress_rules;
 pub mod ingress_from_anywhere;
 pub mod invalid_cidr;
+pub mod invalid_cluster_policy;
 pub mod invalid_manifest;
 pub mod invalid_policy_type;
 pub mod invalid_port;
@@ -22,6 +25,7 @@ pub mod peer_selects_nothing;
 pub mod pod_not_isolated;
 pub mod policy_selects_nothing;
 pub mod selector_and_or_confusion;
+pub mod shadowed_cluster_rule;
 pub mod shadowed_rule;
 pub mod unresolved_named_port;
 pub mod wide_port_range;
