@@ -50,6 +50,8 @@ pub struct CPolicy {
     pub selected: BitSet,
     /// Whether its rules count, per direction.
     pub active: [bool; 2],
+    /// Whether it isolates the pods it selects, per direction.
+    pub isolates: [bool; 2],
 }
 
 /// A NetworkPolicy rule, over classes.
@@ -123,6 +125,8 @@ pub struct Compiled<'c> {
     pub tier_rules: Vec<CTierRule>,
     /// Per direction and class: whether the NetworkPolicy tier isolates it.
     pub np_isolated: [Vec<bool>; 2],
+    /// Per direction and class: whether its namespace's annotation isolates it.
+    pub ns_isolated: [Vec<bool>; 2],
     /// Per direction and class: NetworkPolicy rules of active policies selecting it.
     pub np_rules_of: [Vec<Vec<usize>>; 2],
     /// Per direction and class: NetworkPolicy rules whose peers hold it.
@@ -752,6 +756,7 @@ impl<'c> Builder<'c> {
                 policy: p.policy,
                 selected: on_classes(&p.selected),
                 active: p.active,
+                isolates: p.isolates,
             })
             .collect();
         let rules: Vec<CRule> = mrules
@@ -787,12 +792,13 @@ impl<'c> Builder<'c> {
             .collect();
 
         // Per class: isolation and the rules that apply.
-        let mut np_isolated = [vec![false; classes], vec![false; classes]];
-        for (d, iso) in np_isolated.iter_mut().enumerate() {
+        let mut ns_iso = [vec![false; classes], vec![false; classes]];
+        for (d, iso) in ns_iso.iter_mut().enumerate() {
             for c in on_classes(&ns_isolated[d]).iter() {
                 iso[c] = true;
             }
         }
+        let mut np_isolated = ns_iso.clone();
         for (mp, cp) in mpolicies.iter().zip(&policies) {
             for c in cp.selected.iter() {
                 for (d, iso) in np_isolated.iter_mut().enumerate() {
@@ -839,6 +845,7 @@ impl<'c> Builder<'c> {
             tier_policies,
             tier_rules,
             np_isolated,
+            ns_isolated: ns_iso,
             np_rules_of,
             np_rules_with_peer,
             admin_of,

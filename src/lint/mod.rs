@@ -12,6 +12,7 @@
 //! given with `--topology` are read but not linted), and sorts by position.
 
 pub mod config;
+pub mod redundancy;
 pub mod registry;
 pub mod risk;
 pub mod rules;
@@ -227,6 +228,7 @@ pub struct Context<'a> {
     violations: OnceLock<Vec<(PolicyIdx, Violation)>>,
     matrix: OnceLock<Matrix>,
     shadows: OnceLock<Vec<shadow::Shadow>>,
+    redundancy: OnceLock<redundancy::Redundancy>,
 }
 
 impl<'a> Context<'a> {
@@ -244,6 +246,7 @@ impl<'a> Context<'a> {
             violations: OnceLock::new(),
             matrix: OnceLock::new(),
             shadows: OnceLock::new(),
+            redundancy: OnceLock::new(),
         }
     }
 
@@ -307,6 +310,12 @@ impl<'a> Context<'a> {
     /// Rules contained in other rules, decided from the policies alone.
     pub fn shadows(&self) -> &[shadow::Shadow] {
         self.shadows.get_or_init(|| shadow::compute(self.cluster))
+    }
+
+    /// Rules and policies that change nothing in the reachability of the input.
+    pub fn redundancy(&self) -> &redundancy::Redundancy {
+        self.redundancy
+            .get_or_init(|| redundancy::compute(self.cluster))
     }
 
     /// The rule a reference points at.

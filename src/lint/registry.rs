@@ -26,6 +26,8 @@ pub static ALL: &[&RuleDef] = &[
     &peer_selects_nothing::RULE,
     &unresolved_named_port::RULE,
     &shadowed_rule::RULE,
+    &redundant_rule::RULE,
+    &redundant_policy::RULE,
     &duplicate_rule::RULE,
     &pod_not_isolated::RULE,
     &namespace_without_default_deny::RULE,

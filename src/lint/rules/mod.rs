@@ -24,6 +24,8 @@ pub mod namespace_without_default_deny;
 pub mod peer_selects_nothing;
 pub mod pod_not_isolated;
 pub mod policy_selects_nothing;
+pub mod redundant_policy;
+pub mod redundant_rule;
 pub mod selector_and_or_confusion;
 pub mod shadowed_cluster_rule;
 pub mod shadowed_rule;

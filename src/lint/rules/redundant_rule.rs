@@ -1,0 +1,100 @@
+//! ## What it finds
+//! A NetworkPolicy rule that changes nothing in the reachability of the loaded input: every
+//! connection it allows — for every pod its policy selects and every peer it matches — is
+//! already allowed on the same ports by other rules. The rules that allow the same traffic
+//! are named.
+//!
+//! Unlike `shadowed-rule`, which holds for any cluster, this is judged on the pods,
+//! namespaces and labels of the input (with `--topology` for manifests kept elsewhere), so
+//! it also finds rules made redundant by a combination of other rules, or by how the
+//! workloads are actually labelled. Rules already reported as shadowed or duplicated, and
+//! rules of a policy reported as redundant as a whole, are not reported again.
+//!
+//! ## Why it matters
+//! A redundant rule makes a policy look wider than it is, so that narrowing it (the rule
+//! you think grants access) changes nothing: the access stays, granted elsewhere. In an
+//! incident, it is the rule people edit in vain.
+//!
+//! ## Example
+//! ```yaml
+//! # api pods are labelled {app: api, tier: backend}; web pods {app: web, tier: frontend}
+//! ingress:
+//! - from: [{podSelector: {matchLabels: {tier: frontend}}}]
+//!   ports: [{port: 8080}]
+//! - from: [{podSelector: {matchLabels: {app: web}}}]       # the same pods, today
+//!   ports: [{port: 8080}]
+//! ```
+//!
+//! ## Use instead
+//! ```yaml
+//! ingress:
+//! - from: [{podSelector: {matchLabels: {tier: frontend}}}]
+//!   ports: [{port: 8080}]
+//! ```
+
+use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
+
+/// The rule.
+pub const RULE: RuleDef = RuleDef {
+    code: "NP302",
+    name: "redundant-rule",
+    severity: Severity::Warning,
+    category: Category::Redundant,
+    summary: "a rule whose every allowed connection other rules already allow, in the loaded input",
+    check,
+};
+
+fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let red = cx.redundancy();
+    for r in &red.rules {
+        let reported = cx.shadows().iter().any(|s| s.rule == r.rule)
+            || red.policies.iter().any(|p| p.policy == r.rule.0);
+        if reported {
+            continue;
+        }
+        let rule = cx.rule(r.rule);
+        let name = cx.rule_name(r.rule.0, rule);
+        let by: Vec<String> = r
+            .covered_by
+            .iter()
+            .map(|&o| cx.rule_name(o.0, cx.rule(o)))
+            .collect();
+        let (src, dst) = &r.example;
+        let mut f = Finding::new(
+            &RULE,
+            Subject::Policy(r.rule.0),
+            rule.span,
+            format!("{name} is redundant in this input: everything it allows (e.g. {src} → {dst}) is already allowed by {}", by.join(" and ")),
+        )
+        .help("remove it, or if it states an intent the other rules only satisfy by accident, narrow those");
+        for &o in &r.covered_by {
+            f = f.related(
+                cx.rule(o).span,
+                format!("{} allows the same traffic", cx.rule_name(o.0, cx.rule(o))),
+            );
+        }
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::lint::testing::findings;
+
+    #[test]
+    fn a_rule_covered_by_others_in_this_input_is_reported() {
+        assert_eq!(
+            findings(&RULE, "bad.yaml"),
+            [
+                "30:5: shop/api ingress[1] is redundant in this input: everything it allows (e.g. shop/web → shop/api) is already allowed by shop/api ingress[0]",
+                "40:5: shop/api ingress[3] is redundant in this input: everything it allows (e.g. shop/admin → shop/api) is already allowed by shop/api ingress[0] and shop/api ingress[2]",
+            ]
+        );
+    }
+
+    #[test]
+    fn rules_that_allow_something_of_their_own_pass() {
+        assert!(findings(&RULE, "good.yaml").is_empty());
+    }
+}
