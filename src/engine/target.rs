@@ -70,8 +70,7 @@ pub fn resolve(cluster: &Cluster, text: &str, default_ns: &str) -> Result<Resolv
     if ns.is_empty() || name.is_empty() {
         return Err(format!("`{text}`: empty namespace or name"));
     }
-    if let Some(kind) = kind.filter(|k| is_service_kind(k)) {
-        let _ = kind;
+    if kind.is_some_and(is_service_kind) {
         let Some(service) = cluster
             .services
             .iter()

@@ -202,12 +202,17 @@ fn fold_owners(workloads: Vec<Workload>, cluster: &mut Cluster) -> Vec<Endpoint>
                 .filter(|&p| workloads[p].kind != w.kind || workloads[p].name != w.name)
         })
         .collect();
-    let top = |mut i: usize| {
-        for _ in 0..16 {
-            match parent[i] {
-                Some(p) => i = p,
-                None => break,
+    // The top owner of each workload; a cycle of ownerReferences (which the API server would
+    // never produce, but input can hold) folds nothing.
+    let top = |start: usize| {
+        let mut seen = vec![start];
+        let mut i = start;
+        while let Some(p) = parent[i] {
+            if seen.contains(&p) {
+                return start;
             }
+            seen.push(p);
+            i = p;
         }
         i
     };
@@ -364,6 +369,18 @@ mod tests {
                 .iter()
                 .any(|(_, n)| n.starts_with("replaced: Deployment shop/web"))
         );
+    }
+
+    #[test]
+    fn cyclic_owner_references_fold_nothing_and_do_not_panic() {
+        let objects = vec![
+            w(EndpointKind::ReplicaSet, "a", Some(("ReplicaSet", "b")), None),
+            w(EndpointKind::ReplicaSet, "b", Some(("ReplicaSet", "c")), None),
+            w(EndpointKind::ReplicaSet, "c", Some(("ReplicaSet", "a")), None),
+            w(EndpointKind::Pod, "p", Some(("ReplicaSet", "a")), None),
+        ];
+        let c = Cluster::build(objects);
+        assert_eq!(c.endpoints.len(), 4);
     }
 
     #[test]
