@@ -12,6 +12,7 @@
 //! given with `--topology` are read but not linted), and sorts by position.
 
 pub mod config;
+pub mod expect;
 pub mod registry;
 pub mod rules;
 pub mod suppress;
@@ -213,8 +214,11 @@ pub struct Context<'a> {
     pub problems: &'a [Problem],
     /// The default namespace (`-n`), for names the rules resolve.
     pub default_namespace: &'a str,
+    /// Connectivity expectations (`--expect` files and the config's `expectations:`).
+    pub expectations: &'a [expect::Expectation],
     violations: OnceLock<Vec<(PolicyIdx, Violation)>>,
     matrix: OnceLock<Matrix>,
+    outcomes: OnceLock<Vec<expect::Outcome>>,
 }
 
 impl<'a> Context<'a> {
@@ -229,8 +233,10 @@ impl<'a> Context<'a> {
             sources,
             problems,
             default_namespace: "default",
+            expectations: &[],
             violations: OnceLock::new(),
             matrix: OnceLock::new(),
+            outcomes: OnceLock::new(),
         }
     }
 
@@ -266,6 +272,16 @@ impl<'a> Context<'a> {
     /// The reachability matrix of the input.
     pub fn matrix(&self) -> &Matrix {
         self.matrix.get_or_init(|| Matrix::compute(self.cluster))
+    }
+
+    /// What checking each expectation found, in the order of [`Context::expectations`].
+    pub fn expectation_outcomes(&self) -> &[expect::Outcome] {
+        self.outcomes.get_or_init(|| {
+            self.expectations
+                .iter()
+                .map(|e| expect::evaluate(self, e))
+                .collect()
+        })
     }
 
     /// `namespace/name ingress[1]` for a rule of a policy.

@@ -8,7 +8,12 @@ use super::rules::*;
 include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
 
 /// Every rule, in code order.
-pub static ALL: &[&RuleDef] = &[&invalid_manifest::RULE, &invalid_cidr::RULE];
+pub static ALL: &[&RuleDef] = &[
+    &invalid_manifest::RULE,
+    &invalid_cidr::RULE,
+    &expectation_failed::RULE,
+    &expectation_unmatched::RULE,
+];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).
 pub fn find(name_or_code: &str) -> Option<&'static RuleDef> {

@@ -1,5 +1,6 @@
 //! Findings for people: miette reports with the offending snippet, labelled related places
-//! (in the same file as labels, in other files as nested reports), help and notes.
+//! (in the same file as labels, in other files as nested reports) and help; then the notes,
+//! as they are (an explanation keeps its indentation, unwrapped).
 
 use std::fmt;
 
@@ -100,14 +101,7 @@ fn report(f: &Finding, sources: &SourceMap) -> Report {
             });
         }
     }
-    let mut help = f.help.clone();
-    if !f.notes.is_empty() {
-        let notes = f.notes.join("\n");
-        help = Some(match help {
-            Some(h) => format!("{h}\n{notes}"),
-            None => notes,
-        });
-    }
+    let help = f.help.clone();
     Report {
         message: f.message.clone(),
         code: Some(format!("{}({})", f.rule.code, f.rule.name)),
@@ -142,6 +136,12 @@ pub fn render(findings: &[Finding], sources: &SourceMap, color: bool, width: usi
                 f.rule.code,
                 f.message
             ));
+        }
+        for (i, note) in f.notes.iter().enumerate() {
+            let lead = if i == 0 { "  note: " } else { "        " };
+            out.push_str(lead);
+            out.push_str(note);
+            out.push('\n');
         }
     }
     out
