@@ -305,6 +305,12 @@ pub fn run(cx: &Context, config: &Config, opts: &RunOptions) -> Vec<Finding> {
         .copied()
         .filter(|r| config.enabled(r))
         .collect();
+    // Evaluated here, outside the parallel loop: it computes the matrix, which runs on the
+    // thread pool itself, and a pool thread waiting on the OnceLock could otherwise pick up
+    // the other expectation rule's job and wait on the lock it is filling (a deadlock).
+    if !cx.expectations.is_empty() && enabled.iter().any(|r| r.category == Category::Expectation) {
+        cx.expectation_outcomes();
+    }
     let mut findings: Vec<Finding> = enabled
         .par_iter()
         .flat_map_iter(|rule| {
