@@ -137,7 +137,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__check)
-            opts="-o -f -n -v -h -V --topology --output --fail-on --config --no-config --filename --namespace --isolation-model --verbose --color --help --version"
+            opts="-o -f -n -v -h -V --topology --output --fail-on --config --no-config --expect --filename --namespace --isolation-model --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -148,11 +148,11 @@ _kubectl__netpol() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json sarif github" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json sarif github" -- "${cur}"))
                     return 0
                     ;;
                 --fail-on)
@@ -160,6 +160,10 @@ _kubectl__netpol() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

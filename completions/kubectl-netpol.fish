@@ -71,12 +71,16 @@ complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s V -l version -d 'Print version'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l topology -d 'Manifests read for topology (pods, namespaces, other policies) but not checked themselves: with pre-commit, pass the rest of the repository here. Repeatable' -r
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s o -l output -d 'Output format' -r -f -a "text\t'Reports with snippets, for people'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s o -l output -d 'Output format' -r -f -a "text\t'Reports with snippets, for people'
+json\t'One versioned JSON document, for scripts'
+sarif\t'SARIF 2.1.0, for GitHub code scanning and other SARIF viewers'
+github\t'GitHub Actions annotations (and a job summary table when $GITHUB_STEP_SUMMARY is set)'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l fail-on -d 'The lowest severity that fails the run [default: warning, or `fail-on` in the config]' -r -f -a "error\t'Errors only'
 warning\t'Warnings and errors'
 info\t'Any finding'
 never\t'Never fail on findings'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l config -d 'The configuration file (instead of looking for .netpol.yaml)' -r -F
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l expect -d 'A file of connectivity expectations (a YAML list of {from, to, port, expect}); repeatable' -r -F
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s f -l filename -d 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l isolation-model -d 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)' -r -f -a "per-pod\t'Kubernetes 1.7 and later: a pod is isolated by the policies that select it'

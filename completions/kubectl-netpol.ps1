@@ -84,6 +84,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'The lowest severity that fails the run [default: warning, or `fail-on` in the config]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file (instead of looking for .netpol.yaml)')
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'A file of connectivity expectations (a YAML list of {from, to, port, expect}); repeatable')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]')

@@ -21,7 +21,12 @@ fn pipeline(text: &str) {
         }
     }
     if let Some(first) = cluster.endpoints.first() {
-        let _ = explain(&cluster, Party::Endpoint(0), Party::Address("203.0.113.7".parse().unwrap()), None);
+        let _ = explain(
+            &cluster,
+            Party::Endpoint(0),
+            Party::Address("203.0.113.7".parse().unwrap()),
+            None,
+        );
         let _ = first.id();
     }
     let cx = Context::new(&cluster, &loaded.sources, &loaded.problems);
@@ -35,7 +40,10 @@ fn corpus() -> Vec<String> {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata");
     let mut files = Vec::new();
     for dir in ["demo", "demo/policies", "generations", "broken"] {
-        for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap().flatten() {
+        for entry in std::fs::read_dir(format!("{root}/{dir}"))
+            .unwrap()
+            .flatten()
+        {
             if entry.path().extension().is_some_and(|e| e == "yaml") {
                 files.push(std::fs::read_to_string(entry.path()).unwrap());
             }

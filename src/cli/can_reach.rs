@@ -5,11 +5,9 @@ use clap::ValueEnum;
 use super::inputs::{InputArgs, Problems, load_session};
 use super::{EXIT_ERROR, EXIT_NO, EXIT_OK, print};
 use crate::engine::explain::explain;
-use crate::engine::target::{Target, resolve, service_target_port};
+use crate::engine::target::{Target, resolve, resolve_port};
 use crate::engine::{Party, explain::Explanation};
-use crate::load::decode::IntOrString;
-use crate::model::ports::{PortQuery, QueryPort};
-use crate::model::{Cluster, Protocol};
+use crate::model::ports::PortQuery;
 use crate::report::explain::{CanReach, json, text};
 use crate::report::style::{ColorChoice, Painter};
 
@@ -145,48 +143,5 @@ fn parties(t: &Target) -> Vec<Party> {
     match t {
         Target::Party(p) => vec![*p],
         Target::Service { backends, .. } => backends.iter().map(|&b| Party::Endpoint(b)).collect(),
-    }
-}
-
-/// The port number a query means at this destination: a Service port maps to its
-/// targetPort; a name resolves on the destination's containers.
-fn resolve_port(
-    cluster: &Cluster,
-    to: &Target,
-    dst: Party,
-    q: &PortQuery,
-) -> Result<(Protocol, u16), String> {
-    if let Target::Service { service, .. } = to {
-        let Party::Endpoint(backend) = dst else {
-            unreachable!("service backends are endpoints")
-        };
-        let port = match &q.port {
-            QueryPort::Number(n) => IntOrString::Int(i64::from(*n)),
-            QueryPort::Name(s) => IntOrString::Str(s.clone()),
-        };
-        return service_target_port(cluster, *service, backend, q.protocol, &port)
-            .map(|n| (q.protocol, n));
-    }
-    match &q.port {
-        QueryPort::Number(n) => Ok((q.protocol, *n)),
-        QueryPort::Name(name) => {
-            let Party::Endpoint(d) = dst else {
-                return Err(format!(
-                    "port `{name}` is a name, and an address outside the cluster has no named ports"
-                ));
-            };
-            let ep = &cluster.endpoints[d];
-            ep.ports
-                .iter()
-                .find(|c| c.protocol == q.protocol && c.name.as_deref() == Some(name.as_str()))
-                .map(|c| (q.protocol, c.port))
-                .ok_or_else(|| {
-                    format!(
-                        "{} has no {} container port named `{name}`",
-                        ep.id(),
-                        q.protocol
-                    )
-                })
-        }
     }
 }

@@ -8,10 +8,11 @@ use clap::ValueEnum;
 use super::inputs::{InputArgs, Problems, load_session};
 use super::{EXIT_ERROR, EXIT_NO, EXIT_OK, print};
 use crate::lint::config::{Config, FailOn};
+use crate::lint::expect::{self, Expectation};
 use crate::lint::{Context, RunOptions, run as run_rules};
 use crate::load::discover;
 use crate::load::source::{SourceFile, SourceMap};
-use crate::report::check::{Counts, text};
+use crate::report::check::{Counts, github, json, sarif, text};
 use crate::report::style::{ColorChoice, Painter};
 
 /// Output formats of check.
@@ -19,6 +20,12 @@ use crate::report::style::{ColorChoice, Painter};
 pub enum Format {
     /// Reports with snippets, for people.
     Text,
+    /// One versioned JSON document, for scripts.
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions annotations (and a job summary table when $GITHUB_STEP_SUMMARY is set).
+    Github,
 }
 
 /// Arguments of check.
@@ -27,6 +34,8 @@ pub enum Format {
 Configuration: .netpol.yaml (or .netpol.yml), looked for from the working directory upwards,
 or --config. `kubectl netpol rules` lists the rules; `kubectl netpol rules NAME` documents one.
 Silence rules on one object with the annotation netpol.kubectl.dev/ignore: \"NAME,NAME\".
+Expectations (--expect FILE, or `expectations:` in the configuration) are a YAML list of
+{from, to, port, expect: allow|deny}; every (from, to) pair must meet its expectation.
 
 Exit status: 0 when no finding is at or above --fail-on, 1 otherwise, 2 on usage or input errors.")]
 pub struct Args {
@@ -49,6 +58,10 @@ pub struct Args {
     /// Use no configuration file.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+    /// A file of connectivity expectations (a YAML list of {from, to, port, expect});
+    /// repeatable.
+    #[arg(long = "expect", value_name = "FILE")]
+    pub expect: Vec<PathBuf>,
     /// Inputs.
     #[command(flatten)]
     pub input: InputArgs,
@@ -64,32 +77,70 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
         Err(code) => return code,
     };
     let mut sources = session.sources;
+    let topology_files = topology_files(&args, &sources);
+    let checked = sources.files().len() - topology_files.len();
     let config = match load_config(&args, &mut sources, &err) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let topology_files = topology_files(&args, &sources);
+    let mut expectations: Vec<Expectation> = config.expectations.clone();
+    let mut bad_expectations = false;
+    for path in &args.expect {
+        match expect::load_file(&mut sources, path) {
+            Ok(list) => expectations.extend(list),
+            Err(problems) => {
+                for p in problems {
+                    eprintln!("{} {}", err.bad("error:"), p.render(&sources));
+                }
+                bad_expectations = true;
+            }
+        }
+    }
+    if bad_expectations {
+        return EXIT_ERROR;
+    }
     for p in session.problems.iter().filter(|p| p.span.is_none()) {
         eprintln!("{} {}", err.bad("error:"), p.message);
     }
     let mut cx = Context::new(&session.cluster, &sources, &session.problems);
     cx.default_namespace = args.input.namespace();
-    let checked = sources.files().len() - topology_files.len() - usize::from(config.path.is_some());
+    cx.expectations = &expectations;
     let findings = run_rules(&cx, &config, &RunOptions { topology_files });
     let counts = Counts::of(&findings);
+    let summary = format!(
+        "{} ({checked} file{} checked)",
+        counts.summary(),
+        if checked == 1 { "" } else { "s" }
+    );
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning);
-    match args.output {
+    let out = match args.output {
         Format::Text => {
             let painter = Painter::new(color.stdout());
             let mut out = text::render(&findings, &sources, painter.color, 100);
-            out.push_str(&format!(
-                "{} ({checked} file{} checked)\n",
-                counts.summary(),
-                if checked == 1 { "" } else { "s" }
-            ));
-            print(&out);
+            out.push_str(&summary);
+            out.push('\n');
+            out
         }
-    }
+        Format::Json => pretty(&json::render(&findings, &sources, checked)),
+        Format::Sarif => {
+            let cwd = std::env::current_dir().ok();
+            pretty(&sarif::render(&findings, &sources, cwd.as_deref()))
+        }
+        Format::Github => {
+            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+                let table = github::step_summary(&findings, &sources, &summary);
+                if let Err(e) = append(Path::new(&path), &table) {
+                    eprintln!(
+                        "{} cannot append to GITHUB_STEP_SUMMARY ({}): {e}",
+                        err.bad("warning:"),
+                        Path::new(&path).display()
+                    );
+                }
+            }
+            github::render(&findings, &sources, &summary)
+        }
+    };
+    print(&out);
     if !session.problems.is_empty() {
         EXIT_ERROR
     } else if findings.iter().any(|f| fail_on.fails(f.severity)) {
@@ -97,6 +148,21 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}
+
+fn append(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    f.write_all(text.as_bytes())
 }
 
 /// Files that came only from `--topology` inputs.

@@ -8,7 +8,9 @@
 use std::net::IpAddr;
 
 use super::Party;
+use super::explain::party_name;
 use crate::load::decode::{IntOrString, closest};
+use crate::model::ports::{PortQuery, QueryPort};
 use crate::model::{Cluster, EndpointKind, Protocol};
 
 /// What a name resolves to.
@@ -242,6 +244,52 @@ pub fn service_target_port(
             ep.ports.iter().find(|c| c.protocol == protocol && c.name.as_deref() == Some(name.as_str())).map(|c| c.port).ok_or_else(|| {
                 format!("service {}/{}: targetPort `{name}` names no {protocol} container port of {}", svc.namespace, svc.name, ep.id())
             })
+        }
+    }
+}
+
+/// The port number a query means at this destination: a Service port maps to its
+/// targetPort; a name resolves on the destination's containers.
+pub fn resolve_port(
+    cluster: &Cluster,
+    to: &Target,
+    dst: Party,
+    q: &PortQuery,
+) -> Result<(Protocol, u16), String> {
+    if let Target::Service { service, .. } = to {
+        let Party::Endpoint(backend) = dst else {
+            return Err(format!(
+                "{} is not a backend of the service: an address outside the cluster",
+                party_name(cluster, dst)
+            ));
+        };
+        let port = match &q.port {
+            QueryPort::Number(n) => IntOrString::Int(i64::from(*n)),
+            QueryPort::Name(s) => IntOrString::Str(s.clone()),
+        };
+        return service_target_port(cluster, *service, backend, q.protocol, &port)
+            .map(|n| (q.protocol, n));
+    }
+    match &q.port {
+        QueryPort::Number(n) => Ok((q.protocol, *n)),
+        QueryPort::Name(name) => {
+            let Party::Endpoint(d) = dst else {
+                return Err(format!(
+                    "port `{name}` is a name, and an address outside the cluster has no named ports"
+                ));
+            };
+            let ep = &cluster.endpoints[d];
+            ep.ports
+                .iter()
+                .find(|c| c.protocol == q.protocol && c.name.as_deref() == Some(name.as_str()))
+                .map(|c| (q.protocol, c.port))
+                .ok_or_else(|| {
+                    format!(
+                        "{} has no {} container port named `{name}`",
+                        ep.id(),
+                        q.protocol
+                    )
+                })
         }
     }
 }

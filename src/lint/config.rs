@@ -10,11 +10,14 @@
 //!     exclude: ["legacy/**"]           # globs over file paths, as given on the command line
 //! exclude: ["vendor/**"]               # no finding in these files
 //! fail-on: error                       # error | warning | info | never
+//! expectations:                        # connectivity that must hold, see `super::expect`
+//! - {from: shop/frontend, to: shop/api, port: 8080, expect: allow}
 //! ```
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::expect::{self, Expectation};
 use super::{RuleDef, Severity, registry};
 use crate::load::Problem;
 use crate::load::decode::{Decoder, N, closest};
@@ -75,6 +78,8 @@ pub struct Config {
     exclude: Vec<glob::Pattern>,
     /// `fail-on`, when set in the file.
     pub fail_on: Option<FailOn>,
+    /// `expectations`: connectivity that must hold.
+    pub expectations: Vec<Expectation>,
 }
 
 impl Config {
@@ -159,7 +164,7 @@ impl Config {
             problems.append(&mut d.problems);
             return;
         };
-        d.unknown_fields(root, &["rules", "exclude", "fail-on"]);
+        d.unknown_fields(root, &["rules", "exclude", "fail-on", "expectations"]);
         if let Some(rules) = root.get("rules").and_then(|r| d.map(r)) {
             for (key, k, v) in rules.entries() {
                 let Some(rule) = registry::find(key) else {
@@ -220,6 +225,9 @@ impl Config {
                 ),
             }
         }
+        if let Some(list) = root.get("expectations") {
+            self.expectations = expect::read_list(&mut d, list);
+        }
         problems.append(&mut d.problems);
     }
 }
@@ -268,6 +276,36 @@ mod tests {
         assert!(c.excluded(cidr, "./vendor/x.yaml"));
         assert!(!c.excluded(cidr, "deploy/x.yaml"));
         assert_eq!(c.fail_on, Some(FailOn::Error));
+    }
+
+    #[test]
+    fn expectations_are_read_with_positions() {
+        let c = parse("expectations:\n- {from: shop/web, to: {namespace: shop, labels: {app: api}}, port: 8080/TCP, expect: allow}\n- from: {cidr: 10.0.0.0/8}\n  to: shop/db\n  expect: deny\n").unwrap();
+        assert_eq!(c.expectations.len(), 2);
+        assert_eq!(
+            c.expectations[0].describe(),
+            "shop/web → pods in shop with app=api on TCP 8080"
+        );
+        assert_eq!(c.expectations[1].describe(), "10.0.0.0/8 → shop/db");
+        assert_eq!(c.expectations[1].span.start, 109);
+        let problems = parse("expectations:\n- {from: shop/web, too: shop/api, port: 0, expect: maybe}\n- {from: {cidr: 10.0.0.0/33, labels: {}}, to: [], expect: deny}\n- x\n").unwrap_err();
+        let messages: Vec<String> = problems
+            .iter()
+            .map(|p| format!("{}: {}", p.path, p.message))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "expectations[0].too: unknown field `too` (did you mean `to`?); expected `from`, `to`, `port`, `expect`",
+                "expectations[0].to: missing required field `to`",
+                "expectations[0].port: bad port `0`: port `0` is out of range 1-65535",
+                "expectations[0].expect: expected allow or deny, found `maybe`",
+                "expectations[1].from.labels: unknown field `labels`; expected `cidr`",
+                "expectations[1].from.cidr: `10.0.0.0/33` is not a CIDR: prefix length 33 is over 32",
+                "expectations[1].to: expected a name (`ns/name`), `{namespace: NS, labels: {…}}` or `{cidr: CIDR}`, found a list",
+                "expectations[2]: expected a mapping, found \"x\"",
+            ]
+        );
     }
 
     #[test]

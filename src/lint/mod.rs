@@ -12,6 +12,7 @@
 //! given with `--topology` are read but not linted), and sorts by position.
 
 pub mod config;
+pub mod expect;
 pub mod redundancy;
 pub mod registry;
 pub mod risk;
@@ -25,8 +26,6 @@ pub mod testing;
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::OnceLock;
-
-use rayon::prelude::*;
 
 use crate::engine::matrix::Matrix;
 use crate::load::Problem;
@@ -225,10 +224,13 @@ pub struct Context<'a> {
     pub problems: &'a [Problem],
     /// The default namespace (`-n`), for names the rules resolve.
     pub default_namespace: &'a str,
+    /// Connectivity expectations (`--expect` files and the config's `expectations:`).
+    pub expectations: &'a [expect::Expectation],
     violations: OnceLock<Vec<(PolicyIdx, Violation)>>,
     matrix: OnceLock<Matrix>,
     shadows: OnceLock<Vec<shadow::Shadow>>,
     redundancy: OnceLock<redundancy::Redundancy>,
+    outcomes: OnceLock<Vec<expect::Outcome>>,
 }
 
 impl<'a> Context<'a> {
@@ -243,10 +245,12 @@ impl<'a> Context<'a> {
             sources,
             problems,
             default_namespace: "default",
+            expectations: &[],
             violations: OnceLock::new(),
             matrix: OnceLock::new(),
             shadows: OnceLock::new(),
             redundancy: OnceLock::new(),
+            outcomes: OnceLock::new(),
         }
     }
 
@@ -323,6 +327,16 @@ impl<'a> Context<'a> {
         &self.cluster.policies[r.0].rules(r.1)[r.2]
     }
 
+    /// What checking each expectation found, in the order of [`Context::expectations`].
+    pub fn expectation_outcomes(&self) -> &[expect::Outcome] {
+        self.outcomes.get_or_init(|| {
+            self.expectations
+                .iter()
+                .map(|e| expect::evaluate(self, e))
+                .collect()
+        })
+    }
+
     /// `namespace/name ingress[1]` for a rule of a policy.
     pub fn rule_name(&self, policy: PolicyIdx, rule: &crate::model::Rule) -> String {
         format!("{} {}", self.cluster.policies[policy].id(), rule.label())
@@ -344,9 +358,12 @@ pub fn run(cx: &Context, config: &Config, opts: &RunOptions) -> Vec<Finding> {
         .copied()
         .filter(|r| config.enabled(r))
         .collect();
+    // Rules run one after the other: the shared analyses they start (the matrix, redundancy)
+    // are parallel inside, and a thread-pool worker blocked on a `OnceLock` another rule is
+    // filling could otherwise pick up that rule's job and wait on itself.
     let mut findings: Vec<Finding> = enabled
-        .par_iter()
-        .flat_map_iter(|rule| {
+        .iter()
+        .flat_map(|rule| {
             let mut out = Vec::new();
             (rule.check)(cx, &mut out);
             out

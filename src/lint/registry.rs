@@ -37,6 +37,8 @@ pub static ALL: &[&RuleDef] = &[
     &deprecated_api_version::RULE,
     &wide_port_range::RULE,
     &selector_and_or_confusion::RULE,
+    &expectation_failed::RULE,
+    &expectation_unmatched::RULE,
     &invalid_cluster_policy::RULE,
     &banp_not_singleton::RULE,
     &ambiguous_priority::RULE,

@@ -74,3 +74,62 @@ fn position(sources: &SourceMap, span: Span, with_file: bool) -> String {
     };
     format!("{prefix}{}:{}", pos.line, pos.column)
 }
+
+/// The findings of `rule` on fixture manifests with the expectations of `expect_file` (all
+/// in the rule's directory), as `file:line:col: message`.
+pub fn findings_with_expectations(
+    rule: &'static RuleDef,
+    fixtures: &[&str],
+    expect_file: &str,
+) -> Vec<String> {
+    let (findings, sources) = run_with_expectations(rule, fixtures, expect_file);
+    findings
+        .iter()
+        .map(|f| {
+            let pos = sources.start(f.span);
+            let file = sources
+                .file(f.span.file)
+                .name
+                .rsplit('/')
+                .next()
+                .unwrap_or("");
+            format!("{file}:{}:{}: {}", pos.line, pos.column, f.message)
+        })
+        .collect()
+}
+
+/// The findings themselves, for tests that look at notes and related places.
+pub fn raw_findings_with_expectations(
+    rule: &'static RuleDef,
+    fixtures: &[&str],
+    expect_file: &str,
+) -> Vec<super::Finding> {
+    run_with_expectations(rule, fixtures, expect_file).0
+}
+
+fn run_with_expectations(
+    rule: &'static RuleDef,
+    fixtures: &[&str],
+    expect_file: &str,
+) -> (Vec<super::Finding>, crate::load::source::SourceMap) {
+    let dir = format!(
+        "{}/testdata/rules/{}",
+        env!("CARGO_MANIFEST_DIR"),
+        rule.name
+    );
+    let paths: Vec<String> = fixtures.iter().map(|f| format!("{dir}/{f}")).collect();
+    let mut loaded = load(&paths, &LoadOptions::default());
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    let expectations = super::expect::load_file(
+        &mut loaded.sources,
+        std::path::Path::new(&format!("{dir}/{expect_file}")),
+    )
+    .unwrap_or_else(|p| panic!("{expect_file}: {p:?}"));
+    let cluster = Cluster::build(loaded.objects);
+    let mut cx = Context::new(&cluster, &loaded.sources, &loaded.problems);
+    cx.expectations = &expectations;
+    let only: HashSet<&str> = [rule.name].into();
+    let findings = run(&cx, &Config::only(&only), &RunOptions::default());
+    drop(cx);
+    (findings, loaded.sources)
+}

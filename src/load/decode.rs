@@ -50,6 +50,11 @@ impl<'d> N<'d> {
         }
     }
 
+    /// Whether this is a sequence.
+    pub fn is_list(&self) -> bool {
+        matches!(self.kind(), NodeKind::Seq(_))
+    }
+
     /// Whether this is a mapping.
     pub fn is_map(&self) -> bool {
         matches!(self.kind(), NodeKind::Map(_))

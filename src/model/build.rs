@@ -79,6 +79,7 @@ impl Cluster {
                 labels: Labels::default(),
                 annotations: Labels::default(),
                 span: None,
+                name_span: None,
             });
         }
         for ns in namespaces.values_mut() {
@@ -230,6 +231,7 @@ fn fold_owners(workloads: Vec<Workload>, cluster: &mut Cluster) -> Vec<Endpoint>
                 ports: w.ports.clone(),
                 host_network: w.host_network,
                 span: w.span,
+                name_span: w.name_span,
                 members: Vec::new(),
             })
         })
@@ -291,6 +293,7 @@ mod tests {
             ips: ip.map(|i| i.parse().unwrap()).into_iter().collect(),
             phase: None,
             span: Span::default(),
+            name_span: Span::default(),
         })
     }
 
@@ -374,9 +377,24 @@ mod tests {
     #[test]
     fn cyclic_owner_references_fold_nothing_and_do_not_panic() {
         let objects = vec![
-            w(EndpointKind::ReplicaSet, "a", Some(("ReplicaSet", "b")), None),
-            w(EndpointKind::ReplicaSet, "b", Some(("ReplicaSet", "c")), None),
-            w(EndpointKind::ReplicaSet, "c", Some(("ReplicaSet", "a")), None),
+            w(
+                EndpointKind::ReplicaSet,
+                "a",
+                Some(("ReplicaSet", "b")),
+                None,
+            ),
+            w(
+                EndpointKind::ReplicaSet,
+                "b",
+                Some(("ReplicaSet", "c")),
+                None,
+            ),
+            w(
+                EndpointKind::ReplicaSet,
+                "c",
+                Some(("ReplicaSet", "a")),
+                None,
+            ),
             w(EndpointKind::Pod, "p", Some(("ReplicaSet", "a")), None),
         ];
         let c = Cluster::build(objects);

@@ -142,6 +142,8 @@ pub struct Endpoint {
     pub host_network: bool,
     /// The object.
     pub span: Span,
+    /// Its `metadata.name`.
+    pub name_span: Span,
     /// Pods and ReplicaSets of the input folded into this workload (`namespace/name`).
     pub members: Vec<String>,
 }

@@ -53,6 +53,8 @@ pub struct Namespace {
     pub annotations: Labels,
     /// The Namespace object, or None when the namespace is only implied by other objects.
     pub span: Option<Span>,
+    /// Its `metadata.name`, when declared.
+    pub name_span: Option<Span>,
 }
 
 impl Namespace {
@@ -161,6 +163,8 @@ pub struct Workload {
     pub phase: Option<String>,
     /// The object.
     pub span: Span,
+    /// Its `metadata.name`.
+    pub name_span: Span,
 }
 
 /// An object the model understands, as produced by the loader.

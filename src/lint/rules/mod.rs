@@ -9,6 +9,8 @@ pub mod duplicate_rule;
 pub mod egress_to_metadata;
 pub mod empty_peer;
 pub mod except_outside_cidr;
+pub mod expectation_failed;
+pub mod expectation_unmatched;
 pub mod ignored_egress_rules;
 pub mod ignored_ingress_rules;
 pub mod ingress_from_anywhere;

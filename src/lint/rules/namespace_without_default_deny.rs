@@ -80,7 +80,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         let mut f = Finding::new(
             &RULE,
             Subject::Namespace(id),
-            ns.span.unwrap_or(first.span),
+            ns.name_span.unwrap_or(first.name_span),
             format!(
                 "namespace {} has no default-deny policy for {dirs}: its pods are open unless a policy selects them",
                 ns.name
@@ -134,9 +134,9 @@ mod tests {
         assert_eq!(
             findings(&RULE, "bad.yaml"),
             [
-                "1:1: namespace monitoring has no default-deny policy for egress: its pods are open unless a policy selects them",
-                "6:1: namespace web has no default-deny policy for ingress or egress: its pods are open unless a policy selects them",
-                "17:1: namespace implied has no default-deny policy for ingress: its pods are open unless a policy selects them",
+                "4:9: namespace monitoring has no default-deny policy for egress: its pods are open unless a policy selects them",
+                "9:9: namespace web has no default-deny policy for ingress or egress: its pods are open unless a policy selects them",
+                "20:9: namespace implied has no default-deny policy for ingress: its pods are open unless a policy selects them",
             ]
         );
     }
@@ -146,11 +146,11 @@ mod tests {
         let d = details(&RULE, "bad.yaml");
         assert_eq!(
             d[0],
-            "1:1: namespace monitoring has no default-deny policy for egress: its pods are open unless a policy selects them\n  59:11: monitoring/default-deny-egress: `egress` is written but Egress is not in its effective policyTypes, so it denies no egress\n  help: add `{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: default-deny-egress, namespace: monitoring}, spec: {podSelector: {}, policyTypes: [Egress]}}`"
+            "4:9: namespace monitoring has no default-deny policy for egress: its pods are open unless a policy selects them\n  59:11: monitoring/default-deny-egress: `egress` is written but Egress is not in its effective policyTypes, so it denies no egress\n  help: add `{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: default-deny-egress, namespace: monitoring}, spec: {podSelector: {}, policyTypes: [Egress]}}`"
         );
         assert_eq!(
             d[1],
-            "6:1: namespace web has no default-deny policy for ingress or egress: its pods are open unless a policy selects them\n  71:5: web/allow-same-namespace selects every pod for ingress but allows some: not a default deny\n  73:5: web/allow-same-namespace selects every pod for egress but allows some: not a default deny\n  help: add `{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: default-deny, namespace: web}, spec: {podSelector: {}, policyTypes: [Ingress, Egress]}}`"
+            "9:9: namespace web has no default-deny policy for ingress or egress: its pods are open unless a policy selects them\n  71:5: web/allow-same-namespace selects every pod for ingress but allows some: not a default deny\n  73:5: web/allow-same-namespace selects every pod for egress but allows some: not a default deny\n  help: add `{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: default-deny, namespace: web}, spec: {podSelector: {}, policyTypes: [Ingress, Egress]}}`"
         );
     }
 

@@ -85,7 +85,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             ),
         };
         out.push(
-            Finding::new(&RULE, Subject::Endpoint(i), ep.span, message).help(format!(
+            Finding::new(&RULE, Subject::Endpoint(i), ep.name_span, message).help(format!(
                 "a policy in {} with `podSelector: {{}}` and `policyTypes: [{types}]` and no rules isolates every pod there; then allow what each needs",
                 ep.namespace
             )),
@@ -103,9 +103,9 @@ mod tests {
         assert_eq!(
             findings(&RULE, "bad.yaml"),
             [
-                "1:1: web/deploy/open is not isolated: no policy selects it for ingress or egress, so all traffic to and from it is allowed",
-                "13:1: web/deploy/half is not isolated for egress: no policy selects it, so it may connect anywhere",
-                "25:1: web/loose is not isolated for ingress: no policy selects it, so any source may connect to it",
+                "4:9: web/deploy/open is not isolated: no policy selects it for ingress or egress, so all traffic to and from it is allowed",
+                "16:9: web/deploy/half is not isolated for egress: no policy selects it, so it may connect anywhere",
+                "28:9: web/loose is not isolated for ingress: no policy selects it, so any source may connect to it",
             ]
         );
     }

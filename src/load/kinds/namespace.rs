@@ -12,5 +12,6 @@ pub fn decode(d: &mut Decoder) -> Option<Object> {
         labels: m.labels,
         annotations: m.annotations,
         span: Some(d.object().span()),
+        name_span: Some(meta::name_span(d)),
     }))
 }

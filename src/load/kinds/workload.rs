@@ -91,6 +91,7 @@ pub fn decode(d: &mut Decoder, kind: EndpointKind, opts: &LoadOptions) -> Option
         ips,
         phase,
         span: obj.span(),
+        name_span: meta::name_span(d),
     }))
 }
 

@@ -1,5 +1,8 @@
 //! Rendering `check` findings: one file per format.
 
+pub mod github;
+pub mod json;
+pub mod sarif;
 pub mod source;
 pub mod text;
 

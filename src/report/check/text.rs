@@ -1,5 +1,6 @@
-//! Findings for people: miette reports with the offending snippet, then help and notes, then
-//! each related place as a nested report.
+//! Findings for people: miette reports with the offending snippet and help, then each related
+//! place as a nested report; then the notes, as they are (an explanation keeps its
+//! indentation, unwrapped).
 
 use std::fmt;
 
@@ -102,14 +103,7 @@ fn report(f: &Finding, sources: &SourceMap) -> Report {
             related: Vec::new(),
         })
         .collect();
-    let mut help = f.help.clone();
-    if !f.notes.is_empty() {
-        let notes = f.notes.join("\n");
-        help = Some(match help {
-            Some(h) => format!("{h}\n{notes}"),
-            None => notes,
-        });
-    }
+    let help = f.help.clone();
     Report {
         message: f.message.clone(),
         code: Some(format!("{}({})", f.rule.code, f.rule.name)),
@@ -147,6 +141,12 @@ pub fn render(findings: &[Finding], sources: &SourceMap, color: bool, width: usi
                 f.rule.code,
                 f.message
             ));
+        }
+        for (i, note) in f.notes.iter().enumerate() {
+            let lead = if i == 0 { "  note: " } else { "        " };
+            out.push_str(lead);
+            out.push_str(note);
+            out.push('\n');
         }
     }
     out
