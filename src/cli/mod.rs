@@ -5,6 +5,7 @@
 
 pub mod can_reach;
 pub mod check;
+pub mod cluster;
 pub mod completions;
 pub mod inputs;
 pub mod matrix;
@@ -20,8 +21,8 @@ use crate::report::style::ColorChoice;
 
 /// Offline Kubernetes NetworkPolicy simulator and linter.
 ///
-/// Reads the manifests you already have (files, directories, globs, `-` for stdin) and
-/// computes exactly what the cluster would allow.
+/// Reads the manifests you already have (files, directories, globs, `-` for stdin), or the
+/// live cluster with `--from-cluster`, and computes exactly what the cluster would allow.
 #[derive(Debug, Parser)]
 #[command(
     name = "kubectl-netpol",
