@@ -65,6 +65,7 @@ if [ "$1" = --context ]; then
 fi
 case "$*" in
   "config current-context") echo kind-shop ;;
+  "config get-contexts -o name") printf 'kind-prod\nkind-shop\n' ;;
   "get {KINDS} --all-namespaces -o json") cat "$DUMP/get-all-namespaces.json" ;;
   "get {KINDS} --namespace shop -o json") cat "$DUMP/get-namespace-shop.json" ;;
   "get {anp} -o json") cat "$DUMP/adminnetworkpolicies.json" ;;
@@ -356,4 +357,36 @@ fn live_cluster_flags_need_from_cluster() {
         assert_eq!(r.code, 2, "{flag:?}");
         assert!(r.stderr.contains("--from-cluster"), "{}", r.stderr);
     }
+}
+
+#[test]
+fn completion_reads_the_cluster_the_line_names() {
+    let s = Sandbox::new("complete");
+    s.cluster();
+    let r = s.run(
+        &[
+            "__complete",
+            "can-reach",
+            "--from-cluster",
+            "-A",
+            "kube-system/",
+        ],
+        false,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "kube-system/coredns\tDeployment\n\
+         kube-system/kube-proxy\tDaemonSet\n\
+         kube-system/svc/kube-dns\tService: the pods it selects\n\
+         :4\n"
+    );
+    let r = s.run(
+        &["__complete", "matrix", "--from-cluster", "--context", ""],
+        false,
+    );
+    assert_eq!(
+        r.stdout,
+        "kind-prod\tkubeconfig context\nkind-shop\tkubeconfig context\n:4\n"
+    );
 }

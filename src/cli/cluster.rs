@@ -214,6 +214,24 @@ impl ClusterArgs {
     }
 }
 
+/// The contexts of the kubeconfig (`kubectl config get-contexts -o name`), for completion.
+pub fn contexts(kubeconfig: Option<&str>) -> Vec<String> {
+    let mut args = Vec::new();
+    if let Some(k) = kubeconfig {
+        args.extend(["--kubeconfig".to_string(), k.to_string()]);
+    }
+    args.extend(["config", "get-contexts", "-o", "name"].map(String::from));
+    match kubectl(args).result {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 fn kubectl(args: Vec<String>) -> Run {
     let result = Command::new("kubectl")
         .args(&args)

@@ -6,6 +6,7 @@
 pub mod can_reach;
 pub mod check;
 pub mod cluster;
+pub mod complete;
 pub mod completions;
 pub mod inputs;
 pub mod matrix;
@@ -65,7 +66,12 @@ pub const EXIT_ERROR: u8 = 2;
 
 /// Runs the command line.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // The hidden `__complete` command (kubectl's plugin completion).
+    if let Some(code) = complete::intercept(&argv) {
+        return ExitCode::from(code);
+    }
+    let cli = match Cli::try_parse_from(argv) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
