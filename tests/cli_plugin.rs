@@ -1,10 +1,14 @@
 //! End-to-end: what makes kubectl-netpol a kubectl plugin. kubectl's completion runs
 //! `completions/kubectl_complete-netpol` with the words after `kubectl netpol`; the answer
 //! must be cobra's protocol: `candidate<TAB>description` lines, then `:<directive>`.
+//! `--version` answers on every subcommand.
 #![cfg(unix)]
 
 use std::path::Path;
 use std::process::{Command, Stdio};
+
+use clap::CommandFactory;
+use kubectl_netpol::cli::Cli;
 
 fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -152,4 +156,69 @@ fn the_no_description_variant() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "csv\n:4\n");
+}
+
+#[test]
+fn version_on_every_subcommand() {
+    let bin = env!("CARGO_BIN_EXE_kubectl-netpol");
+    let want = format!("kubectl-netpol {}\n", env!("CARGO_PKG_VERSION"));
+    let mut names: Vec<String> = Cli::command()
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+        .map(|s| s.get_name().to_string())
+        .collect();
+    names.push(String::new());
+    for name in names {
+        for flag in ["--version", "-V"] {
+            let mut args: Vec<&str> = Vec::new();
+            if !name.is_empty() {
+                args.push(&name);
+            }
+            args.push(flag);
+            let out = Command::new(bin).args(&args).output().unwrap();
+            assert_eq!(out.status.code(), Some(0), "{args:?}");
+            assert_eq!(String::from_utf8_lossy(&out.stdout), want, "{args:?}");
+        }
+    }
+}
+
+#[test]
+fn the_krew_template_has_an_archive_per_platform_with_what_the_repository_ships() {
+    let text = std::fs::read_to_string(manifest_dir().join("krew/netpol.yaml")).unwrap();
+    assert!(text.contains("\n  name: netpol\n"));
+    assert!(text.contains("\n  version: v{{VERSION}}\n"));
+    for (os, arch) in [
+        ("linux", "amd64"),
+        ("linux", "arm64"),
+        ("darwin", "amd64"),
+        ("darwin", "arm64"),
+    ] {
+        let selector = format!("        os: {os}\n        arch: {arch}\n");
+        let at = text
+            .find(&selector)
+            .unwrap_or_else(|| panic!("{os}/{arch}"));
+        let platform = &text[at..];
+        let platform = &platform[..platform.find("  - selector:").unwrap_or(platform.len())];
+        let up = format!("{}_{}", os.to_uppercase(), arch.to_uppercase());
+        assert!(
+            platform.contains(&format!("uri: \"{{{{URI_{up}}}}}\"")),
+            "{platform}"
+        );
+        assert!(
+            platform.contains(&format!("sha256: \"{{{{SHA256_{up}}}}}\"")),
+            "{platform}"
+        );
+        assert!(platform.contains("bin: kubectl-netpol\n"), "{platform}");
+        assert!(
+            platform.contains("- from: kubectl_complete-netpol\n"),
+            "{platform}"
+        );
+    }
+    // What the archives are made of is in the repository.
+    assert!(
+        manifest_dir()
+            .join("completions/kubectl_complete-netpol")
+            .is_file()
+    );
+    assert!(manifest_dir().join("man/kubectl-netpol.1").is_file());
 }

@@ -73,6 +73,11 @@ pub fn main() -> ExitCode {
     }
     let cli = match Cli::try_parse_from(argv) {
         Ok(cli) => cli,
+        // `SUBCOMMAND --version` too names the program, not `kubectl-netpol-SUBCOMMAND`.
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayVersion => {
+            print(&format!("kubectl-netpol {}\n", env!("CARGO_PKG_VERSION")));
+            return ExitCode::from(EXIT_OK);
+        }
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
             let _ = e.print();
