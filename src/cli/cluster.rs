@@ -168,15 +168,7 @@ impl ClusterArgs {
                     Some(code) => format!("exit status {code}"),
                     None => "killed by a signal".to_string(),
                 };
-                let said = stderr.trim_end();
-                let said = if said.is_empty() {
-                    "  (it printed nothing on standard error)".to_string()
-                } else {
-                    said.lines()
-                        .map(|l| format!("  {l}"))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                };
+                let said = said(&stderr);
                 return Err(format!(
                     "--from-cluster: `{line}` failed ({status}):\n{said}"
                 ));
@@ -240,6 +232,25 @@ fn kubectl(args: Vec<String>) -> Run {
         .stderr(Stdio::piped())
         .output();
     Run { args, result }
+}
+
+/// The most kubectl's message shows of what it said on a failure: kubectl repeats its
+/// client-side log lines (one per discovery attempt) before the line that matters, last.
+const STDERR_LINES: usize = 10;
+
+/// What kubectl said on standard error, indented; its last lines when it said a lot.
+fn said(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    if lines.is_empty() {
+        return "  (it printed nothing on standard error)".to_string();
+    }
+    let skip = lines.len().saturating_sub(STDERR_LINES);
+    let mut out = Vec::new();
+    if skip > 0 {
+        out.push(format!("  ({skip} earlier lines left out)"));
+    }
+    out.extend(lines[skip..].iter().map(|l| format!("  {l}")));
+    out.join("\n")
 }
 
 /// `adminnetworkpolicies` for `adminnetworkpolicies.policy.networking.k8s.io`: the plural
@@ -326,6 +337,22 @@ mod tests {
             "kubectl --kubeconfig '/tmp/my config'"
         );
         assert_eq!(command_line(&["it's".into()]), r"kubectl 'it'\''s'");
+    }
+
+    #[test]
+    fn a_long_kubectl_message_keeps_its_last_lines() {
+        let many: String = (1..=25).map(|i| format!("E{i} retry\n")).collect();
+        let s = said(&format!("{many}The connection to the server was refused\n"));
+        assert!(
+            s.starts_with("  (16 earlier lines left out)\n  E17 retry\n"),
+            "{s}"
+        );
+        assert!(
+            s.ends_with("\n  The connection to the server was refused"),
+            "{s}"
+        );
+        assert_eq!(said("one\n\n"), "  one");
+        assert_eq!(said(""), "  (it printed nothing on standard error)");
     }
 
     #[test]

@@ -6,8 +6,10 @@ demo shop, ingress-nginx, Prometheus, CoreDNS, kube-proxy on the host network, a
 last Job's pod has completed): a `List` with 4-space indentation and sorted keys, the fields
 the API server adds (uid, resourceVersion, status, defaulted protocols and policyTypes,
 pod-template-hash labels, ownerReferences), without managedFields, as kubectl 1.21+ prints.
-They are written by this script, not recorded from a live cluster; run it again after
-changing it: python3 testdata/cluster-dump/generate.py
+They are written by this script, not recorded from a live cluster, but are what kubectl
+prints: served by a stand-in API server, these objects came back from kubectl 1.32's
+`get ... -o json` byte for byte (both `-A` and `-n shop`). Run it again after changing it:
+python3 testdata/cluster-dump/generate.py
 """
 import hashlib
 import json
