@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 
 use clap::builder::PossibleValue;
-use clap::{Arg, ArgAction, Command, CommandFactory};
+use clap::{Arg, ArgAction, Command, CommandFactory, ValueHint};
 
 use super::cluster::ClusterArgs;
 use crate::load::{self, LoadOptions};
@@ -328,9 +328,16 @@ impl<'c> Line<'c> {
     /// The manifests the command line names, loaded without a word on standard error.
     /// None when it names none (or only standard input, which completion must not read).
     fn cluster(&self) -> Option<Cluster> {
-        let paths: Vec<String> = ["filenames", "paths", "topology"]
-            .iter()
-            .flat_map(|id| self.values(id))
+        // -f, positional paths, --topology: what takes a PATH (but the kubeconfig).
+        let paths: Vec<String> = self
+            .cmd()
+            .get_arguments()
+            .filter(|a| {
+                a.get_id() != "kubeconfig"
+                    && a.get_value_names()
+                        .is_some_and(|n| n.iter().any(|n| n == "PATH"))
+            })
+            .flat_map(|a| self.values(a.get_id().as_str()))
             .filter(|p| p.as_str() != "-")
             .cloned()
             .collect();
@@ -463,6 +470,20 @@ fn value(line: &Line, arg: &Arg, current: &str, prefix: &str) -> Completion {
             .map(|c| Candidate::new(c, "kubeconfig context"))
             .collect(),
         "rule" => rules(current),
+        // Arguments of commands added later: by what they take.
+        _ if arg
+            .get_value_names()
+            .is_some_and(|n| n.iter().any(|n| n == "PATH")) =>
+        {
+            return Completion::manifests();
+        }
+        _ if matches!(
+            arg.get_value_hint(),
+            ValueHint::FilePath | ValueHint::AnyPath | ValueHint::DirPath
+        ) =>
+        {
+            return Completion::files();
+        }
         _ => Vec::new(),
     };
     Completion::filtered(candidates, current, prefix)
@@ -653,6 +674,20 @@ mod tests {
             FILTER_FILE_EXT
         );
         assert_eq!(complete(&words("can-reach -f ")).directive, FILTER_FILE_EXT);
+    }
+
+    #[test]
+    fn unknown_arguments_are_completed_by_what_they_take() {
+        let mut cmd = Command::new("x")
+            .arg(Arg::new("old").value_name("PATH"))
+            .arg(Arg::new("out").long("out").value_hint(ValueHint::FilePath))
+            .arg(Arg::new("n").long("n"));
+        cmd.build();
+        let line = Line::walk(&cmd, &[]);
+        let get = |id: &str| cmd.get_arguments().find(|a| a.get_id() == id).unwrap();
+        assert_eq!(value(&line, get("old"), "", ""), Completion::manifests());
+        assert_eq!(value(&line, get("out"), "", ""), Completion::files());
+        assert_eq!(value(&line, get("n"), "", ""), Completion::none());
     }
 
     #[test]
