@@ -164,7 +164,7 @@ pub fn load_with(texts: &[(String, String)], inputs: &[String], opts: &LoadOptio
         }
     }
     files.dedup();
-    let read: Vec<(Input, Result<String, String>)> = files
+    let read_files: Vec<(Input, Result<String, String>)> = files
         .into_par_iter()
         .map(|input| {
             let text = read(&input);
@@ -175,7 +175,7 @@ pub fn load_with(texts: &[(String, String)], inputs: &[String], opts: &LoadOptio
         .iter()
         .map(|(name, text)| SourceFile::new(name.as_str(), None, text.as_str()))
         .collect();
-    for (input, text) in read {
+    for (input, text) in read_files {
         match text {
             Ok(t) => sources.push(SourceFile::new(
                 input.display_name(),
