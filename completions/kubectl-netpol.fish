@@ -40,14 +40,18 @@ complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s o -l output -d 'Output format' -r -f -a "text\t'The explanation, for people'
 json\t'The same as data (versioned)'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s f -l filename -d 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too' -r
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]; with --from-cluster, the namespace read' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -l isolation-model -d 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)' -r -f -a "per-pod\t'Kubernetes 1.7 and later: a pod is isolated by the policies that select it'
 annotation\t'Kubernetes 1.3–1.6: a namespace isolates ingress only with the `net.beta.kubernetes.io/network-policy` DefaultDeny annotation; without it the namespace\'s policies have no effect; egress is never restricted'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -l context -d 'The kubeconfig context to read (with --from-cluster) [default: the current context]' -r -f
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -l kubeconfig -d 'The kubeconfig file kubectl reads (with --from-cluster) [default: kubectl\'s]' -r -F
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s q -l quiet -d 'Print nothing; answer with the exit status only'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s v -l verbose -d 'List on standard error every object read: used, ignored (and why), or broken'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -l from-cluster -d 'Read the live cluster with kubectl: namespaces, pods, workloads, services, nodes and every kind of network policy, in the -n namespace (every namespace with -A; else the context\'s, as kubectl does). Files given too are read after it: their objects replace the live ones of the same name, to try out a change before applying it'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s A -l all-namespaces -d 'Read every namespace of the cluster (with --from-cluster)'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s V -l version -d 'Print version'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l from -d 'Only these sources (rows). Repeatable' -r
@@ -60,14 +64,18 @@ csv\t'The grid as CSV, with full names'
 md\t'The grid as a Markdown table'
 dot\t'A Graphviz graph of the allowed connections'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s f -l filename -d 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too' -r
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]; with --from-cluster, the namespace read' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l isolation-model -d 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)' -r -f -a "per-pod\t'Kubernetes 1.7 and later: a pod is isolated by the policies that select it'
 annotation\t'Kubernetes 1.3–1.6: a namespace isolates ingress only with the `net.beta.kubernetes.io/network-policy` DefaultDeny annotation; without it the namespace\'s policies have no effect; egress is never restricted'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l context -d 'The kubeconfig context to read (with --from-cluster) [default: the current context]' -r -f
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l kubeconfig -d 'The kubeconfig file kubectl reads (with --from-cluster) [default: kubectl\'s]' -r -F
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l no-external -d 'Leave out the external address ranges'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s v -l verbose -d 'List on standard error every object read: used, ignored (and why), or broken'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l from-cluster -d 'Read the live cluster with kubectl: namespaces, pods, workloads, services, nodes and every kind of network policy, in the -n namespace (every namespace with -A; else the context\'s, as kubectl does). Files given too are read after it: their objects replace the live ones of the same name, to try out a change before applying it'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s A -l all-namespaces -d 'Read every namespace of the cluster (with --from-cluster)'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s V -l version -d 'Print version'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l topology -d 'Manifests read for topology (pods, namespaces, other policies) but not checked themselves: with pre-commit, pass the rest of the repository here. Repeatable' -r
@@ -82,14 +90,18 @@ never\t'Never fail on findings'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l config -d 'The configuration file (instead of looking for .netpol.yaml)' -r -F
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l expect -d 'A file of connectivity expectations (a YAML list of {from, to, port, expect}); repeatable' -r -F
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s f -l filename -d 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too' -r
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]; with --from-cluster, the namespace read' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l isolation-model -d 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)' -r -f -a "per-pod\t'Kubernetes 1.7 and later: a pod is isolated by the policies that select it'
 annotation\t'Kubernetes 1.3–1.6: a namespace isolates ingress only with the `net.beta.kubernetes.io/network-policy` DefaultDeny annotation; without it the namespace\'s policies have no effect; egress is never restricted'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l context -d 'The kubeconfig context to read (with --from-cluster) [default: the current context]' -r -f
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l kubeconfig -d 'The kubeconfig file kubectl reads (with --from-cluster) [default: kubectl\'s]' -r -F
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l no-config -d 'Use no configuration file'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s v -l verbose -d 'List on standard error every object read: used, ignored (and why), or broken'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l from-cluster -d 'Read the live cluster with kubectl: namespaces, pods, workloads, services, nodes and every kind of network policy, in the -n namespace (every namespace with -A; else the context\'s, as kubectl does). Files given too are read after it: their objects replace the live ones of the same name, to try out a change before applying it'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s A -l all-namespaces -d 'Read every namespace of the cluster (with --from-cluster)'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s V -l version -d 'Print version'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand rules" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
@@ -99,13 +111,17 @@ complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand rules" -l 
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand rules" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand rules" -s V -l version -d 'Print version'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -s f -l filename -d 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too' -r
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]; with --from-cluster, the namespace read' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -l isolation-model -d 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)' -r -f -a "per-pod\t'Kubernetes 1.7 and later: a pod is isolated by the policies that select it'
 annotation\t'Kubernetes 1.3–1.6: a namespace isolates ingress only with the `net.beta.kubernetes.io/network-policy` DefaultDeny annotation; without it the namespace\'s policies have no effect; egress is never restricted'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -l context -d 'The kubeconfig context to read (with --from-cluster) [default: the current context]' -r -f
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -l kubeconfig -d 'The kubeconfig file kubectl reads (with --from-cluster) [default: kubectl\'s]' -r -F
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -s v -l verbose -d 'List on standard error every object read: used, ignored (and why), or broken'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -l from-cluster -d 'Read the live cluster with kubectl: namespaces, pods, workloads, services, nodes and every kind of network policy, in the -n namespace (every namespace with -A; else the context\'s, as kubectl does). Files given too are read after it: their objects replace the live ones of the same name, to try out a change before applying it'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -s A -l all-namespaces -d 'Read every namespace of the cluster (with --from-cluster)'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -s V -l version -d 'Print version'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand completions" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'

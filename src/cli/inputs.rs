@@ -18,7 +18,8 @@ pub struct InputArgs {
     /// Repeatable; positional paths are read too.
     #[arg(short = 'f', long = "filename", value_name = "PATH")]
     pub filenames: Vec<String>,
-    /// Namespace of objects that name none, as with `kubectl apply -n` [default: default].
+    /// Namespace of objects that name none, as with `kubectl apply -n` [default: default];
+    /// with --from-cluster, the namespace read.
     #[arg(short = 'n', long = "namespace", value_name = "NAMESPACE")]
     pub namespace: Option<String>,
     /// How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6:
@@ -29,6 +30,9 @@ pub struct InputArgs {
     /// List on standard error every object read: used, ignored (and why), or broken.
     #[arg(short = 'v', long)]
     pub verbose: bool,
+    /// The live cluster (`--from-cluster`).
+    #[command(flatten)]
+    pub cluster: super::cluster::ClusterArgs,
 }
 
 /// The loaded input of a command.
@@ -76,12 +80,30 @@ pub fn load_session(
     mode: Problems,
 ) -> Result<Session, u8> {
     let paths = args.paths(positional);
-    if paths.is_empty() {
+    if paths.is_empty() && !args.cluster.from_cluster {
         eprintln!(
-            "{} no input: pass manifest files or directories, `-f PATH`, or `-f -` for standard input",
+            "{} no input: pass manifest files or directories, `-f PATH`, `-f -` for standard input, or --from-cluster",
             painter.bad("error:")
         );
         return Err(super::EXIT_ERROR);
+    }
+    let mut texts = Vec::new();
+    if args.cluster.from_cluster {
+        match args.cluster.fetch(args.namespace.as_deref()) {
+            Ok(dump) => {
+                for w in &dump.warnings {
+                    eprintln!("{} {w}", painter.warn("warning:"));
+                }
+                for n in dump.notes.iter().filter(|_| args.verbose) {
+                    eprintln!("{} {n}", painter.dim("input:"));
+                }
+                texts = dump.texts;
+            }
+            Err(e) => {
+                eprintln!("{} {e}", painter.bad("error:"));
+                return Err(super::EXIT_ERROR);
+            }
+        }
     }
     let opts = LoadOptions {
         default_namespace: args.namespace().to_string(),
@@ -92,7 +114,7 @@ pub fn load_session(
         objects,
         problems,
         inventory,
-    } = load::load(&paths, &opts);
+    } = load::load_with(&texts, &paths, &opts);
     let mut errors = 0;
     for p in problems.iter().filter(|_| mode == Problems::Print) {
         eprintln!("{} {}", painter.bad("error:"), p.render(&sources));

@@ -5,6 +5,8 @@
 
 pub mod can_reach;
 pub mod check;
+pub mod cluster;
+pub mod complete;
 pub mod completions;
 pub mod inputs;
 pub mod matrix;
@@ -20,8 +22,8 @@ use crate::report::style::ColorChoice;
 
 /// Offline Kubernetes NetworkPolicy simulator and linter.
 ///
-/// Reads the manifests you already have (files, directories, globs, `-` for stdin) and
-/// computes exactly what the cluster would allow.
+/// Reads the manifests you already have (files, directories, globs, `-` for stdin), or the
+/// live cluster with `--from-cluster`, and computes exactly what the cluster would allow.
 #[derive(Debug, Parser)]
 #[command(
     name = "kubectl-netpol",
@@ -64,8 +66,18 @@ pub const EXIT_ERROR: u8 = 2;
 
 /// Runs the command line.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // The hidden `__complete` command (kubectl's plugin completion).
+    if let Some(code) = complete::intercept(&argv) {
+        return ExitCode::from(code);
+    }
+    let cli = match Cli::try_parse_from(argv) {
         Ok(cli) => cli,
+        // `SUBCOMMAND --version` too names the program, not `kubectl-netpol-SUBCOMMAND`.
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayVersion => {
+            print(&format!("kubectl-netpol {}\n", env!("CARGO_PKG_VERSION")));
+            return ExitCode::from(EXIT_OK);
+        }
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
             let _ = e.print();

@@ -148,6 +148,13 @@ pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Loads inputs as typed on the command line.
 pub fn load(inputs: &[String], opts: &LoadOptions) -> Loaded {
+    load_with(&[], inputs, opts)
+}
+
+/// Loads texts already in memory (`--from-cluster`: `(name, text)`), then inputs as typed
+/// on the command line, in that order: a file's object replaces an in-memory one of the
+/// same name, as `kubectl apply` of the file would.
+pub fn load_with(texts: &[(String, String)], inputs: &[String], opts: &LoadOptions) -> Loaded {
     let mut loaded = Loaded::default();
     let mut files = Vec::new();
     for input in inputs {
@@ -157,15 +164,18 @@ pub fn load(inputs: &[String], opts: &LoadOptions) -> Loaded {
         }
     }
     files.dedup();
-    let texts: Vec<(Input, Result<String, String>)> = files
+    let read_files: Vec<(Input, Result<String, String>)> = files
         .into_par_iter()
         .map(|input| {
             let text = read(&input);
             (input, text)
         })
         .collect();
-    let mut sources = Vec::new();
-    for (input, text) in texts {
+    let mut sources: Vec<SourceFile> = texts
+        .iter()
+        .map(|(name, text)| SourceFile::new(name.as_str(), None, text.as_str()))
+        .collect();
+    for (input, text) in read_files {
         match text {
             Ok(t) => sources.push(SourceFile::new(
                 input.display_name(),
