@@ -348,11 +348,11 @@ _kubectl__netpol() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table list json csv md dot" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table list json csv md dot mermaid" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table list json csv md dot" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table list json csv md dot mermaid" -- "${cur}"))
                     return 0
                     ;;
                 --filename)

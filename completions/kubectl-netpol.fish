@@ -58,7 +58,8 @@ list\t'One allowed connection per line: `src => dst : TCP 80`'
 json\t'The matrix as data (versioned)'
 csv\t'The grid as CSV, with full names'
 md\t'The grid as a Markdown table'
-dot\t'A Graphviz graph of the allowed connections'"
+dot\t'A Graphviz graph of the allowed connections'
+mermaid\t'A Mermaid flowchart of the allowed connections (GitHub, GitLab and wikis draw it)'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s f -l filename -d 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l isolation-model -d 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)' -r -f -a "per-pod\t'Kubernetes 1.7 and later: a pod is isolated by the policies that select it'
