@@ -34,6 +34,9 @@ _kubectl__netpol() {
             kubectl__netpol,migrate)
                 cmd="kubectl__netpol__subcmd__migrate"
                 ;;
+            kubectl__netpol,report)
+                cmd="kubectl__netpol__subcmd__report"
+                ;;
             kubectl__netpol,rules)
                 cmd="kubectl__netpol__subcmd__rules"
                 ;;
@@ -55,6 +58,9 @@ _kubectl__netpol() {
             kubectl__netpol__subcmd__help,migrate)
                 cmd="kubectl__netpol__subcmd__help__subcmd__migrate"
                 ;;
+            kubectl__netpol__subcmd__help,report)
+                cmd="kubectl__netpol__subcmd__help__subcmd__report"
+                ;;
             kubectl__netpol__subcmd__help,rules)
                 cmd="kubectl__netpol__subcmd__help__subcmd__rules"
                 ;;
@@ -65,7 +71,7 @@ _kubectl__netpol() {
 
     case "${cmd}" in
         kubectl__netpol)
-            opts="-h -V --color --help --version can-reach matrix check rules migrate completions help"
+            opts="-h -V --color --help --version can-reach matrix check rules migrate report completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -261,7 +267,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__help)
-            opts="can-reach matrix check rules migrate completions help"
+            opts="can-reach matrix check rules migrate report completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -358,6 +364,20 @@ _kubectl__netpol() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kubectl__subcmd__netpol__subcmd__help__subcmd__report)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kubectl__subcmd__netpol__subcmd__help__subcmd__rules)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -396,11 +416,11 @@ _kubectl__netpol() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table list json csv md dot" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table list json csv md dot mermaid" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table list json csv md dot" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table list json csv md dot mermaid" -- "${cur}"))
                     return 0
                     ;;
                 --filename)
@@ -463,6 +483,78 @@ _kubectl__netpol() {
                 return 0
             fi
             case "${prev}" in
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --isolation-model)
+                    COMPREPLY=($(compgen -W "per-pod annotation" -- "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --kubeconfig)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__netpol__subcmd__report)
+            opts="-o -f -n -v -A -h -V --output --no-findings --config --no-config --filename --namespace --isolation-model --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --filename)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -34,6 +34,7 @@ complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "matri
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "check" -d 'Check manifests against the rule catalogue (for CI and pre-commit)'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "rules" -d 'List the rules of `check`, or document one'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "migrate" -d 'Rewrite alpha and beta NetworkPolicies as networking.k8s.io/v1, keeping what is allowed'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "report" -d 'Write one self-contained HTML page: the matrix as a heat map, why each cell, findings'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s p -l port -d 'The port: 80, 80/TCP, 53/UDP, or a container port name of the destination. Without it, every allowed port is listed' -r
@@ -62,7 +63,8 @@ list\t'One allowed connection per line: `src => dst : TCP 80`'
 json\t'The matrix as data (versioned)'
 csv\t'The grid as CSV, with full names'
 md\t'The grid as a Markdown table'
-dot\t'A Graphviz graph of the allowed connections'"
+dot\t'A Graphviz graph of the allowed connections'
+mermaid\t'A Mermaid flowchart of the allowed connections (GitHub, GitLab and wikis draw it)'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s f -l filename -d 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]; with --from-cluster, the namespace read' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l isolation-model -d 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)' -r -f -a "per-pod\t'Kubernetes 1.7 and later: a pod is isolated by the policies that select it'
@@ -124,15 +126,34 @@ complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -s A -l all-namespaces -d 'Read every namespace of the cluster (with --from-cluster)'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -s V -l version -d 'Print version'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -s o -l output -d 'The HTML file to write, or - for standard output' -r -F
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -l config -d 'The configuration of `check` for the findings (instead of looking for .netpol.yaml)' -r -F
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -s f -l filename -d 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]; with --from-cluster, the namespace read' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -l isolation-model -d 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)' -r -f -a "per-pod\t'Kubernetes 1.7 and later: a pod is isolated by the policies that select it'
+annotation\t'Kubernetes 1.3–1.6: a namespace isolates ingress only with the `net.beta.kubernetes.io/network-policy` DefaultDeny annotation; without it the namespace\'s policies have no effect; egress is never restricted'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -l context -d 'The kubeconfig context to read (with --from-cluster) [default: the current context]' -r -f
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -l kubeconfig -d 'The kubeconfig file kubectl reads (with --from-cluster) [default: kubectl\'s]' -r -F
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -l no-findings -d 'Leave out the findings of `check`'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -l no-config -d 'Use no configuration file for the findings'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -s v -l verbose -d 'List on standard error every object read: used, ignored (and why), or broken'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -l from-cluster -d 'Read the live cluster with kubectl: namespaces, pods, workloads, services, nodes and every kind of network policy, in the -n namespace (every namespace with -A; else the context\'s, as kubectl does). Files given too are read after it: their objects replace the live ones of the same name, to try out a change before applying it'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -s A -l all-namespaces -d 'Read every namespace of the cluster (with --from-cluster)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -s V -l version -d 'Print version'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand completions" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate completions help" -f -a "can-reach" -d 'Can FROM open a connection to TO? Says yes or no, and why'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate completions help" -f -a "matrix" -d 'Who may reach whom: every pair of pods, workloads and external ranges at once'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate completions help" -f -a "check" -d 'Check manifests against the rule catalogue (for CI and pre-commit)'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate completions help" -f -a "rules" -d 'List the rules of `check`, or document one'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate completions help" -f -a "migrate" -d 'Rewrite alpha and beta NetworkPolicies as networking.k8s.io/v1, keeping what is allowed'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate report completions help" -f -a "can-reach" -d 'Can FROM open a connection to TO? Says yes or no, and why'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate report completions help" -f -a "matrix" -d 'Who may reach whom: every pair of pods, workloads and external ranges at once'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate report completions help" -f -a "check" -d 'Check manifests against the rule catalogue (for CI and pre-commit)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate report completions help" -f -a "rules" -d 'List the rules of `check`, or document one'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate report completions help" -f -a "migrate" -d 'Rewrite alpha and beta NetworkPolicies as networking.k8s.io/v1, keeping what is allowed'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate report completions help" -f -a "report" -d 'Write one self-contained HTML page: the matrix as a heat map, why each cell, findings'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate report completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate report completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -90,6 +90,24 @@ fn dot() {
 }
 
 #[test]
+fn mermaid() {
+    insta::assert_snapshot!("mermaid", ok(&["matrix", "testdata/demo", "-o", "mermaid"]));
+    insta::assert_snapshot!(
+        "mermaid_port_5432",
+        ok(&[
+            "matrix",
+            "testdata/demo",
+            "--from",
+            "shop",
+            "--port",
+            "5432",
+            "-o",
+            "mermaid"
+        ])
+    );
+}
+
+#[test]
 fn filtered() {
     let args = [
         "matrix",
@@ -287,6 +305,52 @@ fn dot_is_plausible_graphviz() {
                 assert!(nodes.insert(strings[0].clone()), "declared twice: {line}");
             }
         }
+        assert!(edges > 0 && !nodes.is_empty());
+    }
+}
+
+#[test]
+fn mermaid_is_plausible() {
+    for extra in [
+        &[][..],
+        &["--port", "http"],
+        &["--from", "shop", "--to", "external"],
+    ] {
+        let out = ok(&[&["matrix", "testdata/demo", "-o", "mermaid"], extra].concat());
+        let body = match out.strip_prefix("---\n") {
+            Some(rest) => rest.split_once("---\n").expect("front matter closes").1,
+            None => &out,
+        };
+        assert!(body.starts_with("flowchart LR\n"), "{out}");
+        let id_ok =
+            |id: &str| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        // Subgraphs close; nodes are declared once with a safe id; edges join declared nodes.
+        let mut open = 0i32;
+        let mut nodes = HashSet::new();
+        let mut edges = 0;
+        for line in body.lines().skip(1) {
+            let t = line.trim();
+            if let Some(rest) = t.strip_prefix("subgraph ") {
+                open += 1;
+                assert!(id_ok(rest.split(' ').next().unwrap()), "{line}");
+            } else if t == "end" {
+                open -= 1;
+                assert!(open >= 0);
+            } else if t.contains(" --> ") || t.contains(" -->|") {
+                edges += 1;
+                let from = t.split(' ').next().unwrap();
+                let to = t.rsplit(' ').next().unwrap();
+                assert!(nodes.contains(from), "undeclared {from}: {line}");
+                assert!(nodes.contains(to), "undeclared {to}: {line}");
+            } else if t.starts_with("style ") {
+            } else {
+                let id = t.split(['[', '(']).next().unwrap();
+                assert!(id_ok(id), "{line}");
+                assert!(nodes.insert(id.to_string()), "declared twice: {line}");
+                assert_eq!(t.matches('"').count(), 2, "{line}");
+            }
+        }
+        assert_eq!(open, 0);
         assert!(edges > 0 && !nodes.is_empty());
     }
 }

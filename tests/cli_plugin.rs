@@ -114,6 +114,7 @@ fn namespaces_patterns_and_enumerated_values() {
          csv\tThe grid as CSV, with full names\n\
          md\tThe grid as a Markdown table\n\
          dot\tA Graphviz graph of the allowed connections\n\
+         mermaid\tA Mermaid flowchart of the allowed connections (GitHub, GitLab and…\n\
          :4\n"
     );
     assert_eq!(

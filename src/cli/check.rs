@@ -196,11 +196,23 @@ fn topology_files(args: &Args, sources: &SourceMap) -> HashSet<crate::load::sour
 }
 
 fn load_config(args: &Args, sources: &mut SourceMap, err: &Painter) -> Result<Config, u8> {
-    if args.no_config {
+    load_config_file(args.config.as_deref(), args.no_config, sources, err)
+}
+
+/// The configuration of check: `config` when given, none with `no_config`, else the
+/// .netpol.yaml found from the working directory upwards (or the default). Its file is added
+/// to `sources`. Err: the exit status, the problem printed.
+pub fn load_config_file(
+    config: Option<&Path>,
+    no_config: bool,
+    sources: &mut SourceMap,
+    err: &Painter,
+) -> Result<Config, u8> {
+    if no_config {
         return Ok(Config::default());
     }
-    let path = match &args.config {
-        Some(p) => p.clone(),
+    let path = match config {
+        Some(p) => p.to_path_buf(),
         None => match std::env::current_dir()
             .ok()
             .and_then(|d| Config::discover(&d))

@@ -31,6 +31,8 @@ pub enum Format {
     Md,
     /// A Graphviz graph of the allowed connections.
     Dot,
+    /// A Mermaid flowchart of the allowed connections (GitHub, GitLab and wikis draw it).
+    Mermaid,
 }
 
 /// Arguments of matrix.
@@ -297,6 +299,17 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
         Format::Csv => matrix::csv::render(&view),
         Format::Md => matrix::markdown::render(&view),
         Format::Dot => matrix::dot::render(&view),
+        Format::Mermaid => {
+            let edges = matrix::mermaid::edge_count(&view);
+            if edges > matrix::mermaid::MERMAID_MAX_EDGES {
+                eprintln!(
+                    "{} {edges} edges: Mermaid draws at most {} unless its maxEdges setting is raised; narrow with --from/--to",
+                    err_painter.warn("warning:"),
+                    matrix::mermaid::MERMAID_MAX_EDGES
+                );
+            }
+            matrix::mermaid::render(&view)
+        }
     };
     print(&out);
     if session.errors > 0 {

@@ -11,6 +11,7 @@ pub mod completions;
 pub mod inputs;
 pub mod matrix;
 pub mod migrate;
+pub mod report;
 pub mod rules;
 
 use std::io::Write;
@@ -53,6 +54,8 @@ pub enum Command {
     Rules(rules::Args),
     /// Rewrite alpha and beta NetworkPolicies as networking.k8s.io/v1, keeping what is allowed.
     Migrate(migrate::Args),
+    /// Write one self-contained HTML page: the matrix as a heat map, why each cell, findings.
+    Report(report::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::Args),
 }
@@ -91,6 +94,7 @@ pub fn main() -> ExitCode {
         Command::Migrate(args) => migrate::run(args, cli.color),
         Command::Completions(args) => completions::run(args),
         Command::Matrix(args) => matrix::run(args, cli.color),
+        Command::Report(args) => report::run(args, cli.color),
     };
     ExitCode::from(code)
 }

@@ -70,6 +70,23 @@ impl Matrix {
         self.classes
     }
 
+    /// The class of a member: the members of a class are treated alike by every policy, as
+    /// source and as destination (so they reach, and are reached by, the same members).
+    pub fn class_of(&self, member: usize) -> usize {
+        self.class_of[member] as usize
+    }
+
+    /// The ports any member of class `a` may open towards any member of class `b` (loopback
+    /// aside: see [`Matrix::allowed`]).
+    pub fn class_allowed(&self, a: usize, b: usize) -> &PortSet {
+        &self.sets[self.cells[a * self.classes + b] as usize]
+    }
+
+    /// Whether a member is a single pod, which always reaches itself (loopback).
+    pub fn is_pod(&self, member: usize) -> bool {
+        member < self.endpoints && self.pod[member]
+    }
+
     /// The party a member stands for (an external range by its first address).
     pub fn party(&self, member: usize) -> Party {
         if member < self.endpoints {

@@ -1,8 +1,10 @@
 //! Output: explanations, matrices and findings rendered as text, tables, JSON and graphs.
-//! Renderers take finished results and a [`style::Painter`]; they compute nothing.
+//! Renderers take finished results and a [`style::Painter`]; they compute nothing (the HTML
+//! report chooses and computes the explanations it embeds in [`html::collect`]).
 
 pub mod check;
 pub mod explain;
+pub mod html;
 pub mod matrix;
 pub mod style;
 pub mod yaml;

@@ -1,5 +1,5 @@
 //! Rendering the reachability matrix: a grid for people (`table`, `md`), one line per allowed
-//! connection (`list`), data (`json`, `csv`) and a graph (`dot`).
+//! connection (`list`), data (`json`, `csv`) and graphs (`dot`, `mermaid`).
 //!
 //! The renderers share a [`View`]: the members chosen as rows (sources) and columns
 //! (destinations), in matrix order (endpoints by namespace, name and kind, then external
@@ -12,6 +12,7 @@ pub mod dot;
 pub mod json;
 pub mod list;
 pub mod markdown;
+pub mod mermaid;
 pub mod table;
 
 use std::collections::HashMap;

@@ -1,0 +1,534 @@
+//! `kubectl netpol report`: one self-contained HTML page (inline CSS and JavaScript, no
+//! network requests) with the reachability matrix as a heat map grouped by namespace, the
+//! explanation of each cell, and the `check` findings.
+//!
+//! The page is a static shell; everything it shows comes from one JSON document embedded in
+//! a `<script type="application/json" id="netpol-data">` tag ([`data`]), which the script
+//! renders. The matrix is embedded per class (members every policy treats alike share a row
+//! and a column of the class grid), so its size grows with the number of classes, not of
+//! members; explanations are chosen by [`collect`].
+
+pub mod collect;
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use crate::engine::explain::{PeerVerdict, Side, TierPolicy};
+use crate::engine::matrix::Matrix;
+use crate::lint::Finding;
+use crate::load::source::{SourceMap, Span};
+use crate::model::cluster_policy::{Action, ClusterPolicyKind};
+use crate::model::{Cluster, Direction, PortSet};
+use crate::report::matrix::compact;
+use collect::Explained;
+
+/// Version of the embedded JSON document.
+pub const DATA_VERSION: u32 = 1;
+
+/// At most this many rules of one side are embedded (a denied side lists every rule).
+const MAX_RULES_PER_SIDE: usize = 40;
+
+const TEMPLATE: &str = include_str!("page.html");
+const CSS: &str = include_str!("report.css");
+const JS: &str = include_str!("report.js");
+
+/// What the page shows.
+pub struct Page<'a> {
+    /// The cluster.
+    pub cluster: &'a Cluster,
+    /// The files read.
+    pub sources: &'a SourceMap,
+    /// Its matrix.
+    pub matrix: &'a Matrix,
+    /// The explanations to embed.
+    pub explained: &'a Explained,
+    /// The findings of `check`, or None when not computed (`--no-findings`).
+    pub findings: Option<&'a [Finding]>,
+    /// Number of manifest files read.
+    pub files: usize,
+    /// The inputs as given on the command line.
+    pub inputs: Vec<String>,
+    /// Number of input errors (printed on standard error).
+    pub errors: usize,
+}
+
+/// Renders the page.
+pub fn render(page: &Page) -> String {
+    let data = serde_json::to_string(&data(page)).expect("JSON values serialize");
+    TEMPLATE
+        .replace("/*{{CSS}}*/", CSS)
+        .replace("/*{{JS}}*/", JS)
+        .replace("{{DATA}}", &script_safe(&data))
+}
+
+/// JSON safe inside a `<script>` element: no `</script`, `<!--` or `]]>` can appear, as every
+/// `<`, `>` and `&` (only ever inside JSON strings) is written `\u003c`, `\u003e`, `\u0026`,
+/// which parse back to the same string. (The inline script itself is checked by a test to hold
+/// no `</script` nor `<!--`.)
+fn script_safe(s: &str) -> String {
+    s.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// The document the page renders.
+pub fn data(page: &Page) -> Value {
+    let (cluster, m, sources) = (page.cluster, page.matrix, page.sources);
+    let mut ports = PortTable::default();
+    let mut policies = PolicyTable::default();
+    let members: Vec<Value> = (0..m.len())
+        .map(|i| {
+            if m.is_external(i) {
+                let range = &m.externals[i - m.endpoints];
+                json!({
+                    "id": range.to_string(),
+                    "ns": null,
+                    "kind": "External",
+                    "short": range.to_string(),
+                    "ext": true,
+                    "pod": false,
+                    "cls": m.class_of(i),
+                    "cidrs": range.cidrs().iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+                })
+            } else {
+                let ep = &cluster.endpoints[i];
+                let id = ep.id();
+                let short = id
+                    .strip_prefix(&format!("{}/", ep.namespace))
+                    .unwrap_or(&id)
+                    .to_string();
+                let mut v = json!({
+                    "id": id,
+                    "ns": ep.namespace,
+                    "kind": ep.kind.as_str(),
+                    "short": short,
+                    "ext": false,
+                    "pod": m.is_pod(i),
+                    "cls": m.class_of(i),
+                    "loc": loc(sources, ep.span),
+                });
+                // Isolation, shown for cells whose explanation is not embedded.
+                let mut iso = serde_json::Map::new();
+                for dir in [Direction::Egress, Direction::Ingress] {
+                    if !cluster.np_isolated(ep, dir) {
+                        continue;
+                    }
+                    let by: Vec<usize> = cluster
+                        .np_rules_for(ep, dir)
+                        .filter(|(_, p)| cluster.policy_isolates(p, dir))
+                        .map(|(idx, _)| policies.id(cluster, sources, idx))
+                        .collect();
+                    let ns = !ep.host_network && cluster.namespace_isolates(ep.ns, dir);
+                    iso.insert(dir.field().into(), json!({ "by": by, "ns": ns }));
+                }
+                if !iso.is_empty() {
+                    v["iso"] = Value::Object(iso);
+                }
+                v
+            }
+        })
+        .collect();
+    // The class grid, row by row.
+    let classes = m.class_count();
+    let mut grid = Rle::default();
+    for a in 0..classes {
+        for b in 0..classes {
+            grid.push(ports.id(m.class_allowed(a, b)));
+        }
+    }
+    let mut sides = SideTable::default();
+    let explained = page.explained;
+    let cells: serde_json::Map<String, Value> = explained
+        .cells
+        .iter()
+        .map(|c| {
+            let e = &c.explanation;
+            let eg = sides.id(side_json(&e.egress, cluster, sources, &mut policies));
+            let ing = sides.id(side_json(&e.ingress, cluster, sources, &mut policies));
+            let mut v = json!({ "e": eg, "i": ing, "ports": ports.id(&e.allowed) });
+            if explained.mode == collect::Mode::Class {
+                v["via"] = json!([c.via.0, c.via.1]);
+            }
+            (format!("{},{}", c.from, c.to), v)
+        })
+        .collect();
+    let findings = page.findings.map(|fs| {
+        fs.iter()
+            .map(|f| {
+                json!({
+                    "code": f.rule.code,
+                    "rule": f.rule.name,
+                    "severity": f.severity.as_str(),
+                    "message": f.message,
+                    "help": f.help,
+                    "loc": loc(sources, f.span),
+                })
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut namespaces: Vec<&str> = cluster.namespaces.iter().map(|n| n.name.as_str()).collect();
+    namespaces.sort_unstable();
+    json!({
+        "version": DATA_VERSION,
+        "generator": format!("kubectl-netpol {}", env!("CARGO_PKG_VERSION")),
+        "inputs": page.inputs,
+        "summary": {
+            "files": page.files,
+            "namespaces": cluster.namespaces.len(),
+            "endpoints": m.endpoints,
+            "externals": m.externals.len(),
+            "policies": cluster.policies.len(),
+            "clusterPolicies": cluster.cluster_policies.len(),
+            "classes": classes,
+            "errors": page.errors,
+        },
+        "namespaces": namespaces,
+        "members": members,
+        "ports": ports.values,
+        "grid": grid.values,
+        "explain": {
+            "mode": explained.mode.as_str(),
+            "wanted": explained.wanted,
+            "embedded": explained.cells.len(),
+        },
+        "policies": policies.values,
+        "sides": sides.values,
+        "cells": cells,
+        "findings": findings,
+    })
+}
+
+/// `file:line` of a span, or nothing when the span is not in a file read.
+fn loc(sources: &SourceMap, span: Span) -> String {
+    if (span.file.0 as usize) < sources.files().len() {
+        sources.file_line(span)
+    } else {
+        String::new()
+    }
+}
+
+/// Port sets, interned: `{text, short, level}` with level 0 none, 1 some ports, 2 all.
+#[derive(Default)]
+struct PortTable {
+    index: HashMap<PortSet, usize>,
+    values: Vec<Value>,
+}
+
+impl PortTable {
+    fn id(&mut self, set: &PortSet) -> usize {
+        if let Some(&i) = self.index.get(set) {
+            return i;
+        }
+        let level = if set.is_all() {
+            2
+        } else if set.is_empty() {
+            0
+        } else {
+            1
+        };
+        let i = self.values.len();
+        self.values.push(json!({
+            "text": set.to_string(),
+            "short": compact(set),
+            "level": level,
+        }));
+        self.index.insert(set.clone(), i);
+        i
+    }
+}
+
+/// Run-length encoded integers: `[value, count, value, count...]`.
+#[derive(Default)]
+struct Rle {
+    values: Vec<usize>,
+}
+
+impl Rle {
+    fn push(&mut self, v: usize) {
+        let n = self.values.len();
+        if n >= 2 && self.values[n - 2] == v {
+            self.values[n - 1] += 1;
+        } else {
+            self.values.extend([v, 1]);
+        }
+    }
+}
+
+/// NetworkPolicies referred to by explanations: `{id, loc}`.
+#[derive(Default)]
+struct PolicyTable {
+    index: HashMap<usize, usize>,
+    values: Vec<Value>,
+}
+
+impl PolicyTable {
+    fn id(&mut self, cluster: &Cluster, sources: &SourceMap, policy: usize) -> usize {
+        if let Some(&i) = self.index.get(&policy) {
+            return i;
+        }
+        let p = &cluster.policies[policy];
+        let i = self.values.len();
+        self.values
+            .push(json!({ "id": p.id(), "loc": loc(sources, p.span) }));
+        self.index.insert(policy, i);
+        i
+    }
+}
+
+/// Sides of explanations, interned: many cells share one (an unisolated destination...).
+#[derive(Default)]
+struct SideTable {
+    index: HashMap<String, usize>,
+    values: Vec<Value>,
+}
+
+impl SideTable {
+    fn id(&mut self, side: Value) -> usize {
+        let key = side.to_string();
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        let i = self.values.len();
+        self.values.push(side);
+        self.index.insert(key, i);
+        i
+    }
+}
+
+/// One side of an explanation, as the page shows it (the same decisions as `can-reach`):
+/// whether it is isolated and by which policies, the rules that allow (every rule, with why
+/// it does not allow, when the side denies), and the cluster-wide tiers that decided.
+fn side_json(
+    side: &Side,
+    cluster: &Cluster,
+    sources: &SourceMap,
+    policies: &mut PolicyTable,
+) -> Value {
+    let dir = side.direction;
+    let Some(subject) = side.subject else {
+        return json!({ "dir": dir.field(), "ext": true, "ok": true, "ports": "all" });
+    };
+    let ep = &cluster.endpoints[subject];
+    let allows = !side.allowed.is_empty();
+    let mut v = json!({
+        "dir": dir.field(),
+        "at": ep.id(),
+        "ok": allows,
+        "ports": side.allowed.to_string(),
+        "iso": side.isolated(),
+    });
+    let mut tiers = tier_json("Admin", &side.admin, dir, cluster, sources);
+    let admin_decided = !side.admin.is_empty() && side.to_np.is_empty();
+    if admin_decided {
+        v["note"] = json!("the Admin tier decided every port: NetworkPolicies are not consulted");
+    } else if !side.isolated() {
+        let tier = if side.has_tiers() {
+            "NetworkPolicy tier: "
+        } else {
+            ""
+        };
+        v["note"] = json!(
+            tier.to_string()
+                + &if side.host_network {
+                    format!(
+                        "not isolated: {} uses the host network, so no NetworkPolicy selects it",
+                        ep.id()
+                    )
+                } else {
+                    format!(
+                        "not isolated: no NetworkPolicy in namespace {} selects it for {}",
+                        ep.namespace,
+                        dir.as_str()
+                    )
+                }
+        );
+    } else {
+        let by: Vec<usize> = side
+            .policies
+            .iter()
+            .filter(|pv| cluster.policy_isolates(&cluster.policies[pv.policy], dir))
+            .map(|pv| policies.id(cluster, sources, pv.policy))
+            .collect();
+        v["by"] = json!(by);
+        if side.namespace_isolated {
+            let ns = cluster.ns(ep.ns);
+            let place = ns
+                .span
+                .map(|s| format!(" ({})", loc(sources, s)))
+                .unwrap_or_default();
+            v["nsIso"] = json!(format!(
+                "the isolation annotation of namespace {}{place}",
+                ns.name
+            ));
+        }
+        let mut rules = Vec::new();
+        let mut empty = Vec::new();
+        let mut more = 0;
+        for pv in &side.policies {
+            let pol = &cluster.policies[pv.policy];
+            if pv.rules.is_empty() {
+                empty.push(policies.id(cluster, sources, pv.policy));
+                continue;
+            }
+            for rv in &pv.rules {
+                let rule_allows = rv.allows(None);
+                // An allowed side shows the rules that allow; a denied one every rule.
+                if allows && !rule_allows {
+                    continue;
+                }
+                if rules.len() == MAX_RULES_PER_SIDE {
+                    more += 1;
+                    continue;
+                }
+                let peers = dir.peers_field();
+                let mut r = json!({
+                    "p": policies.id(cluster, sources, pv.policy),
+                    "rule": format!("{}[{}]", dir.field(), rv.index),
+                    "loc": loc(sources, rv.span),
+                    "allows": rule_allows,
+                    "ports": rv.ports.to_string(),
+                });
+                match &rv.peers {
+                    PeerVerdict::All => r["peer"] = json!(format!("no `{peers}`: every peer")),
+                    PeerVerdict::Matched { index, why, .. } => {
+                        r["peer"] = json!(format!("{peers}[{index}]: {why}"))
+                    }
+                    PeerVerdict::Missed(misses) => {
+                        r["misses"] = json!(
+                            misses
+                                .iter()
+                                .map(|m| format!(
+                                    "{peers}[{}] ({}): {}",
+                                    m.index,
+                                    loc(sources, m.span),
+                                    m.reason
+                                ))
+                                .collect::<Vec<_>>()
+                        )
+                    }
+                }
+                if rv.peer_matched() && rv.ports.is_empty() {
+                    let names: Vec<String> = pol
+                        .rules(dir)
+                        .get(rv.index)
+                        .map(|r| r.port_list().iter().map(|pp| pp.describe()).collect())
+                        .unwrap_or_default();
+                    r["portNote"] = json!(format!(
+                        "its ports ({}) resolve to nothing on this destination",
+                        names.join(", ")
+                    ));
+                }
+                rules.push(r);
+            }
+        }
+        v["rules"] = json!(rules);
+        if more > 0 {
+            v["moreRules"] = json!(more);
+        }
+        if !empty.is_empty() {
+            v["empty"] = json!(empty);
+        }
+    }
+    if !admin_decided && !side.isolated() && !side.to_baseline.is_empty() {
+        tiers.extend(tier_json("Baseline", &side.baseline, dir, cluster, sources));
+    }
+    if !tiers.is_empty() {
+        v["tiers"] = json!(tiers);
+    }
+    v
+}
+
+/// The rules of a cluster-wide tier that decided some port, in order; a policy selecting the
+/// subject without deciding anything is listed with `rule: null`.
+fn tier_json(
+    tier: &str,
+    tps: &[TierPolicy],
+    dir: Direction,
+    cluster: &Cluster,
+    sources: &SourceMap,
+) -> Vec<Value> {
+    let mut out = Vec::new();
+    for tp in tps {
+        let policy = &cluster.cluster_policies[tp.policy];
+        let name = policy.label();
+        let decided: Vec<_> = tp.rules.iter().filter(|r| !r.decided.is_empty()).collect();
+        if decided.is_empty() {
+            out.push(json!({
+                "tier": tier, "policy": name, "loc": loc(sources, policy.span), "rule": null,
+            }));
+            continue;
+        }
+        for r in decided {
+            let action = match r.action {
+                Action::Allow if policy.kind == ClusterPolicyKind::Cnp => "Accept",
+                Action::Allow => "Allow",
+                Action::Deny => "Deny",
+                Action::Pass => "Pass",
+            };
+            out.push(json!({
+                "tier": tier,
+                "policy": name,
+                "loc": loc(sources, policy.span),
+                "rule": policy.rules(dir).get(r.index).map(|x| x.label()),
+                "rloc": loc(sources, r.span),
+                "action": action,
+                "ports": r.decided.to_string(),
+                "why": r.why,
+            }));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::matrix::tests::demo;
+
+    #[test]
+    fn rle_collapses_runs() {
+        let mut r = Rle::default();
+        for v in [0, 0, 0, 2, 1, 1] {
+            r.push(v);
+        }
+        assert_eq!(r.values, [0, 3, 2, 1, 1, 2]);
+    }
+
+    #[test]
+    fn script_safe_text_cannot_close_the_script() {
+        let s = script_safe(r#"{"a":"</script><!-- & ]]>"}"#);
+        assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
+        let back: Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back["a"], "</script><!-- & ]]>");
+    }
+
+    #[test]
+    fn the_data_holds_the_grid_and_explanations() {
+        let (cluster, matrix) = demo();
+        let sources = SourceMap::default();
+        let explained = collect::explanations(&cluster, &matrix, collect::Limits::default());
+        let d = data(&Page {
+            cluster: &cluster,
+            sources: &sources,
+            matrix: &matrix,
+            explained: &explained,
+            findings: None,
+            files: 2,
+            inputs: vec!["testdata/demo".into()],
+            errors: 0,
+        });
+        assert_eq!(d["members"].as_array().unwrap().len(), 10);
+        let classes = d["summary"]["classes"].as_u64().unwrap() as usize;
+        let cells: usize = d["grid"]
+            .as_array()
+            .unwrap()
+            .chunks(2)
+            .map(|c| c[1].as_u64().unwrap() as usize)
+            .sum();
+        assert_eq!(cells, classes * classes);
+        assert_eq!(d["explain"]["mode"], "pair");
+        assert_eq!(d["cells"].as_object().unwrap().len(), 91);
+        assert!(d["findings"].is_null());
+    }
+}

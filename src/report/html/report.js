@@ -1,0 +1,486 @@
+// kubectl-netpol report: draws the page from the JSON in #netpol-data. No network, no
+// libraries; every name from the manifests is set as text, never parsed as HTML.
+(function () {
+  "use strict";
+
+  var MAX_DRAWN = 200; // rows and columns drawn at most; the filters narrow the rest
+  var D, M, C, GRID, ALL_PORTS;
+  var state = { fromNs: "", fromText: "", toNs: "", toText: "", hideExt: false, show: "all", pinned: null };
+  var EXTERNAL = "(outside)"; // the namespace filter's value for external ranges: no namespace has parentheses
+
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        var v = attrs[k];
+        if (v === null || v === undefined || v === false) return;
+        if (k === "text") e.textContent = v;
+        else if (k === "class") e.className = v;
+        else e.setAttribute(k, v === true ? "" : String(v));
+      });
+    }
+    (children || []).forEach(function (c) {
+      if (c === null || c === undefined) return;
+      e.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    });
+    return e;
+  }
+
+  function plural(n, word, words) { return n + " " + (n === 1 ? word : (words || word + "s")); }
+
+  // ---- data -------------------------------------------------------------------------------
+
+  function decodeGrid() {
+    var g = new Int32Array(C * C), k = 0;
+    for (var i = 0; i + 1 < D.grid.length; i += 2) {
+      var v = D.grid[i], n = D.grid[i + 1];
+      for (var j = 0; j < n && k < g.length; j++) g[k++] = v;
+    }
+    return g;
+  }
+
+  // The ports of a pair: a port-table entry, ALL_PORTS (loopback) or null (blank).
+  function portsOf(r, c) {
+    var a = M[r], b = M[c];
+    if (a.ext && b.ext) return null;
+    if (r === c && a.pod) return ALL_PORTS;
+    return D.ports[GRID[a.cls * C + b.cls]] || D.ports[0];
+  }
+
+  function nsOf(m) { return m.ext ? EXTERNAL : m.ns; }
+
+  function explanationOf(r, c) {
+    var key = D.explain.mode === "class" ? M[r].cls + "," + M[c].cls : r + "," + c;
+    return Object.prototype.hasOwnProperty.call(D.cells, key) ? D.cells[key] : null;
+  }
+
+  // A name can-reach accepts: the member id, or the first address of an external range.
+  function cliName(m) { return m.ext ? m.cidrs[0].split("/")[0] : m.id; }
+
+  // ---- heat map ---------------------------------------------------------------------------
+
+  function axis(ns, text) {
+    var t = text.trim().toLowerCase(), out = [];
+    for (var i = 0; i < M.length; i++) {
+      var m = M[i];
+      if (m.ext && state.hideExt) continue;
+      if (ns && nsOf(m) !== ns) continue;
+      if (t && m.id.toLowerCase().indexOf(t) < 0) continue;
+      out.push(i);
+    }
+    return out;
+  }
+
+  function wanted(p) {
+    if (p === null) return false;
+    if (state.show === "allowed") return p.level > 0;
+    if (state.show === "denied") return p.level === 0;
+    return true;
+  }
+
+  function visible() {
+    var rows = axis(state.fromNs, state.fromText), cols = axis(state.toNs, state.toText);
+    if (state.show !== "all") {
+      rows = rows.filter(function (r) { return cols.some(function (c) { return wanted(portsOf(r, c)); }); });
+      cols = cols.filter(function (c) { return rows.some(function (r) { return wanted(portsOf(r, c)); }); });
+    }
+    return { rows: rows, cols: cols };
+  }
+
+  function groupLabel(m) { return m.ext ? "outside the cluster" : m.ns; }
+
+  function drawMatrix() {
+    var v = visible();
+    var rows = v.rows.slice(0, MAX_DRAWN), cols = v.cols.slice(0, MAX_DRAWN);
+    var table = $("heatmap");
+    table.textContent = "";
+    var note = [];
+    if (v.rows.length > rows.length || v.cols.length > cols.length) {
+      note.push("Showing the first " + rows.length + " of " + v.rows.length + " sources and the first " +
+        cols.length + " of " + v.cols.length + " destinations: narrow with the filters above.");
+    }
+    if (D.explain.embedded < D.explain.wanted) {
+      note.push("Explanations are embedded for " + D.explain.embedded + " of " + D.explain.wanted +
+        (D.explain.mode === "class" ? " class pairs" : " pairs") +
+        " (to keep the file small); for the others the panel gives the can-reach command to run.");
+    }
+    $("matrix-note").hidden = note.length === 0;
+    $("matrix-note").textContent = note.join(" ");
+    table.dataset.rows = rows.length;
+    table.dataset.cols = cols.length;
+    if (rows.length === 0 || cols.length === 0) {
+      table.appendChild(el("tbody", null, [el("tr", null, [el("td", { class: "muted", text: "No pair matches the filters." })])]));
+      return;
+    }
+    // Header: namespace groups, then member names.
+    var groups = el("tr", { class: "groups" }, [el("th", { class: "corner", rowspan: 2, text: "from \u2193 \\ to \u2192" })]);
+    var names = el("tr", { class: "names" });
+    var start = {};
+    cols.forEach(function (c, i) {
+      var g = nsOf(M[c]);
+      if (i === 0 || nsOf(M[cols[i - 1]]) !== g) {
+        var span = 1;
+        while (i + span < cols.length && nsOf(M[cols[i + span]]) === g) span++;
+        // The label must not widen its columns: it is cut to their width instead.
+        groups.appendChild(el("th", { class: "ns-col", colspan: span, title: groupLabel(M[c]) }, [el("div", { text: groupLabel(M[c]) })]));
+        start[i] = true;
+      }
+      names.appendChild(el("th", { class: "col" + (start[i] ? " group-start" : ""), "data-c": c, title: M[c].id }, [el("div", { text: M[c].short })]));
+    });
+    table.appendChild(el("thead", null, [groups, names]));
+    var body = el("tbody");
+    rows.forEach(function (r, i) {
+      var m = M[r];
+      if (i === 0 || nsOf(M[rows[i - 1]]) !== nsOf(m)) {
+        body.appendChild(el("tr", { class: "ns-head" }, [el("th", { text: groupLabel(m) }), el("td", { colspan: cols.length })]));
+      }
+      var tr = el("tr", { class: "hm-row", "data-r": r }, [el("th", { class: "row", title: m.id, text: m.short })]);
+      cols.forEach(function (c, j) {
+        var p = portsOf(r, c), cls = "cell";
+        if (p === null) cls += " blank";
+        else if (!wanted(p)) cls += " off";
+        else if (p === ALL_PORTS) cls += " loop";
+        else cls += " lv" + p.level;
+        if (start[j]) cls += " group-start";
+        if (state.pinned && state.pinned.r === r && state.pinned.c === c) cls += " pinned";
+        var tip = M[r].id + " \u2192 " + M[c].id + ": " + (p === null ? "both outside the cluster" : p === ALL_PORTS ? "loopback" : p.level === 0 ? "denied" : p.text);
+        tr.appendChild(el("td", { class: cls, "data-r": r, "data-c": c, title: tip }));
+      });
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+  }
+
+  function cellFrom(target) {
+    var td = target && target.closest ? target.closest("td.cell") : null;
+    if (!td) return null;
+    return { r: +td.dataset.r, c: +td.dataset.c, td: td };
+  }
+
+  function highlight(r, c) {
+    Array.prototype.forEach.call(document.querySelectorAll("#heatmap th.hl"), function (th) { th.classList.remove("hl"); });
+    if (r === null) return;
+    var rh = document.querySelector('#heatmap tr.hm-row[data-r="' + r + '"] th.row');
+    var ch = document.querySelector('#heatmap th.col[data-c="' + c + '"]');
+    if (rh) rh.classList.add("hl");
+    if (ch) ch.classList.add("hl");
+  }
+
+  function pin(r, c) {
+    state.pinned = r === null ? null : { r: r, c: c };
+    Array.prototype.forEach.call(document.querySelectorAll("#heatmap td.pinned"), function (td) { td.classList.remove("pinned"); });
+    if (state.pinned) {
+      var td = document.querySelector('#heatmap td.cell[data-r="' + r + '"][data-c="' + c + '"]');
+      if (td) td.classList.add("pinned");
+      showDetails(r, c);
+    }
+    saveHash();
+  }
+
+  // The filters and the pinned pair are kept in the address (#fromNs=shop&show=allowed&from=…),
+  // so that a link or a reload opens the page as it was.
+  var HASH_KEYS = ["fromNs", "fromText", "toNs", "toText", "show", "hideExt"];
+
+  function saveHash() {
+    var q = new URLSearchParams();
+    HASH_KEYS.forEach(function (k) {
+      var v = state[k];
+      if (k === "show" && v === "all") return;
+      if (v === true) q.set(k, "1");
+      else if (v) q.set(k, v);
+    });
+    if (state.pinned) {
+      q.set("from", M[state.pinned.r].id);
+      q.set("to", M[state.pinned.c].id);
+    }
+    var s = q.toString();
+    try { history.replaceState(null, "", s ? "#" + s : location.pathname + location.search); } catch (e) { /* some browsers refuse it on file: pages */ }
+  }
+
+  function loadHash() {
+    var q = new URLSearchParams(location.hash.slice(1));
+    var set = function (id, v, values) {
+      if (v === null) return;
+      var e = $(id);
+      if (e.type === "checkbox") e.checked = v === "1";
+      else if (!values || values.indexOf(v) >= 0) e.value = v;
+    };
+    var options = function (id) { return Array.prototype.map.call($(id).options, function (o) { return o.value; }); };
+    set("from-ns", q.get("fromNs"), options("from-ns"));
+    set("to-ns", q.get("toNs"), options("to-ns"));
+    set("from-text", q.get("fromText"));
+    set("to-text", q.get("toText"));
+    set("show", q.get("show"), options("show"));
+    set("hide-ext", q.get("hideExt"));
+    return { from: q.get("from"), to: q.get("to") };
+  }
+
+  // ---- details ----------------------------------------------------------------------------
+
+  function locSpan(loc) { return loc ? el("span", { class: "loc", text: " (" + loc + ")" }) : null; }
+
+  function policyRef(i) {
+    var p = D.policies[i];
+    return el("span", null, [el("code", { text: p.id }), locSpan(p.loc)]);
+  }
+
+  function joinNodes(nodes, sep) {
+    var out = [];
+    nodes.forEach(function (n, i) { if (i > 0) out.push(sep); out.push(n); });
+    return out;
+  }
+
+  function sideBlock(s, who, other) {
+    var dir = s.dir;
+    var box = el("div", { class: "side side-" + dir });
+    var verdict = s.ext ? "allowed" : !s.ok ? "denied on every port" : s.ports === "all" ? "allowed (all ports)" : "allowed on " + s.ports;
+    box.appendChild(el("h4", null, [dir + " at ", el("code", { text: who }), ": ", el("span", { class: "verdict " + (s.ok ? "ok" : "no"), text: verdict })]));
+    var ul = el("ul");
+    if (s.ext) {
+      ul.appendChild(el("li", { text: "an address outside the cluster: no policy applies there" }));
+      box.appendChild(ul);
+      return box;
+    }
+    (s.tiers || []).filter(function (t) { return t.tier === "Admin"; }).forEach(function (t) { ul.appendChild(tierItem(t)); });
+    if (s.note) ul.appendChild(el("li", { text: s.note }));
+    if (s.by || s.nsIso) {
+      var by = (s.nsIso ? [document.createTextNode(s.nsIso)] : []).concat((s.by || []).map(policyRef));
+      ul.appendChild(el("li", { class: "isolation" }, ["isolated for " + (dir === "egress" ? "Egress" : "Ingress") + " by "].concat(joinNodes(by, ", "))));
+    }
+    if (s.by && !s.ok && (s.rules || []).length === 0 && !(s.empty || []).length) {
+      ul.appendChild(el("li", { text: "no policy selecting it has " + dir + " rules: nothing is allowed" }));
+    }
+    if (!s.ok) {
+      (s.empty || []).forEach(function (i) {
+        ul.appendChild(el("li", null, [el("code", { text: D.policies[i].id }), " has no " + dir + " rules: it allows nothing"]));
+      });
+    }
+    (s.rules || []).forEach(function (r) {
+      var name = el("code", { text: D.policies[r.p].id + " " + r.rule });
+      var li;
+      if (r.allows) {
+        li = el("li", { class: "rule allows" }, [el("span", { class: "ok", text: "\u2713 " }), name, locSpan(r.loc), ": " + r.peer + " \u2014 allows " + r.ports]);
+      } else if (r.misses) {
+        li = el("li", { class: "rule misses" }, [el("span", { class: "no", text: "\u2717 " }), name, locSpan(r.loc), ": no peer matches " + other]);
+        li.appendChild(el("ul", null, r.misses.map(function (m) { return el("li", { text: m }); })));
+      } else {
+        li = el("li", { class: "rule ports" }, [el("span", { class: "no", text: "\u2717 " }), name, locSpan(r.loc), ": " + r.peer + "; but " + (r.portNote || "it allows " + r.ports) + ", not any port"]);
+      }
+      ul.appendChild(li);
+    });
+    if (s.moreRules) ul.appendChild(el("li", { class: "muted", text: "\u2026 and " + plural(s.moreRules, "more rule") + " (see can-reach)" }));
+    (s.tiers || []).filter(function (t) { return t.tier !== "Admin"; }).forEach(function (t) { ul.appendChild(tierItem(t)); });
+    box.appendChild(ul);
+    return box;
+  }
+
+  function isolationBlock(m, dir) {
+    var box = el("div", { class: "side side-" + dir });
+    box.appendChild(el("h4", null, [dir + " at ", el("code", { text: m.id })]));
+    var iso = m.iso && m.iso[dir], text;
+    if (m.ext) text = ["an address outside the cluster: no policy applies there"];
+    else if (!iso) text = ["not isolated by NetworkPolicies for " + (dir === "egress" ? "Egress" : "Ingress") + (D.summary.clusterPolicies ? " (cluster-wide policies may still decide)" : "")];
+    else {
+      var by = (iso.ns ? [document.createTextNode("the isolation annotation of namespace " + m.ns)] : []).concat(iso.by.map(policyRef));
+      text = ["isolated for " + (dir === "egress" ? "Egress" : "Ingress") + " by "].concat(joinNodes(by, ", "));
+    }
+    box.appendChild(el("ul", null, [el("li", null, text)]));
+    return box;
+  }
+
+  function tierItem(t) {
+    if (t.rule === null) {
+      return el("li", null, [t.tier + " tier: ", el("code", { text: "[" + t.policy + "]" }), locSpan(t.loc), " selects it; no rule decides any port"]);
+    }
+    var mark = t.action === "Deny" ? el("span", { class: "no", text: "\u2717 " }) : t.action === "Pass" ? "\u2192 " : el("span", { class: "ok", text: "\u2713 " });
+    return el("li", { class: "tier" }, [mark, t.tier + " tier: ", el("code", { text: "[" + t.policy + "] " + t.rule }), locSpan(t.rloc),
+      ": " + t.action + " on " + t.ports + (t.action === "Pass" ? " to the next tier" : "") + " \u2014 " + t.why]);
+  }
+
+  function showDetails(r, c) {
+    var a = M[r], b = M[c], p = portsOf(r, c);
+    var box = $("details");
+    box.textContent = "";
+    box.dataset.from = a.id;
+    box.dataset.to = b.id;
+    box.appendChild(el("div", { class: "pin-state", text: state.pinned ? "pinned \u2014 click the cell again to unpin" : "click the cell to pin it" }));
+    box.appendChild(el("h3", null, [el("code", { text: a.id }), " \u2192 ", el("code", { text: b.id })]));
+    if (p === null) {
+      box.appendChild(el("p", { class: "verdict muted", text: "Both are outside the cluster: no policy applies between them." }));
+      return;
+    }
+    if (p === ALL_PORTS) {
+      box.appendChild(el("p", { class: "verdict ok", text: "allowed on every port" }));
+      box.appendChild(el("p", { text: "A pod reaching its own IP never leaves the pod: policies do not apply (loopback)." }));
+      return;
+    }
+    box.appendChild(el("p", { class: "verdict " + (p.level ? "ok" : "no"), text: p.level === 0 ? "DENIED on every port" : p.level === 2 ? "allowed on every port" : "allowed on " + p.text }));
+    var e = explanationOf(r, c);
+    if (e && e.via && (e.via[0] !== r || e.via[1] !== c)) {
+      box.appendChild(el("p", { class: "muted" }, ["Explained on ", el("code", { text: M[e.via[0]].id }), " \u2192 ", el("code", { text: M[e.via[1]].id }),
+        ": every policy treats that pair exactly like this one (same classes), so names in the reasons are theirs."]));
+    }
+    if (e) {
+      var src = e.via ? M[e.via[0]] : a, dst = e.via ? M[e.via[1]] : b;
+      box.appendChild(sideBlock(D.sides[e.e], src.id, dst.id));
+      box.appendChild(sideBlock(D.sides[e.i], dst.id, src.id));
+    } else {
+      // Not embedded: what each side's isolation is, which does not depend on the other party.
+      box.appendChild(isolationBlock(a, "egress"));
+      box.appendChild(isolationBlock(b, "ingress"));
+      box.appendChild(el("p", { class: "muted", text: "The rules' verdicts for this pair are not embedded in the report (it holds " +
+        D.explain.embedded + " of " + D.explain.wanted + " explanations, allowed cells first); the command below gives them." }));
+    }
+    box.appendChild(el("code", { class: "cmd", title: "the same explanation in a terminal", text: "kubectl netpol can-reach " + cliName(a) + " " + cliName(b) + " " + D.inputs.join(" ") }));
+  }
+
+  // ---- findings ---------------------------------------------------------------------------
+
+  function drawFindings() {
+    var tbody = $("finding-table").tBodies[0];
+    tbody.textContent = "";
+    var note = $("findings-note");
+    if (D.findings === null) {
+      note.hidden = false;
+      note.textContent = "Findings were not computed (--no-findings).";
+      $("finding-table").hidden = true;
+      $("finding-filters").hidden = true;
+      return;
+    }
+    var sev = {};
+    Array.prototype.forEach.call(document.querySelectorAll("#finding-filters input.sev"), function (i) { sev[i.value] = i.checked; });
+    ["error", "warning", "info"].forEach(function (level) {
+      $("count-" + level).textContent = "(" + D.findings.filter(function (f) { return f.severity === level; }).length + ")";
+    });
+    var t = $("finding-text").value.trim().toLowerCase();
+    var shown = 0;
+    D.findings.forEach(function (f) {
+      if (!sev[f.severity]) return;
+      var hay = (f.code + " " + f.rule + " " + f.message + " " + f.loc).toLowerCase();
+      if (t && hay.indexOf(t) < 0) return;
+      shown++;
+      var msg = el("td", { class: "message" }, [el("div", { text: f.message })]);
+      if (f.help) msg.appendChild(el("div", { class: "help", text: "help: " + f.help }));
+      tbody.appendChild(el("tr", { class: "finding sev-row-" + f.severity, "data-severity": f.severity }, [
+        el("td", null, [el("span", { class: "sev-" + f.severity, text: f.severity })]),
+        el("td", null, [el("code", { text: f.code })]),
+        el("td", null, [el("code", { text: f.rule })]),
+        msg,
+        el("td", { class: "where mono", text: f.loc })
+      ]));
+    });
+    $("finding-table").dataset.shown = shown;
+    note.hidden = shown > 0;
+    note.textContent = D.findings.length === 0 ? "No findings: check has nothing to report." : "No finding matches the filters.";
+  }
+
+  // ---- setup ------------------------------------------------------------------------------
+
+  function fillNamespaces(select) {
+    select.appendChild(el("option", { value: "", text: "all namespaces" }));
+    D.namespaces.forEach(function (ns) { select.appendChild(el("option", { value: ns, text: ns })); });
+    if (M.some(function (m) { return m.ext; })) select.appendChild(el("option", { value: EXTERNAL, text: "outside the cluster" }));
+  }
+
+  function summary() {
+    var allowed = 0, total = 0, n = M.length;
+    for (var r = 0; r < n; r++) {
+      for (var c = 0; c < n; c++) {
+        var p = portsOf(r, c);
+        if (p === null) continue;
+        total++;
+        if (p.level > 0) allowed++;
+      }
+    }
+    var s = D.summary, parts = [
+      "inputs: " + (D.inputs.length ? D.inputs.join(" ") : "(none)"),
+      plural(s.files, "file"),
+      plural(s.namespaces, "namespace"),
+      plural(s.endpoints, "pod or workload", "pods and workloads"),
+      plural(s.externals, "external range"),
+      plural(s.policies, "NetworkPolicy", "NetworkPolicies")
+    ];
+    if (s.clusterPolicies) parts.push(plural(s.clusterPolicies, "cluster-wide policy", "cluster-wide policies"));
+    parts.push(allowed + " of " + plural(total, "pair") + " allowed");
+    if (D.findings !== null) parts.push(plural(D.findings.length, "finding"));
+    if (s.errors) parts.push(plural(s.errors, "input error") + " (see the command's output)");
+    $("summary").textContent = parts.join(" \u00b7 ");
+    $("footer").textContent = "Generated by " + D.generator + " from the manifests alone (no cluster was contacted). " +
+      "This file is self-contained: it makes no network request.";
+  }
+
+  function pinByName(from, to) {
+    var r = -1, c = -1;
+    for (var i = 0; i < M.length; i++) {
+      if (M[i].id === from) r = i;
+      if (M[i].id === to) c = i;
+    }
+    if (r >= 0 && c >= 0) pin(r, c);
+  }
+
+  function init() {
+    D = JSON.parse($("netpol-data").textContent);
+    M = D.members;
+    C = D.summary.classes;
+    GRID = decodeGrid();
+    ALL_PORTS = { text: "all", short: "all", level: 2, loopback: true };
+    fillNamespaces($("from-ns"));
+    fillNamespaces($("to-ns"));
+    summary();
+    var wantedPin = loadHash();
+    var read = function () {
+      state.fromNs = $("from-ns").value;
+      state.toNs = $("to-ns").value;
+      state.fromText = $("from-text").value;
+      state.toText = $("to-text").value;
+      state.hideExt = $("hide-ext").checked;
+      state.show = $("show").value;
+    };
+    var redraw = function () {
+      read();
+      drawMatrix();
+      saveHash();
+    };
+    read();
+    $("filters").addEventListener("input", redraw);
+    $("filters").addEventListener("change", redraw);
+    $("filters").addEventListener("submit", function (e) { e.preventDefault(); });
+    $("finding-filters").addEventListener("input", drawFindings);
+    $("finding-filters").addEventListener("change", drawFindings);
+    $("finding-filters").addEventListener("submit", function (e) { e.preventDefault(); });
+    var table = $("heatmap");
+    table.addEventListener("mouseover", function (e) {
+      var x = cellFrom(e.target);
+      if (!x) return;
+      highlight(x.r, x.c);
+      if (!state.pinned) showDetails(x.r, x.c);
+    });
+    table.addEventListener("click", function (e) {
+      var x = cellFrom(e.target);
+      if (!x) return;
+      if (state.pinned && state.pinned.r === x.r && state.pinned.c === x.c) {
+        pin(null, null);
+        showDetails(x.r, x.c);
+      } else {
+        pin(x.r, x.c);
+      }
+    });
+    drawMatrix();
+    drawFindings();
+    pinByName(wantedPin.from, wantedPin.to);
+    document.documentElement.dataset.rendered = "ok";
+  }
+
+  try {
+    init();
+  } catch (err) {
+    document.documentElement.dataset.rendered = "error";
+    var f = document.getElementById("failure");
+    if (f) {
+      f.hidden = false;
+      f.textContent = "The report could not be drawn: " + err;
+    }
+  }
+})();

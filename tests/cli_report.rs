@@ -1,0 +1,242 @@
+//! End to end: `kubectl-netpol report` on the demo shop writes one self-contained HTML page
+//! whose embedded data parses and matches the matrix. (`report_browser.rs` draws it in a real
+//! browser.)
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_with_stdin(args: &[&str], stdin: Option<&str>) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kubectl-netpol"))
+        .args(args)
+        .arg("--color")
+        .arg("never")
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    {
+        let mut input = child.stdin.take().expect("stdin is piped");
+        input
+            .write_all(stdin.unwrap_or("").as_bytes())
+            .expect("stdin takes the input");
+    }
+    let out = child.wait_with_output().expect("the binary finishes");
+    Run {
+        code: out.status.code().expect("an exit status"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 output"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 errors"),
+    }
+}
+
+/// A fresh directory for one test's files.
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli_report-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The JSON document embedded in the page.
+fn embedded(html: &str) -> serde_json::Value {
+    let open = r#"<script type="application/json" id="netpol-data">"#;
+    let start = html.find(open).expect("the data element") + open.len();
+    let end = start
+        + html[start..]
+            .find("</script>")
+            .expect("the data element closes");
+    serde_json::from_str(&html[start..end]).expect("the embedded data is JSON")
+}
+
+/// The demo page, written to a file.
+fn demo_page(name: &str, extra: &[&str]) -> (String, Run) {
+    let out = scratch(name).join("report.html");
+    let out_s = out.to_str().unwrap();
+    let r = run_with_stdin(
+        &[&["report", "testdata/demo", "-o", out_s], extra].concat(),
+        None,
+    );
+    let html = std::fs::read_to_string(&out).unwrap_or_default();
+    (html, r)
+}
+
+#[test]
+fn writes_the_page_and_says_where() {
+    let (html, r) = demo_page("writes", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr, "");
+    assert!(r.stdout.starts_with("wrote ") && r.stdout.ends_with("report.html\n"));
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.trim_end().ends_with("</html>"));
+}
+
+#[test]
+fn the_page_is_self_contained() {
+    let (html, r) = demo_page("self_contained", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for needle in [
+        "http://",
+        "https://",
+        "//cdn",
+        " src=",
+        " href=",
+        "url(",
+        "@import",
+        "@font-face",
+    ] {
+        assert!(!html.contains(needle), "the page refers to {needle}");
+    }
+    // Inline style and script only; the policy forbids every fetch anyway.
+    assert!(html.contains("<style>") && html.contains("<script>"));
+    assert!(html.contains("default-src 'none'"));
+    // Two script elements (the data and the code), each closed once.
+    assert_eq!(html.matches("</script").count(), 2);
+}
+
+#[test]
+fn the_embedded_data_parses_and_matches_the_matrix() {
+    let (html, r) = demo_page("data", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let d = embedded(&html);
+    assert_eq!(d["version"], 1);
+    let members = d["members"].as_array().unwrap();
+    assert_eq!(members.len(), 10);
+    assert_eq!(members[0]["id"], "ingress-nginx/deploy/controller");
+    assert_eq!(members[7]["ext"], true);
+    assert_eq!(d["summary"]["endpoints"], 7);
+    // The class grid, run-length encoded, holds every class pair.
+    let classes = d["summary"]["classes"].as_u64().unwrap();
+    let runs: u64 = d["grid"]
+        .as_array()
+        .unwrap()
+        .chunks(2)
+        .map(|c| c[1].as_u64().unwrap())
+        .sum();
+    assert_eq!(runs, classes * classes);
+    // Every non-blank pair of the demo is explained, one by one.
+    assert_eq!(d["explain"]["mode"], "pair");
+    assert_eq!(d["explain"]["embedded"], 91);
+    let cells = d["cells"].as_object().unwrap();
+    assert_eq!(cells.len(), 91);
+    // frontend (member 5) -> api (member 3): allowed on TCP 8080 by the api policy.
+    let cell = &cells["5,3"];
+    let ports = &d["ports"][cell["ports"].as_u64().unwrap() as usize];
+    assert_eq!(ports["text"], "TCP 8080");
+    assert_eq!(ports["level"], 1);
+    let ingress = &d["sides"][cell["i"].as_u64().unwrap() as usize];
+    assert_eq!(ingress["dir"], "ingress");
+    assert_eq!(ingress["iso"], true);
+    let rule = &ingress["rules"][0];
+    assert_eq!(rule["allows"], true);
+    assert_eq!(
+        d["policies"][rule["p"].as_u64().unwrap() as usize]["id"],
+        "shop/api"
+    );
+    assert!(
+        rule["loc"]
+            .as_str()
+            .unwrap()
+            .starts_with("testdata/demo/policies/shop.yaml:")
+    );
+    // The findings of check, with their place.
+    let findings = d["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for f in findings {
+        assert!(f["code"].as_str().unwrap().starts_with("NP"));
+        assert!(["error", "warning", "info"].contains(&f["severity"].as_str().unwrap()));
+        assert!(f["loc"].as_str().unwrap().contains(".yaml:"));
+    }
+}
+
+#[test]
+fn no_findings_leaves_them_out() {
+    let (html, r) = demo_page("no_findings", &["--no-findings"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(embedded(&html)["findings"].is_null());
+}
+
+#[test]
+fn dash_writes_to_standard_output() {
+    let r = run_with_stdin(&["report", "testdata/demo", "-o", "-"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("<!DOCTYPE html>"));
+    assert_eq!(embedded(&r.stdout)["members"].as_array().unwrap().len(), 10);
+}
+
+#[test]
+fn names_cannot_break_out_of_the_page() {
+    // Names are not validated on input: one that spells HTML stays text in the data.
+    let evil = r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: "</script><script>alert(1)</script><!--", namespace: "x&<y>"}
+spec: {containers: [{name: c, image: i}]}
+"#;
+    let r = run_with_stdin(&["report", "-f", "-", "-o", "-"], Some(evil));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.matches("</script").count(), 2);
+    assert!(!r.stdout.contains("<!--"));
+    let d = embedded(&r.stdout);
+    assert_eq!(
+        d["members"][0]["id"],
+        "x&<y>/</script><script>alert(1)</script><!--"
+    );
+}
+
+#[test]
+fn input_errors_still_write_the_page_then_exit_2() {
+    let dir = scratch("broken");
+    let out = dir.join("r.html");
+    let broken = "apiVersion: v1\nkind: Pod\nmetadata: {name: stray\n";
+    let r = run_with_stdin(
+        &[
+            "report",
+            "testdata/demo",
+            "-f",
+            "-",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        Some(broken),
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("error:"), "{}", r.stderr);
+    let d = embedded(&std::fs::read_to_string(&out).unwrap());
+    assert_eq!(d["summary"]["errors"], 1);
+    // The problem is a finding too.
+    assert!(
+        d["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "invalid-manifest")
+    );
+}
+
+#[test]
+fn an_unwritable_output_is_an_error() {
+    let dir = scratch("unwritable");
+    let r = run_with_stdin(
+        &[
+            "report",
+            "testdata/demo",
+            "-o",
+            dir.join("no/such/dir/r.html").to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("cannot write the report"), "{}", r.stderr);
+    let r = run_with_stdin(&["report"], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no input"), "{}", r.stderr);
+}
