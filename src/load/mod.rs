@@ -9,6 +9,7 @@
 
 pub mod decode;
 pub mod discover;
+pub mod git;
 pub mod kinds;
 pub mod objects;
 pub mod source;
@@ -148,12 +149,19 @@ pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Loads inputs as typed on the command line.
 pub fn load(inputs: &[String], opts: &LoadOptions) -> Loaded {
-    let mut loaded = Loaded::default();
+    let (sources, problems) = read_inputs(inputs);
+    load_files(sources, problems, opts)
+}
+
+/// Reads inputs as typed on the command line into files (in parallel), with the problems of
+/// inputs that could not be read.
+pub fn read_inputs(inputs: &[String]) -> (Vec<SourceFile>, Vec<Problem>) {
+    let mut problems = Vec::new();
     let mut files = Vec::new();
     for input in inputs {
         match discover::expand(input) {
             Ok(found) => files.extend(found),
-            Err(p) => loaded.problems.push(p),
+            Err(p) => problems.push(p),
         }
     }
     files.dedup();
@@ -172,11 +180,18 @@ pub fn load(inputs: &[String], opts: &LoadOptions) -> Loaded {
                 input.path().map(Into::into),
                 t,
             )),
-            Err(e) => loaded
-                .problems
-                .push(Problem::input(format!("{}: {e}", input.display_name()))),
+            Err(e) => problems.push(Problem::input(format!("{}: {e}", input.display_name()))),
         }
     }
+    (sources, problems)
+}
+
+/// Loads files already read (from disk, from git), after the given input problems.
+pub fn load_files(sources: Vec<SourceFile>, problems: Vec<Problem>, opts: &LoadOptions) -> Loaded {
+    let mut loaded = Loaded {
+        problems,
+        ..Loaded::default()
+    };
     add_sources(&mut loaded, sources, opts);
     loaded
 }
