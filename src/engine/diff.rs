@@ -148,10 +148,11 @@ impl Change {
         format!("{} {}", self.object.as_str(), self.name)
     }
 
-    /// Where to point at: the focus, else the new object, else the old one.
+    /// Where the object is: in the new input, else in the old one (a removed object; an
+    /// implied namespace has no object).
     pub fn location(&self) -> Option<(Version, Span)> {
-        self.focus
-            .or(self.new.map(|s| (Version::New, s)))
+        self.new
+            .map(|s| (Version::New, s))
             .or(self.old.map(|s| (Version::Old, s)))
     }
 }
@@ -1360,14 +1361,21 @@ impl<'a> Eval<'a> {
         }
         let isolates = c.policy_isolates(p, self.dir);
         let mut ports = PortSet::none();
+        let mut rules = Vec::new();
         if c.policy_active(p, self.dir) {
-            for rule in p.rules(self.dir) {
+            for (i, rule) in p.rules(self.dir).iter().enumerate() {
                 if rule_matches(c, p, rule, self.other) {
-                    ports.union_with(&rule.ports_on(self.dst_ports));
+                    let allowed = rule.ports_on(self.dst_ports);
+                    ports.union_with(&allowed);
+                    rules.push((i, allowed));
                 }
             }
         }
-        (isolates || !ports.is_empty()).then_some(NpSays { isolates, ports })
+        (isolates || !ports.is_empty()).then_some(NpSays {
+            isolates,
+            ports,
+            rules,
+        })
     }
 
     /// Whether the NetworkPolicy tier isolates the subject when policy `key` says `says`.
@@ -1390,12 +1398,13 @@ impl<'a> Eval<'a> {
         if !cluster_selects(c, p, self.ep()) {
             return None;
         }
-        let rules: Vec<(Option<Action>, PortSet)> = p
+        let rules: Vec<(usize, Option<Action>, PortSet)> = p
             .rules(self.dir)
             .iter()
-            .filter(|r| cluster_rule_matches(c, r, self.other))
-            .map(|r| (p.action(r), r.ports_on(self.dst_ports)))
-            .filter(|(_, ports)| !ports.is_empty())
+            .enumerate()
+            .filter(|(_, r)| cluster_rule_matches(c, r, self.other))
+            .map(|(i, r)| (i, p.action(r), r.ports_on(self.dst_ports)))
+            .filter(|(_, _, ports)| !ports.is_empty())
             .collect();
         (!rules.is_empty()).then(|| TierSays {
             tier: p.tier,
@@ -1408,14 +1417,34 @@ impl<'a> Eval<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct NpSays {
     isolates: bool,
+    /// What the matching rules allow together.
     ports: PortSet,
+    /// The matching rules (index, what each allows).
+    rules: Vec<(usize, PortSet)>,
+}
+
+/// How two readings of a policy's rules differ, once its selection is the same: which rules
+/// match (the other party's labels, namespace, IPs), or what the same rules allow (the
+/// destination's named ports).
+fn rules_differ<'r, T: PartialEq + 'r>(
+    a: impl Iterator<Item = (usize, &'r T)>,
+    b: impl Iterator<Item = (usize, &'r T)>,
+) -> (bool, bool) {
+    let a: Vec<(usize, &T)> = a.collect();
+    let b: Vec<(usize, &T)> = b.collect();
+    let idx = |v: &[(usize, &T)]| v.iter().map(|x| x.0).collect::<Vec<_>>();
+    let peers = idx(&a) != idx(&b);
+    let ports = a
+        .iter()
+        .any(|(i, x)| b.iter().any(|(j, y)| i == j && x != y));
+    (peers, ports)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct TierSays {
     tier: Tier,
     priority: Option<i64>,
-    rules: Vec<(Option<Action>, PortSet)>,
+    rules: Vec<(usize, Option<Action>, PortSet)>,
 }
 
 fn sym_diff(a: &PortSet, b: &PortSet) -> PortSet {
@@ -1436,7 +1465,7 @@ fn np_touched(a: Option<&NpSays>, b: Option<&NpSays>, iso_a: bool, iso_b: bool) 
 fn tier_touched(a: Option<&TierSays>, b: Option<&TierSays>) -> PortSet {
     let all_of = |x: Option<&TierSays>| {
         let mut s = PortSet::none();
-        for (_, p) in x.map_or(&[][..], |t| t.rules.as_slice()) {
+        for (_, _, p) in x.map_or(&[][..], |t| t.rules.as_slice()) {
             s.union_with(p);
         }
         s
@@ -1444,9 +1473,11 @@ fn tier_touched(a: Option<&TierSays>, b: Option<&TierSays>) -> PortSet {
     match (a, b) {
         (Some(x), Some(y)) if x.tier == y.tier && x.priority == y.priority => {
             let mut touched = PortSet::none();
-            let mut left: Vec<&(Option<Action>, PortSet)> = y.rules.iter().collect();
+            let mut left: Vec<(Option<Action>, &PortSet)> =
+                y.rules.iter().map(|(_, a, p)| (*a, p)).collect();
             let mut only_a = Vec::new();
-            for r in &x.rules {
+            for (_, act, ports) in &x.rules {
+                let r = (*act, ports);
                 match left.iter().position(|l| *l == r) {
                     Some(i) => {
                         left.remove(i);
@@ -1578,7 +1609,8 @@ fn attribute(
         // Which inputs a policy's changed reading points at: its selection of the subject (the
         // subject and its namespace), or its peers and the destination's named ports (the
         // other party, its namespace, the destination; Nodes for cluster-wide policies).
-        let (mut subject_side, mut other_side, mut nodes) = (false, false, false);
+        let (mut subject_side, mut other_side, mut dst_side, mut nodes) =
+            (false, false, false, false);
         let np_keys: BTreeSet<&PolicyKey> = o
             .policies
             .keys()
@@ -1608,7 +1640,14 @@ fn attribute(
             if selection(eo) != selection(en) {
                 subject_side = true;
             } else {
-                other_side = true;
+                let rules = |x: &Option<NpSays>| x.as_ref().map_or(Vec::new(), |s| s.rules.clone());
+                let (ra, rb) = (rules(&a), rules(&b));
+                let (peers, ports) = rules_differ(
+                    ra.iter().map(|(i, p)| (*i, p)),
+                    rb.iter().map(|(i, p)| (*i, p)),
+                );
+                other_side |= peers;
+                dst_side |= ports;
             }
         }
         let tier_keys: BTreeSet<&TierKey> = o.tier.keys().chain(n.tier.keys()).collect();
@@ -1623,12 +1662,21 @@ fn attribute(
             if cluster_selects(eo.cluster, p, eo.ep()) != cluster_selects(en.cluster, p, en.ep()) {
                 subject_side = true;
             } else {
-                other_side = true;
-                nodes |= p.rules(dir).iter().any(|r| {
-                    r.peers
-                        .iter()
-                        .any(|x| matches!(x.kind, ClusterPeerKind::Nodes(_)))
-                });
+                let rules =
+                    |x: &Option<TierSays>| x.as_ref().map_or(Vec::new(), |s| s.rules.clone());
+                let (ra, rb) = (rules(&a), rules(&b));
+                let (peers, ports) = rules_differ(
+                    ra.iter().map(|(i, _, p)| (*i, p)),
+                    rb.iter().map(|(i, _, p)| (*i, p)),
+                );
+                other_side |= peers;
+                dst_side |= ports;
+                nodes |= peers
+                    && p.rules(dir).iter().any(|r| {
+                        r.peers
+                            .iter()
+                            .any(|x| matches!(x.kind, ClusterPeerKind::Nodes(_)))
+                    });
             }
         }
         let ns_iso = |e: &Eval| e.cluster.namespace_isolates(e.ep().ns, dir);
@@ -1655,12 +1703,14 @@ fn attribute(
         if other_side {
             found.extend(ep_change(other_slot));
             found.extend(ns_change(other_slot));
-            found.extend(ep_change(pair.dst));
             if nodes {
                 found.extend(lookup.nodes.iter().copied());
             }
         }
-        if (subject_side || other_side) && found.is_empty() {
+        if dst_side {
+            found.extend(ep_change(pair.dst));
+        }
+        if (subject_side || other_side || dst_side) && found.is_empty() {
             // A policy reads differently and no input of this pair is known to have
             // changed: name every changed input the pair depends on.
             for s in [pair.src, pair.dst] {
