@@ -25,6 +25,9 @@ _kubectl__netpol() {
             kubectl__netpol,completions)
                 cmd="kubectl__netpol__subcmd__completions"
                 ;;
+            kubectl__netpol,diff)
+                cmd="kubectl__netpol__subcmd__diff"
+                ;;
             kubectl__netpol,help)
                 cmd="kubectl__netpol__subcmd__help"
                 ;;
@@ -46,6 +49,9 @@ _kubectl__netpol() {
             kubectl__netpol__subcmd__help,completions)
                 cmd="kubectl__netpol__subcmd__help__subcmd__completions"
                 ;;
+            kubectl__netpol__subcmd__help,diff)
+                cmd="kubectl__netpol__subcmd__help__subcmd__diff"
+                ;;
             kubectl__netpol__subcmd__help,help)
                 cmd="kubectl__netpol__subcmd__help__subcmd__help"
                 ;;
@@ -65,7 +71,7 @@ _kubectl__netpol() {
 
     case "${cmd}" in
         kubectl__netpol)
-            opts="-h -V --color --help --version can-reach matrix check rules migrate completions help"
+            opts="-h -V --color --help --version can-reach matrix diff check rules migrate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -212,8 +218,70 @@ _kubectl__netpol() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kubectl__subcmd__netpol__subcmd__diff)
+            opts="-o -f -n -v -h -V --old --new --base --topology --output --exit-code --filename --namespace --isolation-model --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --old)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --new)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topology)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json md" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json md" -- "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --isolation-model)
+                    COMPREPLY=($(compgen -W "per-pod annotation" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kubectl__subcmd__netpol__subcmd__help)
-            opts="can-reach matrix check rules migrate completions help"
+            opts="can-reach matrix diff check rules migrate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -255,6 +323,20 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__netpol__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -6,6 +6,7 @@
 pub mod can_reach;
 pub mod check;
 pub mod completions;
+pub mod diff;
 pub mod inputs;
 pub mod matrix;
 pub mod migrate;
@@ -45,6 +46,8 @@ pub enum Command {
     CanReach(can_reach::Args),
     /// Who may reach whom: every pair of pods, workloads and external ranges at once.
     Matrix(matrix::Args),
+    /// What a change opens or closes: connections opened, closed and changed, and why.
+    Diff(diff::Args),
     /// Check manifests against the rule catalogue (for CI and pre-commit).
     Check(check::Args),
     /// List the rules of `check`, or document one.
@@ -79,6 +82,7 @@ pub fn main() -> ExitCode {
         Command::Migrate(args) => migrate::run(args, cli.color),
         Command::Completions(args) => completions::run(args),
         Command::Matrix(args) => matrix::run(args, cli.color),
+        Command::Diff(args) => diff::run(args, cli.color),
     };
     ExitCode::from(code)
 }

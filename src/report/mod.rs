@@ -2,6 +2,7 @@
 //! Renderers take finished results and a [`style::Painter`]; they compute nothing.
 
 pub mod check;
+pub mod diff;
 pub mod explain;
 pub mod matrix;
 pub mod style;
