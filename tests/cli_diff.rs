@@ -374,3 +374,110 @@ fn base_errors_are_clear() {
         "error: --base HEAD: a.yaml: not in a git repository (a revision is read from git)\n"
     );
 }
+
+#[test]
+fn check_baseline_reports_the_flows_a_change_opens() {
+    let repo = Repo::new("check");
+    repo.put("k8s", OLD);
+    repo.commit("the demo shop");
+    repo.put("k8s", NEW); // uncommitted: the pull request being checked
+
+    let r = run_in(
+        &repo.0,
+        &[
+            "check",
+            "k8s",
+            "--baseline",
+            "HEAD",
+            "--no-config",
+            "--fail-on",
+            "error",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stderr, "");
+    let np701: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.contains("new flow"))
+        .collect();
+    assert_eq!(np701.len(), 3, "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "1 new flow since HEAD, opened by NetworkPolicy shop/allow-prometheus (added), StatefulSet"
+        ),
+        "{}",
+        r.stdout
+    );
+    // Closed flows (the worker's internet egress, api → db) are not findings.
+    assert!(!r.stdout.contains("shop/deploy/worker →"), "{}", r.stdout);
+    // The other rules still run.
+    assert!(r.stdout.contains("NP402"), "{}", r.stdout);
+
+    // Against itself nothing is new: only the usual findings, none an error.
+    repo.commit("the pull request");
+    let same = run_in(
+        &repo.0,
+        &[
+            "check",
+            "k8s",
+            "--baseline",
+            "HEAD",
+            "--no-config",
+            "--fail-on",
+            "error",
+        ],
+    );
+    assert_eq!(same.code, 0, "{}", same.stdout);
+    assert!(!same.stdout.contains("NP701"));
+
+    // Against the parent, with the new flows acknowledged where they are opened.
+    let policies = repo.0.join("k8s/policies/shop.yaml");
+    let text = std::fs::read_to_string(&policies).unwrap();
+    let acknowledged = text
+        .replace(
+            "  name: allow-prometheus\n",
+            "  name: allow-prometheus\n  annotations: {netpol.kubectl.dev/ignore: new-flow-opened}\n",
+        )
+        .replace(
+            "  name: api\n  namespace: shop\n",
+            "  name: api\n  namespace: shop\n  annotations: {netpol.kubectl.dev/ignore: NP701}\n",
+        );
+    std::fs::write(&policies, acknowledged).unwrap();
+    let workloads = repo.0.join("k8s/shop.yaml");
+    let text = std::fs::read_to_string(&workloads).unwrap();
+    std::fs::write(
+        &workloads,
+        text.replace(
+            "  name: cache\n  namespace: shop\n",
+            "  name: cache\n  namespace: shop\n  annotations: {netpol.kubectl.dev/ignore: new-flow-opened}\n",
+        ),
+    )
+    .unwrap();
+    let quiet = run_in(
+        &repo.0,
+        &[
+            "check",
+            "k8s",
+            "--baseline",
+            "HEAD~1",
+            "--no-config",
+            "--fail-on",
+            "error",
+        ],
+    );
+    assert_eq!(quiet.code, 0, "{}", quiet.stdout);
+    assert!(!quiet.stdout.contains("NP701"), "{}", quiet.stdout);
+
+    let bad = run_in(
+        &repo.0,
+        &["check", "k8s", "--baseline", "nope", "--no-config"],
+    );
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .contains("error: --baseline nope: unknown revision `nope`"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -6,7 +6,9 @@ use clap::ValueEnum;
 use super::inputs::{InputArgs, Problems, Session, load_options, session_from};
 use super::{EXIT_ERROR, EXIT_NO, EXIT_OK, print};
 use crate::engine::diff::Diff;
+use crate::lint::rules::new_flow_opened::Baseline;
 use crate::load::{self, git};
+use crate::model::Cluster;
 use crate::report::diff::{Report, json, markdown, text};
 use crate::report::style::{ColorChoice, Painter};
 
@@ -131,9 +133,10 @@ fn sides(args: &Args) -> Result<Sides, String> {
 }
 
 /// Loads `paths` as they were at `rev` (read with git), with `topology` read from the working
-/// tree. Problems are printed (or kept) as for any input; paths missing at `rev` are listed
+/// tree; `flag` names the option in messages. Problems are printed (or kept) as for any input; paths missing at `rev` are listed
 /// with `-v`. Err: the exit status (the message is printed).
 pub fn load_at_revision(
+    flag: &str,
     rev: &str,
     paths: &[String],
     topology: &[String],
@@ -154,7 +157,7 @@ pub fn load_at_revision(
     let at = match git::read_at(rev, paths, &cwd) {
         Ok(at) => at,
         Err(e) => {
-            eprintln!("{} --base {rev}: {e}", painter.bad("error:"));
+            eprintln!("{} {flag} {rev}: {e}", painter.bad("error:"));
             return Err(EXIT_ERROR);
         }
     };
@@ -174,6 +177,42 @@ pub fn load_at_revision(
     }
     let loaded = load::load_files(files, problems, &load_options(input));
     Ok(session_from(loaded, input, painter, mode))
+}
+
+/// The baseline of `check --baseline REV`: the checked `paths` at `rev` (with `topology` from
+/// the working tree) diffed against the checked cluster. Problems of the input at `rev` are
+/// not findings (they are history); they are summed up in a warning, as what could not be
+/// read there counts as new. Err: the exit status (the message is printed).
+pub fn baseline(
+    rev: &str,
+    paths: &[String],
+    topology: &[String],
+    input: &InputArgs,
+    checked: &Cluster,
+    painter: &Painter,
+) -> Result<Baseline, u8> {
+    let old = load_at_revision(
+        "--baseline",
+        rev,
+        paths,
+        topology,
+        input,
+        painter,
+        Problems::Keep,
+    )?;
+    if !old.problems.is_empty() {
+        eprintln!(
+            "{} --baseline {rev}: {} problem{} reading the manifests at {rev}; what could not be read there counts as new",
+            painter.warn("warning:"),
+            old.problems.len(),
+            if old.problems.len() == 1 { "" } else { "s" }
+        );
+    }
+    Ok(Baseline {
+        revision: rev.to_string(),
+        diff: Diff::compute(&old.cluster, checked),
+        old_sources: old.sources,
+    })
 }
 
 fn load_paths(paths: &[String], topology: &[String], args: &Args, painter: &Painter) -> Session {
@@ -201,6 +240,7 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
         ),
         Sides::Base { rev, paths } => {
             let old = match load_at_revision(
+                "--base",
                 rev,
                 paths,
                 &args.topology,
