@@ -273,12 +273,13 @@ impl Diff {
         let n = SideIndex::new(new, mn);
         let mut changes = object_changes(&o, &n);
         let lookup = ChangeLookup::new(&changes);
+        let keys = Keys::new(&o, &n, &lookup);
         let members = Members::new(&o, &n);
         let pairs = changed_pairs(&o, &n, &members);
         let attributed: Vec<Connection> = pairs
             .into_par_iter()
             .map(|p| {
-                let causes = attribute(&o, &n, &members, &lookup, &p);
+                let causes = attribute(&o, &n, &members, &lookup, &keys, &p);
                 Connection {
                     kind: p.kind(),
                     src: members.member(p.src),
@@ -1318,6 +1319,8 @@ struct Eval<'a> {
     subject: usize,
     other: Party,
     dst_ports: Option<&'a [ContainerPort]>,
+    /// The applied NetworkPolicies isolating the subject in this direction.
+    isolators: Vec<usize>,
 }
 
 impl<'a> Eval<'a> {
@@ -1329,12 +1332,19 @@ impl<'a> Eval<'a> {
         let Party::Endpoint(subject) = subject else {
             return None;
         };
+        let ep = &cluster.endpoints[subject];
+        let isolators = cluster
+            .policies_in(ep.ns)
+            .filter(|(_, q)| cluster.policy_isolates(q, dir) && cluster.selects(q, ep))
+            .map(|(i, _)| i)
+            .collect();
         Some(Eval {
             cluster,
             dir,
             subject,
             other,
             dst_ports: reference::dst_ports(cluster, dst),
+            isolators,
         })
     }
 
@@ -1385,10 +1395,9 @@ impl<'a> Eval<'a> {
         !ep.host_network
             && (isolates
                 || c.namespace_isolates(ep.ns, self.dir)
-                || c.policies_in(ep.ns).any(|(_, q)| {
-                    (q.namespace != key.0 || q.name != key.1)
-                        && c.policy_isolates(q, self.dir)
-                        && c.selects(q, ep)
+                || self.isolators.iter().any(|&i| {
+                    let q = &c.policies[i];
+                    q.namespace != key.0 || q.name != key.1
                 }))
     }
 
@@ -1519,11 +1528,59 @@ fn side_eval<'a>(
     Eval::new(side.cluster, dir, src, dst)
 }
 
+/// The policies of both sides, grouped once for every pair.
+struct Keys {
+    /// Applied NetworkPolicies of either side, by namespace, sorted.
+    np_by_ns: HashMap<String, Vec<PolicyKey>>,
+    /// Changed NetworkPolicies by namespace, with their change.
+    changed_np_by_ns: HashMap<String, Vec<(PolicyKey, usize)>>,
+    /// Applied cluster-wide policies of either side, sorted.
+    tier: Vec<TierKey>,
+    /// Changed cluster-wide policies, with their change.
+    changed_tier: Vec<(TierKey, usize)>,
+}
+
+impl Keys {
+    fn new(o: &SideIndex, n: &SideIndex, lookup: &ChangeLookup) -> Keys {
+        let mut np_by_ns: HashMap<String, Vec<PolicyKey>> = HashMap::new();
+        for k in o.policies.keys().chain(n.policies.keys()) {
+            np_by_ns.entry(k.0.clone()).or_default().push(k.clone());
+        }
+        for v in np_by_ns.values_mut() {
+            v.sort();
+            v.dedup();
+        }
+        let mut changed_np_by_ns: HashMap<String, Vec<(PolicyKey, usize)>> = HashMap::new();
+        for (k, &c) in &lookup.policies {
+            changed_np_by_ns
+                .entry(k.0.clone())
+                .or_default()
+                .push((k.clone(), c));
+        }
+        for v in changed_np_by_ns.values_mut() {
+            v.sort();
+        }
+        let mut tier: Vec<TierKey> = o.tier.keys().chain(n.tier.keys()).cloned().collect();
+        tier.sort();
+        tier.dedup();
+        let mut changed_tier: Vec<(TierKey, usize)> =
+            lookup.tier.iter().map(|(k, &c)| (k.clone(), c)).collect();
+        changed_tier.sort();
+        Keys {
+            np_by_ns,
+            changed_np_by_ns,
+            tier,
+            changed_tier,
+        }
+    }
+}
+
 fn attribute(
     o: &SideIndex,
     n: &SideIndex,
     members: &Members,
     lookup: &ChangeLookup,
+    keys: &Keys,
     pair: &Pair,
 ) -> Vec<usize> {
     let mut causes: BTreeSet<usize> = BTreeSet::new();
@@ -1567,10 +1624,9 @@ fn attribute(
 
         // 1. Changed NetworkPolicies of the subject's namespace: old and new version read on
         //    the same cluster.
-        for (key, &ci) in &lookup.policies {
-            if key.0 != subject_ns {
-                continue;
-            }
+        let no_np = Vec::new();
+        for (key, ci) in keys.changed_np_by_ns.get(&subject_ns).unwrap_or(&no_np) {
+            let ci = *ci;
             let (pa, pb) = (o.policy(key), n.policy(key));
             for e in &evals {
                 let a = pa.and_then(|p| e.np(p));
@@ -1589,7 +1645,8 @@ fn attribute(
             }
         }
         // 2. Changed cluster-wide policies.
-        for (key, &ci) in &lookup.tier {
+        for (key, ci) in &keys.changed_tier {
+            let ci = *ci;
             let (pa, pb) = (o.tier_policy(key), n.tier_policy(key));
             for e in &evals {
                 let a = pa.and_then(|p| e.tier(p));
@@ -1611,13 +1668,8 @@ fn attribute(
         // other party, its namespace, the destination; Nodes for cluster-wide policies).
         let (mut subject_side, mut other_side, mut dst_side, mut nodes) =
             (false, false, false, false);
-        let np_keys: BTreeSet<&PolicyKey> = o
-            .policies
-            .keys()
-            .chain(n.policies.keys())
-            .filter(|k| k.0 == subject_ns)
-            .collect();
-        for key in np_keys {
+        let no_keys = Vec::new();
+        for key in keys.np_by_ns.get(&subject_ns).unwrap_or(&no_keys) {
             let Some(p) = n.policy(key).or(o.policy(key)) else {
                 continue;
             };
@@ -1650,8 +1702,7 @@ fn attribute(
                 dst_side |= ports;
             }
         }
-        let tier_keys: BTreeSet<&TierKey> = o.tier.keys().chain(n.tier.keys()).collect();
-        for key in tier_keys {
+        for key in &keys.tier {
             let Some(p) = n.tier_policy(key).or(o.tier_policy(key)) else {
                 continue;
             };
