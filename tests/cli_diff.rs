@@ -481,3 +481,17 @@ fn check_baseline_reports_the_flows_a_change_opens() {
         bad.stderr
     );
 }
+
+#[test]
+fn the_readme_sample_is_current() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let sample = format!(
+        "$ kubectl netpol diff testdata/diff/old testdata/diff/new\n{}```",
+        ok(&["diff", OLD, NEW])
+    );
+    assert!(
+        readme.contains(&sample),
+        "README.md's diff sample is stale:\n{sample}"
+    );
+}
