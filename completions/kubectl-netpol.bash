@@ -25,6 +25,9 @@ _kubectl__netpol() {
             kubectl__netpol,completions)
                 cmd="kubectl__netpol__subcmd__completions"
                 ;;
+            kubectl__netpol,diff)
+                cmd="kubectl__netpol__subcmd__diff"
+                ;;
             kubectl__netpol,help)
                 cmd="kubectl__netpol__subcmd__help"
                 ;;
@@ -49,6 +52,9 @@ _kubectl__netpol() {
             kubectl__netpol__subcmd__help,completions)
                 cmd="kubectl__netpol__subcmd__help__subcmd__completions"
                 ;;
+            kubectl__netpol__subcmd__help,diff)
+                cmd="kubectl__netpol__subcmd__help__subcmd__diff"
+                ;;
             kubectl__netpol__subcmd__help,help)
                 cmd="kubectl__netpol__subcmd__help__subcmd__help"
                 ;;
@@ -71,7 +77,7 @@ _kubectl__netpol() {
 
     case "${cmd}" in
         kubectl__netpol)
-            opts="-h -V --color --help --version can-reach matrix check rules migrate report completions help"
+            opts="-h -V --color --help --version can-reach matrix diff check rules migrate report completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -165,7 +171,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__check)
-            opts="-o -f -n -v -A -h -V --topology --output --fail-on --config --no-config --expect --filename --namespace --isolation-model --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
+            opts="-o -f -n -v -A -h -V --topology --output --fail-on --config --no-config --expect --baseline --filename --namespace --isolation-model --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -192,6 +198,10 @@ _kubectl__netpol() {
                     return 0
                     ;;
                 --expect)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --baseline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -266,8 +276,92 @@ _kubectl__netpol() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kubectl__subcmd__netpol__subcmd__diff)
+            opts="-o -f -n -v -A -h -V --old --new --base --topology --output --exit-code --filename --namespace --isolation-model --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --old)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --new)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topology)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json md" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json md" -- "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --isolation-model)
+                    COMPREPLY=($(compgen -W "per-pod annotation" -- "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --kubeconfig)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kubectl__subcmd__netpol__subcmd__help)
-            opts="can-reach matrix check rules migrate report completions help"
+            opts="can-reach matrix diff check rules migrate report completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -309,6 +403,20 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__netpol__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -31,6 +31,7 @@ complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -s h -l help
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "can-reach" -d 'Can FROM open a connection to TO? Says yes or no, and why'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "matrix" -d 'Who may reach whom: every pair of pods, workloads and external ranges at once'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "diff" -d 'What a change opens or closes: connections opened, closed and changed, and why'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "check" -d 'Check manifests against the rule catalogue (for CI and pre-commit)'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "rules" -d 'List the rules of `check`, or document one'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_needs_command" -f -a "migrate" -d 'Rewrite alpha and beta NetworkPolicies as networking.k8s.io/v1, keeping what is allowed'
@@ -80,6 +81,28 @@ complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s A -l all-namespaces -d 'Read every namespace of the cluster (with --from-cluster)'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s V -l version -d 'Print version'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -l old -d 'The paths of the old side (with --new). Repeatable; takes several values' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -l new -d 'The paths of the new side (with --old). Repeatable; takes several values' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -l base -d 'Compare the paths as they are in the working tree with the same paths at this git revision (a branch, a tag, `HEAD~1`, a commit), read with git without a checkout' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -l topology -d 'Manifests read on both sides (namespaces, workloads, other teams\' policies). Repeatable' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -s o -l output -d 'Output format' -r -f -a "text\t'Opened, closed and changed connections with their causes, for people'
+json\t'The diff as data (versioned)'
+md\t'A Markdown pull-request comment: counts and tables'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -s f -l filename -d 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]; with --from-cluster, the namespace read' -r
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -l isolation-model -d 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)' -r -f -a "per-pod\t'Kubernetes 1.7 and later: a pod is isolated by the policies that select it'
+annotation\t'Kubernetes 1.3–1.6: a namespace isolates ingress only with the `net.beta.kubernetes.io/network-policy` DefaultDeny annotation; without it the namespace\'s policies have no effect; egress is never restricted'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -l context -d 'The kubeconfig context to read (with --from-cluster) [default: the current context]' -r -f
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -l kubeconfig -d 'The kubeconfig file kubectl reads (with --from-cluster) [default: kubectl\'s]' -r -F
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -l exit-code -d 'Exit with 1 when a connection was opened, closed or changed, 0 when none was (as `git diff --exit-code`)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -s v -l verbose -d 'List on standard error every object read: used, ignored (and why), or broken'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -l from-cluster -d 'Read the live cluster with kubectl: namespaces, pods, workloads, services, nodes and every kind of network policy, in the -n namespace (every namespace with -A; else the context\'s, as kubectl does). Files given too are read after it: their objects replace the live ones of the same name, to try out a change before applying it'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -s A -l all-namespaces -d 'Read every namespace of the cluster (with --from-cluster)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -s V -l version -d 'Print version'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l topology -d 'Manifests read for topology (pods, namespaces, other policies) but not checked themselves: with pre-commit, pass the rest of the repository here. Repeatable' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s o -l output -d 'Output format' -r -f -a "text\t'Reports with snippets, for people'
 json\t'One versioned JSON document, for scripts'
@@ -91,6 +114,7 @@ info\t'Any finding'
 never\t'Never fail on findings'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l config -d 'The configuration file (instead of looking for .netpol.yaml)' -r -F
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l expect -d 'A file of connectivity expectations (a YAML list of {from, to, port, expect}); repeatable' -r -F
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l baseline -d 'Also report every flow the checked paths allow that they did not allow at this git revision (`main`, `HEAD~1`...; read with git, no checkout): new-flow-opened, NP701' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s f -l filename -d 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s n -l namespace -d 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]; with --from-cluster, the namespace read' -r
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l isolation-model -d 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)' -r -f -a "per-pod\t'Kubernetes 1.7 and later: a pod is isolated by the policies that select it'
@@ -149,11 +173,12 @@ always\t'Always'
 never\t'Never'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate report completions help" -f -a "can-reach" -d 'Can FROM open a connection to TO? Says yes or no, and why'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate report completions help" -f -a "matrix" -d 'Who may reach whom: every pair of pods, workloads and external ranges at once'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate report completions help" -f -a "check" -d 'Check manifests against the rule catalogue (for CI and pre-commit)'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate report completions help" -f -a "rules" -d 'List the rules of `check`, or document one'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate report completions help" -f -a "migrate" -d 'Rewrite alpha and beta NetworkPolicies as networking.k8s.io/v1, keeping what is allowed'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate report completions help" -f -a "report" -d 'Write one self-contained HTML page: the matrix as a heat map, why each cell, findings'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate report completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix check rules migrate report completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix diff check rules migrate report completions help" -f -a "can-reach" -d 'Can FROM open a connection to TO? Says yes or no, and why'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix diff check rules migrate report completions help" -f -a "matrix" -d 'Who may reach whom: every pair of pods, workloads and external ranges at once'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix diff check rules migrate report completions help" -f -a "diff" -d 'What a change opens or closes: connections opened, closed and changed, and why'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix diff check rules migrate report completions help" -f -a "check" -d 'Check manifests against the rule catalogue (for CI and pre-commit)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix diff check rules migrate report completions help" -f -a "rules" -d 'List the rules of `check`, or document one'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix diff check rules migrate report completions help" -f -a "migrate" -d 'Rewrite alpha and beta NetworkPolicies as networking.k8s.io/v1, keeping what is allowed'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix diff check rules migrate report completions help" -f -a "report" -d 'Write one self-contained HTML page: the matrix as a heat map, why each cell, findings'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix diff check rules migrate report completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand help; and not __fish_seen_subcommand_from can-reach matrix diff check rules migrate report completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

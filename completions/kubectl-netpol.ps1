@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('can-reach', 'can-reach', [CompletionResultType]::ParameterValue, 'Can FROM open a connection to TO? Says yes or no, and why')
             [CompletionResult]::new('matrix', 'matrix', [CompletionResultType]::ParameterValue, 'Who may reach whom: every pair of pods, workloads and external ranges at once')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'What a change opens or closes: connections opened, closed and changed, and why')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check manifests against the rule catalogue (for CI and pre-commit)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules of `check`, or document one')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Rewrite alpha and beta NetworkPolicies as networking.k8s.io/v1, keeping what is allowed')
@@ -89,6 +90,33 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kubectl-netpol;diff' {
+            [CompletionResult]::new('--old', '--old', [CompletionResultType]::ParameterName, 'The paths of the old side (with --new). Repeatable; takes several values')
+            [CompletionResult]::new('--new', '--new', [CompletionResultType]::ParameterName, 'The paths of the new side (with --old). Repeatable; takes several values')
+            [CompletionResult]::new('--base', '--base', [CompletionResultType]::ParameterName, 'Compare the paths as they are in the working tree with the same paths at this git revision (a branch, a tag, `HEAD~1`, a commit), read with git without a checkout')
+            [CompletionResult]::new('--topology', '--topology', [CompletionResultType]::ParameterName, 'Manifests read on both sides (namespaces, workloads, other teams'' policies). Repeatable')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]; with --from-cluster, the namespace read')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]; with --from-cluster, the namespace read')
+            [CompletionResult]::new('--isolation-model', '--isolation-model', [CompletionResultType]::ParameterName, 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to read (with --from-cluster) [default: the current context]')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'The kubeconfig file kubectl reads (with --from-cluster) [default: kubectl''s]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--exit-code', '--exit-code', [CompletionResultType]::ParameterName, 'Exit with 1 when a connection was opened, closed or changed, 0 when none was (as `git diff --exit-code`)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'List on standard error every object read: used, ignored (and why), or broken')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'List on standard error every object read: used, ignored (and why), or broken')
+            [CompletionResult]::new('--from-cluster', '--from-cluster', [CompletionResultType]::ParameterName, 'Read the live cluster with kubectl: namespaces, pods, workloads, services, nodes and every kind of network policy, in the -n namespace (every namespace with -A; else the context''s, as kubectl does). Files given too are read after it: their objects replace the live ones of the same name, to try out a change before applying it')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Read every namespace of the cluster (with --from-cluster)')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Read every namespace of the cluster (with --from-cluster)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kubectl-netpol;check' {
             [CompletionResult]::new('--topology', '--topology', [CompletionResultType]::ParameterName, 'Manifests read for topology (pods, namespaces, other policies) but not checked themselves: with pre-commit, pass the rest of the repository here. Repeatable')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
@@ -96,6 +124,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'The lowest severity that fails the run [default: warning, or `fail-on` in the config]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file (instead of looking for .netpol.yaml)')
             [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'A file of connectivity expectations (a YAML list of {from, to, port, expect}); repeatable')
+            [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'Also report every flow the checked paths allow that they did not allow at this git revision (`main`, `HEAD~1`...; read with git, no checkout): new-flow-opened, NP701')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]; with --from-cluster, the namespace read')
@@ -181,6 +210,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
         'kubectl-netpol;help' {
             [CompletionResult]::new('can-reach', 'can-reach', [CompletionResultType]::ParameterValue, 'Can FROM open a connection to TO? Says yes or no, and why')
             [CompletionResult]::new('matrix', 'matrix', [CompletionResultType]::ParameterValue, 'Who may reach whom: every pair of pods, workloads and external ranges at once')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'What a change opens or closes: connections opened, closed and changed, and why')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check manifests against the rule catalogue (for CI and pre-commit)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules of `check`, or document one')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Rewrite alpha and beta NetworkPolicies as networking.k8s.io/v1, keeping what is allowed')
@@ -193,6 +223,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             break
         }
         'kubectl-netpol;help;matrix' {
+            break
+        }
+        'kubectl-netpol;help;diff' {
             break
         }
         'kubectl-netpol;help;check' {

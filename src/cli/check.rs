@@ -62,6 +62,10 @@ pub struct Args {
     /// repeatable.
     #[arg(long = "expect", value_name = "FILE")]
     pub expect: Vec<PathBuf>,
+    /// Also report every flow the checked paths allow that they did not allow at this git
+    /// revision (`main`, `HEAD~1`...; read with git, no checkout): new-flow-opened, NP701.
+    #[arg(long, value_name = "REV")]
+    pub baseline: Option<String>,
     /// Inputs.
     #[command(flatten)]
     pub input: InputArgs,
@@ -102,7 +106,19 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
     for p in session.problems.iter().filter(|p| p.span.is_none()) {
         eprintln!("{} {}", err.bad("error:"), p.message);
     }
+    let baseline = match &args.baseline {
+        Some(rev) => {
+            let paths = args.input.paths(&args.paths);
+            let (cluster, topology) = (&session.cluster, &args.topology);
+            match super::diff::baseline(rev, &paths, topology, &args.input, cluster, &err) {
+                Ok(b) => Some(b),
+                Err(code) => return code,
+            }
+        }
+        None => None,
+    };
     let mut cx = Context::new(&session.cluster, &sources, &session.problems);
+    cx.baseline = baseline.as_ref();
     cx.default_namespace = args.input.namespace();
     cx.expectations = &expectations;
     let findings = run_rules(&cx, &config, &RunOptions { topology_files });

@@ -105,16 +105,36 @@ pub fn load_session(
             }
         }
     }
-    let opts = LoadOptions {
+    Ok(session_from(
+        load::load_with(&texts, &paths, &load_options(args)),
+        args,
+        painter,
+        mode,
+    ))
+}
+
+/// How to load the inputs: the `-n` namespace.
+pub fn load_options(args: &InputArgs) -> LoadOptions {
+    LoadOptions {
         default_namespace: args.namespace().to_string(),
         ..LoadOptions::default()
-    };
+    }
+}
+
+/// Builds the session of what was loaded (from files, or from git), printing problems as
+/// [`load_session`] does.
+pub fn session_from(
+    loaded: Loaded,
+    args: &InputArgs,
+    painter: &Painter,
+    mode: Problems,
+) -> Session {
     let Loaded {
         sources,
         objects,
         problems,
         inventory,
-    } = load::load_with(&texts, &paths, &opts);
+    } = loaded;
     let mut errors = 0;
     for p in problems.iter().filter(|_| mode == Problems::Print) {
         eprintln!("{} {}", painter.bad("error:"), p.render(&sources));
@@ -222,10 +242,10 @@ pub fn load_session(
             .count();
         let _ = ignored;
     }
-    Ok(Session {
+    Session {
         sources,
         cluster,
         errors,
         problems,
-    })
+    }
 }

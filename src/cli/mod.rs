@@ -8,6 +8,7 @@ pub mod check;
 pub mod cluster;
 pub mod complete;
 pub mod completions;
+pub mod diff;
 pub mod inputs;
 pub mod matrix;
 pub mod migrate;
@@ -48,6 +49,8 @@ pub enum Command {
     CanReach(can_reach::Args),
     /// Who may reach whom: every pair of pods, workloads and external ranges at once.
     Matrix(matrix::Args),
+    /// What a change opens or closes: connections opened, closed and changed, and why.
+    Diff(diff::Args),
     /// Check manifests against the rule catalogue (for CI and pre-commit).
     Check(check::Args),
     /// List the rules of `check`, or document one.
@@ -95,6 +98,7 @@ pub fn main() -> ExitCode {
         Command::Completions(args) => completions::run(args),
         Command::Matrix(args) => matrix::run(args, cli.color),
         Command::Report(args) => report::run(args, cli.color),
+        Command::Diff(args) => diff::run(args, cli.color),
     };
     ExitCode::from(code)
 }

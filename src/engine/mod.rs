@@ -9,6 +9,7 @@
 pub mod bitset;
 pub mod compile;
 pub mod containment;
+pub mod diff;
 pub mod explain;
 pub mod matching;
 pub mod matrix;

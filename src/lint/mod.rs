@@ -89,6 +89,8 @@ pub enum Category {
     Risk,
     /// A connectivity expectation (NP5xx).
     Expectation,
+    /// What a change does, against a baseline revision (NP7xx).
+    Change,
 }
 
 impl Category {
@@ -101,6 +103,7 @@ impl Category {
             Category::Redundant => "shadowed and redundant",
             Category::Risk => "risk",
             Category::Expectation => "expectations",
+            Category::Change => "changes",
         }
     }
 }
@@ -226,6 +229,8 @@ pub struct Context<'a> {
     pub default_namespace: &'a str,
     /// Connectivity expectations (`--expect` files and the config's `expectations:`).
     pub expectations: &'a [expect::Expectation],
+    /// What `check --baseline REV` compares with (None: no baseline).
+    pub baseline: Option<&'a rules::new_flow_opened::Baseline>,
     violations: OnceLock<Vec<(PolicyIdx, Violation)>>,
     matrix: OnceLock<Matrix>,
     shadows: OnceLock<Vec<shadow::Shadow>>,
@@ -246,6 +251,7 @@ impl<'a> Context<'a> {
             problems,
             default_namespace: "default",
             expectations: &[],
+            baseline: None,
             violations: OnceLock::new(),
             matrix: OnceLock::new(),
             shadows: OnceLock::new(),
@@ -370,7 +376,8 @@ pub fn run(cx: &Context, config: &Config, opts: &RunOptions) -> Vec<Finding> {
         })
         .collect();
     findings.retain(|f| {
-        !opts.topology_files.contains(&f.span.file) || f.rule.category == Category::Input
+        !opts.topology_files.contains(&f.span.file)
+            || matches!(f.rule.category, Category::Input | Category::Change)
     });
     findings.retain(|f| !suppress::is_ignored(cx.cluster, f));
     for f in &mut findings {

@@ -43,6 +43,7 @@ pub static ALL: &[&RuleDef] = &[
     &banp_not_singleton::RULE,
     &ambiguous_priority::RULE,
     &shadowed_cluster_rule::RULE,
+    &new_flow_opened::RULE,
 ];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).

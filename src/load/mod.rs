@@ -9,6 +9,7 @@
 
 pub mod decode;
 pub mod discover;
+pub mod git;
 pub mod kinds;
 pub mod objects;
 pub mod source;
@@ -155,38 +156,54 @@ pub fn load(inputs: &[String], opts: &LoadOptions) -> Loaded {
 /// on the command line, in that order: a file's object replaces an in-memory one of the
 /// same name, as `kubectl apply` of the file would.
 pub fn load_with(texts: &[(String, String)], inputs: &[String], opts: &LoadOptions) -> Loaded {
-    let mut loaded = Loaded::default();
+    let (files, problems) = read_inputs(inputs);
+    let mut sources: Vec<SourceFile> = texts
+        .iter()
+        .map(|(name, text)| SourceFile::new(name.as_str(), None, text.as_str()))
+        .collect();
+    sources.extend(files);
+    load_files(sources, problems, opts)
+}
+
+/// Reads inputs as typed on the command line into files (in parallel), with the problems of
+/// inputs that could not be read.
+pub fn read_inputs(inputs: &[String]) -> (Vec<SourceFile>, Vec<Problem>) {
+    let mut problems = Vec::new();
     let mut files = Vec::new();
     for input in inputs {
         match discover::expand(input) {
             Ok(found) => files.extend(found),
-            Err(p) => loaded.problems.push(p),
+            Err(p) => problems.push(p),
         }
     }
     files.dedup();
-    let read_files: Vec<(Input, Result<String, String>)> = files
+    let texts: Vec<(Input, Result<String, String>)> = files
         .into_par_iter()
         .map(|input| {
             let text = read(&input);
             (input, text)
         })
         .collect();
-    let mut sources: Vec<SourceFile> = texts
-        .iter()
-        .map(|(name, text)| SourceFile::new(name.as_str(), None, text.as_str()))
-        .collect();
-    for (input, text) in read_files {
+    let mut sources = Vec::new();
+    for (input, text) in texts {
         match text {
             Ok(t) => sources.push(SourceFile::new(
                 input.display_name(),
                 input.path().map(Into::into),
                 t,
             )),
-            Err(e) => loaded
-                .problems
-                .push(Problem::input(format!("{}: {e}", input.display_name()))),
+            Err(e) => problems.push(Problem::input(format!("{}: {e}", input.display_name()))),
         }
     }
+    (sources, problems)
+}
+
+/// Loads files already read (from disk, from git), after the given input problems.
+pub fn load_files(sources: Vec<SourceFile>, problems: Vec<Problem>, opts: &LoadOptions) -> Loaded {
+    let mut loaded = Loaded {
+        problems,
+        ..Loaded::default()
+    };
     add_sources(&mut loaded, sources, opts);
     loaded
 }

@@ -3,6 +3,7 @@
 //! report chooses and computes the explanations it embeds in [`html::collect`]).
 
 pub mod check;
+pub mod diff;
 pub mod explain;
 pub mod html;
 pub mod matrix;

@@ -23,6 +23,7 @@ pub mod invalid_protocol;
 pub mod invalid_selector;
 pub mod mixed_peer;
 pub mod namespace_without_default_deny;
+pub mod new_flow_opened;
 pub mod peer_selects_nothing;
 pub mod pod_not_isolated;
 pub mod policy_selects_nothing;
