@@ -24,6 +24,8 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan};
 use super::Problem;
 use super::source::{FileId, Span};
 
+mod fast;
+
 /// Index of a node in a [`Document`].
 pub type NodeId = u32;
 
@@ -316,7 +318,20 @@ struct Builder<'a> {
     root: Option<NodeId>,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    /// An empty arena, with room for `capacity` nodes.
+    fn new(file: FileId, limits: &'a Limits, capacity: usize) -> Self {
+        Builder {
+            file,
+            limits,
+            nodes: Vec::with_capacity(capacity),
+            sizes: Vec::with_capacity(capacity),
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            root: None,
+        }
+    }
+
     fn push_node(&mut self, kind: NodeKind, span: Span, size: u64) -> NodeId {
         self.nodes.push(Node {
             kind,
@@ -464,7 +479,21 @@ impl Builder<'_> {
     }
 }
 
+/// Parses one piece of a file: on the fast path when the text is within its subset (see
+/// [`fast`]), which yields exactly what saphyr would, else with saphyr.
 fn parse_chunk(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+    limits: &Limits,
+) -> (Vec<Document>, Vec<Problem>, usize) {
+    fast::parse_chunk(file, text, start, end, limits)
+        .unwrap_or_else(|| parse_chunk_saphyr(file, text, start, end, limits))
+}
+
+/// Parses one piece of a file with saphyr: every YAML construct, every error.
+fn parse_chunk_saphyr(
     file: FileId,
     text: &str,
     start: usize,
@@ -504,15 +533,7 @@ fn parse_chunk(
             Event::StreamStart | Event::Nothing => Ok(()),
             Event::StreamEnd => break,
             Event::DocumentStart(_) => {
-                builder = Some(Builder {
-                    file,
-                    limits,
-                    nodes: Vec::new(),
-                    sizes: Vec::new(),
-                    stack: Vec::new(),
-                    anchors: HashMap::new(),
-                    root: None,
-                });
+                builder = Some(Builder::new(file, limits, 0));
                 Ok(())
             }
             Event::DocumentEnd => {
@@ -528,9 +549,10 @@ fn parse_chunk(
                 }
                 Ok(())
             }
-            ev => match builder.as_mut() {
-                None => Err((span, "content outside of a document".into())),
-                Some(b) => on_node_event(b, ev, span),
+            ev => match (builder.as_mut(), from_saphyr(ev)) {
+                (_, None) => Ok(()),
+                (None, Some(_)) => Err((span, "content outside of a document".into())),
+                (Some(b), Some(ev)) => on_node_event(b, ev, span),
             },
         };
         if let Err((span, message)) = result {
@@ -541,8 +563,26 @@ fn parse_chunk(
     (docs, problems, total_nodes)
 }
 
-fn on_node_event(b: &mut Builder, event: Event, span: Span) -> Result<(), (Span, String)> {
-    match event {
+/// A node event, whoever produced it: saphyr's parser or the fast path ([`fast`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Ev<'a> {
+    /// A scalar: its value, how it was written, and its anchor id (0: none).
+    Scalar(Cow<'a, str>, Style, usize),
+    /// An alias of the node anchored with this id.
+    Alias(usize),
+    /// The start of a sequence, with its anchor id.
+    SequenceStart(usize),
+    /// The start of a mapping, with its anchor id.
+    MappingStart(usize),
+    /// The end of the innermost open sequence.
+    SequenceEnd,
+    /// The end of the innermost open mapping.
+    MappingEnd,
+}
+
+/// saphyr's node events as [`Ev`]s (None for the stream and document events).
+fn from_saphyr(event: Event) -> Option<Ev> {
+    Some(match event {
         Event::Scalar(value, style, anchor, tag) => {
             let mut style = match style {
                 ScalarStyle::Plain => Style::Plain,
@@ -553,6 +593,20 @@ fn on_node_event(b: &mut Builder, event: Event, span: Span) -> Result<(), (Span,
                     style = Style::Quoted;
                 }
             }
+            Ev::Scalar(value, style, anchor)
+        }
+        Event::Alias(anchor) => Ev::Alias(anchor),
+        Event::SequenceStart(anchor, _) => Ev::SequenceStart(anchor),
+        Event::MappingStart(anchor, _) => Ev::MappingStart(anchor),
+        Event::SequenceEnd => Ev::SequenceEnd,
+        Event::MappingEnd => Ev::MappingEnd,
+        _ => return None,
+    })
+}
+
+fn on_node_event(b: &mut Builder, event: Ev, span: Span) -> Result<(), (Span, String)> {
+    match event {
+        Ev::Scalar(value, style, anchor) => {
             let text: Box<str> = match value {
                 Cow::Borrowed(s) => s.into(),
                 Cow::Owned(s) => s.into_boxed_str(),
@@ -563,21 +617,21 @@ fn on_node_event(b: &mut Builder, event: Event, span: Span) -> Result<(), (Span,
             }
             b.attach(id, false)
         }
-        Event::Alias(anchor) => match b.anchors.get(&anchor) {
+        Ev::Alias(anchor) => match b.anchors.get(&anchor) {
             Some(&id) => b.attach(id, true),
             None => Err((
                 span,
                 "alias refers to an unknown anchor, or to a collection that contains it".into(),
             )),
         },
-        Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+        Ev::SequenceStart(anchor) | Ev::MappingStart(anchor) => {
             if b.stack.len() >= b.limits.max_depth {
                 return Err((
                     span,
                     format!("nesting deeper than {} levels; refused", b.limits.max_depth),
                 ));
             }
-            let is_seq = matches!(event, Event::SequenceStart(..));
+            let is_seq = matches!(event, Ev::SequenceStart(..));
             let kind = if is_seq {
                 NodeKind::Seq(Vec::new())
             } else {
@@ -603,7 +657,7 @@ fn on_node_event(b: &mut Builder, event: Event, span: Span) -> Result<(), (Span,
             });
             Ok(())
         }
-        Event::SequenceEnd | Event::MappingEnd => {
+        Ev::SequenceEnd | Ev::MappingEnd => {
             let Some(open) = b.stack.pop() else {
                 return Err((span, "unbalanced end of collection".into()));
             };
@@ -650,7 +704,6 @@ fn on_node_event(b: &mut Builder, event: Event, span: Span) -> Result<(), (Span,
             }
             b.attach(id, false)
         }
-        _ => Ok(()),
     }
 }
 
