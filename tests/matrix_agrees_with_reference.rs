@@ -579,3 +579,35 @@ proptest! {
         check(&c)?;
     }
 }
+
+/// Clusters with many classes: the matrix is filled in parallel chunks of rows and interned
+/// per chunk, which small random clusters never exercise.
+#[test]
+fn matrix_agrees_with_the_reference_on_a_generated_cluster() {
+    use kubectl_netpol::synth::{self, Params, Rng};
+    let generated = synth::Cluster::generate(&Params::new(400, 250, 11));
+    let loaded = load_texts(&generated.texts(), &LoadOptions::default());
+    assert!(loaded.problems.is_empty());
+    let cluster = Cluster::build(loaded.objects);
+    let m = Matrix::compute(&cluster);
+    assert!(m.class_count() > 64, "{} classes", m.class_count());
+    let mut r = Rng::new(5);
+    let mut partial = 0;
+    for _ in 0..20_000 {
+        let (u, v) = (r.below(m.len()), r.below(m.len()));
+        if m.is_external(u) && m.is_external(v) {
+            continue;
+        }
+        let want = allowed_ports(&cluster, m.party(u), m.party(v));
+        assert_eq!(
+            m.allowed(u, v),
+            &want,
+            "{:?} → {:?}",
+            m.party(u),
+            m.party(v)
+        );
+        partial += usize::from(!want.is_all() && !want.is_empty());
+    }
+    // The policies do allow some ports and not others.
+    assert!(partial > 100, "{partial} pairs with some ports allowed");
+}

@@ -15,6 +15,7 @@
 //! The result agrees with [`super::reference`] on every pair (property-tested).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 
@@ -24,7 +25,9 @@ use super::port_space::PortSpace;
 use crate::model::ip::{AddrRange, Family, atomic_ranges, ip_key, parse_cidr};
 use crate::model::labels::{Operator, Requirement};
 use crate::model::policy::Peer;
-use crate::model::{Cluster, Direction, LabelSelector, NetworkPolicy, PortSet, Protocol, Rule};
+use crate::model::{
+    Cluster, ContainerPort, Direction, LabelSelector, NetworkPolicy, PortSet, Protocol, Rule,
+};
 
 /// The reachability of every pair of members.
 #[derive(Clone, Debug)]
@@ -202,9 +205,7 @@ impl<'c> Compiler<'c> {
 
     fn members_of(&self, list: Option<&Vec<u32>>) -> BitSet {
         let mut s = BitSet::new(self.u());
-        for &i in list.into_iter().flatten() {
-            s.insert(i as usize);
-        }
+        add_members(&mut s, list);
         s
     }
 
@@ -229,7 +230,7 @@ impl<'c> Compiler<'c> {
                     let mut any = BitSet::new(self.u());
                     if let Some(values) = self.labels.get(r.key.as_str()) {
                         for v in &r.values {
-                            any.union_with(&self.members_of(values.get(v.as_str())));
+                            add_members(&mut any, values.get(v.as_str()));
                         }
                     }
                     if r.op == Operator::In {
@@ -361,30 +362,36 @@ impl<'c> Compiler<'c> {
             .collect();
         names.sort_unstable();
         names.dedup();
+        // Endpoints of one workload share their container ports: resolve each distinct list
+        // once.
         let mut sig_ids: HashMap<Vec<Vec<u16>>, u32> = HashMap::new();
+        let mut by_ports: HashMap<&[ContainerPort], u32> = HashMap::new();
+        let mut sig_of = |ports: &[ContainerPort]| -> u32 {
+            let sig: Vec<Vec<u16>> = names
+                .iter()
+                .map(|(name, proto)| {
+                    ports
+                        .iter()
+                        .filter(|c| c.protocol == *proto && c.name.as_deref() == Some(*name))
+                        .map(|c| c.port)
+                        .collect()
+                })
+                .collect();
+            let next = sig_ids.len() as u32;
+            *sig_ids.entry(sig).or_insert(next)
+        };
+        let external_sig = sig_of(&[]);
         let named_sig: Vec<u32> = (0..u)
             .map(|m| {
-                let sig: Vec<Vec<u16>> = if m < self.n {
-                    let ports = &cluster.endpoints[m].ports;
-                    names
-                        .iter()
-                        .map(|(name, proto)| {
-                            ports
-                                .iter()
-                                .filter(|c| {
-                                    c.protocol == *proto && c.name.as_deref() == Some(*name)
-                                })
-                                .map(|c| c.port)
-                                .collect()
-                        })
-                        .collect()
+                if m < self.n {
+                    let ports = cluster.endpoints[m].ports.as_slice();
+                    *by_ports.entry(ports).or_insert_with(|| sig_of(ports))
                 } else {
-                    Vec::new()
-                };
-                let next = sig_ids.len() as u32;
-                *sig_ids.entry(sig).or_insert(next)
+                    external_sig
+                }
             })
             .collect();
+        let sigs = sig_ids.len();
 
         // Partition refinement.
         let pod: Vec<bool> = cluster.endpoints.iter().map(|e| e.is_pod()).collect();
@@ -427,8 +434,14 @@ impl<'c> Compiler<'c> {
         let classes = reps.len();
 
         // Class-level sets.
+        // Members of a class are all in a set or all out of it: a sparse set is read through
+        // its members, a dense one through one representative per class.
         let on_classes = |s: &BitSet| {
-            BitSet::from_indexes(classes, (0..classes).filter(|&c| s.contains(reps[c])))
+            if s.count() < classes {
+                BitSet::from_indexes(classes, s.iter().map(|m| class_of[m] as usize))
+            } else {
+                BitSet::from_indexes(classes, (0..classes).filter(|&c| s.contains(reps[c])))
+            }
         };
         let sel_c: Vec<BitSet> = policies.iter().map(|p| on_classes(&p.selected)).collect();
         let peer_c: Vec<BitSet> = rules.iter().map(|r| on_classes(&r.peers)).collect();
@@ -481,14 +494,21 @@ impl<'c> Compiler<'c> {
                 }
             })
             .collect();
-        let named_mask: Vec<HashMap<u32, Vec<u64>>> = resolved
+        // Named ports resolved on each signature, indexed by signature id.
+        let named_mask: Vec<Vec<Vec<u64>>> = resolved
             .iter()
-            .map(|m| m.iter().map(|(&s, set)| (s, space.mask(set))).collect())
+            .map(|m| {
+                let mut dense = vec![Vec::new(); if m.is_empty() { 0 } else { sigs }];
+                for (&s, set) in m {
+                    dense[s as usize] = space.mask(set);
+                }
+                dense
+            })
             .collect();
         let mask = |r: usize, d: usize| -> &[u64] {
             match rules[r].ports {
                 RulePorts::Fixed(_) => &fixed_mask[r],
-                RulePorts::Named => &named_mask[r][&class_sig[d]],
+                RulePorts::Named => &named_mask[r][class_sig[d] as usize],
             }
         };
 
@@ -510,15 +530,17 @@ impl<'c> Compiler<'c> {
             }
         }
 
-        // Rows, in parallel chunks, each interning its cells locally.
+        // Rows, in parallel chunks, each interning its cells locally. Most cells are "none"
+        // or "all": those are recognised without hashing.
+        let zero = vec![0u64; w];
         let chunk = 32usize;
         let starts: Vec<usize> = (0..classes).step_by(chunk).collect();
         let parts: Vec<(Vec<u32>, Vec<Vec<u64>>)> = starts
             .par_iter()
             .map(|&start| {
                 let end = (start + chunk).min(classes);
-                let mut local: HashMap<Vec<u64>, u32> = HashMap::new();
-                let mut masks: Vec<Vec<u64>> = Vec::new();
+                let mut local: MaskMap<u32> = MaskMap::default();
+                let mut masks: Vec<Vec<u64>> = vec![zero.clone(), full.clone()];
                 let mut cells = Vec::with_capacity((end - start) * classes);
                 let mut e_row = vec![0u64; classes * w];
                 let mut i_row = vec![0u64; classes * w];
@@ -553,13 +575,19 @@ impl<'c> Compiler<'c> {
                         for k in 0..w {
                             cell[k] = e[k] & i[k];
                         }
-                        let id = match local.get(&cell) {
-                            Some(&id) => id,
-                            None => {
-                                let id = masks.len() as u32;
-                                local.insert(cell.clone(), id);
-                                masks.push(cell.clone());
-                                id
+                        let id = if cell == zero {
+                            0
+                        } else if cell == full {
+                            1
+                        } else {
+                            match local.get(&cell) {
+                                Some(&id) => id,
+                                None => {
+                                    let id = masks.len() as u32;
+                                    local.insert(cell.clone(), id);
+                                    masks.push(cell.clone());
+                                    id
+                                }
                             }
                         };
                         cells.push(id);
@@ -569,9 +597,9 @@ impl<'c> Compiler<'c> {
             })
             .collect();
 
-        let mut global: HashMap<Vec<u64>, u32> = HashMap::new();
+        let mut global: MaskMap<u32> = MaskMap::default();
         let mut sets: Vec<PortSet> = Vec::new();
-        for m in [vec![0u64; w], full.clone()] {
+        for m in [zero, full.clone()] {
             global.insert(m.clone(), sets.len() as u32);
             sets.push(space.set(&m));
         }
@@ -600,6 +628,48 @@ impl<'c> Compiler<'c> {
             sets,
             pod,
         }
+    }
+}
+
+fn add_members(set: &mut BitSet, list: Option<&Vec<u32>>) {
+    for &i in list.into_iter().flatten() {
+        set.insert(i as usize);
+    }
+}
+
+/// Port masks to ids, hashed with [`WordHasher`].
+type MaskMap<V> = HashMap<Vec<u64>, V, BuildHasherDefault<WordHasher>>;
+
+/// A multiply-rotate hasher (FxHash's) for masks of `u64` words: the matrix interns every
+/// cell that is neither "none" nor "all" by its mask, and SipHash dominated that.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl WordHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
     }
 }
 
