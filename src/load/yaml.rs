@@ -305,7 +305,20 @@ enum Open {
         anchor: usize,
         size: u64,
         merges: Vec<NodeId>,
+        /// The keys of `entries` by hash of their text, once there are many of them, so that
+        /// finding duplicates stays linear in large mappings.
+        index: Option<HashMap<u64, Vec<NodeId>>>,
     },
+}
+
+/// Mappings with more entries than this index their keys.
+const INDEX_KEYS_FROM: usize = 16;
+
+fn key_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
 }
 
 struct Builder<'a> {
@@ -377,6 +390,7 @@ impl<'a> Builder<'a> {
                 key,
                 size: total,
                 merges,
+                index,
                 ..
             } => {
                 let parent = *parent;
@@ -385,16 +399,16 @@ impl<'a> Builder<'a> {
                         let NodeKind::Scalar(text, _) = &self.nodes[id as usize].kind else {
                             return Err((span, "a mapping key must be a scalar".into()));
                         };
-                        let text = text.clone();
-                        for (k, _) in entries.iter() {
-                            if let NodeKind::Scalar(prev, _) = &self.nodes[*k as usize].kind {
-                                if **prev == *text {
-                                    return Err((
-                                        span,
-                                        format!("duplicate key `{text}` in this mapping"),
-                                    ));
-                                }
-                            }
+                        let nodes = &self.nodes;
+                        let same = |k: NodeId| matches!(&nodes[k as usize].kind, NodeKind::Scalar(prev, _) if **prev == **text);
+                        let duplicate = match index {
+                            Some(index) => index
+                                .get(&key_hash(text))
+                                .is_some_and(|keys| keys.iter().any(|&k| same(k))),
+                            None => entries.iter().any(|&(k, _)| same(k)),
+                        };
+                        if duplicate {
+                            return Err((span, format!("duplicate key `{text}` in this mapping")));
                         }
                         if !alias {
                             let n = &mut self.nodes[id as usize];
@@ -410,6 +424,21 @@ impl<'a> Builder<'a> {
                         } else {
                             set_parent(&mut self.nodes, parent, Slot::Key(k));
                             entries.push((k, id));
+                            let text_of = |k: NodeId| match &self.nodes[k as usize].kind {
+                                NodeKind::Scalar(t, _) => key_hash(t),
+                                _ => 0,
+                            };
+                            match index {
+                                Some(index) => index.entry(text_of(k)).or_default().push(k),
+                                None if entries.len() > INDEX_KEYS_FROM => {
+                                    let mut built: HashMap<u64, Vec<NodeId>> = HashMap::new();
+                                    for &(k, _) in entries.iter() {
+                                        built.entry(text_of(k)).or_default().push(k);
+                                    }
+                                    *index = Some(built);
+                                }
+                                None => {}
+                            }
                         }
                         *total = total.saturating_add(size);
                         check_size(self.limits, *total, span)?;
@@ -653,6 +682,7 @@ fn on_node_event(b: &mut Builder, event: Ev, span: Span) -> Result<(), (Span, St
                     anchor,
                     size: 1,
                     merges: Vec::new(),
+                    index: None,
                 }
             });
             Ok(())
@@ -825,6 +855,21 @@ mod tests {
     fn duplicate_keys_are_errors() {
         let (_, problems) = parse("a: 1\na: 2\n");
         assert!(problems[0].message.contains("duplicate key `a`"));
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_in_large_mappings_too() {
+        // Large mappings index their keys (a cluster dump may hold big ConfigMaps): the
+        // check stays linear and finds the same duplicates, merge keys aside.
+        let many: String = (0..20_000).map(|i| format!("k{i}: {i}\n")).collect();
+        let (docs, problems) = parse(&many);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(matches!(&docs[0].node(docs[0].root).kind, NodeKind::Map(e) if e.len() == 20_000));
+        let (_, problems) = parse(&format!("{many}k17: again\n"));
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.contains("duplicate key `k17`"));
+        let (_, problems) = parse(&format!("b: &b {{x: 1}}\n{many}<<: *b\n<<: *b\n"));
+        assert!(problems.is_empty(), "{problems:?}");
     }
 
     #[test]
