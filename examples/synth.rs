@@ -15,6 +15,14 @@ use kubectl_netpol::load::{self, LoadOptions};
 use kubectl_netpol::model::Cluster;
 use kubectl_netpol::synth::{self, Params};
 
+/// `println!` that does not panic when the reader has gone away (`| head`).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 const USAGE: &str = "usage: synth write DIR [--pods N] [--policies N] [--seed N] [--namespaces N]
        synth measure (DIR | [--pods N] [--policies N] [--seed N] [--namespaces N])";
 
@@ -59,7 +67,7 @@ fn run(args: &[String]) -> Result<(), String> {
             let c = synth::Cluster::generate(&params);
             c.write_to(std::path::Path::new(&dir))
                 .map_err(|e| format!("{dir}: {e}"))?;
-            println!(
+            say!(
                 "wrote {dir}: {} files, {:.1} MiB, {} namespaces, {} pods, {} workloads, {} policies in {:.2?}",
                 c.files.len(),
                 c.bytes() as f64 / (1 << 20) as f64,
@@ -70,7 +78,7 @@ fn run(args: &[String]) -> Result<(), String> {
                 t.elapsed()
             );
             if let Some((from, to)) = &c.probe {
-                println!("probe: can-reach {from} {to}");
+                say!("probe: can-reach {from} {to}");
             }
             Ok(())
         }
@@ -80,10 +88,10 @@ fn run(args: &[String]) -> Result<(), String> {
                 Some(d) => load::load(std::slice::from_ref(d), &LoadOptions::default()),
                 None => {
                     let c = synth::Cluster::generate(&params);
-                    println!("generated in {:.2?}", t.elapsed());
+                    say!("generated in {:.2?}", t.elapsed());
                     let t = Instant::now();
                     let l = load::load_texts(&c.texts(), &LoadOptions::default());
-                    println!("parsed in memory in {:.2?}", t.elapsed());
+                    say!("parsed in memory in {:.2?}", t.elapsed());
                     l
                 }
             };
@@ -101,7 +109,7 @@ fn run(args: &[String]) -> Result<(), String> {
             let t = Instant::now();
             let m = Matrix::compute(&cluster);
             let t_matrix = t.elapsed();
-            println!(
+            say!(
                 "{} endpoints, {} externals, {} policies ({} applied), {} classes",
                 m.endpoints,
                 m.externals.len(),
@@ -109,7 +117,7 @@ fn run(args: &[String]) -> Result<(), String> {
                 cluster.applied_policies().count(),
                 m.class_count()
             );
-            println!(
+            say!(
                 "read+parse+decode {t_load:.2?}, build {t_build:.2?}, matrix {t_matrix:.2?}, total {:.2?}",
                 t_load + t_build + t_matrix
             );

@@ -73,7 +73,8 @@ pub(super) fn parse_chunk(
         b: chunk.as_bytes(),
         base,
         file,
-        builder: Builder::new(file, limits, chunk.len() / 12),
+        // About one node per 12 bytes in manifests; a huge document grows as it goes.
+        builder: Builder::new(file, limits, (chunk.len() / 12).min(1 << 16)),
         depth: 0,
     };
     p.document().ok()?;
@@ -1031,6 +1032,13 @@ mod tests {
                 all += a;
             }
             check(&mutate(&mut g.r, &doc));
+        }
+        // And noise: short random texts over YAML's indicators.
+        const ALPHABET: &[u8] = b" \n-:#[]{},'\"ab1!&*|>?%@.~";
+        for _ in 0..3000 {
+            let len = g.r.below(80);
+            let text: String = (0..len).map(|_| *g.r.pick(ALPHABET) as char).collect();
+            check(&text);
         }
         // In strict mode the generator mostly writes the subset: the fast path must have been
         // exercised (it still bails out on comments deeper than a scalar's key, and the like).
