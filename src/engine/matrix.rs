@@ -127,6 +127,7 @@ struct Compiler<'c> {
     all: BitSet,
     ips: Vec<(Family, u128, u32)>,
     cache: HashMap<SelectorKey, BitSet>,
+    block_cache: HashMap<(AddrRange, Vec<AddrRange>), BitSet>,
 }
 
 impl<'c> Compiler<'c> {
@@ -196,6 +197,7 @@ impl<'c> Compiler<'c> {
             all: BitSet::full(u),
             ips,
             cache: HashMap::new(),
+            block_cache: HashMap::new(),
         }
     }
 
@@ -271,10 +273,22 @@ impl<'c> Compiler<'c> {
 
     fn peer(&mut self, policy: &NetworkPolicy, peer: &Peer) -> BitSet {
         if let Some(b) = &peer.ip_block {
-            let mut out = BitSet::new(self.u());
-            let Some(net) = b.net() else { return out };
+            let Some(net) = b.net() else {
+                return BitSet::new(self.u());
+            };
             let range = AddrRange::from_net(&net);
-            let excepts: Vec<AddrRange> = b.except_nets().iter().map(AddrRange::from_net).collect();
+            let mut excepts: Vec<AddrRange> =
+                b.except_nets().iter().map(AddrRange::from_net).collect();
+            excepts.sort_unstable();
+            excepts.dedup();
+            // Policies repeat the same blocks (the Internet minus private ranges, a partner's
+            // range...): each distinct block is resolved once.
+            let key = (range, excepts);
+            if let Some(hit) = self.block_cache.get(&key) {
+                return hit.clone();
+            }
+            let (range, excepts) = &key;
+            let mut out = BitSet::new(self.u());
             let lo = self
                 .ips
                 .partition_point(|&(f, k, _)| (f, k) < (range.family, range.start));
@@ -294,6 +308,7 @@ impl<'c> Compiler<'c> {
                     out.insert(self.n + xi);
                 }
             }
+            self.block_cache.insert(key, out.clone());
             return out;
         }
         let mut out = match &peer.namespace_selector {
@@ -575,9 +590,9 @@ impl<'c> Compiler<'c> {
                         for k in 0..w {
                             cell[k] = e[k] & i[k];
                         }
-                        let id = if cell == zero {
+                        let id = if cell.iter().all(|&x| x == 0) {
                             0
-                        } else if cell == full {
+                        } else if cell.iter().zip(&full).all(|(a, b)| a == b) {
                             1
                         } else {
                             match local.get(&cell) {
