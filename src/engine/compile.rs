@@ -37,8 +37,9 @@ pub fn dir_index(d: Direction) -> usize {
 pub enum CPorts {
     /// The same mask for every destination.
     Fixed(Vec<u64>),
-    /// Named ports: a mask per named-port signature of the destination class.
-    Named(HashMap<u32, Vec<u64>>),
+    /// Named ports: a mask per named-port signature of the destination class, by signature
+    /// id (empty for signatures no class has).
+    Named(Vec<Vec<u64>>),
 }
 
 /// A NetworkPolicy, over classes.
@@ -158,7 +159,7 @@ impl<'c> Compiled<'c> {
     pub fn mask<'a>(&'a self, ports: &'a CPorts, dst_class: usize) -> &'a [u64] {
         match ports {
             CPorts::Fixed(m) => m,
-            CPorts::Named(by_sig) => &by_sig[&self.sig_of_class[dst_class]],
+            CPorts::Named(by_sig) => &by_sig[self.sig_of_class[dst_class] as usize],
         }
     }
 
@@ -255,6 +256,7 @@ struct Builder<'c> {
     all: BitSet,
     ips: Vec<(Family, u128, u32)>,
     cache: HashMap<SelectorKey, BitSet>,
+    block_cache: HashMap<(AddrRange, Vec<AddrRange>), BitSet>,
 }
 
 impl<'c> Builder<'c> {
@@ -353,6 +355,7 @@ impl<'c> Builder<'c> {
             all: BitSet::full(u),
             ips,
             cache: HashMap::new(),
+            block_cache: HashMap::new(),
         }
     }
 
@@ -424,8 +427,22 @@ impl<'c> Builder<'c> {
         )
     }
 
-    /// Members holding an address in `range` but in none of `excepts`.
-    fn addresses(&self, range: AddrRange, excepts: &[AddrRange]) -> BitSet {
+    /// Members holding an address in `range` but in none of `excepts`. Policies repeat the
+    /// same blocks (the internet minus private ranges...): each distinct one is resolved once.
+    fn addresses(&mut self, range: AddrRange, excepts: &[AddrRange]) -> BitSet {
+        let mut excepts = excepts.to_vec();
+        excepts.sort_unstable();
+        excepts.dedup();
+        let key = (range, excepts);
+        if let Some(hit) = self.block_cache.get(&key) {
+            return hit.clone();
+        }
+        let out = self.addresses_uncached(key.0, &key.1);
+        self.block_cache.insert(key, out.clone());
+        out
+    }
+
+    fn addresses_uncached(&self, range: AddrRange, excepts: &[AddrRange]) -> BitSet {
         let mut out = BitSet::new(self.u());
         let lo = self
             .ips
@@ -628,31 +645,39 @@ impl<'c> Builder<'c> {
         }
         names.sort_unstable();
         names.dedup();
+        // Endpoints of one workload share their container ports: each distinct list is
+        // resolved once. Signature 0 is "resolves nothing" (external ranges among others).
         let mut sig_ids: HashMap<Vec<Vec<(Protocol, u16)>>, u32> = HashMap::new();
+        let mut by_ports: HashMap<&[crate::model::ContainerPort], u32> = HashMap::new();
+        let mut sig_of = |ports: &[crate::model::ContainerPort]| -> u32 {
+            let sig: Vec<Vec<(Protocol, u16)>> = names
+                .iter()
+                .map(|(name, proto)| {
+                    ports
+                        .iter()
+                        .filter(|c| {
+                            proto.is_none_or(|p| c.protocol == p)
+                                && c.name.as_deref() == Some(*name)
+                        })
+                        .map(|c| (c.protocol, c.port))
+                        .collect()
+                })
+                .collect();
+            let next = sig_ids.len() as u32;
+            *sig_ids.entry(sig).or_insert(next)
+        };
+        let external_sig = sig_of(&[]);
         let named_sig: Vec<u32> = (0..u)
             .map(|m| {
-                let sig: Vec<Vec<(Protocol, u16)>> = if m < self.n && !names.is_empty() {
-                    let ports = &cluster.endpoints[m].ports;
-                    names
-                        .iter()
-                        .map(|(name, proto)| {
-                            ports
-                                .iter()
-                                .filter(|c| {
-                                    proto.is_none_or(|p| c.protocol == p)
-                                        && c.name.as_deref() == Some(*name)
-                                })
-                                .map(|c| (c.protocol, c.port))
-                                .collect()
-                        })
-                        .collect()
+                if m < self.n && !names.is_empty() {
+                    let ports = cluster.endpoints[m].ports.as_slice();
+                    *by_ports.entry(ports).or_insert_with(|| sig_of(ports))
                 } else {
-                    Vec::new()
-                };
-                let next = sig_ids.len() as u32;
-                *sig_ids.entry(sig).or_insert(next)
+                    external_sig
+                }
             })
             .collect();
+        let sigs = sig_ids.len();
 
         // Partition refinement.
         let mut class_of: Vec<u32> = Vec::with_capacity(u);
@@ -694,8 +719,14 @@ impl<'c> Builder<'c> {
             *c = remap[*c as usize];
         }
         let classes = reps.len();
+        // Members of a class are all in a set or all out of it: a sparse set is read through
+        // its members, a dense one through one representative per class.
         let on_classes = |s: &BitSet| {
-            BitSet::from_indexes(classes, (0..classes).filter(|&c| s.contains(reps[c])))
+            if s.count() < classes {
+                BitSet::from_indexes(classes, s.iter().map(|m| class_of[m] as usize))
+            } else {
+                BitSet::from_indexes(classes, (0..classes).filter(|&c| s.contains(reps[c])))
+            }
         };
 
         // Ports: resolve named ports per signature, cut the space, make masks.
@@ -747,7 +778,13 @@ impl<'c> Builder<'c> {
         let space = PortSpace::new(every);
         let to_ports = |r: &Result<PortSet, HashMap<u32, PortSet>>| match r {
             Ok(s) => CPorts::Fixed(space.mask(s)),
-            Err(m) => CPorts::Named(m.iter().map(|(&s, set)| (s, space.mask(set))).collect()),
+            Err(m) => {
+                let mut dense = vec![Vec::new(); sigs];
+                for (&s, set) in m {
+                    dense[s as usize] = space.mask(set);
+                }
+                CPorts::Named(dense)
+            }
         };
 
         let policies: Vec<CPolicy> = mpolicies

@@ -10,6 +10,7 @@
 //! The result agrees with [`super::reference`] on every pair (property-tested).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 
@@ -122,8 +123,9 @@ fn rows(c: &Compiled) -> (Vec<u32>, Vec<PortSet>) {
         .par_iter()
         .map(|&start| {
             let end = (start + chunk).min(classes);
-            let mut local: HashMap<Vec<u64>, u32> = HashMap::new();
-            let mut masks: Vec<Vec<u64>> = Vec::new();
+            let mut local: MaskMap<u32> = MaskMap::default();
+            // Ids 0 and 1 of every chunk are "none" and "all", recognised without hashing.
+            let mut masks: Vec<Vec<u64>> = vec![vec![0u64; w], c.full.clone()];
             let mut cells = Vec::with_capacity((end - start) * classes);
             let mut e_row = vec![0u64; classes * w];
             let mut i_row = vec![0u64; classes * w];
@@ -168,13 +170,19 @@ fn rows(c: &Compiled) -> (Vec<u32>, Vec<PortSet>) {
                     for k in 0..w {
                         cell[k] &= i[k];
                     }
-                    let id = match local.get(&cell) {
-                        Some(&id) => id,
-                        None => {
-                            let id = masks.len() as u32;
-                            local.insert(cell.clone(), id);
-                            masks.push(cell.clone());
-                            id
+                    let id = if cell.iter().all(|&x| x == 0) {
+                        0
+                    } else if cell == c.full {
+                        1
+                    } else {
+                        match local.get(&cell) {
+                            Some(&id) => id,
+                            None => {
+                                let id = masks.len() as u32;
+                                local.insert(cell.clone(), id);
+                                masks.push(cell.clone());
+                                id
+                            }
                         }
                     };
                     cells.push(id);
@@ -184,7 +192,7 @@ fn rows(c: &Compiled) -> (Vec<u32>, Vec<PortSet>) {
         })
         .collect();
 
-    let mut global: HashMap<Vec<u64>, u32> = HashMap::new();
+    let mut global: MaskMap<u32> = MaskMap::default();
     let mut sets: Vec<PortSet> = Vec::new();
     for m in [vec![0u64; w], c.full.clone()] {
         global.insert(m.clone(), sets.len() as u32);
@@ -207,6 +215,42 @@ fn rows(c: &Compiled) -> (Vec<u32>, Vec<PortSet>) {
         cells.extend(part.into_iter().map(|c| ids[c as usize]));
     }
     (cells, sets)
+}
+
+/// Port masks to ids, hashed with [`WordHasher`].
+type MaskMap<V> = HashMap<Vec<u64>, V, BuildHasherDefault<WordHasher>>;
+
+/// A multiply-rotate hasher (FxHash's) for masks of `u64` words: the matrix interns every
+/// cell that is neither "none" nor "all" by its mask, and SipHash dominated that.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl WordHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
 }
 
 fn or_into(dst: &mut [u64], src: &[u64]) {

@@ -24,6 +24,8 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan};
 use super::Problem;
 use super::source::{FileId, Span};
 
+mod fast;
+
 /// Index of a node in a [`Document`].
 pub type NodeId = u32;
 
@@ -303,7 +305,20 @@ enum Open {
         anchor: usize,
         size: u64,
         merges: Vec<NodeId>,
+        /// The keys of `entries` by hash of their text, once there are many of them, so that
+        /// finding duplicates stays linear in large mappings.
+        index: Option<HashMap<u64, Vec<NodeId>>>,
     },
+}
+
+/// Mappings with more entries than this index their keys.
+const INDEX_KEYS_FROM: usize = 16;
+
+fn key_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
 }
 
 struct Builder<'a> {
@@ -316,7 +331,20 @@ struct Builder<'a> {
     root: Option<NodeId>,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    /// An empty arena, with room for `capacity` nodes.
+    fn new(file: FileId, limits: &'a Limits, capacity: usize) -> Self {
+        Builder {
+            file,
+            limits,
+            nodes: Vec::with_capacity(capacity),
+            sizes: Vec::with_capacity(capacity),
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            root: None,
+        }
+    }
+
     fn push_node(&mut self, kind: NodeKind, span: Span, size: u64) -> NodeId {
         self.nodes.push(Node {
             kind,
@@ -362,6 +390,7 @@ impl Builder<'_> {
                 key,
                 size: total,
                 merges,
+                index,
                 ..
             } => {
                 let parent = *parent;
@@ -370,16 +399,16 @@ impl Builder<'_> {
                         let NodeKind::Scalar(text, _) = &self.nodes[id as usize].kind else {
                             return Err((span, "a mapping key must be a scalar".into()));
                         };
-                        let text = text.clone();
-                        for (k, _) in entries.iter() {
-                            if let NodeKind::Scalar(prev, _) = &self.nodes[*k as usize].kind {
-                                if **prev == *text {
-                                    return Err((
-                                        span,
-                                        format!("duplicate key `{text}` in this mapping"),
-                                    ));
-                                }
-                            }
+                        let nodes = &self.nodes;
+                        let same = |k: NodeId| matches!(&nodes[k as usize].kind, NodeKind::Scalar(prev, _) if **prev == **text);
+                        let duplicate = match index {
+                            Some(index) => index
+                                .get(&key_hash(text))
+                                .is_some_and(|keys| keys.iter().any(|&k| same(k))),
+                            None => entries.iter().any(|&(k, _)| same(k)),
+                        };
+                        if duplicate {
+                            return Err((span, format!("duplicate key `{text}` in this mapping")));
                         }
                         if !alias {
                             let n = &mut self.nodes[id as usize];
@@ -395,6 +424,21 @@ impl Builder<'_> {
                         } else {
                             set_parent(&mut self.nodes, parent, Slot::Key(k));
                             entries.push((k, id));
+                            let text_of = |k: NodeId| match &self.nodes[k as usize].kind {
+                                NodeKind::Scalar(t, _) => key_hash(t),
+                                _ => 0,
+                            };
+                            match index {
+                                Some(index) => index.entry(text_of(k)).or_default().push(k),
+                                None if entries.len() > INDEX_KEYS_FROM => {
+                                    let mut built: HashMap<u64, Vec<NodeId>> = HashMap::new();
+                                    for &(k, _) in entries.iter() {
+                                        built.entry(text_of(k)).or_default().push(k);
+                                    }
+                                    *index = Some(built);
+                                }
+                                None => {}
+                            }
                         }
                         *total = total.saturating_add(size);
                         check_size(self.limits, *total, span)?;
@@ -464,7 +508,21 @@ impl Builder<'_> {
     }
 }
 
+/// Parses one piece of a file: on the fast path when the text is within its subset (see
+/// [`fast`]), which yields exactly what saphyr would, else with saphyr.
 fn parse_chunk(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+    limits: &Limits,
+) -> (Vec<Document>, Vec<Problem>, usize) {
+    fast::parse_chunk(file, text, start, end, limits)
+        .unwrap_or_else(|| parse_chunk_saphyr(file, text, start, end, limits))
+}
+
+/// Parses one piece of a file with saphyr: every YAML construct, every error.
+fn parse_chunk_saphyr(
     file: FileId,
     text: &str,
     start: usize,
@@ -504,15 +562,7 @@ fn parse_chunk(
             Event::StreamStart | Event::Nothing => Ok(()),
             Event::StreamEnd => break,
             Event::DocumentStart(_) => {
-                builder = Some(Builder {
-                    file,
-                    limits,
-                    nodes: Vec::new(),
-                    sizes: Vec::new(),
-                    stack: Vec::new(),
-                    anchors: HashMap::new(),
-                    root: None,
-                });
+                builder = Some(Builder::new(file, limits, 0));
                 Ok(())
             }
             Event::DocumentEnd => {
@@ -528,9 +578,10 @@ fn parse_chunk(
                 }
                 Ok(())
             }
-            ev => match builder.as_mut() {
-                None => Err((span, "content outside of a document".into())),
-                Some(b) => on_node_event(b, ev, span),
+            ev => match (builder.as_mut(), from_saphyr(ev)) {
+                (_, None) => Ok(()),
+                (None, Some(_)) => Err((span, "content outside of a document".into())),
+                (Some(b), Some(ev)) => on_node_event(b, ev, span),
             },
         };
         if let Err((span, message)) = result {
@@ -541,8 +592,26 @@ fn parse_chunk(
     (docs, problems, total_nodes)
 }
 
-fn on_node_event(b: &mut Builder, event: Event, span: Span) -> Result<(), (Span, String)> {
-    match event {
+/// A node event, whoever produced it: saphyr's parser or the fast path ([`fast`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Ev<'a> {
+    /// A scalar: its value, how it was written, and its anchor id (0: none).
+    Scalar(Cow<'a, str>, Style, usize),
+    /// An alias of the node anchored with this id.
+    Alias(usize),
+    /// The start of a sequence, with its anchor id.
+    SequenceStart(usize),
+    /// The start of a mapping, with its anchor id.
+    MappingStart(usize),
+    /// The end of the innermost open sequence.
+    SequenceEnd,
+    /// The end of the innermost open mapping.
+    MappingEnd,
+}
+
+/// saphyr's node events as [`Ev`]s (None for the stream and document events).
+fn from_saphyr(event: Event) -> Option<Ev> {
+    Some(match event {
         Event::Scalar(value, style, anchor, tag) => {
             let mut style = match style {
                 ScalarStyle::Plain => Style::Plain,
@@ -553,6 +622,20 @@ fn on_node_event(b: &mut Builder, event: Event, span: Span) -> Result<(), (Span,
                     style = Style::Quoted;
                 }
             }
+            Ev::Scalar(value, style, anchor)
+        }
+        Event::Alias(anchor) => Ev::Alias(anchor),
+        Event::SequenceStart(anchor, _) => Ev::SequenceStart(anchor),
+        Event::MappingStart(anchor, _) => Ev::MappingStart(anchor),
+        Event::SequenceEnd => Ev::SequenceEnd,
+        Event::MappingEnd => Ev::MappingEnd,
+        _ => return None,
+    })
+}
+
+fn on_node_event(b: &mut Builder, event: Ev, span: Span) -> Result<(), (Span, String)> {
+    match event {
+        Ev::Scalar(value, style, anchor) => {
             let text: Box<str> = match value {
                 Cow::Borrowed(s) => s.into(),
                 Cow::Owned(s) => s.into_boxed_str(),
@@ -563,21 +646,21 @@ fn on_node_event(b: &mut Builder, event: Event, span: Span) -> Result<(), (Span,
             }
             b.attach(id, false)
         }
-        Event::Alias(anchor) => match b.anchors.get(&anchor) {
+        Ev::Alias(anchor) => match b.anchors.get(&anchor) {
             Some(&id) => b.attach(id, true),
             None => Err((
                 span,
                 "alias refers to an unknown anchor, or to a collection that contains it".into(),
             )),
         },
-        Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+        Ev::SequenceStart(anchor) | Ev::MappingStart(anchor) => {
             if b.stack.len() >= b.limits.max_depth {
                 return Err((
                     span,
                     format!("nesting deeper than {} levels; refused", b.limits.max_depth),
                 ));
             }
-            let is_seq = matches!(event, Event::SequenceStart(..));
+            let is_seq = matches!(event, Ev::SequenceStart(..));
             let kind = if is_seq {
                 NodeKind::Seq(Vec::new())
             } else {
@@ -599,11 +682,12 @@ fn on_node_event(b: &mut Builder, event: Event, span: Span) -> Result<(), (Span,
                     anchor,
                     size: 1,
                     merges: Vec::new(),
+                    index: None,
                 }
             });
             Ok(())
         }
-        Event::SequenceEnd | Event::MappingEnd => {
+        Ev::SequenceEnd | Ev::MappingEnd => {
             let Some(open) = b.stack.pop() else {
                 return Err((span, "unbalanced end of collection".into()));
             };
@@ -650,7 +734,6 @@ fn on_node_event(b: &mut Builder, event: Event, span: Span) -> Result<(), (Span,
             }
             b.attach(id, false)
         }
-        _ => Ok(()),
     }
 }
 
@@ -772,6 +855,21 @@ mod tests {
     fn duplicate_keys_are_errors() {
         let (_, problems) = parse("a: 1\na: 2\n");
         assert!(problems[0].message.contains("duplicate key `a`"));
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_in_large_mappings_too() {
+        // Large mappings index their keys (a cluster dump may hold big ConfigMaps): the
+        // check stays linear and finds the same duplicates, merge keys aside.
+        let many: String = (0..20_000).map(|i| format!("k{i}: {i}\n")).collect();
+        let (docs, problems) = parse(&many);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(matches!(&docs[0].node(docs[0].root).kind, NodeKind::Map(e) if e.len() == 20_000));
+        let (_, problems) = parse(&format!("{many}k17: again\n"));
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.contains("duplicate key `k17`"));
+        let (_, problems) = parse(&format!("b: &b {{x: 1}}\n{many}<<: *b\n<<: *b\n"));
+        assert!(problems.is_empty(), "{problems:?}");
     }
 
     #[test]

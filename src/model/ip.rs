@@ -80,11 +80,22 @@ pub struct AddrRange {
 }
 
 impl AddrRange {
-    /// The range a CIDR covers.
+    /// The range a CIDR covers. The family is the network's own: an IPv6 network stays IPv6
+    /// even where its addresses look IPv4-mapped, as Go's `net.IPNet` reads it (a mapped
+    /// *address* is IPv4, see [`ip_key`], so it never falls in an IPv6 network).
     pub fn from_net(net: &IpNet) -> AddrRange {
-        let (family, start) = ip_key(net.network());
-        let (_, end) = ip_key(net.broadcast());
-        AddrRange { family, start, end }
+        match net {
+            IpNet::V4(n) => AddrRange {
+                family: Family::V4,
+                start: u128::from(u32::from(n.network())),
+                end: u128::from(u32::from(n.broadcast())),
+            },
+            IpNet::V6(n) => AddrRange {
+                family: Family::V6,
+                start: u128::from(n.network()),
+                end: u128::from(n.broadcast()),
+            },
+        }
     }
 
     /// The whole space of a family.
@@ -179,13 +190,20 @@ impl fmt::Display for AddrRange {
     }
 }
 
+/// The IPv4-mapped block `::ffff:0:0/96`: addresses there are IPv4 addresses (see [`ip_key`]).
+const MAPPED: (u128, u128) = (0xffff_0000_0000, 0xffff_ffff_ffff);
+
 /// Cuts each family's address space at the bounds of the given ranges: the result covers
-/// every family in `families` completely, in order, and every given range is a union of
-/// result ranges.
+/// every address of the families in `families`, in order, and every given range is a union
+/// of result ranges. The IPv4-mapped IPv6 block is left out of IPv6: those addresses are
+/// IPv4 ones, covered by the IPv4 ranges.
 pub fn atomic_ranges(ranges: &[AddrRange], families: &[Family]) -> Vec<AddrRange> {
     let mut out = Vec::new();
     for &family in families {
         let mut cuts: Vec<u128> = vec![0];
+        if family == Family::V6 {
+            cuts.extend([MAPPED.0, MAPPED.1 + 1]);
+        }
         for r in ranges.iter().filter(|r| r.family == family) {
             cuts.push(r.start);
             if r.end < family.max() {
@@ -196,6 +214,9 @@ pub fn atomic_ranges(ranges: &[AddrRange], families: &[Family]) -> Vec<AddrRange
         cuts.dedup();
         for (i, &start) in cuts.iter().enumerate() {
             let end = cuts.get(i + 1).map_or(family.max(), |&next| next - 1);
+            if family == Family::V6 && start >= MAPPED.0 && end <= MAPPED.1 {
+                continue;
+            }
             out.push(AddrRange { family, start, end });
         }
     }
@@ -241,7 +262,18 @@ mod tests {
             atomic_ranges(&[], &[Family::V4])[0].to_string(),
             "0.0.0.0/0"
         );
-        assert_eq!(atomic_ranges(&[], &[Family::V6])[0].to_string(), "::/0");
+        let v6: Vec<String> = atomic_ranges(&[], &[Family::V6])
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
+        assert_eq!(
+            v6,
+            vec![
+                "::-::fffe:ffff:ffff",
+                "::1:0:0:0-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+            ],
+            "the IPv4-mapped block is IPv4"
+        );
     }
 
     #[test]
@@ -274,6 +306,17 @@ mod tests {
         assert_eq!(
             shown(r("::1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")).len(),
             128
+        );
+    }
+
+    #[test]
+    fn an_ipv6_network_stays_ipv6_even_over_the_mapped_range() {
+        let r = AddrRange::from_net(&parse_cidr("::/80").unwrap());
+        assert_eq!(r.family, Family::V6);
+        assert!(r.contains("::1:0:0".parse().unwrap()));
+        assert!(
+            !r.contains("::ffff:10.0.0.1".parse().unwrap()),
+            "a mapped address is IPv4"
         );
     }
 

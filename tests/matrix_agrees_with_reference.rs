@@ -1,0 +1,613 @@
+//! The matrix engine, the explanations and the reference evaluator must give the same answer
+//! for every pair, on random small clusters written as YAML (so the loader is exercised too).
+//!
+//! A cluster: 2–4 namespaces with random labels; 2–12 endpoints (Pods, some with IPv4/IPv6
+//! addresses, some hostNetwork, some owned by a workload of the input; and workloads of every
+//! kind) with labels from a small alphabet and random named container ports; 0–6 policies
+//! with random podSelectors (matchLabels and matchExpressions with all four operators),
+//! policyTypes (omitted, empty or given), rules with peers of every shape (podSelector,
+//! namespaceSelector, both, ipBlock with except, IPv4 and IPv6) and ports of every shape
+//! (numbers, endPort ranges, named ports, protocol only, none).
+//!
+//! For every ordered pair of matrix members (endpoints and external ranges) but
+//! external → external: `Matrix::allowed` == `reference::allowed_ports` ==
+//! `explain(..).allowed`.
+
+use std::fmt::Write as _;
+
+use kubectl_netpol::engine::explain::explain;
+use kubectl_netpol::engine::matrix::Matrix;
+use kubectl_netpol::engine::reference::allowed_ports;
+use kubectl_netpol::load::{LoadOptions, load_texts};
+use kubectl_netpol::model::Cluster;
+use proptest::prelude::*;
+
+const KEYS: [&str; 3] = ["a", "b", "c"];
+const VALUES: [&str; 3] = ["x", "y", "z"];
+const IPS: [&str; 10] = [
+    "10.0.0.1",
+    "10.0.0.2",
+    "10.0.0.3",
+    "10.0.1.5",
+    "10.1.2.3",
+    "192.168.1.10",
+    "172.16.0.1",
+    "fd00::1",
+    "2001:db8::5",
+    "::ffff:10.0.0.2",
+];
+/// CIDRs, each with the excepts it may take (the last of some is not inside it: such a policy
+/// is invalid and not applied).
+const CIDRS: [(&str, &[&str]); 11] = [
+    ("10.0.0.0/8", &["10.0.0.0/24", "10.1.0.0/16", "10.0.0.2/32"]),
+    ("10.0.0.0/24", &["10.0.0.2/32", "10.0.0.0/30", "11.0.0.0/8"]),
+    ("0.0.0.0/0", &["10.0.0.0/8", "192.168.0.0/16"]),
+    ("192.168.1.0/24", &[]),
+    ("10.0.0.1/32", &[]),
+    ("172.16.0.0/12", &["172.16.0.0/16"]),
+    ("10.0.0.3/8", &["10.0.0.0/16"]),
+    ("fd00::/8", &["fd00::/64"]),
+    ("2001:db8::/32", &["2001:db8::/48"]),
+    ("::/0", &["fd00::/8"]),
+    ("::ffff:10.0.0.0/104", &["::ffff:10.0.0.0/120"]),
+];
+const PORTS: [u16; 5] = [53, 80, 443, 8080, 9090];
+const NAMES: [&str; 3] = ["http", "dns", "metrics"];
+const PROTOCOLS: [&str; 3] = ["TCP", "UDP", "SCTP"];
+/// Workload kinds: (apiVersion, kind, whether the template is under a jobTemplate).
+const WORKLOADS: [(&str, &str, bool); 7] = [
+    ("apps/v1", "Deployment", false),
+    ("apps/v1", "StatefulSet", false),
+    ("apps/v1", "DaemonSet", false),
+    ("apps/v1", "ReplicaSet", false),
+    ("batch/v1", "Job", false),
+    ("batch/v1", "CronJob", true),
+    ("v1", "ReplicationController", false),
+];
+const OPERATORS: [&str; 4] = ["In", "NotIn", "Exists", "DoesNotExist"];
+
+type Labels = Vec<(usize, usize)>;
+
+#[derive(Clone, Debug)]
+struct Expr {
+    key: usize,
+    op: usize,
+    values: Vec<usize>,
+}
+
+#[derive(Clone, Debug)]
+struct Sel {
+    labels: Labels,
+    exprs: Vec<Expr>,
+    /// For namespace selectors: `kubernetes.io/metadata.name: n<i>`.
+    name: Option<usize>,
+}
+
+#[derive(Clone, Debug)]
+struct ContainerPort {
+    name: Option<usize>,
+    port: usize,
+    protocol: Option<usize>,
+}
+
+#[derive(Clone, Debug)]
+struct Endpoint {
+    ns: usize,
+    /// None: a Pod; Some(i): `WORKLOADS[i]`.
+    workload: Option<usize>,
+    labels: Labels,
+    ips: Vec<usize>,
+    host_network: bool,
+    ports: Vec<ContainerPort>,
+    /// For a Pod: an owner reference to the workload `w<i>` (a Deployment), present or not.
+    owner: Option<usize>,
+}
+
+#[derive(Clone, Debug)]
+enum Peer {
+    Pods(Sel),
+    Namespaces(Sel),
+    Both(Sel, Sel),
+    Block(usize, Vec<usize>),
+}
+
+#[derive(Clone, Debug)]
+enum PortValue {
+    Number(usize, Option<u16>),
+    Name(usize),
+}
+
+#[derive(Clone, Debug)]
+struct Port {
+    protocol: Option<usize>,
+    port: Option<PortValue>,
+}
+
+#[derive(Clone, Debug)]
+struct Rule {
+    /// None: no `from`/`to`; Some(empty): `[]`.
+    peers: Option<Vec<Peer>>,
+    /// None: no `ports`; Some(empty): `[]`.
+    ports: Option<Vec<Port>>,
+}
+
+#[derive(Clone, Debug)]
+struct Policy {
+    ns: usize,
+    /// Names repeat now and then: a later policy replaces an earlier one.
+    name: usize,
+    selector: Sel,
+    /// None: omitted; else indexes into `["Ingress", "Egress"]`.
+    types: Option<Vec<usize>>,
+    ingress: Option<Vec<Rule>>,
+    egress: Option<Vec<Rule>>,
+}
+
+#[derive(Clone, Debug)]
+struct Case {
+    namespaces: Vec<Labels>,
+    endpoints: Vec<Endpoint>,
+    policies: Vec<Policy>,
+}
+
+fn labels() -> impl Strategy<Value = Labels> {
+    prop::collection::btree_map(0..KEYS.len(), 0..VALUES.len(), 0..3)
+        .prop_map(|m| m.into_iter().collect())
+}
+
+fn expr() -> impl Strategy<Value = Expr> {
+    (
+        0..KEYS.len(),
+        0..OPERATORS.len(),
+        prop::collection::vec(0..VALUES.len(), 1..3),
+    )
+        .prop_map(|(key, op, values)| Expr {
+            key,
+            op,
+            // Exists and DoesNotExist take no values.
+            values: if op >= 2 { Vec::new() } else { values },
+        })
+}
+
+fn sel(namespaces: usize) -> impl Strategy<Value = Sel> {
+    (
+        prop::collection::btree_map(0..KEYS.len(), 0..VALUES.len(), 0..2)
+            .prop_map(|m| m.into_iter().collect::<Labels>()),
+        prop::collection::vec(expr(), 0..3),
+        prop::option::weighted(0.2, 0..namespaces),
+    )
+        .prop_map(|(labels, exprs, name)| Sel {
+            labels,
+            exprs,
+            name,
+        })
+}
+
+fn endpoint(namespaces: usize) -> impl Strategy<Value = Endpoint> {
+    (
+        0..namespaces,
+        prop::option::weighted(0.3, 0..WORKLOADS.len()),
+        labels(),
+        prop::collection::vec(0..IPS.len(), 0..3),
+        prop::bool::weighted(0.15),
+        prop::collection::vec(
+            (
+                prop::option::weighted(0.7, 0..NAMES.len()),
+                0..PORTS.len(),
+                prop::option::of(0..PROTOCOLS.len()),
+            )
+                .prop_map(|(name, port, protocol)| ContainerPort {
+                    name,
+                    port,
+                    protocol,
+                }),
+            0..3,
+        ),
+        prop::option::weighted(0.2, 0..3usize),
+    )
+        .prop_map(
+            |(ns, workload, labels, ips, host_network, ports, owner)| Endpoint {
+                ns,
+                workload,
+                labels,
+                ips,
+                host_network,
+                ports,
+                owner,
+            },
+        )
+}
+
+fn peer(namespaces: usize) -> impl Strategy<Value = Peer> {
+    prop_oneof![
+        sel(namespaces).prop_map(Peer::Pods),
+        sel(namespaces).prop_map(Peer::Namespaces),
+        (sel(namespaces), sel(namespaces)).prop_map(|(n, p)| Peer::Both(n, p)),
+        (0..CIDRS.len(), prop::collection::vec(0..3usize, 0..3)).prop_map(|(c, ex)| {
+            let mut ex: Vec<usize> = ex.into_iter().filter(|&e| e < CIDRS[c].1.len()).collect();
+            ex.sort_unstable();
+            ex.dedup();
+            Peer::Block(c, ex)
+        }),
+    ]
+}
+
+fn port() -> impl Strategy<Value = Port> {
+    let value = prop_oneof![
+        (
+            0..PORTS.len(),
+            prop::option::weighted(0.4, prop::sample::select(vec![0u16, 10, 1000]))
+        )
+            .prop_map(|(p, end)| PortValue::Number(p, end)),
+        (0..NAMES.len()).prop_map(PortValue::Name),
+    ];
+    (
+        prop::option::of(0..PROTOCOLS.len()),
+        prop::option::weighted(0.8, value),
+    )
+        .prop_map(|(protocol, port)| Port { protocol, port })
+}
+
+fn rule(namespaces: usize) -> impl Strategy<Value = Rule> {
+    (
+        prop::option::weighted(0.8, prop::collection::vec(peer(namespaces), 0..3)),
+        prop::option::weighted(0.7, prop::collection::vec(port(), 0..3)),
+    )
+        .prop_map(|(peers, ports)| Rule { peers, ports })
+}
+
+fn rules(namespaces: usize) -> impl Strategy<Value = Option<Vec<Rule>>> {
+    prop::option::weighted(0.7, prop::collection::vec(rule(namespaces), 0..3))
+}
+
+fn policy(namespaces: usize) -> impl Strategy<Value = Policy> {
+    let types = prop::option::of(prop_oneof![
+        Just(vec![]),
+        Just(vec![0]),
+        Just(vec![1]),
+        Just(vec![0, 1]),
+    ]);
+    (
+        0..namespaces,
+        0..4usize,
+        sel(namespaces),
+        types,
+        rules(namespaces),
+        rules(namespaces),
+    )
+        .prop_map(|(ns, name, selector, types, ingress, egress)| Policy {
+            ns,
+            name,
+            selector,
+            types,
+            ingress,
+            egress,
+        })
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (2..=4usize).prop_flat_map(|n| {
+        (
+            prop::collection::vec(labels(), n..=n),
+            prop::collection::vec(endpoint(n), 2..=12),
+            prop::collection::vec(policy(n), 0..=6),
+        )
+            .prop_map(|(namespaces, endpoints, policies)| Case {
+                namespaces,
+                endpoints,
+                policies,
+            })
+    })
+}
+
+fn flow_labels(l: &Labels) -> String {
+    let parts: Vec<String> = l
+        .iter()
+        .map(|&(k, v)| format!("{}: {}", KEYS[k], VALUES[v]))
+        .collect();
+    format!("{{{}}}", parts.join(", "))
+}
+
+fn flow_sel(s: &Sel) -> String {
+    let mut labels: Vec<String> = s
+        .labels
+        .iter()
+        .map(|&(k, v)| format!("{}: {}", KEYS[k], VALUES[v]))
+        .collect();
+    if let Some(n) = s.name {
+        labels.push(format!("kubernetes.io/metadata.name: n{n}"));
+    }
+    let mut parts = Vec::new();
+    if !labels.is_empty() {
+        parts.push(format!("matchLabels: {{{}}}", labels.join(", ")));
+    }
+    if !s.exprs.is_empty() {
+        let exprs: Vec<String> = s
+            .exprs
+            .iter()
+            .map(|e| {
+                let values: Vec<&str> = e.values.iter().map(|&v| VALUES[v]).collect();
+                if e.op >= 2 {
+                    format!("{{key: {}, operator: {}}}", KEYS[e.key], OPERATORS[e.op])
+                } else {
+                    format!(
+                        "{{key: {}, operator: {}, values: [{}]}}",
+                        KEYS[e.key],
+                        OPERATORS[e.op],
+                        values.join(", ")
+                    )
+                }
+            })
+            .collect();
+        parts.push(format!("matchExpressions: [{}]", exprs.join(", ")));
+    }
+    format!("{{{}}}", parts.join(", "))
+}
+
+fn container_ports(ports: &[ContainerPort]) -> String {
+    let items: Vec<String> = ports
+        .iter()
+        .map(|p| {
+            let mut s = format!("containerPort: {}", PORTS[p.port]);
+            if let Some(n) = p.name {
+                s += &format!(", name: {}", NAMES[n]);
+            }
+            if let Some(pr) = p.protocol {
+                s += &format!(", protocol: {}", PROTOCOLS[pr]);
+            }
+            format!("{{{s}}}")
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// One rule as an item of `ingress`/`egress`: `- {}`, or a block mapping.
+fn rule_yaml(out: &mut String, r: &Rule, peers_field: &str) {
+    let mut body = String::new();
+    if let Some(peers) = &r.peers {
+        if peers.is_empty() {
+            let _ = writeln!(body, "    {peers_field}: []");
+        } else {
+            let _ = writeln!(body, "    {peers_field}:");
+            for p in peers {
+                match p {
+                    Peer::Pods(s) => {
+                        let _ = writeln!(body, "    - podSelector: {}", flow_sel(s));
+                    }
+                    Peer::Namespaces(s) => {
+                        let _ = writeln!(body, "    - namespaceSelector: {}", flow_sel(s));
+                    }
+                    Peer::Both(n, s) => {
+                        let _ = writeln!(
+                            body,
+                            "    - namespaceSelector: {}\n      podSelector: {}",
+                            flow_sel(n),
+                            flow_sel(s)
+                        );
+                    }
+                    Peer::Block(c, ex) => {
+                        let (cidr, excepts) = CIDRS[*c];
+                        let ex: Vec<String> =
+                            ex.iter().map(|&e| format!("'{}'", excepts[e])).collect();
+                        let _ = writeln!(
+                            body,
+                            "    - ipBlock: {{cidr: '{cidr}', except: [{}]}}",
+                            ex.join(", ")
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if let Some(ports) = &r.ports {
+        if ports.is_empty() {
+            body.push_str("    ports: []\n");
+        } else {
+            body.push_str("    ports:\n");
+            for p in ports {
+                let mut parts = Vec::new();
+                if let Some(pr) = p.protocol {
+                    parts.push(format!("protocol: {}", PROTOCOLS[pr]));
+                }
+                match &p.port {
+                    None => {}
+                    Some(PortValue::Number(n, end)) => {
+                        parts.push(format!("port: {}", PORTS[*n]));
+                        if let Some(d) = end {
+                            parts.push(format!("endPort: {}", PORTS[*n] + d));
+                        }
+                    }
+                    Some(PortValue::Name(n)) => parts.push(format!("port: {}", NAMES[*n])),
+                }
+                let _ = writeln!(body, "    - {{{}}}", parts.join(", "));
+            }
+        }
+    }
+    if body.is_empty() {
+        out.push_str("  - {}\n");
+    } else {
+        // The body's lines are indented by 4: its first line goes after the `- `.
+        out.push_str("  - ");
+        out.push_str(&body[4..]);
+    }
+}
+
+/// The case as manifests (one file).
+fn yaml(c: &Case) -> String {
+    let mut out = String::new();
+    for (i, l) in c.namespaces.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "---\napiVersion: v1\nkind: Namespace\nmetadata: {{name: n{i}, labels: {}}}",
+            flow_labels(l)
+        );
+    }
+    for (i, e) in c.endpoints.iter().enumerate() {
+        let spec = format!(
+            "{{hostNetwork: {}, containers: [{{name: c, ports: {}}}]}}",
+            e.host_network,
+            container_ports(&e.ports)
+        );
+        match e.workload {
+            None => {
+                let owner = e.owner.map_or(String::new(), |o| {
+                    format!(", ownerReferences: [{{apiVersion: apps/v1, kind: Deployment, name: w{o}, uid: u{o}}}]")
+                });
+                let ips: Vec<&str> = e.ips.iter().map(|&i| IPS[i]).collect();
+                let status = match ips.first() {
+                    None => "{phase: Running}".to_string(),
+                    Some(first) => {
+                        let all: Vec<String> =
+                            ips.iter().map(|ip| format!("{{ip: '{ip}'}}")).collect();
+                        format!(
+                            "{{phase: Running, podIP: '{first}', podIPs: [{}]}}",
+                            all.join(", ")
+                        )
+                    }
+                };
+                let _ = writeln!(
+                    out,
+                    "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: n{}, labels: {}{owner}}}\nspec: {spec}\nstatus: {status}",
+                    e.ns,
+                    flow_labels(&e.labels)
+                );
+            }
+            Some(w) => {
+                let (api, kind, job) = WORKLOADS[w];
+                let template = format!(
+                    "{{metadata: {{labels: {}}}, spec: {spec}}}",
+                    flow_labels(&e.labels)
+                );
+                let spec = if job {
+                    format!("{{jobTemplate: {{spec: {{template: {template}}}}}}}")
+                } else {
+                    format!("{{template: {template}}}")
+                };
+                // Workloads are named w<i> after the i-th workload kind, so that pod owner
+                // references (always to a Deployment) sometimes find their owner.
+                let name = if kind == "Deployment" {
+                    format!("w{}", i % 3)
+                } else {
+                    format!("{}-{i}", kind.to_lowercase())
+                };
+                let _ = writeln!(
+                    out,
+                    "---\napiVersion: {api}\nkind: {kind}\nmetadata: {{name: {name}, namespace: n{}}}\nspec: {spec}",
+                    e.ns
+                );
+            }
+        }
+    }
+    for p in &c.policies {
+        let _ = writeln!(
+            out,
+            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: np{}, namespace: n{}}}\nspec:\n  podSelector: {}",
+            p.name,
+            p.ns,
+            flow_sel(&p.selector)
+        );
+        if let Some(types) = &p.types {
+            let t: Vec<&str> = types.iter().map(|&t| ["Ingress", "Egress"][t]).collect();
+            let _ = writeln!(out, "  policyTypes: [{}]", t.join(", "));
+        }
+        for (field, peers, list) in [("ingress", "from", &p.ingress), ("egress", "to", &p.egress)] {
+            match list {
+                None => {}
+                Some(rules) if rules.is_empty() => {
+                    let _ = writeln!(out, "  {field}: []");
+                }
+                Some(rules) => {
+                    let _ = writeln!(out, "  {field}:");
+                    for r in rules {
+                        rule_yaml(&mut out, r, peers);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn check(c: &Case) -> Result<(), TestCaseError> {
+    let text = yaml(c);
+    let loaded = load_texts(&[("case.yaml", &text)], &LoadOptions::default());
+    prop_assert!(
+        loaded.problems.is_empty(),
+        "the generated YAML loads cleanly: {:?}\n{text}",
+        loaded
+            .problems
+            .iter()
+            .map(|p| p.render(&loaded.sources))
+            .collect::<Vec<_>>()
+    );
+    let cluster = Cluster::build(loaded.objects);
+    let m = Matrix::compute(&cluster);
+    for u in 0..m.len() {
+        for v in 0..m.len() {
+            if m.is_external(u) && m.is_external(v) {
+                continue;
+            }
+            let (src, dst) = (m.party(u), m.party(v));
+            let want = allowed_ports(&cluster, src, dst);
+            prop_assert_eq!(
+                m.allowed(u, v),
+                &want,
+                "matrix vs reference for {:?} → {:?}\n{}",
+                src,
+                dst,
+                text
+            );
+            let why = explain(&cluster, src, dst, None);
+            prop_assert_eq!(
+                &why.allowed,
+                &want,
+                "explain vs reference for {:?} → {:?}\n{}",
+                src,
+                dst,
+                text
+            );
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn matrix_and_explain_agree_with_the_reference(c in case()) {
+        check(&c)?;
+    }
+}
+
+/// Clusters with many classes: the matrix is filled in parallel chunks of rows and interned
+/// per chunk, which small random clusters never exercise.
+#[test]
+fn matrix_agrees_with_the_reference_on_a_generated_cluster() {
+    use kubectl_netpol::synth::{self, Params, Rng};
+    let generated = synth::Cluster::generate(&Params::new(400, 250, 11));
+    let loaded = load_texts(&generated.texts(), &LoadOptions::default());
+    assert!(loaded.problems.is_empty());
+    let cluster = Cluster::build(loaded.objects);
+    let m = Matrix::compute(&cluster);
+    assert!(m.class_count() > 64, "{} classes", m.class_count());
+    let mut r = Rng::new(5);
+    let mut partial = 0;
+    for _ in 0..20_000 {
+        let (u, v) = (r.below(m.len()), r.below(m.len()));
+        if m.is_external(u) && m.is_external(v) {
+            continue;
+        }
+        let want = allowed_ports(&cluster, m.party(u), m.party(v));
+        assert_eq!(
+            m.allowed(u, v),
+            &want,
+            "{:?} → {:?}",
+            m.party(u),
+            m.party(v)
+        );
+        partial += usize::from(!want.is_all() && !want.is_empty());
+    }
+    // The policies do allow some ports and not others.
+    assert!(partial > 100, "{partial} pairs with some ports allowed");
+}
