@@ -4,7 +4,10 @@
 //! - `matrix`: [`Matrix::compute`] on the built cluster;
 //! - `load_and_matrix`: both, as a command that needs the whole matrix does;
 //! - `can_reach_e2e`: the release binary answering one `can-reach` on the 5,000-pod cluster
-//!   written to a temporary directory (process start, reading the files, answering).
+//!   written to a temporary directory (process start, reading the files, answering);
+//! - `check`: every lint rule, the redundancy analysis included, on the built cluster;
+//! - `check_e2e`: the release binary running `check` end to end, on the demo and on the
+//!   5,000-pod cluster.
 //!
 //! Sizes: 1,000 pods / 500 policies, 5,000 / 2,000 and 20,000 / 5,000. Results and the
 //! targets they are held to are in `benches/RESULTS.md`.
@@ -16,6 +19,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use kubectl_netpol::engine::matrix::Matrix;
+use kubectl_netpol::lint::{Config, Context, RunOptions, run as run_rules};
 use kubectl_netpol::load::{LoadOptions, load_texts};
 use kubectl_netpol::model::Cluster;
 use kubectl_netpol::synth::{self, Params};
@@ -51,6 +55,15 @@ fn scale(c: &mut Criterion) {
         g.bench_function("load_and_matrix", |b| {
             b.iter(|| Matrix::compute(&load(black_box(&texts))))
         });
+        if pods <= 5_000 {
+            let loaded = load_texts(&texts, &LoadOptions::default());
+            g.bench_function("check", |b| {
+                b.iter(|| {
+                    let cx = Context::new(&cluster, &loaded.sources, &loaded.problems);
+                    run_rules(&cx, &Config::default(), &RunOptions::default())
+                })
+            });
+        }
         g.finish();
     }
 }
@@ -93,5 +106,35 @@ fn can_reach(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, scale, can_reach);
+fn check(c: &mut Criterion) {
+    let generated = synth::Cluster::generate(&Params::new(5_000, 2_000, 1));
+    let dir = TempDir(
+        std::env::temp_dir().join(format!("kubectl-netpol-bench-check-{}", std::process::id())),
+    );
+    generated.write_to(&dir.0).expect("write the cluster");
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/demo");
+    let bin = env!("CARGO_BIN_EXE_kubectl-netpol");
+    let run = |path: &std::path::Path| {
+        let out = Command::new(bin)
+            .args(["check", "--no-config", "-o", "json"])
+            .arg(path)
+            .output()
+            .expect("run kubectl-netpol");
+        // 1: findings at or above warning (the demo and the synthetic cluster have some).
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let mut g = c.benchmark_group("check_e2e");
+    g.sample_size(20);
+    g.measurement_time(Duration::from_secs(10));
+    g.bench_function("demo", |b| b.iter(|| run(std::path::Path::new(demo))));
+    g.bench_function("5000_pods_2000_policies", |b| b.iter(|| run(&dir.0)));
+    g.finish();
+}
+
+criterion_group!(benches, scale, can_reach, check);
 criterion_main!(benches);
