@@ -9,6 +9,13 @@
 //! namespaceSelector, both, ipBlock with except, IPv4 and IPv6) and ports of every shape
 //! (numbers, endPort ranges, named ports, protocol only, none).
 //!
+//! Cluster-wide policies too: 0–3 AdminNetworkPolicies (priorities from a small set, so ties
+//! happen), sometimes a BaselineAdminNetworkPolicy, sometimes a ClusterNetworkPolicy of either
+//! tier, with subjects of both shapes, ordered rules with every action, peers of every shape
+//! (namespaces, pods, networks, nodes — a Node holds one of the pod IPs, as a hostNetwork
+//! pod's node would) and ports of every shape; and namespaces isolated by the alpha
+//! annotation.
+//!
 //! For every ordered pair of matrix members (endpoints and external ranges) but
 //! external → external: `Matrix::allowed` == `reference::allowed_ports` ==
 //! `explain(..).allowed`.
@@ -144,10 +151,50 @@ struct Policy {
 }
 
 #[derive(Clone, Debug)]
+enum AdminPeer {
+    Namespaces(Sel),
+    Pods(Sel, Sel),
+    Networks(Vec<usize>),
+    Nodes(usize),
+}
+
+#[derive(Clone, Debug)]
+enum AdminPort {
+    Number(usize, usize),
+    Range(usize, usize, u16),
+    Named(usize),
+}
+
+#[derive(Clone, Debug)]
+struct AdminRule {
+    /// Index into `["Allow", "Deny", "Pass"]` (`Accept` for Allow in a CNP).
+    action: usize,
+    peers: Vec<AdminPeer>,
+    ports: Option<Vec<AdminPort>>,
+}
+
+#[derive(Clone, Debug)]
+struct Admin {
+    /// 0: ANP, 1: BANP (named default), 2: CNP Admin tier, 3: CNP Baseline tier.
+    kind: usize,
+    priority: usize,
+    /// (namespaceSelector, Some(podSelector)) or a `namespaces` subject.
+    subject: (Sel, Option<Sel>),
+    ingress: Vec<AdminRule>,
+    egress: Vec<AdminRule>,
+}
+
+/// Node label values: a Node `node<i>` with `role: <ROLES[i]>` holds `IPS[i]`.
+const ROLES: [&str; 3] = ["x", "y", "z"];
+
+#[derive(Clone, Debug)]
 struct Case {
     namespaces: Vec<Labels>,
     endpoints: Vec<Endpoint>,
     policies: Vec<Policy>,
+    admins: Vec<Admin>,
+    /// Namespaces with the alpha isolation annotation on.
+    isolated: Vec<bool>,
 }
 
 fn labels() -> impl Strategy<Value = Labels> {
@@ -285,19 +332,224 @@ fn policy(namespaces: usize) -> impl Strategy<Value = Policy> {
         })
 }
 
+fn admin_rule(namespaces: usize, egress: bool) -> impl Strategy<Value = AdminRule> {
+    let peer = if egress {
+        prop_oneof![
+            sel(namespaces).prop_map(AdminPeer::Namespaces),
+            (sel(namespaces), sel(namespaces)).prop_map(|(n, p)| AdminPeer::Pods(n, p)),
+            prop::collection::vec(0..CIDRS.len(), 1..3).prop_map(AdminPeer::Networks),
+            (0..ROLES.len()).prop_map(AdminPeer::Nodes),
+        ]
+        .boxed()
+    } else {
+        prop_oneof![
+            sel(namespaces).prop_map(AdminPeer::Namespaces),
+            (sel(namespaces), sel(namespaces)).prop_map(|(n, p)| AdminPeer::Pods(n, p)),
+        ]
+        .boxed()
+    };
+    let port = prop_oneof![
+        (0..PROTOCOLS.len(), 0..PORTS.len()).prop_map(|(p, n)| AdminPort::Number(p, n)),
+        (
+            0..PROTOCOLS.len(),
+            0..PORTS.len(),
+            prop::sample::select(vec![1u16, 10, 1000])
+        )
+            .prop_map(|(p, n, w)| AdminPort::Range(p, n, w)),
+        (0..NAMES.len()).prop_map(AdminPort::Named),
+    ];
+    (
+        0..3usize,
+        prop::collection::vec(peer, 1..3),
+        prop::option::weighted(0.6, prop::collection::vec(port, 1..3)),
+    )
+        .prop_map(|(action, peers, ports)| AdminRule {
+            action,
+            peers,
+            ports,
+        })
+}
+
+fn admin(namespaces: usize) -> impl Strategy<Value = Admin> {
+    (
+        prop_oneof![4 => Just(0usize), 1 => Just(1), 1 => Just(2), 1 => Just(3)],
+        0..3usize,
+        (sel(namespaces), prop::option::of(sel(namespaces))),
+        prop::collection::vec(admin_rule(namespaces, false), 0..3),
+        prop::collection::vec(admin_rule(namespaces, true), 0..3),
+    )
+        .prop_map(|(kind, priority, subject, ingress, egress)| Admin {
+            kind,
+            priority,
+            subject,
+            ingress,
+            egress,
+        })
+}
+
 fn case() -> impl Strategy<Value = Case> {
     (2..=4usize).prop_flat_map(|n| {
         (
             prop::collection::vec(labels(), n..=n),
             prop::collection::vec(endpoint(n), 2..=12),
             prop::collection::vec(policy(n), 0..=6),
+            prop::collection::vec(admin(n), 0..=3),
+            prop::collection::vec(prop::bool::weighted(0.15), n..=n),
         )
-            .prop_map(|(namespaces, endpoints, policies)| Case {
+            .prop_map(|(namespaces, endpoints, policies, admins, isolated)| Case {
                 namespaces,
                 endpoints,
                 policies,
+                admins,
+                isolated,
             })
     })
+}
+
+fn admin_yaml(out: &mut String, i: usize, a: &Admin) {
+    let (api, kind, name, tier) = match a.kind {
+        0 => (
+            "policy.networking.k8s.io/v1alpha1",
+            "AdminNetworkPolicy",
+            format!("anp{i}"),
+            None,
+        ),
+        1 => (
+            "policy.networking.k8s.io/v1alpha1",
+            "BaselineAdminNetworkPolicy",
+            "default".to_string(),
+            None,
+        ),
+        2 => (
+            "policy.networking.k8s.io/v1alpha2",
+            "ClusterNetworkPolicy",
+            format!("cnp{i}"),
+            Some("Admin"),
+        ),
+        _ => (
+            "policy.networking.k8s.io/v1alpha2",
+            "ClusterNetworkPolicy",
+            format!("cnp{i}"),
+            Some("Baseline"),
+        ),
+    };
+    let cnp = tier.is_some();
+    let _ = writeln!(
+        out,
+        "---\napiVersion: {api}\nkind: {kind}\nmetadata: {{name: {name}}}\nspec:"
+    );
+    if let Some(t) = tier {
+        let _ = writeln!(out, "  tier: {t}");
+    }
+    if a.kind != 1 {
+        let _ = writeln!(out, "  priority: {}", [5, 10, 10][a.priority]);
+    }
+    match &a.subject {
+        (ns, None) => {
+            let _ = writeln!(out, "  subject: {{namespaces: {}}}", flow_sel(ns));
+        }
+        (ns, Some(pods)) => {
+            let _ = writeln!(
+                out,
+                "  subject: {{pods: {{namespaceSelector: {}, podSelector: {}}}}}",
+                flow_sel(ns),
+                flow_sel(pods)
+            );
+        }
+    }
+    for (field, peers_field, rules) in
+        [("ingress", "from", &a.ingress), ("egress", "to", &a.egress)]
+    {
+        if rules.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "  {field}:");
+        for r in rules {
+            // A BANP has no Pass: read it as Allow there.
+            let action = match (r.action, a.kind, cnp) {
+                (0, _, true) => "Accept",
+                (0, _, false) | (2, 1, _) => "Allow",
+                (1, _, _) => "Deny",
+                _ => "Pass",
+            };
+            let peers: Vec<String> = r
+                .peers
+                .iter()
+                .map(|p| match p {
+                    AdminPeer::Namespaces(s) => format!("{{namespaces: {}}}", flow_sel(s)),
+                    AdminPeer::Pods(n, p) => format!(
+                        "{{pods: {{namespaceSelector: {}, podSelector: {}}}}}",
+                        flow_sel(n),
+                        flow_sel(p)
+                    ),
+                    AdminPeer::Networks(c) => {
+                        let mut cidrs: Vec<&str> = c
+                            .iter()
+                            .map(|&i| CIDRS[i].0)
+                            .filter(|c| *c != "10.0.0.3/8")
+                            .collect();
+                        cidrs.sort_unstable();
+                        cidrs.dedup();
+                        if cidrs.is_empty() {
+                            cidrs.push("10.0.0.0/8");
+                        }
+                        format!("{{networks: ['{}']}}", cidrs.join("', '"))
+                    }
+                    AdminPeer::Nodes(r) => {
+                        format!("{{nodes: {{matchLabels: {{role: {}}}}}}}", ROLES[*r])
+                    }
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "  - action: {action}\n    {peers_field}: [{}]",
+                peers.join(", ")
+            );
+            let named = r
+                .ports
+                .iter()
+                .flatten()
+                .any(|p| matches!(p, AdminPort::Named(_)));
+            let machine_peer = r
+                .peers
+                .iter()
+                .any(|p| matches!(p, AdminPeer::Networks(_) | AdminPeer::Nodes(_)));
+            if let Some(ports) = r.ports.as_ref().filter(|_| !(named && machine_peer)) {
+                let items: Vec<String> = ports
+                    .iter()
+                    .map(|p| match (p, cnp) {
+                        (AdminPort::Number(pr, n), false) => format!(
+                            "{{portNumber: {{protocol: {}, port: {}}}}}",
+                            PROTOCOLS[*pr], PORTS[*n]
+                        ),
+                        (AdminPort::Range(pr, n, w), false) => format!(
+                            "{{portRange: {{protocol: {}, start: {}, end: {}}}}}",
+                            PROTOCOLS[*pr],
+                            PORTS[*n],
+                            PORTS[*n] + w
+                        ),
+                        (AdminPort::Named(k), false) => format!("{{namedPort: {}}}", NAMES[*k]),
+                        (AdminPort::Number(pr, n), true) => format!(
+                            "{{{}: {{destinationPort: {{number: {}}}}}}}",
+                            PROTOCOLS[*pr].to_lowercase(),
+                            PORTS[*n]
+                        ),
+                        (AdminPort::Range(pr, n, w), true) => format!(
+                            "{{{}: {{destinationPort: {{range: {{start: {}, end: {}}}}}}}}}",
+                            PROTOCOLS[*pr].to_lowercase(),
+                            PORTS[*n],
+                            PORTS[*n] + w
+                        ),
+                        (AdminPort::Named(k), true) => {
+                            format!("{{destinationNamedPort: {}}}", NAMES[*k])
+                        }
+                    })
+                    .collect();
+                let field = if cnp { "protocols" } else { "ports" };
+                let _ = writeln!(out, "    {field}: [{}]", items.join(", "));
+            }
+        }
+    }
 }
 
 fn flow_labels(l: &Labels) -> String {
@@ -436,11 +688,26 @@ fn rule_yaml(out: &mut String, r: &Rule, peers_field: &str) {
 fn yaml(c: &Case) -> String {
     let mut out = String::new();
     for (i, l) in c.namespaces.iter().enumerate() {
+        let annotations = if c.isolated[i] {
+            ", annotations: {net.alpha.kubernetes.io/network-isolation: 'on'}"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
-            "---\napiVersion: v1\nkind: Namespace\nmetadata: {{name: n{i}, labels: {}}}",
+            "---\napiVersion: v1\nkind: Namespace\nmetadata: {{name: n{i}, labels: {}{annotations}}}",
             flow_labels(l)
         );
+    }
+    for (i, role) in ROLES.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "---\napiVersion: v1\nkind: Node\nmetadata: {{name: node{i}, labels: {{role: {role}}}}}\nstatus: {{addresses: [{{type: InternalIP, address: '{}'}}]}}",
+            IPS[i * 3]
+        );
+    }
+    for (i, a) in c.admins.iter().enumerate() {
+        admin_yaml(&mut out, i, a);
     }
     for (i, e) in c.endpoints.iter().enumerate() {
         let spec = format!(
