@@ -3,8 +3,6 @@
 //! member names (stable across runs, quoted and escaped), edges carry the allowed ports (with
 //! `--port`: the resolved port for a named one, else none as every edge is on the asked port).
 
-use std::collections::BTreeMap;
-
 use super::View;
 use crate::model::ports::QueryPort;
 
@@ -22,18 +20,7 @@ pub fn render(view: &View) -> String {
     out.push_str("  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=11];\n");
     out.push_str("  edge [fontname=\"Helvetica\", fontsize=9];\n");
 
-    let mut namespaces: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    let mut externals = Vec::new();
-    for m in view.members() {
-        if view.matrix.is_external(m) {
-            externals.push(m);
-        } else {
-            namespaces
-                .entry(view.cluster.endpoints[m].namespace.as_str())
-                .or_default()
-                .push(m);
-        }
-    }
+    let (namespaces, externals) = view.grouped_members();
     for (ns, members) in &namespaces {
         out.push_str(&format!(
             "  subgraph {} {{\n",

@@ -10,7 +10,7 @@
 //! themselves are in quoted labels, where `"`, `#`, `<`, `>`, `&` and backticks are written
 //! as Mermaid entity codes.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use super::View;
 use crate::model::ports::QueryPort;
@@ -29,18 +29,7 @@ pub fn render(view: &View) -> String {
     out.push_str("flowchart LR\n");
 
     let mut ids = Ids::default();
-    let mut namespaces: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    let mut externals = Vec::new();
-    for m in view.members() {
-        if view.matrix.is_external(m) {
-            externals.push(m);
-        } else {
-            namespaces
-                .entry(view.cluster.endpoints[m].namespace.as_str())
-                .or_default()
-                .push(m);
-        }
-    }
+    let (namespaces, externals) = view.grouped_members();
     let mut node = vec![String::new(); view.matrix.len()];
     for (ns, members) in &namespaces {
         let sub = ids.make("ns_", ns);

@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod mermaid;
 pub mod table;
 
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 
 use crate::engine::matrix::Matrix;
@@ -139,6 +140,24 @@ impl<'a> View<'a> {
     /// The number of a column member (1-based), as grids label their columns.
     pub fn col_number(&self, member: usize) -> Option<usize> {
         self.col_number.get(&member).copied()
+    }
+
+    /// The members shown (rows and columns), grouped for drawing: endpoints by namespace (in
+    /// name order), then the external ranges.
+    pub fn grouped_members(&self) -> (BTreeMap<&'a str, Vec<usize>>, Vec<usize>) {
+        let mut namespaces: BTreeMap<&'a str, Vec<usize>> = BTreeMap::new();
+        let mut externals = Vec::new();
+        for m in self.members() {
+            if self.matrix.is_external(m) {
+                externals.push(m);
+            } else {
+                namespaces
+                    .entry(self.cluster.endpoints[m].namespace.as_str())
+                    .or_default()
+                    .push(m);
+            }
+        }
+        (namespaces, externals)
     }
 
     /// Rows and columns together, each once, in matrix order.
