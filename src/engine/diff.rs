@@ -428,125 +428,114 @@ fn added_removed(
     })
 }
 
+/// One policy of either API seen on both sides: as written (`any`, applied or not) and as in
+/// force (`applied`).
+struct Versions<'a, T> {
+    old_any: Option<&'a T>,
+    new_any: Option<&'a T>,
+    old_applied: Option<&'a T>,
+    new_applied: Option<&'a T>,
+}
+
+/// What changed about one policy: added, removed, refused or accepted by the API server, or
+/// edited in meaning (`same` compares meanings, `details` says what differs).
+fn policy_change<T>(
+    object: ObjectKind,
+    id: String,
+    v: Versions<'_, T>,
+    span: impl Fn(&T) -> Span,
+    same: impl Fn(&T, &T) -> bool,
+    details: impl Fn(&T, &T, &mut Vec<String>, &mut Option<(Version, Span)>),
+) -> Option<Change> {
+    if let Some(mut c) = added_removed(
+        object,
+        id.clone(),
+        id.clone(),
+        v.old_any.map(&span),
+        v.new_any.map(&span),
+    ) {
+        let applied = if c.change == ChangeKind::Added {
+            v.new_applied.is_some()
+        } else {
+            v.old_applied.is_some()
+        };
+        if !applied {
+            c.details
+                .push("the API server rejects it: it is not applied".into());
+        }
+        return Some(c);
+    }
+    let (old_any, new_any) = (v.old_any?, v.new_any?);
+    let mut lines = Vec::new();
+    let mut focus = None;
+    match (v.old_applied, v.new_applied) {
+        (None, None) => return None,
+        (Some(_), None) => {
+            lines.push("the API server rejects the new version: it is not applied".into())
+        }
+        (None, Some(_)) => {
+            lines.push("the API server rejected the old version; the new one is applied".into())
+        }
+        (Some(a), Some(b)) => {
+            if same(a, b) {
+                return None;
+            }
+            details(a, b, &mut lines, &mut focus);
+        }
+    }
+    Some(Change {
+        object,
+        id: id.clone(),
+        name: id,
+        change: ChangeKind::Edited,
+        old: Some(span(old_any)),
+        new: Some(span(new_any)),
+        focus: focus.or(Some((Version::New, span(new_any)))),
+        details: lines,
+        connections: 0,
+    })
+}
+
 fn policy_changes(o: &SideIndex, n: &SideIndex, out: &mut Vec<Change>) {
     let keys: BTreeSet<&PolicyKey> = o.any_policy.keys().chain(n.any_policy.keys()).collect();
     for key in keys {
-        let id = format!("{}/{}", key.0, key.1);
-        let old_any = o.any_policy.get(key).map(|&i| &o.cluster.policies[i]);
-        let new_any = n.any_policy.get(key).map(|&i| &n.cluster.policies[i]);
-        let (old_p, new_p) = (o.policy(key), n.policy(key));
-        if let Some(mut c) = added_removed(
-            ObjectKind::NetworkPolicy,
-            id.clone(),
-            id.clone(),
-            old_any.map(|p| p.span),
-            new_any.map(|p| p.span),
-        ) {
-            let applied = if c.change == ChangeKind::Added {
-                new_p.is_some()
-            } else {
-                old_p.is_some()
-            };
-            if !applied {
-                c.details
-                    .push("the API server rejects it: it is not applied".into());
-            }
-            out.push(c);
-            continue;
-        }
-        let (Some(old_any), Some(new_any)) = (old_any, new_any) else {
-            continue;
+        let v = Versions {
+            old_any: o.any_policy.get(key).map(|&i| &o.cluster.policies[i]),
+            new_any: n.any_policy.get(key).map(|&i| &n.cluster.policies[i]),
+            old_applied: o.policy(key),
+            new_applied: n.policy(key),
         };
-        let mut details = Vec::new();
-        let mut focus = None;
-        match (old_p, new_p) {
-            (None, None) => continue,
-            (Some(_), None) => {
-                details.push("the API server rejects the new version: it is not applied".into());
-                focus = Some((Version::New, new_any.span));
-            }
-            (None, Some(_)) => {
-                details
-                    .push("the API server rejected the old version; the new one is applied".into());
-                focus = Some((Version::New, new_any.span));
-            }
-            (Some(a), Some(b)) => {
-                if np_fingerprint(a) == np_fingerprint(b) {
-                    continue;
-                }
-                np_details(a, b, &mut details, &mut focus);
-            }
-        }
-        out.push(Change {
-            object: ObjectKind::NetworkPolicy,
-            id: id.clone(),
-            name: id,
-            change: ChangeKind::Edited,
-            old: Some(old_any.span),
-            new: Some(new_any.span),
-            focus: focus.or(Some((Version::New, new_any.span))),
-            details,
-            connections: 0,
-        });
+        let same = |a: &NetworkPolicy, b: &NetworkPolicy| np_fingerprint(a) == np_fingerprint(b);
+        out.extend(policy_change(
+            ObjectKind::NetworkPolicy,
+            format!("{}/{}", key.0, key.1),
+            v,
+            |p| p.span,
+            same,
+            np_details,
+        ));
     }
 }
 
 fn tier_changes(o: &SideIndex, n: &SideIndex, out: &mut Vec<Change>) {
     let keys: BTreeSet<&TierKey> = o.any_tier.keys().chain(n.any_tier.keys()).collect();
     for key in keys {
-        let object = ObjectKind::ClusterPolicy(key.0);
-        let old_any = o.any_tier.get(key).map(|&i| &o.cluster.cluster_policies[i]);
-        let new_any = n.any_tier.get(key).map(|&i| &n.cluster.cluster_policies[i]);
-        let (old_p, new_p) = (o.tier_policy(key), n.tier_policy(key));
-        if let Some(mut c) = added_removed(
-            object,
-            key.1.clone(),
-            key.1.clone(),
-            old_any.map(|p| p.span),
-            new_any.map(|p| p.span),
-        ) {
-            let applied = if c.change == ChangeKind::Added {
-                new_p.is_some()
-            } else {
-                old_p.is_some()
-            };
-            if !applied {
-                c.details
-                    .push("the API server rejects it: it is not applied".into());
-            }
-            out.push(c);
-            continue;
-        }
-        let (Some(old_any), Some(new_any)) = (old_any, new_any) else {
-            continue;
+        let v = Versions {
+            old_any: o.any_tier.get(key).map(|&i| &o.cluster.cluster_policies[i]),
+            new_any: n.any_tier.get(key).map(|&i| &n.cluster.cluster_policies[i]),
+            old_applied: o.tier_policy(key),
+            new_applied: n.tier_policy(key),
         };
-        let mut details = Vec::new();
-        let mut focus = None;
-        match (old_p, new_p) {
-            (None, None) => continue,
-            (Some(_), None) => {
-                details.push("the API server rejects the new version: it is not applied".into())
-            }
-            (None, Some(_)) => details
-                .push("the API server rejected the old version; the new one is applied".into()),
-            (Some(a), Some(b)) => {
-                if tier_fingerprint(a) == tier_fingerprint(b) {
-                    continue;
-                }
-                tier_details(a, b, &mut details, &mut focus);
-            }
-        }
-        out.push(Change {
-            object,
-            id: key.1.clone(),
-            name: key.1.clone(),
-            change: ChangeKind::Edited,
-            old: Some(old_any.span),
-            new: Some(new_any.span),
-            focus: focus.or(Some((Version::New, new_any.span))),
-            details,
-            connections: 0,
-        });
+        let same =
+            |a: &ClusterPolicy, b: &ClusterPolicy| tier_fingerprint(a) == tier_fingerprint(b);
+        out.extend(policy_change(
+            ObjectKind::ClusterPolicy(key.0),
+            key.1.clone(),
+            v,
+            |p| p.span,
+            same,
+            tier_details,
+        ));
     }
 }
 
