@@ -7,10 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+mod support;
+use support::{Run, netpol, root};
+
+fn run_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
+    netpol(dir, args, env, None)
 }
 
 /// Runs the binary in `dir`, colour off both ways it can be turned off.
@@ -18,25 +19,8 @@ fn run_in(dir: &Path, args: &[&str]) -> Run {
     run_env(dir, args, &[])
 }
 
-fn run_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_kubectl-netpol"))
-        .args(args)
-        .envs(env.iter().copied())
-        .arg("--color")
-        .arg("never")
-        .env("NO_COLOR", "1")
-        .current_dir(dir)
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: out.status.code().expect("an exit status"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 output"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8 errors"),
-    }
-}
-
 fn run(args: &[&str]) -> Run {
-    run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+    run_in(root(), args)
 }
 
 /// The stdout of a run that exits 0 with nothing on standard error.

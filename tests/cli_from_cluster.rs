@@ -6,15 +6,11 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use kubectl_netpol::cli::cluster::{CLUSTER_KINDS, KINDS};
 
-struct Run {
-    stdout: String,
-    stderr: String,
-    code: i32,
-}
+mod support;
+use support::{Run, netpol, root};
 
 /// A directory of its own for one test, holding the stub and its log.
 struct Sandbox {
@@ -89,19 +85,7 @@ esac"#
                 std::env::var("PATH").unwrap_or_default()
             )
         };
-        let out = Command::new(env!("CARGO_BIN_EXE_kubectl-netpol"))
-            .args(args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("NO_COLOR", "1")
-            .env("PATH", path)
-            .stdin(Stdio::null())
-            .output()
-            .expect("the binary runs");
-        Run {
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: String::from_utf8(out.stderr).unwrap(),
-            code: out.status.code().unwrap_or(-1),
-        }
+        netpol(root(), args, &[("PATH", path)], None)
     }
 }
 

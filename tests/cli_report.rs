@@ -2,40 +2,13 @@
 //! whose embedded data parses and matches the matrix. (`report_browser.rs` draws it in a real
 //! browser.)
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+mod support;
+use support::{Run, netpol, root};
 
 fn run_with_stdin(args: &[&str], stdin: Option<&str>) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kubectl-netpol"))
-        .args(args)
-        .arg("--color")
-        .arg("never")
-        .env("NO_COLOR", "1")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    {
-        let mut input = child.stdin.take().expect("stdin is piped");
-        input
-            .write_all(stdin.unwrap_or("").as_bytes())
-            .expect("stdin takes the input");
-    }
-    let out = child.wait_with_output().expect("the binary finishes");
-    Run {
-        code: out.status.code().expect("an exit status"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 output"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8 errors"),
-    }
+    netpol(root(), args, &[] as &[(&str, &str)], stdin)
 }
 
 /// A fresh directory for one test's files.
