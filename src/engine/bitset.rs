@@ -109,11 +109,6 @@ impl BitSet {
     pub fn len(&self) -> usize {
         self.len
     }
-
-    /// Whether the set was made for no index at all.
-    pub fn is_zero_length(&self) -> bool {
-        self.len == 0
-    }
 }
 
 #[cfg(test)]

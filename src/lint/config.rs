@@ -21,7 +21,7 @@ use super::expect::{self, Expectation};
 use super::{RuleDef, Severity, registry};
 use crate::load::Problem;
 use crate::load::decode::{Decoder, N, closest};
-use crate::load::source::{FileId, Span};
+use crate::load::source::FileId;
 use crate::load::yaml::{Document, Limits, parse_file};
 
 /// File names looked for, in each directory from the working directory up.
@@ -249,11 +249,6 @@ fn globs<'d>(d: &mut Decoder<'d>, list: N<'d>) -> Vec<glob::Pattern> {
         }
     }
     out
-}
-
-/// The span of a whole file, for problems about it.
-pub fn file_span(file: FileId) -> Span {
-    Span::new(file, 0, 0)
 }
 
 #[cfg(test)]
