@@ -32,6 +32,7 @@ Forms:
   kubectl netpol diff --base main k8s/            k8s/ at revision main (read with git, no
                                                   checkout) against k8s/ in the working tree
 --topology PATH (repeatable) is read on both sides: namespaces, workloads, other policies.
+-f PATH names the paths of --base; standard input (-) is not a side diff can read.
 
 Connections are compared between pods and workloads matched by namespace, kind and name,
 and with the external address ranges of either side. Each change names the object changes
