@@ -6,6 +6,7 @@
 //! benchmark needs is reachable from here without it. [`synth`] generates seeded synthetic
 //! clusters of any size for benchmarks and scale tests.
 
+pub mod base;
 pub mod cli;
 pub mod engine;
 pub mod lint;

@@ -182,7 +182,7 @@ fn append(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 /// Files that came only from `--topology` inputs.
-fn topology_files(args: &Args, sources: &SourceMap) -> HashSet<crate::load::source::FileId> {
+fn topology_files(args: &Args, sources: &SourceMap) -> HashSet<crate::base::span::FileId> {
     let expand = |inputs: &[String]| -> HashSet<PathBuf> {
         inputs
             .iter()
@@ -207,7 +207,7 @@ fn topology_files(args: &Args, sources: &SourceMap) -> HashSet<crate::load::sour
                 .as_ref()
                 .is_some_and(|p| topology.contains(p) && !linted.contains(p))
         })
-        .map(|(i, _)| crate::load::source::FileId(i as u32))
+        .map(|(i, _)| crate::base::span::FileId(i as u32))
         .collect()
 }
 

@@ -4,8 +4,8 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
 use super::{EXIT_ERROR, EXIT_OK, print};
+use crate::base::suggest::closest;
 use crate::lint::registry::{ALL, doc, find};
-use crate::load::decode::closest;
 
 /// Arguments of rules.
 #[derive(Debug, clap::Args)]

@@ -205,12 +205,11 @@ pub fn cluster_peer_within(p1: &ClusterPeer, p2: &ClusterPeer) -> bool {
         ) => selector_within(a, nb) && pb.is_empty(),
         (Nodes(a), Nodes(b)) => selector_within(a, b),
         (Networks(a), Networks(b)) => {
-            let nets =
-                |list: &Vec<crate::load::source::Spanned<String>>| -> Option<Vec<AddrRange>> {
-                    list.iter()
-                        .map(|c| parse_cidr(c).ok().map(|n| AddrRange::from_net(&n)))
-                        .collect()
-                };
+            let nets = |list: &Vec<crate::base::span::Spanned<String>>| -> Option<Vec<AddrRange>> {
+                list.iter()
+                    .map(|c| parse_cidr(c).ok().map(|n| AddrRange::from_net(&n)))
+                    .collect()
+            };
             match (nets(a), nets(b)) {
                 (Some(a), Some(b)) => a.iter().all(|x| b.iter().any(|y| y.covers(x))),
                 _ => false,
@@ -254,7 +253,7 @@ pub fn cluster_rule_within(r1: &ClusterRule, r2: &ClusterRule) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::source::{Span, Spanned};
+    use crate::base::span::{Span, Spanned};
 
     fn req(key: &str, op: Operator, values: &[&str]) -> Requirement {
         Requirement {

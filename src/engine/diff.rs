@@ -34,7 +34,7 @@ use super::Party;
 use super::matching::{cluster_rule_matches, cluster_selects, rule_matches};
 use super::matrix::Matrix;
 use super::reference;
-use crate::load::source::Span;
+use crate::base::span::Span;
 use crate::model::cluster_policy::{
     Action, ClusterPeerKind, ClusterPolicy, ClusterPolicyKind, ClusterPortKind, ClusterRule, Tier,
 };

@@ -5,7 +5,7 @@
 use super::Party;
 use super::matching::{cluster_peer_matches, cluster_selects, peer_matches};
 use super::reference::dst_ports;
-use crate::load::source::Span;
+use crate::base::span::Span;
 use crate::model::cluster_policy::{Action, ClusterPeer, ClusterPeerKind};
 use crate::model::labels::{Operator, Requirement};
 use crate::model::policy::Peer;

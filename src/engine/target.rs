@@ -9,7 +9,8 @@ use std::net::IpAddr;
 
 use super::Party;
 use super::explain::party_name;
-use crate::load::decode::{IntOrString, closest};
+use crate::base::suggest::closest;
+use crate::base::value::IntOrString;
 use crate::model::ports::{PortQuery, QueryPort};
 use crate::model::{Cluster, EndpointKind, Protocol};
 

@@ -19,9 +19,10 @@ use std::path::{Path, PathBuf};
 
 use super::expect::{self, Expectation};
 use super::{RuleDef, Severity, registry};
+use crate::base::span::FileId;
+use crate::base::suggest::closest;
 use crate::load::Problem;
-use crate::load::decode::{Decoder, N, closest};
-use crate::load::source::FileId;
+use crate::load::decode::{Decoder, N};
 use crate::load::yaml::{Document, Limits, parse_file};
 
 /// File names looked for, in each directory from the working directory up.

@@ -28,13 +28,15 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::Context;
+use crate::base::span::{FileId, Span, Spanned};
+use crate::base::suggest::closest;
 use crate::engine::Party;
 use crate::engine::explain::{explain, party_name};
 use crate::engine::reference::allowed_ports;
 use crate::engine::target::{Target, resolve, resolve_port};
 use crate::load::Problem;
-use crate::load::decode::{Decoder, N, closest};
-use crate::load::source::{FileId, SourceMap, Span, Spanned};
+use crate::load::decode::{Decoder, N};
+use crate::load::source::SourceMap;
 use crate::load::yaml::{Limits, parse_file};
 use crate::model::ip::{AddrRange, ip_key, parse_cidr};
 use crate::model::ports::{PortQuery, QueryPort};

@@ -27,9 +27,10 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::OnceLock;
 
+use crate::base::span::{FileId, Span};
 use crate::engine::matrix::Matrix;
 use crate::load::Problem;
-use crate::load::source::{FileId, SourceMap, Span};
+use crate::load::source::SourceMap;
 use crate::model::validate::{self, Violation};
 use crate::model::{Cluster, NsId, PolicyIdx};
 

@@ -2,7 +2,7 @@
 //! policy says it governs a direction, short lists of names, and selectors written back as
 //! YAML for help lines.
 
-use crate::load::source::Span;
+use crate::base::span::Span;
 use crate::model::{Cluster, Direction, LabelSelector, NetworkPolicy, PolicyIdx};
 
 /// The applied policies that isolate endpoint `ep` for `dir` (same namespace, podSelector

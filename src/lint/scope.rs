@@ -14,9 +14,9 @@
 //!
 //! Files given with `--topology` count: they are read for this, not linted.
 
+use crate::base::suggest::closest;
 use crate::engine::explain::describe_failures;
 use crate::lint::{Context, Finding, RuleDef, Subject};
-use crate::load::decode::closest;
 use crate::model::labels::Operator;
 use crate::model::policy::{Direction, Peer};
 use crate::model::validate::Violation;

@@ -4,7 +4,8 @@
 use std::collections::HashSet;
 
 use super::{Config, Context, Finding, RuleDef, RunOptions, run};
-use crate::load::source::{SourceMap, Span};
+use crate::base::span::Span;
+use crate::load::source::SourceMap;
 use crate::load::{LoadOptions, load};
 use crate::model::Cluster;
 

@@ -10,8 +10,10 @@
 use std::fmt::Display;
 
 use super::Problem;
-use super::source::{Span, Spanned};
 use super::yaml::{Document, NodeId, NodeKind, Style, is_null_text};
+use crate::base::span::{Span, Spanned};
+use crate::base::suggest::closest;
+use crate::base::value::IntOrString;
 
 /// A node of a document, cheap to copy.
 #[derive(Clone, Copy)]
@@ -352,15 +354,6 @@ impl<'d> Decoder<'d> {
     }
 }
 
-/// A Kubernetes IntOrString value.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum IntOrString {
-    /// A number.
-    Int(i64),
-    /// A name (or a number written as a string).
-    Str(String),
-}
-
 fn parse_int(s: &str) -> Option<i64> {
     let t = s.strip_prefix('+').unwrap_or(s);
     if t.is_empty()
@@ -374,37 +367,11 @@ fn parse_int(s: &str) -> Option<i64> {
     t.parse().ok()
 }
 
-/// The known name closest to `word` by edit distance, when close enough to be a typo.
-pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
-    let lower = word.to_ascii_lowercase();
-    known
-        .iter()
-        .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), *k))
-        .filter(|(d, k)| *d <= (k.len() / 3).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
-    use super::super::source::FileId;
     use super::super::yaml::{Limits, parse_file};
     use super::*;
+    use crate::base::span::FileId;
 
     #[test]
     fn problems_name_the_field_path_and_all_are_kept() {

@@ -20,8 +20,9 @@ use std::io::Read;
 
 use rayon::prelude::*;
 
+use crate::base::span::Span;
 pub use discover::Input;
-use source::{SourceFile, SourceMap, Span};
+use source::{SourceFile, SourceMap};
 pub use yaml::Limits;
 
 use crate::model::Object;

@@ -2,9 +2,9 @@
 
 use super::decode::{Decoder, N};
 use super::kinds::{self, Decoded};
-use super::source::FileId;
 use super::yaml::{self, Document, NodeId};
 use super::{InventoryEntry, LoadOptions, Outcome, Problem};
+use crate::base::span::FileId;
 use crate::model::Object;
 
 /// The objects, problems and inventory of one file.

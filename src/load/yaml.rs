@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan};
 
 use super::Problem;
-use super::source::{FileId, Span};
+use crate::base::span::{FileId, Span};
 
 mod fast;
 

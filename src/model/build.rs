@@ -19,7 +19,7 @@ use super::cluster_policy::{ClusterPolicyKind, Tier};
 use super::endpoint::{Endpoint, EndpointKind};
 use super::labels::Labels;
 use super::{Cluster, NAMESPACE_NAME_LABEL, Namespace, NotApplied, Object, Workload, validate};
-use crate::load::source::Span;
+use crate::base::span::Span;
 
 impl Cluster {
     /// Builds the cluster from loaded objects.

@@ -23,7 +23,7 @@ use super::endpoint::ContainerPort;
 use super::labels::{LabelSelector, Labels};
 use super::policy::Direction;
 use super::ports::{PortSet, Protocol};
-use crate::load::source::{Span, Spanned};
+use crate::base::span::{Span, Spanned};
 
 /// Which API a cluster-wide policy comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

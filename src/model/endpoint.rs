@@ -12,7 +12,7 @@ use std::net::IpAddr;
 
 use super::labels::Labels;
 use super::ports::Protocol;
-use crate::load::source::Span;
+use crate::base::span::Span;
 
 /// What kind of object an endpoint comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use crate::load::source::{Span, Spanned};
+use crate::base::span::{Span, Spanned};
 
 /// A set of labels, sorted by key, keys unique.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]

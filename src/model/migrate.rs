@@ -15,7 +15,7 @@
 
 use super::policy::{PolicyApi, RuleList};
 use super::{Cluster, Direction, IsolationModel, LabelSelector, Namespace, NetworkPolicy};
-use crate::load::source::{Span, Spanned};
+use crate::base::span::{Span, Spanned};
 
 /// What became of one legacy object.
 #[derive(Clone, Debug)]

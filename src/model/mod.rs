@@ -25,8 +25,8 @@ pub use labels::{LabelSelector, Labels};
 pub use policy::{Direction, NetworkPolicy, PolicyPort, Rule};
 pub use ports::{PortSet, Protocol};
 
-use crate::load::decode::IntOrString;
-use crate::load::source::Span;
+use crate::base::span::Span;
+use crate::base::value::IntOrString;
 
 /// The label the API server puts on every namespace.
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";

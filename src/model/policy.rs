@@ -21,8 +21,8 @@ use super::endpoint::ContainerPort;
 use super::ip::{AddrRange, parse_cidr};
 use super::labels::{LabelSelector, Labels};
 use super::ports::{PortSet, Protocol};
-use crate::load::decode::IntOrString;
-use crate::load::source::{Span, Spanned};
+use crate::base::span::{Span, Spanned};
+use crate::base::value::IntOrString;
 
 /// Ingress or egress.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

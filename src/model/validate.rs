@@ -9,8 +9,8 @@ use super::ip::parse_cidr;
 use super::labels::{LabelSelector, Operator};
 use super::policy::{NetworkPolicy, Peer, PolicyPort, Rule};
 use super::ports::Protocol;
-use crate::load::decode::IntOrString;
-use crate::load::source::{Span, Spanned};
+use crate::base::span::{Span, Spanned};
+use crate::base::value::IntOrString;
 
 /// Something the API server would reject.
 #[derive(Clone, Debug, PartialEq, Eq)]

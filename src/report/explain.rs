@@ -8,9 +8,10 @@
 use serde_json::{Value, json};
 
 use super::style::Painter;
+use crate::base::span::Span;
 use crate::engine::Party;
 use crate::engine::explain::{Explanation, PeerVerdict, Side, party_name};
-use crate::load::source::{SourceMap, Span};
+use crate::load::source::SourceMap;
 use crate::model::cluster_policy::Action;
 use crate::model::{Cluster, Direction, PortSet};
 

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::load::decode::IntOrString;
+use crate::base::value::IntOrString;
 use crate::model::labels::LabelSelector;
 use crate::model::policy::Peer;
 use crate::model::{Direction, NetworkPolicy};

@@ -21,9 +21,9 @@
 //!   policyTypes: [Ingress, Egress]
 //! ```
 
+use crate::base::suggest::closest;
 use crate::lint::scope::violations_with_help;
 use crate::lint::{Category, Context, Finding, RuleDef, Severity};
-use crate::load::decode::closest;
 
 /// The rule.
 pub const RULE: RuleDef = RuleDef {

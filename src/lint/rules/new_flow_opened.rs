@@ -52,9 +52,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::base::span::Span;
 use crate::engine::diff::{Change, ChangeKind, Connection, Diff, Member, ObjectKind};
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
-use crate::load::source::{SourceMap, Span};
+use crate::load::source::SourceMap;
 
 /// The rule.
 pub const RULE: RuleDef = RuleDef {

@@ -41,11 +41,11 @@
 //!     - port: postgres        # or the number: 5432
 //! ```
 
+use crate::base::suggest::closest;
 use crate::engine::Party;
 use crate::engine::matching::rule_matches;
 use crate::lint::scope::list;
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
-use crate::load::decode::closest;
 use crate::model::{Direction, Endpoint, Protocol};
 
 /// The rule.

@@ -27,9 +27,9 @@
 //!   - {port: 9090}
 //! ```
 
+use crate::base::value::IntOrString;
 use crate::lint::risk::thousands;
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
-use crate::load::decode::IntOrString;
 use crate::model::Direction;
 
 /// The rule.

@@ -17,8 +17,8 @@
 //! take part in is the namespace's (see `Cluster::namespace_isolates`).
 
 use super::{Decoded, meta};
+use crate::base::span::Spanned;
 use crate::load::decode::{Decoder, N};
-use crate::load::source::Spanned;
 use crate::model::labels::LabelSelector;
 use crate::model::policy::{Peer, PolicyApi, RuleList};
 use crate::model::{Direction, NetworkPolicy, Object, PolicyPort, Rule};

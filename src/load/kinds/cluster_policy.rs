@@ -6,8 +6,8 @@
 
 use super::network_policy::selector;
 use super::{Decoded, meta};
+use crate::base::span::Spanned;
 use crate::load::decode::{Decoder, N};
-use crate::load::source::Spanned;
 use crate::model::cluster_policy::{
     ClusterPeer, ClusterPeerKind, ClusterPolicy, ClusterPolicyKind, ClusterPort, ClusterPortKind,
     ClusterRule, ClusterSubject, Tier,

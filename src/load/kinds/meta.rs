@@ -1,7 +1,7 @@
 //! `metadata`: name, namespace, labels, annotations, ownerReferences.
 
+use crate::base::span::{Span, Spanned};
 use crate::load::decode::{Decoder, N};
-use crate::load::source::{Span, Spanned};
 use crate::model::{Labels, OwnerRef};
 
 /// The metadata the model uses.

@@ -6,9 +6,9 @@
 //! lint layers can point at exactly what is wrong.
 
 use super::{Decoded, meta};
+use crate::base::span::Spanned;
 use crate::load::LoadOptions;
 use crate::load::decode::{Decoder, N};
-use crate::load::source::Spanned;
 use crate::model::labels::Expression;
 use crate::model::policy::{IpBlock, Peer, PolicyApi, RuleList};
 use crate::model::{Direction, LabelSelector, NetworkPolicy, Object, PolicyPort, Rule};
@@ -232,8 +232,8 @@ pub fn selector<'d>(d: &mut Decoder<'d>, n: N<'d>) -> Option<LabelSelector> {
 
 #[cfg(test)]
 mod tests {
+    use crate::base::span::FileId;
     use crate::load::objects::read_file;
-    use crate::load::source::FileId;
     use crate::load::{LoadOptions, Problem};
     use crate::model::Object;
 

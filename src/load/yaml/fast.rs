@@ -29,8 +29,8 @@
 use std::borrow::Cow;
 
 use super::{Builder, Document, Ev, Limits, Style, on_node_event};
+use crate::base::span::{FileId, Span};
 use crate::load::Problem;
-use crate::load::source::{FileId, Span};
 
 /// Out of the subset: let saphyr parse this piece.
 struct Bail;

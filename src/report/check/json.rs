@@ -20,8 +20,9 @@
 use serde_json::{Value, json};
 
 use super::Counts;
+use crate::base::span::Span;
 use crate::lint::Finding;
-use crate::load::source::{SourceMap, Span};
+use crate::load::source::SourceMap;
 
 /// Version of the document.
 pub const JSON_VERSION: u32 = 1;

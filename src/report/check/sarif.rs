@@ -12,8 +12,9 @@ use std::path::{Component, Path};
 
 use serde_json::{Value, json};
 
+use crate::base::span::Span;
 use crate::lint::{Finding, RuleDef, Severity, registry};
-use crate::load::source::{SourceMap, Span};
+use crate::load::source::SourceMap;
 
 /// Where the tool is documented: the package's homepage or repository, when Cargo.toml
 /// names one (the driver's `informationUri` is left out otherwise).

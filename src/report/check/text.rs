@@ -7,8 +7,9 @@ use std::fmt;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 
 use super::source::FileSource;
+use crate::base::span::Span;
 use crate::lint::{Finding, Severity};
-use crate::load::source::{SourceMap, Span};
+use crate::load::source::SourceMap;
 
 #[derive(Debug)]
 struct Report {

@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use super::Report;
+use crate::base::span::Span;
 use crate::engine::diff::{Change, Version};
-use crate::load::source::Span;
 
 /// Version of the JSON document `diff -o json` prints.
 pub const JSON_VERSION: u32 = 1;

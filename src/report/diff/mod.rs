@@ -12,8 +12,9 @@ pub mod json;
 pub mod markdown;
 pub mod text;
 
+use crate::base::span::Span;
 use crate::engine::diff::{Change, Connection, Diff, Version};
-use crate::load::source::{SourceMap, Span};
+use crate::load::source::SourceMap;
 
 /// What to render: the diff, and the files of each side to place its objects.
 pub struct Report<'a> {

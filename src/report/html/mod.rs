@@ -14,10 +14,11 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use crate::base::span::Span;
 use crate::engine::explain::{PeerVerdict, Side, TierPolicy};
 use crate::engine::matrix::Matrix;
 use crate::lint::Finding;
-use crate::load::source::{SourceMap, Span};
+use crate::load::source::SourceMap;
 use crate::model::cluster_policy::{Action, ClusterPolicyKind};
 use crate::model::{Cluster, Direction, PortSet};
 use crate::report::matrix::compact;
