@@ -53,7 +53,7 @@ fn json_output_is_the_same_explanation_as_data() {
     let r = can_reach(&["shop/frontend", "shop/db", "--port", "5432", "-o", "json"]);
     assert_eq!(r.code, 1);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("valid JSON");
-    assert_eq!(v["version"], 1);
+    assert_eq!(v["version"], 2);
     assert_eq!(v["allowed"], false);
     insta::assert_snapshot!("deny_frontend_db_json", r.stdout);
 }

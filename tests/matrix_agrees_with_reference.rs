@@ -22,9 +22,9 @@
 
 use std::fmt::Write as _;
 
+use kubectl_netpol::engine::evaluate::allowed_ports;
 use kubectl_netpol::engine::explain::explain;
 use kubectl_netpol::engine::matrix::Matrix;
-use kubectl_netpol::engine::reference::allowed_ports;
 use kubectl_netpol::load::{LoadOptions, load_texts};
 use kubectl_netpol::model::Cluster;
 use proptest::prelude::*;

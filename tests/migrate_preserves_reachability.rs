@@ -4,13 +4,13 @@
 //! between every endpoint and every external address range either side distinguishes.
 
 use kubectl_netpol::engine::Party;
-use kubectl_netpol::engine::reference::allowed_ports;
+use kubectl_netpol::engine::evaluate::allowed_ports;
 use kubectl_netpol::load::{LoadOptions, load, load_texts};
 use kubectl_netpol::model::migrate::{Migrated, migrate};
 use kubectl_netpol::model::policy::PolicyApi;
 use kubectl_netpol::model::{
-    ALPHA_ISOLATION_ANNOTATION, BETA_ISOLATION_ANNOTATION, BETA_ISOLATION_ANNOTATION_1_3, Cluster,
-    IsolationModel, Labels, Object,
+    ALPHA_ISOLATION_ANNOTATION, BETA_ISOLATION_ANNOTATION, BETA_ISOLATION_ANNOTATION_1_3,
+    BuildOptions, Cluster, IsolationModel, Labels, Object,
 };
 use kubectl_netpol::report::yaml::network_policy;
 
@@ -42,8 +42,7 @@ fn assert_migration_keeps_reachability(file: &str, model: IsolationModel) -> usi
     let path = format!("{}/testdata/{file}", env!("CARGO_MANIFEST_DIR"));
     let loaded = load(&[path], &LoadOptions::default());
     assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
-    let mut before = Cluster::build(loaded.objects.clone());
-    before.isolation = model;
+    let before = Cluster::build_with(loaded.objects.clone(), &BuildOptions { isolation: model });
     let migrated = migrate(&before);
     let yaml: String = migrated
         .iter()

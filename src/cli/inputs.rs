@@ -8,7 +8,7 @@ use clap::Args;
 
 use crate::load::source::SourceMap;
 use crate::load::{self, LoadOptions, Loaded, Outcome};
-use crate::model::{Cluster, IsolationModel, NotApplied, validate};
+use crate::model::{BuildOptions, Cluster, IsolationModel, NotApplied, validate};
 use crate::report::style::Painter;
 
 /// Where manifests come from.
@@ -140,8 +140,12 @@ pub fn session_from(
         eprintln!("{} {}", painter.bad("error:"), p.render(&sources));
         errors += 1;
     }
-    let mut cluster = Cluster::build(objects);
-    cluster.isolation = args.isolation_model;
+    let cluster = Cluster::build_with(
+        objects,
+        &BuildOptions {
+            isolation: args.isolation_model,
+        },
+    );
     for (i, policy) in cluster
         .policies
         .iter()

@@ -1,26 +1,29 @@
-//! Containment decided from the policies themselves, for any cluster: does every pod one
-//! selector matches also match another? Does a rule allow only what another rule allows?
+//! Containment decided from the policies themselves, for any cluster: does every party one
+//! match of the policy model holds, another hold too? Do a rule's ports lie within another's?
+//! The analysis behind `shadowed-rule` and `duplicate-rule`, for every policy API.
 //!
 //! These answers are sound but not complete: "contained" is only said when it holds for every
-//! possible set of pods, namespaces and labels; a containment that holds only because of
-//! the particular objects loaded is left to the cluster-dependent redundancy analysis.
+//! possible set of pods, namespaces, labels and addresses; a containment that holds only
+//! because of the particular objects loaded is left to the cluster-dependent redundancy
+//! analysis ([`crate::lint::redundancy`]).
 //!
-//! Selector implication (every label set satisfying `b` satisfies `a`) is decided per
-//! requirement of `a`, looking for evidence in `b`:
+//! A term (a conjunction of conditions) is within another when each condition of the other
+//! follows from its own. Selectors are compared as requirements per scope, where they are
+//! conjunctions of simple comparisons (every Kubernetes selector, most Calico ones);
+//! implication (every label set that satisfies `b` satisfies `a`) is decided per requirement
+//! of `a`, looking for evidence in `b`:
 //! - `k In A`      ⇐ `k In B` with B ⊆ A;
 //! - `k NotIn A`   ⇐ `k In B` with B ∩ A = ∅, or `k NotIn B` with B ⊇ A, or `k DoesNotExist`;
 //! - `k Exists`    ⇐ `k In B` or `k Exists`;
 //! - `k DoesNotExist` ⇐ `k DoesNotExist`.
+//!
+//! Other selectors are only within an identical one. Address conditions compare as ranges.
 
 use crate::model::NAMESPACE_NAME_LABEL;
-use crate::model::cluster_policy::{
-    ClusterPeer, ClusterPeerKind, ClusterPortKind, ClusterRule, ClusterSubject,
-};
 use crate::model::ip::AddrRange;
-use crate::model::ip::parse_cidr;
-use crate::model::labels::{LabelSelector, Operator, Requirement};
-use crate::model::policy::{IpBlock, Peer};
-use crate::model::{PortSet, Rule};
+use crate::model::ir::{Cond, Match, PortKind, PortMatch, Term, Test};
+use crate::model::labels::{Operator, Requirement};
+use crate::model::selector::{Expr, Scope};
 
 /// Whether every label set that satisfies `b` satisfies `a`.
 pub fn implies(b: &[Requirement], a: &[Requirement]) -> bool {
@@ -44,216 +47,271 @@ pub fn implies(b: &[Requirement], a: &[Requirement]) -> bool {
     })
 }
 
-/// Whether every pod `b` selects, `a` selects too.
-pub fn selector_within(b: &LabelSelector, a: &LabelSelector) -> bool {
-    implies(&b.requirements(), &a.requirements())
-}
-
-fn namespace_is(ns: &str) -> Vec<Requirement> {
-    vec![Requirement {
-        key: NAMESPACE_NAME_LABEL.into(),
-        op: Operator::In,
-        values: vec![ns.into()],
-        span: Default::default(),
-    }]
-}
-
-/// The namespaces a selector peer covers: its namespaceSelector, or the policy's namespace.
-fn namespace_requirements(peer: &Peer, policy_ns: &str) -> Vec<Requirement> {
-    match &peer.namespace_selector {
-        Some(sel) => sel.requirements(),
-        None => namespace_is(policy_ns),
-    }
-}
-
-/// Whether everything peer `p1` (of a policy in `ns1`) matches, peer `p2` (of a policy in
-/// `ns2`) matches too.
-pub fn peer_within(p1: &Peer, ns1: &str, p2: &Peer, ns2: &str) -> bool {
-    match (&p1.ip_block, &p2.ip_block) {
-        (Some(b1), Some(b2)) => block_within(b1, b2),
-        (None, None) => {
-            let namespaces = implies(
-                &namespace_requirements(p1, ns1),
-                &namespace_requirements(p2, ns2),
-            );
-            let pods = match (&p1.pod_selector, &p2.pod_selector) {
-                (_, None) => true,
-                (Some(s1), Some(s2)) => selector_within(s1, s2),
-                (None, Some(s2)) => s2.is_empty(),
-            };
-            namespaces && pods
-        }
-        // A selector never covers addresses outside the cluster, and an ipBlock never covers
-        // pods whose IPs are unknown: neither holds for every cluster.
-        _ => false,
-    }
-}
-
-/// Whether the addresses of `b1` (cidr minus excepts) all lie in `b2`.
-pub fn block_within(b1: &IpBlock, b2: &IpBlock) -> bool {
-    let (Some(n1), Some(n2)) = (b1.net(), b2.net()) else {
-        return false;
-    };
-    let (r1, r2) = (AddrRange::from_net(&n1), AddrRange::from_net(&n2));
-    if !r2.covers(&r1) {
-        return false;
-    }
-    let ex1: Vec<AddrRange> = b1.except_nets().iter().map(AddrRange::from_net).collect();
-    // Every part of r1 that b2 excepts must be excepted by b1 as well.
-    b2.except_nets().iter().map(AddrRange::from_net).all(|e2| {
-        let start = e2.start.max(r1.start);
-        let end = e2.end.min(r1.end);
-        if e2.family != r1.family || start > end {
-            return true;
-        }
-        let overlap = AddrRange {
-            family: e2.family,
-            start,
-            end,
-        };
-        ex1.iter().any(|e1| e1.covers(&overlap))
-    })
-}
-
-/// Whether every peer rule `r1` (of a policy in `ns1`) matches, `r2` (in `ns2`) matches.
-pub fn peers_within(r1: &Rule, ns1: &str, r2: &Rule, ns2: &str) -> bool {
-    if r2.all_peers() {
-        return true;
-    }
-    if r1.all_peers() {
-        return false;
-    }
-    r1.peer_list().iter().all(|p1| {
-        r2.peer_list()
+/// Whether every party `a` holds, `b` holds too, for any cluster.
+pub fn match_within(a: &Match, b: &Match) -> bool {
+    match (a, b) {
+        (_, Match::All) => true,
+        (Match::All, Match::Any(_)) => false,
+        (Match::Any(ta), Match::Any(tb)) => ta
             .iter()
-            .any(|p2| peer_within(p1, ns1, p2, ns2))
-    })
+            .all(|t| tb.iter().any(|u| term_within(&t.conds, &u.conds))),
+    }
 }
 
-/// Whether every port `r1` allows, `r2` allows, on any destination: numbers against numbers,
-/// a named port against the same name and protocol or against every port of its protocol.
-pub fn ports_within(r1: &Rule, r2: &Rule) -> bool {
-    if r2.all_ports() {
+/// The terms of `a` AND `b`: every pair of terms, their conditions together.
+pub fn conjoin(a: &Match, b: Option<&Match>) -> Match {
+    match (a, b) {
+        (_, None) | (_, Some(Match::All)) => a.clone(),
+        (Match::All, Some(b)) => b.clone(),
+        (Match::Any(ta), Some(Match::Any(tb))) => Match::Any(
+            ta.iter()
+                .flat_map(|t| {
+                    tb.iter().map(move |u| Term {
+                        label: t.label.clone(),
+                        span: t.span,
+                        conds: t.conds.iter().chain(&u.conds).cloned().collect(),
+                    })
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// Whether the conditions `a` imply every condition of `b`.
+pub fn term_within(a: &[Cond], b: &[Cond]) -> bool {
+    b.iter().all(|cb| implied(a, cb))
+}
+
+/// The requirements of `a`'s positive selectors on one scope, with a namespace condition as
+/// the namespace's name label; None when one of them is not in requirement form.
+fn requirements(a: &[Cond], scope: Scope, network_sets: bool) -> Option<Vec<Requirement>> {
+    let mut out = Vec::new();
+    for c in a.iter().filter(|c| !c.negated) {
+        match &c.test {
+            Test::Selector {
+                expr,
+                network_sets: ns,
+            } if (*ns == network_sets || !*ns) && expr.scopes().contains(&scope) => {
+                out.extend(expr.requirements(scope)?);
+            }
+            Test::Namespace(n) if scope == Scope::Namespace => out.push(Requirement {
+                key: NAMESPACE_NAME_LABEL.into(),
+                op: Operator::In,
+                values: vec![n.clone()],
+                span: Default::default(),
+            }),
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+/// Whether a condition follows from the conditions `a`.
+fn implied(a: &[Cond], cb: &Cond) -> bool {
+    if a.contains(cb) {
         return true;
     }
-    if r1.all_ports() {
-        return false;
-    }
-    let mut numeric = PortSet::none();
-    for q in r2.port_list().iter().filter(|q| q.name().is_none()) {
-        numeric.union_with(&q.ports_on(None));
-    }
-    r1.port_list()
-        .iter()
-        .all(|q1| match (q1.name(), q1.protocol()) {
-            (_, None) => true,
-            (Some(name), Some(proto)) => {
-                numeric.is_all_of(proto)
-                    || r2
-                        .port_list()
-                        .iter()
-                        .any(|q2| q2.name() == Some(name) && q2.protocol() == Some(proto))
+    let positive = |f: &dyn Fn(&Test) -> bool| a.iter().any(|c| !c.negated && f(&c.test));
+    // Selectors and namespaces only hold for pods on the pod network.
+    let pods_only = positive(&|t| {
+        matches!(
+            t,
+            Test::PodNetwork
+                | Test::Selector {
+                    network_sets: false,
+                    ..
+                }
+        )
+    });
+    match (&cb.test, cb.negated) {
+        (Test::PodNetwork, false) => pods_only,
+        (Test::Namespace(n), false) => requirements(a, Scope::Namespace, false).is_some_and(|r| {
+            implies(
+                &r,
+                &[Requirement {
+                    key: NAMESPACE_NAME_LABEL.into(),
+                    op: Operator::In,
+                    values: vec![n.clone()],
+                    span: Default::default(),
+                }],
+            )
+        }),
+        (Test::Selector { expr, network_sets }, false) => {
+            // Parties a Calico selector holds through network sets are not pods: `a` must
+            // not hold such parties unless `b` does too.
+            let carriers_ok = *network_sets
+                || !positive(&|t| {
+                    matches!(
+                        t,
+                        Test::Selector {
+                            network_sets: true,
+                            ..
+                        }
+                    )
+                }) && pods_only;
+            if !carriers_ok {
+                return false;
             }
-            (None, Some(_)) => numeric.contains_set(&q1.ports_on(None)),
-        })
-}
-
-/// Whether rule `r1` of a policy in `ns1` allows nothing that `r2` of a policy in `ns2` does
-/// not (peers and ports; which pods the policies select is the caller's concern).
-pub fn rule_within(r1: &Rule, ns1: &str, r2: &Rule, ns2: &str) -> bool {
-    r1.direction == r2.direction && ports_within(r1, r2) && peers_within(r1, ns1, r2, ns2)
-}
-
-/// Whether every pod the subject `b` selects, subject `a` selects.
-pub fn subject_within(b: &ClusterSubject, a: &ClusterSubject) -> bool {
-    selector_within(&b.namespace_selector, &a.namespace_selector)
-        && match (&b.pod_selector, &a.pod_selector) {
-            (_, None) => true,
-            (Some(pb), Some(pa)) => selector_within(pb, pa),
-            (None, Some(pa)) => pa.is_empty(),
+            if expr.is_all() {
+                return pods_only || *network_sets;
+            }
+            let scopes = expr.scopes();
+            scopes.iter().all(|&scope| {
+                let (Some(need), Some(have)) = (
+                    expr.requirements(scope),
+                    requirements(a, scope, *network_sets),
+                ) else {
+                    return false;
+                };
+                implies(&have, &need)
+            }) && !scopes.is_empty()
         }
-}
-
-/// Whether everything cluster peer `p1` matches, `p2` matches (for any cluster).
-pub fn cluster_peer_within(p1: &ClusterPeer, p2: &ClusterPeer) -> bool {
-    use ClusterPeerKind::*;
-    match (&p1.kind, &p2.kind) {
-        (Namespaces(a), Namespaces(b)) => selector_within(a, b),
-        (
-            Pods {
-                namespace_selector: na,
-                ..
-            },
-            Namespaces(b),
-        ) => selector_within(na, b),
-        (
-            Pods {
-                namespace_selector: na,
-                pod_selector: pa,
-            },
-            Pods {
-                namespace_selector: nb,
-                pod_selector: pb,
-            },
-        ) => selector_within(na, nb) && selector_within(pa, pb),
-        (
-            Namespaces(a),
-            Pods {
-                namespace_selector: nb,
-                pod_selector: pb,
-            },
-        ) => selector_within(a, nb) && pb.is_empty(),
-        (Nodes(a), Nodes(b)) => selector_within(a, b),
-        (Networks(a), Networks(b)) => {
-            let nets = |list: &Vec<crate::base::span::Spanned<String>>| -> Option<Vec<AddrRange>> {
-                list.iter()
-                    .map(|c| parse_cidr(c).ok().map(|n| AddrRange::from_net(&n)))
-                    .collect()
-            };
-            match (nets(a), nets(b)) {
-                (Some(a), Some(b)) => a.iter().all(|x| b.iter().any(|y| y.covers(x))),
+        (Test::Nets { nets, except }, false) => a.iter().any(|c| match (&c.test, c.negated) {
+            (
+                Test::Nets {
+                    nets: n2,
+                    except: e2,
+                },
+                false,
+            ) => nets_within(n2, e2, nets, except),
+            _ => false,
+        }),
+        (Test::Nets { nets, except }, true) if except.is_empty() => {
+            a.iter().any(|c| match (&c.test, c.negated) {
+                // A negated net: `a`'s addresses all lie outside it...
+                (
+                    Test::Nets {
+                        nets: n2,
+                        except: e2,
+                    },
+                    false,
+                ) => nets.iter().all(|x| {
+                    let x = AddrRange::from_net(x);
+                    n2.iter().all(|y| {
+                        let y = AddrRange::from_net(y);
+                        !overlap(&x, &y)
+                            || e2
+                                .iter()
+                                .any(|e| AddrRange::from_net(e).covers(&intersection(&x, &y)))
+                    })
+                }),
+                // ...or `a` excludes a wider one.
+                (
+                    Test::Nets {
+                        nets: n2,
+                        except: e2,
+                    },
+                    true,
+                ) if e2.is_empty() => nets.iter().all(|x| {
+                    n2.iter()
+                        .any(|y| AddrRange::from_net(y).covers(&AddrRange::from_net(x)))
+                }),
                 _ => false,
-            }
+            })
         }
+        (Test::Nodes(eb), false) => a.iter().any(|c| match (&c.test, c.negated) {
+            (Test::Nodes(ea), false) => selector_implies(ea, eb),
+            _ => false,
+        }),
         _ => false,
     }
 }
 
-/// Whether every port cluster rule `r1` covers, `r2` covers, on any destination.
-pub fn cluster_ports_within(r1: &ClusterRule, r2: &ClusterRule) -> bool {
-    let Some(p2) = &r2.ports else { return true };
-    let Some(p1) = &r1.ports else { return false };
-    let numeric: PortSet = p2
-        .value
-        .iter()
-        .filter(|p| !matches!(p.kind, ClusterPortKind::Named(_)))
-        .fold(PortSet::none(), |acc, p| acc.union(&p.ports_on(None)));
-    p1.value.iter().all(|q| match &q.kind {
-        ClusterPortKind::Named(name) => {
-            numeric.is_all()
-                || p2
-                    .value
-                    .iter()
-                    .any(|x| matches!(&x.kind, ClusterPortKind::Named(n) if n.value == name.value))
-        }
-        _ => numeric.contains_set(&q.ports_on(None)),
+/// Whether every carrier `a` holds satisfies `b` (both on their own labels).
+fn selector_implies(a: &Expr, b: &Expr) -> bool {
+    match (a.requirements(Scope::Own), b.requirements(Scope::Own)) {
+        (Some(ra), Some(rb)) => implies(&ra, &rb),
+        _ => a == b,
+    }
+}
+
+fn overlap(x: &AddrRange, y: &AddrRange) -> bool {
+    x.family == y.family && x.start <= y.end && y.start <= x.end
+}
+
+fn intersection(x: &AddrRange, y: &AddrRange) -> AddrRange {
+    AddrRange {
+        family: x.family,
+        start: x.start.max(y.start),
+        end: x.end.min(y.end),
+    }
+}
+
+/// Whether the addresses of `n1` minus `e1` all lie in `n2` minus `e2`.
+pub fn nets_within(
+    n1: &[ipnet::IpNet],
+    e1: &[ipnet::IpNet],
+    n2: &[ipnet::IpNet],
+    e2: &[ipnet::IpNet],
+) -> bool {
+    let ex1: Vec<AddrRange> = e1.iter().map(AddrRange::from_net).collect();
+    n1.iter().map(AddrRange::from_net).all(|r1| {
+        n2.iter().map(AddrRange::from_net).any(|r2| {
+            r2.covers(&r1)
+                // Every part of r1 that n2 excepts must be excepted by n1 as well.
+                && e2.iter().map(AddrRange::from_net).all(|x| {
+                    !overlap(&x, &r1) || ex1.iter().any(|e| e.covers(&intersection(&x, &r1)))
+                })
+        })
     })
 }
 
-/// Whether every (peer, port) cluster rule `r1` matches, `r2` matches.
-pub fn cluster_rule_within(r1: &ClusterRule, r2: &ClusterRule) -> bool {
-    r1.direction == r2.direction
-        && cluster_ports_within(r1, r2)
-        && r1
-            .peers
-            .iter()
-            .all(|p1| r2.peers.iter().any(|p2| cluster_peer_within(p1, p2)))
+/// Whether every port `a` holds, `b` holds, on any destination: numbers against numbers, a
+/// named port against the same name (and a protocol it allows) or against every port of its
+/// protocol.
+pub fn ports_within(a: &PortMatch, b: &PortMatch) -> bool {
+    if matches!(b, PortMatch::All) {
+        return true;
+    }
+    if !a.is_named() && !b.is_named() {
+        return b.resolve(None).contains_set(&a.resolve(None));
+    }
+    let (PortMatch::Any(ia), PortMatch::Any(ib)) = (a, b) else {
+        return a == b;
+    };
+    let numeric = b.resolve(None);
+    ia.iter().all(|i| match &i.kind {
+        PortKind::Named(name, proto) => {
+            let all = match proto {
+                Some(p) => numeric.is_all_of(*p),
+                None => numeric.is_all(),
+            };
+            all || ib.iter().any(|j| match &j.kind {
+                PortKind::Named(n2, p2) => n2 == name && (p2.is_none() || p2 == proto),
+                _ => false,
+            })
+        }
+        k => numeric.contains_set(&k.resolve(None)),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::base::span::{Span, Spanned};
+    use crate::model::ir::lower::kubernetes::peer_term;
+    use crate::model::policy::{IpBlock, Peer, PolicyApi};
+    use crate::model::{Direction, LabelSelector, Labels, NetworkPolicy};
+
+    /// Whether peer `p1` of a policy in `ns1` is within peer `p2` of a policy in `ns2`.
+    fn peer_within(p1: &Peer, ns1: &str, p2: &Peer, ns2: &str) -> bool {
+        let policy = |ns: &str| NetworkPolicy {
+            namespace: ns.into(),
+            name: "p".into(),
+            span: Span::default(),
+            name_span: Span::default(),
+            api: PolicyApi::V1,
+            api_version: Spanned::new("networking.k8s.io/v1".into(), Span::default()),
+            annotations: Labels::default(),
+            pod_selector: LabelSelector::everything(Span::default()),
+            policy_types: None,
+            ingress: None,
+            egress: None,
+        };
+        let t1 = peer_term(&policy(ns1), p1, Direction::Ingress);
+        let t2 = peer_term(&policy(ns2), p2, Direction::Ingress);
+        term_within(&t1.conds, &t2.conds)
+    }
 
     fn req(key: &str, op: Operator, values: &[&str]) -> Requirement {
         Requirement {

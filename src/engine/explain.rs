@@ -1,15 +1,18 @@
-//! Why a connection is allowed or denied: the decision of [`super::reference`] with every
-//! reason kept — which policies isolate each side, which rule allows, and for every rule that
-//! does not, which peer selector failed on which label, or which ports it allows instead.
+//! Why a connection is allowed or denied: the evaluator's trace ([`super::evaluate`]) for one
+//! connection and one port (or all), and the plain words for why a peer matched or which of
+//! its conditions failed — the selector and the label that decided, the except that held an
+//! address, the namespace a peer is confined to.
+
+use std::net::IpAddr;
 
 use super::Party;
-use super::matching::{cluster_peer_matches, cluster_selects, peer_matches};
-use super::reference::dst_ports;
-use crate::base::span::Span;
-use crate::model::cluster_policy::{Action, ClusterPeer, ClusterPeerKind};
-use crate::model::labels::{Operator, Requirement};
-use crate::model::policy::Peer;
-use crate::model::{Cluster, Direction, Labels, NetworkPolicy, PolicyIdx, PortSet, Protocol, Rule};
+use super::evaluate::{Side, connection};
+use super::matching::{EndpointCarrier, addresses, test_holds};
+use crate::model::ip::AddrRange;
+use crate::model::ir::{Cond, Term, Test};
+use crate::model::labels::describe_failures;
+use crate::model::selector::{Carrier, Expr, Scope};
+use crate::model::{Cluster, PortSet, Protocol};
 
 /// A connection, explained.
 #[derive(Clone, Debug)]
@@ -40,148 +43,6 @@ impl Explanation {
     }
 }
 
-/// One side of a connection: egress at the source or ingress at the destination, walked
-/// tier by tier.
-#[derive(Clone, Debug)]
-pub struct Side {
-    /// Which side.
-    pub direction: Direction,
-    /// The endpoint on this side (None: an address outside the cluster, never isolated).
-    pub subject: Option<usize>,
-    /// The subject uses the host network, so no policy selects it.
-    pub host_network: bool,
-    /// Admin-tier policies selecting the subject, with the rules that matched the other party.
-    pub admin: Vec<TierPolicy>,
-    /// Ports that reached the NetworkPolicy tier (undecided or passed by the Admin tier).
-    pub to_np: PortSet,
-    /// Whether the NetworkPolicy tier isolates the subject.
-    pub np_isolated: bool,
-    /// Whether that isolation comes from the namespace (the alpha or 1.3–1.6 annotation).
-    pub namespace_isolated: bool,
-    /// The NetworkPolicies whose rules count for the subject in this direction.
-    pub policies: Vec<PolicyVerdict>,
-    /// Ports that reached the Baseline tier.
-    pub to_baseline: PortSet,
-    /// Baseline-tier policies selecting the subject, with the rules that matched.
-    pub baseline: Vec<TierPolicy>,
-    /// The ports this side lets through towards/from the other party.
-    pub allowed: PortSet,
-}
-
-impl Side {
-    /// Whether the NetworkPolicy tier isolates the subject in this direction.
-    pub fn isolated(&self) -> bool {
-        self.np_isolated
-    }
-
-    /// Whether this side lets the asked port (or any port) through.
-    pub fn allows(&self, query: Option<(Protocol, u16)>) -> bool {
-        match query {
-            Some((p, n)) => self.allowed.contains(p, n),
-            None => !self.allowed.is_empty(),
-        }
-    }
-
-    /// Whether any cluster-wide policy selects the subject in this direction.
-    pub fn has_tiers(&self) -> bool {
-        !self.admin.is_empty() || !self.baseline.is_empty()
-    }
-}
-
-/// A cluster-wide policy selecting a side's subject, and its rules that matched the other
-/// party (in order).
-#[derive(Clone, Debug)]
-pub struct TierPolicy {
-    /// Index in [`Cluster::cluster_policies`].
-    pub policy: usize,
-    /// Rules whose peers matched.
-    pub rules: Vec<TierRule>,
-}
-
-/// A cluster-wide rule whose peers matched.
-#[derive(Clone, Debug)]
-pub struct TierRule {
-    /// Index in its list.
-    pub index: usize,
-    /// The rule.
-    pub span: Span,
-    /// Its action.
-    pub action: Action,
-    /// The ports it covers towards the destination.
-    pub ports: PortSet,
-    /// The ports it decided (those no earlier rule had decided).
-    pub decided: PortSet,
-    /// The peer that matched, in plain words.
-    pub why: String,
-}
-
-/// A policy isolating a side, and what each of its rules says about the connection.
-#[derive(Clone, Debug)]
-pub struct PolicyVerdict {
-    /// The policy.
-    pub policy: PolicyIdx,
-    /// Its rules for the side's direction.
-    pub rules: Vec<RuleVerdict>,
-}
-
-/// What one rule says about the connection.
-#[derive(Clone, Debug)]
-pub struct RuleVerdict {
-    /// Index in the rule list.
-    pub index: usize,
-    /// The rule.
-    pub span: Span,
-    /// Whether the peers match the other party.
-    pub peers: PeerVerdict,
-    /// The ports the rule allows towards the destination (named ports resolved).
-    pub ports: PortSet,
-}
-
-impl RuleVerdict {
-    /// Whether the rule's peers match.
-    pub fn peer_matched(&self) -> bool {
-        !matches!(self.peers, PeerVerdict::Missed(_))
-    }
-
-    /// Whether this rule allows the connection on the asked port (or on some port).
-    pub fn allows(&self, query: Option<(Protocol, u16)>) -> bool {
-        self.peer_matched()
-            && match query {
-                Some((p, n)) => self.ports.contains(p, n),
-                None => !self.ports.is_empty(),
-            }
-    }
-}
-
-/// Whether a rule's peers match the other party.
-#[derive(Clone, Debug)]
-pub enum PeerVerdict {
-    /// No (or an empty) `from`/`to`: every peer.
-    All,
-    /// This peer matches.
-    Matched {
-        /// Index of the peer.
-        index: usize,
-        /// The peer.
-        span: Span,
-        /// How it matches.
-        why: String,
-    },
-    /// No peer matches; why each one misses.
-    Missed(Vec<PeerMiss>),
-}
-
-/// Why a peer does not match.
-#[derive(Clone, Debug)]
-pub struct PeerMiss {
-    /// Index of the peer.
-    pub index: usize,
-    /// The peer.
-    pub span: Span,
-    /// The reason, in plain words.
-    pub reason: String,
-}
-
 /// Explains `src → dst` (on `query`, or on every port).
 pub fn explain(
     cluster: &Cluster,
@@ -189,227 +50,16 @@ pub fn explain(
     dst: Party,
     query: Option<(Protocol, u16)>,
 ) -> Explanation {
-    let loopback = matches!((src, dst), (Party::Endpoint(a), Party::Endpoint(b)) if a == b && cluster.endpoints[a].is_pod());
-    let egress = side(cluster, Direction::Egress, src, dst, dst);
-    let ingress = side(cluster, Direction::Ingress, dst, src, dst);
-    let allowed = if loopback {
-        PortSet::all()
-    } else {
-        egress.allowed.intersect(&ingress.allowed)
-    };
+    let c = connection(cluster, src, dst);
     Explanation {
         src,
         dst,
         query,
-        loopback,
-        egress,
-        ingress,
-        allowed,
+        loopback: c.loopback,
+        egress: c.egress,
+        ingress: c.ingress,
+        allowed: c.allowed,
     }
-}
-
-fn side(cluster: &Cluster, dir: Direction, subject: Party, other: Party, dst: Party) -> Side {
-    let Party::Endpoint(s) = subject else {
-        return Side {
-            direction: dir,
-            subject: None,
-            host_network: false,
-            admin: Vec::new(),
-            to_np: PortSet::none(),
-            np_isolated: false,
-            namespace_isolated: false,
-            policies: Vec::new(),
-            to_baseline: PortSet::none(),
-            baseline: Vec::new(),
-            allowed: PortSet::all(),
-        };
-    };
-    let ep = &cluster.endpoints[s];
-    let ports = dst_ports(cluster, dst);
-    let mut allowed = PortSet::none();
-    let mut undecided = PortSet::all();
-    let mut passed = PortSet::none();
-    let admin = walk_tier(
-        cluster,
-        &cluster.admin_tier,
-        dir,
-        ep,
-        other,
-        ports,
-        &mut undecided,
-        &mut allowed,
-        &mut passed,
-    );
-    let to_np = undecided.union(&passed);
-    let np_isolated = cluster.np_isolated(ep, dir);
-    let namespace_isolated = !ep.host_network && cluster.namespace_isolates(ep.ns, dir);
-    let mut np_allowed = PortSet::none();
-    let policies: Vec<PolicyVerdict> = cluster
-        .np_rules_for(ep, dir)
-        .map(|(idx, policy)| {
-            let rules = policy
-                .rules(dir)
-                .iter()
-                .map(|rule| {
-                    let verdict = RuleVerdict {
-                        index: rule.index,
-                        span: rule.span,
-                        peers: peers(cluster, policy, rule, other),
-                        ports: rule.ports_on(ports),
-                    };
-                    if verdict.peer_matched() {
-                        np_allowed.union_with(&verdict.ports);
-                    }
-                    verdict
-                })
-                .collect();
-            PolicyVerdict { policy: idx, rules }
-        })
-        .collect();
-    let (to_baseline, baseline) = if np_isolated {
-        allowed.union_with(&to_np.intersect(&np_allowed));
-        (PortSet::none(), Vec::new())
-    } else {
-        let mut remaining = to_np.clone();
-        let mut through = PortSet::none();
-        let baseline = walk_tier(
-            cluster,
-            &cluster.baseline_tier,
-            dir,
-            ep,
-            other,
-            ports,
-            &mut remaining,
-            &mut allowed,
-            &mut through,
-        );
-        allowed.union_with(&remaining);
-        allowed.union_with(&through);
-        (to_np.clone(), baseline)
-    };
-    Side {
-        direction: dir,
-        subject: Some(s),
-        host_network: ep.host_network,
-        admin,
-        to_np,
-        np_isolated,
-        namespace_isolated,
-        policies,
-        to_baseline,
-        baseline,
-        allowed,
-    }
-}
-
-/// Walks one cluster-wide tier for a subject: each matching rule decides the ports still
-/// `undecided`; Allow adds them to `allowed`, Pass to `passed`.
-#[allow(clippy::too_many_arguments)]
-fn walk_tier(
-    cluster: &Cluster,
-    tier: &[usize],
-    dir: Direction,
-    ep: &crate::model::Endpoint,
-    other: Party,
-    ports: Option<&[crate::model::ContainerPort]>,
-    undecided: &mut PortSet,
-    allowed: &mut PortSet,
-    passed: &mut PortSet,
-) -> Vec<TierPolicy> {
-    let mut out = Vec::new();
-    for &ci in tier {
-        let policy = &cluster.cluster_policies[ci];
-        if !cluster_selects(cluster, policy, ep) || policy.rules(dir).is_empty() {
-            continue;
-        }
-        let mut rules = Vec::new();
-        for rule in policy.rules(dir) {
-            let Some(peer) = rule
-                .peers
-                .iter()
-                .find(|p| cluster_peer_matches(cluster, p, other))
-            else {
-                continue;
-            };
-            let Some(action) = policy.action(rule) else {
-                continue;
-            };
-            let rule_ports = rule.ports_on(ports);
-            let decided = rule_ports.intersect(undecided);
-            match action {
-                Action::Allow => allowed.union_with(&decided),
-                Action::Pass => passed.union_with(&decided),
-                Action::Deny => {}
-            }
-            *undecided = undecided.difference(&rule_ports);
-            rules.push(TierRule {
-                index: rule.index,
-                span: rule.span,
-                action,
-                ports: rule_ports,
-                decided,
-                why: cluster_peer_text(cluster, peer, dir, other),
-            });
-        }
-        out.push(TierPolicy { policy: ci, rules });
-    }
-    out
-}
-
-fn cluster_peer_text(
-    cluster: &Cluster,
-    peer: &ClusterPeer,
-    dir: Direction,
-    other: Party,
-) -> String {
-    let name = party_name(cluster, other);
-    let field = |i: usize| format!("{}[{i}]", dir.peers_field());
-    match &peer.kind {
-        ClusterPeerKind::Namespaces(sel) => {
-            format!("{}: namespaces {sel} holds {name}", field(peer.index))
-        }
-        ClusterPeerKind::Pods {
-            namespace_selector,
-            pod_selector,
-        } => format!(
-            "{}: pods {pod_selector} in namespaces {namespace_selector} holds {name}",
-            field(peer.index)
-        ),
-        ClusterPeerKind::Nodes(sel) => {
-            format!("{}: nodes {sel} have the IP of {name}", field(peer.index))
-        }
-        ClusterPeerKind::Networks(cidrs) => {
-            let list: Vec<&str> = cidrs.iter().map(|c| c.value.as_str()).collect();
-            format!(
-                "{}: networks {} hold {name}",
-                field(peer.index),
-                list.join(", ")
-            )
-        }
-        ClusterPeerKind::Unknown => format!("{}: an unknown peer", field(peer.index)),
-    }
-}
-
-fn peers(cluster: &Cluster, policy: &NetworkPolicy, rule: &Rule, other: Party) -> PeerVerdict {
-    if rule.all_peers() {
-        return PeerVerdict::All;
-    }
-    let mut misses = Vec::new();
-    for peer in rule.peer_list() {
-        if peer_matches(cluster, policy, peer, other) {
-            return PeerVerdict::Matched {
-                index: peer.index,
-                span: peer.span,
-                why: match_reason(cluster, policy, peer, other),
-            };
-        }
-        misses.push(PeerMiss {
-            index: peer.index,
-            span: peer.span,
-            reason: miss_reason(cluster, policy, peer, other),
-        });
-    }
-    PeerVerdict::Missed(misses)
 }
 
 /// The name of a party as shown in explanations.
@@ -420,194 +70,214 @@ pub fn party_name(cluster: &Cluster, party: Party) -> String {
     }
 }
 
-fn match_reason(cluster: &Cluster, policy: &NetworkPolicy, peer: &Peer, other: Party) -> String {
-    if let Some(b) = &peer.ip_block {
-        let ip = match other {
-            Party::Address(ip) => ip.to_string(),
-            Party::Endpoint(i) => {
-                let ep = &cluster.endpoints[i];
-                let ip = ep
-                    .ips
-                    .iter()
-                    .find(|&&ip| b.contains(ip))
-                    .map(|ip| ip.to_string())
-                    .unwrap_or_default();
-                format!("{} (IP {ip})", ep.id())
+/// Why a term holds for the party: `namespaceSelector {team=red} matches namespace a and
+/// podSelector {app=web} matches a/web`, `ipBlock 10.0.0.0/8 holds 10.1.2.3`.
+pub fn term_matched(cluster: &Cluster, term: &Term, party: Party) -> String {
+    let name = party_name(cluster, party);
+    let mut parts = Vec::new();
+    let mut tail = Vec::new();
+    for c in &term.conds {
+        match (&c.test, c.negated) {
+            (Test::PodNetwork, false) => {}
+            (Test::Namespace(ns), false) => tail.push(format!("in {}", namespace_phrase(c, ns))),
+            (Test::Selector { expr, .. }, false) => {
+                parts.push(match (only_scope(expr), party) {
+                    (Some(Scope::Namespace), Party::Endpoint(i)) => format!(
+                        "{} matches namespace {}",
+                        c.what, cluster.endpoints[i].namespace
+                    ),
+                    _ => format!("{} matches {name}", c.what),
+                });
             }
-        };
-        return format!("ipBlock {} holds {ip}", b.describe());
+            (Test::Nets { .. }, false) => {
+                let ip = held_address(cluster, c, party);
+                parts.push(match party {
+                    Party::Endpoint(_) => format!("{} holds {name} (IP {ip})", c.what),
+                    Party::Address(_) => format!("{} holds {ip}", c.what),
+                });
+            }
+            (Test::Nodes(_), false) => parts.push(format!("{} have the IP of {name}", c.what)),
+            (_, true) => parts.push(format!("{name} is not in {}", c.what)),
+        }
     }
-    let Party::Endpoint(i) = other else {
-        return String::new();
-    };
-    let ep = &cluster.endpoints[i];
-    match (&peer.namespace_selector, &peer.pod_selector) {
-        (Some(ns), Some(pod)) => format!(
-            "namespaceSelector {ns} matches namespace {} and podSelector {pod} matches {}",
-            ep.namespace,
-            ep.id()
-        ),
-        (Some(ns), None) => format!("namespaceSelector {ns} matches namespace {}", ep.namespace),
-        (None, Some(pod)) => format!(
-            "podSelector {pod} matches {} in the policy's namespace {}",
-            ep.id(),
-            policy.namespace
-        ),
-        (None, None) => String::new(),
+    let mut text = parts.join(" and ");
+    for t in tail {
+        if text.is_empty() {
+            text = format!("{name} is {t}");
+        } else {
+            text.push(' ');
+            text.push_str(&t);
+        }
+    }
+    text
+}
+
+fn namespace_phrase(c: &Cond, ns: &str) -> String {
+    if c.what.starts_with("the policy's namespace") {
+        c.what.clone()
+    } else {
+        format!("namespace {ns}")
     }
 }
 
-fn miss_reason(cluster: &Cluster, policy: &NetworkPolicy, peer: &Peer, other: Party) -> String {
-    if let Some(b) = &peer.ip_block {
-        return match other {
-            Party::Address(ip) => ip_miss(b, ip),
-            Party::Endpoint(i) => {
-                let ep = &cluster.endpoints[i];
-                if ep.ips.is_empty() {
-                    format!(
-                        "ipBlock {} matches addresses, and {} has no known IP in the input (no status.podIP)",
-                        b.describe(),
-                        ep.id()
-                    )
-                } else {
-                    let reasons: Vec<String> = ep.ips.iter().map(|&ip| ip_miss(b, ip)).collect();
-                    format!("{} ({})", reasons.join("; "), ep.id())
-                }
-            }
-        };
-    }
-    let Party::Endpoint(i) = other else {
-        return format!(
-            "{} selects pods; {} is an address outside the cluster",
-            selector_text(peer),
-            party_name(cluster, other)
-        );
-    };
-    let ep = &cluster.endpoints[i];
-    if ep.host_network {
-        return format!(
-            "{} uses the host network: selectors never match it, only an ipBlock holding its node's IP",
-            ep.id()
-        );
-    }
-    let ns = cluster.ns(ep.ns);
-    match &peer.namespace_selector {
-        Some(sel) => {
-            let failed = sel.failures(&ns.labels);
-            if !failed.is_empty() {
-                return format!(
-                    "namespaceSelector {sel} does not match namespace {}: {}",
-                    ns.name,
-                    describe_failures(&failed, &ns.labels)
-                );
-            }
-        }
-        None => {
-            if ep.namespace != policy.namespace {
-                let sel = peer
-                    .pod_selector
-                    .as_ref()
-                    .map(|s| s.to_string())
-                    .unwrap_or_default();
-                return format!(
-                    "podSelector {sel} without namespaceSelector selects pods of namespace {} only; {} is in namespace {}",
-                    policy.namespace,
-                    ep.id(),
-                    ep.namespace
-                );
-            }
-        }
-    }
-    if let Some(sel) = &peer.pod_selector {
-        let failed = sel.failures(&ep.labels);
-        if !failed.is_empty() {
-            return format!(
-                "podSelector {sel} does not match {}: {}",
-                ep.id(),
-                describe_failures(&failed, &ep.labels)
-            );
-        }
-    }
-    "does not match".into()
-}
-
-fn selector_text(peer: &Peer) -> String {
-    match (&peer.namespace_selector, &peer.pod_selector) {
-        (Some(ns), Some(pod)) => format!("namespaceSelector {ns} + podSelector {pod}"),
-        (Some(ns), None) => format!("namespaceSelector {ns}"),
-        (None, Some(pod)) => format!("podSelector {pod}"),
-        (None, None) => "an empty peer".into(),
+/// The scope an expression reads, when it reads one only.
+fn only_scope(expr: &Expr) -> Option<Scope> {
+    match expr.scopes().as_slice() {
+        [one] => Some(*one),
+        _ => None,
     }
 }
 
-fn ip_miss(b: &crate::model::policy::IpBlock, ip: std::net::IpAddr) -> String {
-    let Some(net) = b.net() else {
-        return format!("ipBlock cidr `{}` is invalid", b.cidr.value);
-    };
-    if !crate::model::ip::AddrRange::from_net(&net).contains(ip) {
-        return format!("{ip} is outside ipBlock {}", b.cidr.value);
-    }
-    match b
-        .except_nets()
+fn held_address(cluster: &Cluster, c: &Cond, party: Party) -> String {
+    addresses(cluster, &party)
         .into_iter()
-        .find(|e| crate::model::ip::AddrRange::from_net(e).contains(ip))
-    {
-        Some(e) => format!("{ip} is in ipBlock {} but excepted by {e}", b.cidr.value),
-        None => format!("{ip} does not match ipBlock {}", b.describe()),
+        .find(|&ip| test_holds(cluster, &c.test, Party::Address(ip)))
+        .map(|ip| ip.to_string())
+        .unwrap_or_default()
+}
+
+/// Why condition `cond` of `term` fails for the party.
+pub fn cond_missed(cluster: &Cluster, term: &Term, cond: usize, party: Party) -> String {
+    let c = &term.conds[cond];
+    let name = party_name(cluster, party);
+    if c.negated {
+        return match &c.test {
+            Test::Nets { .. } => format!(
+                "{} holds {}",
+                c.what,
+                match party {
+                    Party::Endpoint(_) =>
+                        format!("{name} (IP {})", held_address(cluster, c, party)),
+                    Party::Address(_) => name,
+                }
+            ),
+            _ => format!("{} excludes {name}", c.what),
+        };
+    }
+    let ep = match party {
+        Party::Endpoint(i) => Some(&cluster.endpoints[i]),
+        Party::Address(_) => None,
+    };
+    match &c.test {
+        Test::PodNetwork => match ep {
+            Some(e) => format!(
+                "{} uses the host network: selectors never match it, only an address block holding its node's IP",
+                e.id()
+            ),
+            None => {
+                let what: Vec<&str> = term
+                    .conds
+                    .iter()
+                    .filter(|c| !matches!(c.test, Test::PodNetwork | Test::Namespace(_)))
+                    .map(|c| c.what.as_str())
+                    .collect();
+                let what = if what.is_empty() {
+                    "an empty peer".to_string()
+                } else {
+                    what.join(" + ")
+                };
+                format!("{what} selects pods; {name} is an address outside the cluster")
+            }
+        },
+        Test::Namespace(ns) => {
+            let Some(e) = ep else {
+                return format!(
+                    "{name} is an address outside the cluster, not a pod of namespace {ns}"
+                );
+            };
+            let pods = term.conds.iter().find(|c| {
+                matches!(&c.test, Test::Selector { expr, .. } if only_scope(expr) == Some(Scope::Own))
+            });
+            match pods {
+                Some(p) if c.what.starts_with("the policy's namespace") => format!(
+                    "{} without namespaceSelector selects pods of namespace {ns} only; {} is in namespace {}",
+                    p.what,
+                    e.id(),
+                    e.namespace
+                ),
+                _ => format!("{} is in namespace {}, not {ns}", e.id(), e.namespace),
+            }
+        }
+        Test::Selector { expr, .. } => {
+            let Some(e) = ep else {
+                return format!(
+                    "{} selects pods; {name} is an address outside the cluster",
+                    c.what
+                );
+            };
+            let carrier = EndpointCarrier { cluster, ep: e };
+            match only_scope(expr) {
+                Some(Scope::Namespace) => {
+                    let ns = cluster.ns(e.ns);
+                    let why = failures(expr, Scope::Namespace, &carrier)
+                        .map(|f| format!(": {f}"))
+                        .unwrap_or_default();
+                    format!("{} does not match namespace {}{why}", c.what, ns.name)
+                }
+                _ => {
+                    let why = failures(expr, Scope::Own, &carrier)
+                        .map(|f| format!(": {f}"))
+                        .unwrap_or_default();
+                    format!("{} does not match {}{why}", c.what, e.id())
+                }
+            }
+        }
+        Test::Nets { nets, except } => {
+            let ips = addresses(cluster, &party);
+            match ep {
+                Some(e) if ips.is_empty() => format!(
+                    "{} matches addresses, and {} has no known IP in the input (no status.podIP)",
+                    c.what,
+                    e.id()
+                ),
+                Some(e) => {
+                    let reasons: Vec<String> = ips
+                        .iter()
+                        .map(|&ip| net_miss(c, nets, except, ip))
+                        .collect();
+                    format!("{} ({})", reasons.join("; "), e.id())
+                }
+                None => ips
+                    .first()
+                    .map(|&ip| net_miss(c, nets, except, ip))
+                    .unwrap_or_default(),
+            }
+        }
+        Test::Nodes(_) => format!("{name} is not an address of {}", c.what),
     }
 }
 
-/// "`team` is not set", "app=api, not web" for each failed requirement.
-pub fn describe_failures(failed: &[Requirement], labels: &Labels) -> String {
-    let parts: Vec<String> = failed
-        .iter()
-        .map(|r| {
-            let actual = labels.get(&r.key);
-            match (r.op, actual) {
-                (Operator::In | Operator::Exists, None) => format!("label `{}` is not set", r.key),
-                (Operator::In, Some(v)) if r.values.len() == 1 => {
-                    format!("{}={v}, not {}", r.key, r.values[0])
-                }
-                (Operator::In, Some(v)) => {
-                    format!("{}={v}, not in ({})", r.key, r.values.join(","))
-                }
-                (Operator::NotIn, Some(v)) => format!("{}={v} is excluded", r.key),
-                (Operator::DoesNotExist, Some(v)) => {
-                    format!("label `{}` is set ({}={v})", r.key, r.key)
-                }
-                _ => format!("{r} fails"),
-            }
-        })
-        .collect();
-    parts.join("; ")
+/// `tier=web, not backend`: the requirements of `scope` the carrier fails, when the
+/// expression is a conjunction of simple requirements there.
+fn failures(expr: &Expr, scope: Scope, carrier: &dyn Carrier) -> Option<String> {
+    let reqs = expr.requirements(scope)?;
+    let labels = crate::model::Labels::from_pairs(reqs.iter().filter_map(|r| {
+        carrier
+            .label(&crate::model::selector::Key {
+                scope,
+                name: r.key.clone(),
+            })
+            .map(|v| (r.key.clone(), v.to_string()))
+    }));
+    let failed: Vec<_> = reqs.into_iter().filter(|r| !r.matches(&labels)).collect();
+    (!failed.is_empty()).then(|| describe_failures(&failed, &labels))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::labels::Requirement;
-
-    #[test]
-    fn failures_read_plainly() {
-        let labels = Labels::from_pairs([("app", "api"), ("legacy", "yes")]);
-        let req = |key: &str, op, values: &[&str]| Requirement {
-            key: key.into(),
-            op,
-            values: values.iter().map(|s| s.to_string()).collect(),
-            span: Span::default(),
+fn net_miss(c: &Cond, nets: &[ipnet::IpNet], except: &[ipnet::IpNet], ip: IpAddr) -> String {
+    let cidr = c
+        .what
+        .split_once(' ')
+        .map_or(c.what.as_str(), |(field, _)| field);
+    let Some(net) = nets.iter().find(|n| AddrRange::from_net(n).contains(ip)) else {
+        let list: Vec<String> = nets.iter().map(|n| n.to_string()).collect();
+        return if list.is_empty() {
+            format!("{} holds no valid address", c.what)
+        } else {
+            format!("{ip} is outside {cidr} {}", list.join(", "))
         };
-        let text = describe_failures(
-            &[
-                req("app", Operator::In, &["web"]),
-                req("team", Operator::Exists, &[]),
-                req("legacy", Operator::DoesNotExist, &[]),
-                req("app", Operator::NotIn, &["api"]),
-            ],
-            &labels,
-        );
-        assert_eq!(
-            text,
-            "app=api, not web; label `team` is not set; label `legacy` is set (legacy=yes); app=api is excluded"
-        );
+    };
+    match except.iter().find(|e| AddrRange::from_net(e).contains(ip)) {
+        Some(e) => format!("{ip} is in {cidr} {net} but excepted by {e}"),
+        None => format!("{ip} does not match {}", c.what),
     }
 }

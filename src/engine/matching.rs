@@ -1,113 +1,162 @@
-//! Whether a peer or rule matches a party: the plain statement of NetworkPolicy peer
-//! semantics, shared by the reference evaluator and the explanations.
+//! Whether a condition, term or match of the policy model holds for a party: the plain
+//! statement of what selectors, nets and nodes mean, shared by the evaluator, the
+//! explanations and the linter.
 //!
-//! - `ipBlock` matches addresses in `cidr` and in no `except`: external addresses, and pods
-//!   by their known IPs (as the upstream conformance tests expect).
-//! - Selectors match pods only, never external addresses and never hostNetwork pods (whose
-//!   traffic carries their node's IP).
-//! - `podSelector` alone: pods of the policy's namespace; `namespaceSelector` alone: every pod
-//!   of the matching namespaces; both: pods matching both (AND).
+//! - Label selectors see pods on the pod network only: never an address outside the
+//!   cluster, never a hostNetwork pod (whose traffic carries its node's IP). A Calico selector
+//!   also holds for an address (or a pod) whose IP lies in a network set it selects.
+//! - Nets hold for addresses in a net and in no except: external addresses, and pods by
+//!   their known IPs (as the upstream conformance tests expect, and as Calico does).
+//! - Nodes hold for the addresses in the matching Nodes' status.
+
+use std::net::IpAddr;
 
 use super::Party;
-use crate::model::cluster_policy::{ClusterPeer, ClusterPeerKind, ClusterPolicy, ClusterRule};
-use crate::model::ip::{AddrRange, parse_cidr};
-use crate::model::policy::Peer;
-use crate::model::{Cluster, Endpoint, NetworkPolicy, Rule};
+use crate::model::ip::AddrRange;
+use crate::model::ir::{Cond, Match, Source, Term, Test};
+use crate::model::selector::{Carrier, Expr, Key, Scope};
+use crate::model::{Cluster, Endpoint, Labels};
 
-/// Whether a peer of `policy` matches the party.
-pub fn peer_matches(cluster: &Cluster, policy: &NetworkPolicy, peer: &Peer, party: Party) -> bool {
+/// The outcome of a match for a party.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MatchResult {
+    /// The match holds every party.
+    All,
+    /// This term holds (the first that does).
+    Matched(usize),
+    /// No term holds: for each, the first condition that fails.
+    Missed(Vec<(usize, usize)>),
+}
+
+impl MatchResult {
+    /// Whether the party is matched.
+    pub fn holds(&self) -> bool {
+        !matches!(self, MatchResult::Missed(_))
+    }
+}
+
+/// A pod as a selector sees it: its labels, its namespace's, its service account's.
+pub struct EndpointCarrier<'a> {
+    /// The cluster.
+    pub cluster: &'a Cluster,
+    /// The pod.
+    pub ep: &'a Endpoint,
+}
+
+impl Carrier for EndpointCarrier<'_> {
+    fn label(&self, key: &Key) -> Option<&str> {
+        match key.scope {
+            Scope::Own => self.ep.labels.get(&key.name),
+            Scope::Namespace => self.cluster.ns(self.ep.ns).labels.get(&key.name),
+            Scope::ServiceAccount => None,
+            Scope::Meta => (key.name == "projectcalico.org/orchestrator").then_some("k8s"),
+        }
+    }
+
+    fn namespaced(&self) -> bool {
+        true
+    }
+}
+
+/// Labels alone as a carrier: a Node, or anything outside every namespace.
+pub struct LabelCarrier<'a>(pub &'a Labels);
+
+impl Carrier for LabelCarrier<'_> {
+    fn label(&self, key: &Key) -> Option<&str> {
+        match key.scope {
+            Scope::Own => self.0.get(&key.name),
+            _ => None,
+        }
+    }
+
+    fn namespaced(&self) -> bool {
+        false
+    }
+}
+
+/// The addresses of a party (a pod's known IPs).
+pub fn addresses(cluster: &Cluster, party: &Party) -> Vec<IpAddr> {
     match party {
-        Party::Address(ip) => peer.ip_block.as_ref().is_some_and(|b| b.contains(ip)),
-        Party::Endpoint(i) => {
-            let ep = &cluster.endpoints[i];
-            if let Some(block) = &peer.ip_block {
-                return ep.ips.iter().any(|&ip| block.contains(ip));
-            }
-            if ep.host_network {
-                return false;
-            }
-            let ns_ok = match &peer.namespace_selector {
-                Some(sel) => sel.matches(&cluster.ns(ep.ns).labels),
-                None => ep.namespace == policy.namespace,
-            };
-            ns_ok
-                && peer
-                    .pod_selector
-                    .as_ref()
-                    .is_none_or(|sel| sel.matches(&ep.labels))
+        Party::Endpoint(i) => cluster.endpoints[*i].ips.clone(),
+        Party::Address(ip) => vec![*ip],
+    }
+}
+
+/// Whether a selector expression holds for a pod (on the pod network).
+pub fn selects(cluster: &Cluster, expr: &Expr, ep: &Endpoint) -> bool {
+    !ep.host_network && expr.matches(&EndpointCarrier { cluster, ep })
+}
+
+/// Whether the test holds for the party (ignoring the condition's negation).
+pub fn test_holds(cluster: &Cluster, test: &Test, party: Party) -> bool {
+    let endpoint = match party {
+        Party::Endpoint(i) => Some(&cluster.endpoints[i]),
+        Party::Address(_) => None,
+    };
+    match test {
+        Test::PodNetwork => endpoint.is_some_and(|e| !e.host_network),
+        Test::Namespace(ns) => endpoint.is_some_and(|e| e.namespace == *ns),
+        Test::Selector { expr, .. } => endpoint.is_some_and(|e| selects(cluster, expr, e)),
+        Test::Nets { nets, except } => addresses(cluster, &party).iter().any(|&ip| {
+            nets.iter().any(|n| AddrRange::from_net(n).contains(ip))
+                && !except.iter().any(|n| AddrRange::from_net(n).contains(ip))
+        }),
+        Test::Nodes(expr) => {
+            let ips = addresses(cluster, &party);
+            cluster
+                .nodes
+                .iter()
+                .filter(|n| expr.matches(&LabelCarrier(&n.labels)))
+                .any(|n| n.addresses.iter().any(|a| ips.contains(a)))
         }
     }
 }
 
-/// Whether a rule's `from`/`to` matches the party (no or empty list: every party).
-pub fn rule_matches(cluster: &Cluster, policy: &NetworkPolicy, rule: &Rule, party: Party) -> bool {
-    rule.all_peers()
-        || rule
-            .peer_list()
-            .iter()
-            .any(|p| peer_matches(cluster, policy, p, party))
+/// Whether the condition holds for the party.
+pub fn cond_holds(cluster: &Cluster, cond: &Cond, party: Party) -> bool {
+    test_holds(cluster, &cond.test, party) != cond.negated
 }
 
-/// Whether a cluster-wide policy's subject selects the endpoint (never a hostNetwork pod).
-pub fn cluster_selects(cluster: &Cluster, policy: &ClusterPolicy, ep: &Endpoint) -> bool {
-    !ep.host_network
-        && policy
-            .subject
-            .namespace_selector
-            .matches(&cluster.ns(ep.ns).labels)
-        && policy
-            .subject
-            .pod_selector
-            .as_ref()
-            .is_none_or(|s| s.matches(&ep.labels))
-}
-
-/// Whether a peer of a cluster-wide rule matches the party.
-/// - `namespaces` / `pods`: pods by their namespace's and their own labels, never hostNetwork
-///   pods nor addresses;
-/// - `nodes`: the addresses in the matching Nodes' status (and so hostNetwork pods on them);
-/// - `networks`: addresses in the CIDRs, pods by their IPs included.
-pub fn cluster_peer_matches(cluster: &Cluster, peer: &ClusterPeer, party: Party) -> bool {
-    let ips: &[std::net::IpAddr] = match party {
-        Party::Endpoint(i) => &cluster.endpoints[i].ips,
-        Party::Address(ref ip) => std::slice::from_ref(ip),
-    };
-    match &peer.kind {
-        ClusterPeerKind::Namespaces(sel) => match party {
-            Party::Endpoint(i) => {
-                !cluster.endpoints[i].host_network
-                    && sel.matches(&cluster.ns(cluster.endpoints[i].ns).labels)
-            }
-            Party::Address(_) => false,
-        },
-        ClusterPeerKind::Pods {
-            namespace_selector,
-            pod_selector,
-        } => match party {
-            Party::Endpoint(i) => {
-                let ep = &cluster.endpoints[i];
-                !ep.host_network
-                    && namespace_selector.matches(&cluster.ns(ep.ns).labels)
-                    && pod_selector.matches(&ep.labels)
-            }
-            Party::Address(_) => false,
-        },
-        ClusterPeerKind::Nodes(sel) => cluster
-            .nodes
-            .iter()
-            .filter(|n| sel.matches(&n.labels))
-            .any(|n| n.addresses.iter().any(|a| ips.contains(a))),
-        ClusterPeerKind::Networks(cidrs) => cidrs
-            .iter()
-            .filter_map(|c| parse_cidr(c).ok())
-            .any(|net| ips.iter().any(|&ip| AddrRange::from_net(&net).contains(ip))),
-        ClusterPeerKind::Unknown => false,
-    }
-}
-
-/// Whether a cluster-wide rule's peers match the party.
-pub fn cluster_rule_matches(cluster: &Cluster, rule: &ClusterRule, party: Party) -> bool {
-    rule.peers
+/// The first condition of the term that fails for the party, if any.
+pub fn term_fails(cluster: &Cluster, term: &Term, party: Party) -> Option<usize> {
+    term.conds
         .iter()
-        .any(|p| cluster_peer_matches(cluster, p, party))
+        .position(|c| !cond_holds(cluster, c, party))
+}
+
+/// Whether the match holds for the party, and through which term (or why not).
+pub fn match_result(cluster: &Cluster, m: &Match, party: Party) -> MatchResult {
+    let Match::Any(terms) = m else {
+        return MatchResult::All;
+    };
+    let mut misses = Vec::new();
+    for (i, t) in terms.iter().enumerate() {
+        match term_fails(cluster, t, party) {
+            None => return MatchResult::Matched(i),
+            Some(c) => misses.push((i, c)),
+        }
+    }
+    MatchResult::Missed(misses)
+}
+
+/// Whether the policy lowered from `source` applies to endpoint `ep` (false when it was not
+/// lowered: not applied).
+pub fn source_selects(cluster: &Cluster, source: Source, ep: usize) -> bool {
+    cluster.ir.policy_of(source).is_some_and(|p| {
+        matches(
+            cluster,
+            &cluster.ir.policies[p].subject,
+            Party::Endpoint(ep),
+        )
+    })
+}
+
+/// Whether the match holds for the party.
+pub fn matches(cluster: &Cluster, m: &Match, party: Party) -> bool {
+    match m {
+        Match::All => true,
+        Match::Any(terms) => terms
+            .iter()
+            .any(|t| term_fails(cluster, t, party).is_none()),
+    }
 }

@@ -1,13 +1,12 @@
 //! Every pair at once: the reachability matrix.
 //!
 //! Built on the compiled cluster ([`super::compile`]): the class × class matrix is filled row
-//! by row, in parallel. For a source class, the egress side is the OR of the masks of the
-//! egress rules of the NetworkPolicies selecting it, per destination class; the ingress side
-//! is, per destination class, the OR of the masks of the ingress rules whose peers hold the
-//! source. Classes that cluster-wide policies select walk the tiers instead (first match per
-//! port, Admin → NetworkPolicy → Baseline). A cell is egress AND ingress.
+//! by row, in parallel. For a source class, the egress side walks the tiers of its own
+//! egress rules against every destination class at once, and the ingress side walks, for
+//! every destination class, the ingress rules whose peers hold the source. A cell is egress
+//! AND ingress.
 //!
-//! The result agrees with [`super::reference`] on every pair (property-tested).
+//! The result agrees with [`super::evaluate`] on every pair (property-tested).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -15,9 +14,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 use rayon::prelude::*;
 
 use super::Party;
-use super::compile::Compiled;
+use super::compile::{Compiled, Row};
 use crate::model::ip::AddrRange;
-use crate::model::{Cluster, PortSet};
+use crate::model::{Cluster, Direction, PortSet};
 
 /// The reachability of every pair of members.
 #[derive(Clone, Debug)]
@@ -116,7 +115,6 @@ impl Matrix {
 fn rows(c: &Compiled) -> (Vec<u32>, Vec<PortSet>) {
     let classes = c.classes();
     let w = c.words();
-    let (ing, eg) = (0, 1);
     let chunk = 32usize;
     let starts: Vec<usize> = (0..classes).step_by(chunk).collect();
     let parts: Vec<(Vec<u32>, Vec<Vec<u64>>)> = starts
@@ -127,48 +125,23 @@ fn rows(c: &Compiled) -> (Vec<u32>, Vec<PortSet>) {
             // Ids 0 and 1 of every chunk are "none" and "all", recognised without hashing.
             let mut masks: Vec<Vec<u64>> = vec![vec![0u64; w], c.full.clone()];
             let mut cells = Vec::with_capacity((end - start) * classes);
-            let mut e_row = vec![0u64; classes * w];
-            let mut i_row = vec![0u64; classes * w];
-            let mut tiered = vec![0u64; w];
+            let (mut egress, mut ingress) = (Row::default(), Row::default());
             let mut cell = vec![0u64; w];
             for s in start..end {
-                e_row.fill(0);
-                i_row.fill(0);
-                for &r in &c.np_rules_of[eg][s] {
-                    let rule = &c.rules[r];
-                    for d in rule.peers.iter() {
-                        or_into(&mut e_row[d * w..(d + 1) * w], c.mask(&rule.ports, d));
-                    }
+                let e_open = c.open(Direction::Egress, s);
+                if !e_open {
+                    c.egress(s, &mut egress);
                 }
-                for &r in &c.np_rules_with_peer[ing][s] {
-                    let rule = &c.rules[r];
-                    for d in c.policies[rule.policy].selected.iter() {
-                        or_into(&mut i_row[d * w..(d + 1) * w], c.mask(&rule.ports, d));
-                    }
-                }
-                let e_tiered = c.tiered(eg, s);
+                c.ingress(s, &mut ingress);
                 for d in 0..classes {
-                    let e_np = &e_row[d * w..(d + 1) * w];
-                    let e: &[u64] = if e_tiered {
-                        c.walk(eg, s, |r| r.peers.contains(d), d, e_np, &mut tiered);
-                        &tiered
-                    } else if c.np_isolated[eg][s] {
-                        e_np
+                    let i = &ingress.allowed[d * w..(d + 1) * w];
+                    if e_open {
+                        cell.copy_from_slice(i);
                     } else {
-                        &c.full
-                    };
-                    cell.copy_from_slice(e);
-                    let i_np = &i_row[d * w..(d + 1) * w];
-                    let i: &[u64] = if c.tiered(ing, d) {
-                        c.walk(ing, d, |r| r.peers.contains(s), d, i_np, &mut tiered);
-                        &tiered
-                    } else if c.np_isolated[ing][d] {
-                        i_np
-                    } else {
-                        &c.full
-                    };
-                    for k in 0..w {
-                        cell[k] &= i[k];
+                        let e = &egress.allowed[d * w..(d + 1) * w];
+                        for k in 0..w {
+                            cell[k] = e[k] & i[k];
+                        }
                     }
                     let id = if cell.iter().all(|&x| x == 0) {
                         0
@@ -250,11 +223,5 @@ impl Hasher for WordHasher {
 
     fn write_usize(&mut self, n: usize) {
         self.add(n as u64);
-    }
-}
-
-fn or_into(dst: &mut [u64], src: &[u64]) {
-    for (a, b) in dst.iter_mut().zip(src) {
-        *a |= b;
     }
 }

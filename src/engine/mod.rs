@@ -1,20 +1,23 @@
 //! The simulator: who may reach whom, on which ports, and why.
 //!
-//! - [`reference`]: the rules as written in the API reference, one pair at a time.
-//! - [`explain`]: the same decision with every reason kept, for `can-reach`.
+//! Every engine reads the one policy model ([`crate::model::ir`]):
+//! - [`evaluate`]: the decision order, written once — the plain evaluator, one connection at
+//!   a time, keeping a trace of what each tier, policy and rule did;
+//! - [`explain`]: that trace for `can-reach`, and the words for why a peer matched or not;
 //! - [`matrix`]: every pair at once, with selectors compiled to bitsets and endpoints
-//!   collapsed into classes; checked against [`reference`] by property tests.
+//!   collapsed into classes ([`compile`]); checked against [`evaluate`] by property tests;
+//! - [`diff`]: what a change opens or closes, and which change is responsible;
 //! - [`target`]: resolving `ns/name`, `ns/kind/name`, `ns/svc/name` and addresses.
 
 pub mod bitset;
 pub mod compile;
 pub mod containment;
 pub mod diff;
+pub mod evaluate;
 pub mod explain;
 pub mod matching;
 pub mod matrix;
 pub mod port_space;
-pub mod reference;
 pub mod target;
 
 use std::net::IpAddr;

@@ -4,12 +4,12 @@
 //! the explanation, and the matrix engine — and all three must agree.
 
 use super::Party;
+use super::evaluate::allowed_ports;
 use super::explain::explain;
 use super::matrix::Matrix;
-use super::reference::allowed_ports;
 use super::target::{Target, resolve};
 use crate::load::{LoadOptions, load_texts};
-use crate::model::{Cluster, PortSet};
+use crate::model::{BuildOptions, Cluster, PortSet};
 
 const NAMESPACES: &str = "
 apiVersion: v1
@@ -53,9 +53,14 @@ fn cluster(extra: &str) -> Cluster {
 
 /// The cluster a YAML text describes (it must load without problems).
 pub(crate) fn cluster_of(text: &str) -> Cluster {
+    cluster_with(text, &BuildOptions::default())
+}
+
+/// The cluster a YAML text describes, built with options.
+pub(crate) fn cluster_with(text: &str, options: &BuildOptions) -> Cluster {
     let loaded = load_texts(&[("t.yaml", text)], &LoadOptions::default());
     assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
-    Cluster::build(loaded.objects)
+    Cluster::build_with(loaded.objects, options)
 }
 
 pub(crate) fn party(c: &Cluster, name: &str) -> Party {

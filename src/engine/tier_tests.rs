@@ -4,8 +4,8 @@
 //! the 1.3–1.6 annotation model). As in `semantics_tests`, every answer is checked to agree
 //! across the reference evaluator, the explanation and the matrix engine.
 
-use super::semantics_tests::{cluster_of, ports};
-use crate::model::{Cluster, IsolationModel};
+use super::semantics_tests::{cluster_of, cluster_with, ports};
+use crate::model::{BuildOptions, Cluster, IsolationModel};
 
 const BASE: &str = "
 apiVersion: v1
@@ -457,8 +457,10 @@ fn beta_policies_under_both_isolation_models() {
     let per_pod = cluster_of(&format!("{BASE}{policy}"));
     assert_eq!(ports(&per_pod, "y/c", "x/a"), "none");
     assert_eq!(ports(&per_pod, "y/c", "x/b"), "all");
-    let mut plain = cluster_of(&format!("{BASE}{policy}"));
-    plain.isolation = IsolationModel::Annotation;
+    let annotation = BuildOptions {
+        isolation: IsolationModel::Annotation,
+    };
+    let plain = cluster_with(&format!("{BASE}{policy}"), &annotation);
     assert_eq!(
         ports(&plain, "y/c", "x/a"),
         "all",
@@ -473,8 +475,7 @@ fn beta_policies_under_both_isolation_models() {
             "x",
             &format!("{key}: '{{\"ingress\": {{\"isolation\": \"DefaultDeny\"}}}}'"),
         );
-        let mut c = cluster_of(&text);
-        c.isolation = IsolationModel::Annotation;
+        let c = cluster_with(&text, &annotation);
         assert_eq!(ports(&c, "x/b", "x/a"), "all", "{key}");
         assert_eq!(ports(&c, "y/c", "x/a"), "none", "{key}");
         assert_eq!(

@@ -146,6 +146,19 @@ pub enum Subject {
     None,
 }
 
+impl Subject {
+    /// The object a policy of the model was lowered from.
+    pub fn of(source: crate::model::ir::Source) -> Subject {
+        use crate::model::ir::Source;
+        match source {
+            Source::NetworkPolicy(i) => Subject::Policy(i),
+            Source::ClusterPolicy(i) => Subject::ClusterPolicy(i),
+            Source::NamespaceIsolation(ns) => Subject::Namespace(ns),
+            Source::Calico(_) => Subject::None,
+        }
+    }
+}
+
 /// Another place a finding refers to, with what it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Related {
@@ -329,9 +342,14 @@ impl<'a> Context<'a> {
             .get_or_init(|| redundancy::compute(self.cluster))
     }
 
-    /// The rule a reference points at.
-    pub fn rule(&self, r: shadow::RuleRef) -> &crate::model::Rule {
-        &self.cluster.policies[r.0].rules(r.1)[r.2]
+    /// The rule of the policy model a reference points at.
+    pub fn ir_rule(&self, r: shadow::RuleRef) -> &crate::model::ir::Rule {
+        self.cluster.ir.policies[r.0]
+            .dir(r.1)
+            .rules
+            .iter()
+            .find(|x| x.index == r.2)
+            .expect("references point at lowered rules")
     }
 
     /// What checking each expectation found, in the order of [`Context::expectations`].
@@ -344,9 +362,25 @@ impl<'a> Context<'a> {
         })
     }
 
-    /// `namespace/name ingress[1]` for a rule of a policy.
-    pub fn rule_name(&self, policy: PolicyIdx, rule: &crate::model::Rule) -> String {
+    /// `shop/api ingress[1]` for a rule of a Kubernetes NetworkPolicy, `GlobalNetworkPolicy
+    /// deny-all (order 10) ingress[0]` for one of another API.
+    pub fn rule_name(&self, r: shadow::RuleRef) -> String {
+        format!("{} {}", self.policy_name(r.0), self.ir_rule(r).label)
+    }
+
+    /// `namespace/name ingress[1]` for a rule of a Kubernetes NetworkPolicy as written.
+    pub fn np_rule_name(&self, policy: PolicyIdx, rule: &crate::model::Rule) -> String {
         format!("{} {}", self.cluster.policies[policy].id(), rule.label())
+    }
+
+    /// `shop/api` for a Kubernetes NetworkPolicy, `GlobalNetworkPolicy deny-all (order 10)`
+    /// for a policy of another API.
+    pub fn policy_name(&self, p: crate::model::ir::PolicyId) -> String {
+        let policy = &self.cluster.ir.policies[p];
+        match policy.source {
+            crate::model::ir::Source::NetworkPolicy(_) => policy.name.clone(),
+            _ => policy.label(),
+        }
     }
 }
 

@@ -3,6 +3,9 @@
 //! YAML for help lines.
 
 use crate::base::span::Span;
+use crate::engine::Party;
+use crate::engine::matching::{matches, source_selects};
+use crate::model::ir::Source;
 use crate::model::{Cluster, Direction, LabelSelector, NetworkPolicy, PolicyIdx};
 
 /// The applied policies that isolate endpoint `ep` for `dir` (same namespace, podSelector
@@ -54,16 +57,12 @@ pub fn denies_all(cluster: &Cluster, policy: &NetworkPolicy, dir: Direction) -> 
 /// (a policy, or its namespace's isolation annotation), or a cluster-wide policy with rules
 /// for `dir` selects it.
 pub fn governed(cluster: &Cluster, ep: usize, dir: Direction) -> bool {
-    let e = &cluster.endpoints[ep];
-    cluster.np_isolated(e, dir)
-        || cluster
-            .admin_tier
-            .iter()
-            .chain(&cluster.baseline_tier)
-            .any(|&ci| {
-                let p = &cluster.cluster_policies[ci];
-                !p.rules(dir).is_empty() && crate::engine::matching::cluster_selects(cluster, p, e)
-            })
+    cluster.ir.policies.iter().any(|p| {
+        let part = p.dir(dir);
+        part.applies
+            && (part.isolates || !part.rules.is_empty())
+            && matches(cluster, &p.subject, Party::Endpoint(ep))
+    })
 }
 
 /// Whether the namespace is closed by default in `dir` without a NetworkPolicy: its isolation
@@ -74,15 +73,15 @@ pub fn closed_without_policy(cluster: &Cluster, ns: crate::model::NsId, dir: Dir
     if cluster.namespace_isolates(ns, dir) {
         return true;
     }
-    let pods: Vec<&crate::model::Endpoint> = cluster
-        .endpoints
-        .iter()
-        .filter(|e| e.ns == ns && !e.host_network)
+    let pods: Vec<usize> = (0..cluster.endpoints.len())
+        .filter(|&i| cluster.endpoints[i].ns == ns && !cluster.endpoints[i].host_network)
         .collect();
     cluster.admin_tier.iter().chain(&cluster.baseline_tier).any(|&ci| {
         let p = &cluster.cluster_policies[ci];
         !pods.is_empty()
-            && pods.iter().all(|e| crate::engine::matching::cluster_selects(cluster, p, e))
+            && pods
+                .iter()
+                .all(|&e| source_selects(cluster, Source::ClusterPolicy(ci), e))
             && p.rules(dir).iter().any(|r| {
                 p.action(r) == Some(Action::Deny) && r.ports.is_none() && r.peers.iter().any(|peer| matches!(&peer.kind, ClusterPeerKind::Namespaces(s) if s.is_empty()))
             })

@@ -15,9 +15,9 @@
 //! Files given with `--topology` count: they are read for this, not linted.
 
 use crate::base::suggest::closest;
-use crate::engine::explain::describe_failures;
 use crate::lint::{Context, Finding, RuleDef, Subject};
 use crate::model::labels::Operator;
+use crate::model::labels::describe_failures;
 use crate::model::policy::{Direction, Peer};
 use crate::model::validate::Violation;
 use crate::model::{Cluster, Endpoint, LabelSelector, Labels, NAMESPACE_NAME_LABEL, NsId};

@@ -18,13 +18,23 @@ use std::collections::{BTreeMap, HashMap};
 use super::cluster_policy::{ClusterPolicyKind, Tier};
 use super::endpoint::{Endpoint, EndpointKind};
 use super::labels::Labels;
-use super::{Cluster, NAMESPACE_NAME_LABEL, Namespace, NotApplied, Object, Workload, validate};
+use super::{
+    BuildOptions, Cluster, NAMESPACE_NAME_LABEL, Namespace, NotApplied, Object, Workload, validate,
+};
 use crate::base::span::Span;
 
 impl Cluster {
-    /// Builds the cluster from loaded objects.
+    /// Builds the cluster from loaded objects, with the default options.
     pub fn build(objects: Vec<Object>) -> Cluster {
-        let mut cluster = Cluster::default();
+        Cluster::build_with(objects, &BuildOptions::default())
+    }
+
+    /// Builds the cluster from loaded objects.
+    pub fn build_with(objects: Vec<Object>, options: &BuildOptions) -> Cluster {
+        let mut cluster = Cluster {
+            isolation: options.isolation,
+            ..Cluster::default()
+        };
         let mut namespaces: BTreeMap<String, Namespace> = BTreeMap::new();
         let mut workloads: Vec<Workload> = Vec::new();
         for obj in objects {
@@ -120,6 +130,7 @@ impl Cluster {
                 cluster.policies_by_ns[ns as usize].push(i);
             }
         }
+        cluster.ir = super::ir::lower::lower(&cluster);
         cluster
     }
 }

@@ -284,6 +284,31 @@ impl fmt::Display for LabelSelector {
     }
 }
 
+/// "`team` is not set", "app=api, not web" for each failed requirement.
+pub fn describe_failures(failed: &[Requirement], labels: &Labels) -> String {
+    let parts: Vec<String> = failed
+        .iter()
+        .map(|r| {
+            let actual = labels.get(&r.key);
+            match (r.op, actual) {
+                (Operator::In | Operator::Exists, None) => format!("label `{}` is not set", r.key),
+                (Operator::In, Some(v)) if r.values.len() == 1 => {
+                    format!("{}={v}, not {}", r.key, r.values[0])
+                }
+                (Operator::In, Some(v)) => {
+                    format!("{}={v}, not in ({})", r.key, r.values.join(","))
+                }
+                (Operator::NotIn, Some(v)) => format!("{}={v} is excluded", r.key),
+                (Operator::DoesNotExist, Some(v)) => {
+                    format!("label `{}` is set ({}={v})", r.key, r.key)
+                }
+                _ => format!("{r} fails"),
+            }
+        })
+        .collect();
+    parts.join("; ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,5 +393,29 @@ mod tests {
         let f = s.failures(&Labels::from_pairs([("app", "web"), ("tier", "be")]));
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].to_string(), "tier=fe");
+    }
+
+    #[test]
+    fn failures_read_plainly() {
+        let labels = Labels::from_pairs([("app", "api"), ("legacy", "yes")]);
+        let req = |key: &str, op, values: &[&str]| Requirement {
+            key: key.into(),
+            op,
+            values: values.iter().map(|s| s.to_string()).collect(),
+            span: Span::default(),
+        };
+        let text = describe_failures(
+            &[
+                req("app", Operator::In, &["web"]),
+                req("team", Operator::Exists, &[]),
+                req("legacy", Operator::DoesNotExist, &[]),
+                req("app", Operator::NotIn, &["api"]),
+            ],
+            &labels,
+        );
+        assert_eq!(
+            text,
+            "app=api, not web; label `team` is not set; label `legacy` is set (legacy=yes); app=api is excluded"
+        );
     }
 }

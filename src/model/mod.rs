@@ -10,10 +10,12 @@ pub mod build;
 pub mod cluster_policy;
 pub mod endpoint;
 pub mod ip;
+pub mod ir;
 pub mod labels;
 pub mod migrate;
 pub mod policy;
 pub mod ports;
+pub mod selector;
 pub mod validate;
 
 use std::collections::HashMap;
@@ -226,6 +228,15 @@ pub struct Cluster {
     pub baseline_tier: Vec<usize>,
     /// Nodes, sorted by name.
     pub nodes: Vec<Node>,
+    /// How namespaced policies isolate pods.
+    pub isolation: IsolationModel,
+    /// Every applied policy, lowered into the one policy model the engines read.
+    pub ir: ir::Model,
+}
+
+/// How to build a cluster: the choices that change what the policies mean.
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
     /// How namespaced policies isolate pods.
     pub isolation: IsolationModel,
 }

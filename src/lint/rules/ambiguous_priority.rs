@@ -29,10 +29,11 @@
 //! spec: {priority: 5, subject: {namespaces: {matchLabels: {sensitive: "true"}}}, ingress: [...]}
 //! ```
 
-use crate::engine::containment::subject_within;
-use crate::engine::matching::cluster_selects;
+use crate::engine::containment::match_within;
+use crate::engine::matching::source_selects;
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
 use crate::model::Direction;
+use crate::model::ir::Source;
 
 /// The rule.
 pub const RULE: RuleDef = RuleDef {
@@ -60,12 +61,22 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                 {
                     continue;
                 }
-                let common = cluster
-                    .endpoints
-                    .iter()
-                    .find(|e| cluster_selects(cluster, pa, e) && cluster_selects(cluster, pb, e));
-                let nested = subject_within(&pa.subject, &pb.subject)
-                    || subject_within(&pb.subject, &pa.subject);
+                let common = (0..cluster.endpoints.len())
+                    .find(|&e| {
+                        source_selects(cluster, Source::ClusterPolicy(a), e)
+                            && source_selects(cluster, Source::ClusterPolicy(b), e)
+                    })
+                    .map(|e| &cluster.endpoints[e]);
+                let subject = |i: usize| {
+                    cluster
+                        .ir
+                        .policy_of(Source::ClusterPolicy(i))
+                        .map(|p| &cluster.ir.policies[p].subject)
+                };
+                let nested = match (subject(a), subject(b)) {
+                    (Some(sa), Some(sb)) => match_within(sa, sb) || match_within(sb, sa),
+                    _ => false,
+                };
                 let why = match (common, nested) {
                     (Some(e), _) => format!("both select {}", e.id()),
                     (None, true) => "one subject contains the other".to_string(),

@@ -51,9 +51,10 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use crate::engine::Party;
-use crate::engine::matching::peer_matches;
+use crate::engine::matching::term_fails;
 use crate::lint::risk::{governs_span, isolating, name_list};
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
+use crate::model::ir::lower::kubernetes::peer_term;
 use crate::model::policy::{IpBlock, Peer};
 use crate::model::{
     Cluster, ContainerPort, Direction, Labels, NAMESPACE_NAME_LABEL, NetworkPolicy, PolicyIdx,
@@ -129,7 +130,12 @@ impl Dns {
             return true;
         }
         match self.endpoint {
-            Some(i) => peer_matches(cluster, policy, peer, Party::Endpoint(i)),
+            Some(i) => term_fails(
+                cluster,
+                &peer_term(policy, peer, Direction::Egress),
+                Party::Endpoint(i),
+            )
+            .is_none(),
             // The stand-in: a pod with no known IP, matched by selectors only.
             None => {
                 peer.ip_block.is_none()

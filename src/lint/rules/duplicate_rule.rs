@@ -38,12 +38,19 @@ pub const RULE: RuleDef = RuleDef {
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     for s in cx.shadows().iter().filter(|s| s.duplicate) {
-        let (rule, by) = (cx.rule(s.rule), cx.rule(s.by));
-        let (dup, first) = (cx.rule_name(s.rule.0, rule), cx.rule_name(s.by.0, by));
+        if matches!(
+            cx.cluster.ir.policies[s.rule.0].source,
+            crate::model::ir::Source::ClusterPolicy(_)
+        ) {
+            // shadowed-cluster-rule reports these: the copy is never reached.
+            continue;
+        }
+        let (rule, by) = (cx.ir_rule(s.rule), cx.ir_rule(s.by));
+        let (dup, first) = (cx.rule_name(s.rule), cx.rule_name(s.by));
         out.push(
             Finding::new(
                 &RULE,
-                Subject::Policy(s.rule.0),
+                Subject::of(cx.cluster.ir.policies[s.rule.0].source),
                 rule.span,
                 format!("{dup} duplicates {first}"),
             )

@@ -65,7 +65,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             if !rule.ports_on(None).contains(Protocol::Tcp, 80) {
                 continue;
             }
-            let name = cx.rule_name(idx, rule);
+            let name = cx.np_rule_name(idx, rule);
             let mut found = Vec::new();
             if rule.all_peers() {
                 let (span, why) = match &rule.peers {

@@ -70,7 +70,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                 let items: Vec<String> = rule.port_list().iter().map(|p| p.describe()).collect();
                 items.join(", ")
             };
-            let name = cx.rule_name(idx, rule);
+            let name = cx.np_rule_name(idx, rule);
             let mut found = Vec::new();
             if rule.all_peers() {
                 let (span, why) = match &rule.peers {

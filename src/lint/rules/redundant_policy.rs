@@ -39,18 +39,16 @@ pub const RULE: RuleDef = RuleDef {
 };
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let ir = &cx.cluster.ir;
     for r in &cx.redundancy().policies {
-        let policy = &cx.cluster.policies[r.policy];
+        let policy = &ir.policies[r.policy];
         let mut others: Vec<usize> = r.covered_by.clone();
         for &o in &r.isolated_also_by {
             if !others.contains(&o) {
                 others.push(o);
             }
         }
-        let names: Vec<String> = others
-            .iter()
-            .map(|&o| cx.cluster.policies[o].id())
-            .collect();
+        let names: Vec<String> = others.iter().map(|&o| cx.policy_name(o)).collect();
         let by = if names.is_empty() {
             "other policies".to_string()
         } else {
@@ -58,15 +56,15 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         };
         let mut f = Finding::new(
             &RULE,
-            Subject::Policy(r.policy),
+            Subject::of(policy.source),
             policy.name_span,
-            format!("{} is redundant in this input: removing it changes nothing, {by} already isolate the same pods and allow the same traffic", policy.id()),
+            format!("{} is redundant in this input: removing it changes nothing, {by} already isolate the same pods and allow the same traffic", cx.policy_name(r.policy)),
         )
         .help("delete it, or merge what it states into the policy that is in force");
         for &o in &others {
             f = f.related(
-                cx.cluster.policies[o].name_span,
-                format!("{} does the same", cx.cluster.policies[o].id()),
+                ir.policies[o].name_span,
+                format!("{} does the same", cx.policy_name(o)),
             );
         }
         out.push(f);

@@ -33,6 +33,7 @@
 //! ```
 
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
+use crate::model::ir::Action;
 
 /// The rule.
 pub const RULE: RuleDef = RuleDef {
@@ -52,25 +53,39 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         if reported {
             continue;
         }
-        let rule = cx.rule(r.rule);
-        let name = cx.rule_name(r.rule.0, rule);
-        let by: Vec<String> = r
-            .covered_by
-            .iter()
-            .map(|&o| cx.rule_name(o.0, cx.rule(o)))
-            .collect();
+        let rule = cx.ir_rule(r.rule);
+        let name = cx.rule_name(r.rule);
+        let by: Vec<String> = r.covered_by.iter().map(|&o| cx.rule_name(o)).collect();
+        let by = if by.is_empty() {
+            "the rest of the policies".to_string()
+        } else {
+            by.join(" and ")
+        };
         let (src, dst) = &r.example;
+        let message = if r.unreached {
+            format!(
+                "{name} is never reached in this input: everything it matches (e.g. {src} → {dst}) is decided first by {by}"
+            )
+        } else if rule.action == Action::Allow {
+            format!(
+                "{name} is redundant in this input: everything it allows (e.g. {src} → {dst}) is already allowed by {by}"
+            )
+        } else {
+            format!(
+                "{name} is redundant in this input: everything it matches (e.g. {src} → {dst}) ends the same without it, through {by}"
+            )
+        };
         let mut f = Finding::new(
             &RULE,
-            Subject::Policy(r.rule.0),
+            Subject::of(cx.cluster.ir.policies[r.rule.0].source),
             rule.span,
-            format!("{name} is redundant in this input: everything it allows (e.g. {src} → {dst}) is already allowed by {}", by.join(" and ")),
+            message,
         )
         .help("remove it, or if it states an intent the other rules only satisfy by accident, narrow those");
         for &o in &r.covered_by {
             f = f.related(
-                cx.rule(o).span,
-                format!("{} allows the same traffic", cx.rule_name(o.0, cx.rule(o))),
+                cx.ir_rule(o).span,
+                format!("{} decides the same traffic", cx.rule_name(o)),
             );
         }
         out.push(f);

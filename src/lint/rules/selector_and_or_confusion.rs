@@ -94,7 +94,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                         b.span,
                         format!(
                             "{}: {field}[{}] ({}) and {field}[{}] ({}) are separate peers, ORed; one peer with both selectors would AND them",
-                            cx.rule_name(idx, rule),
+                            cx.np_rule_name(idx, rule),
                             a.index,
                             describe(a),
                             b.index,

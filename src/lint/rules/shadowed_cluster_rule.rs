@@ -32,9 +32,8 @@
 //!   from: [{namespaces: {}}]
 //! ```
 
-use crate::engine::containment::{cluster_rule_within, subject_within};
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
-use crate::model::Direction;
+use crate::model::ir::Source;
 
 /// The rule.
 pub const RULE: RuleDef = RuleDef {
@@ -47,44 +46,32 @@ pub const RULE: RuleDef = RuleDef {
 };
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
-    let cluster = cx.cluster;
-    for tier in [&cluster.admin_tier, &cluster.baseline_tier] {
-        for (n, &pi) in tier.iter().enumerate() {
-            let p = &cluster.cluster_policies[pi];
-            for dir in Direction::BOTH {
-                for rule in p.rules(dir) {
-                    // Earlier rules of the same policy, then rules of higher-priority policies
-                    // of the tier whose subject contains this one.
-                    let same = p.rules(dir)[..rule.index].iter().map(|r| (pi, r));
-                    let before = tier[..n]
-                        .iter()
-                        .map(|&qi| (qi, &cluster.cluster_policies[qi]))
-                        .filter(|(_, q)| {
-                            q.priority.as_ref().map(|x| x.value)
-                                != p.priority.as_ref().map(|x| x.value)
-                                && subject_within(&p.subject, &q.subject)
-                        })
-                        .flat_map(|(qi, q)| q.rules(dir).iter().map(move |r| (qi, r)));
-                    let Some((qi, by)) = same
-                        .chain(before)
-                        .find(|(_, r)| cluster_rule_within(rule, r))
-                    else {
-                        continue;
-                    };
-                    let q = &cluster.cluster_policies[qi];
-                    let who = if qi == pi {
-                        format!("rule {}", by.label())
-                    } else {
-                        format!("{} rule {}", q.label(), by.label())
-                    };
-                    out.push(
-                        Finding::new(&RULE, Subject::ClusterPolicy(pi), rule.span, format!("{} rule {} is never reached: {who} matches all of its traffic first", p.label(), rule.label()))
-                            .related(by.span, format!("{who}, which decides first"))
-                            .help("move this rule above the wider one, or remove it"),
-                    );
-                }
-            }
-        }
+    let ir = &cx.cluster.ir;
+    for s in cx.shadows() {
+        let (p, q) = (&ir.policies[s.rule.0], &ir.policies[s.by.0]);
+        let Source::ClusterPolicy(ci) = p.source else {
+            continue;
+        };
+        let (rule, by) = (cx.ir_rule(s.rule), cx.ir_rule(s.by));
+        let who = if s.by.0 == s.rule.0 {
+            format!("rule {}", by.label)
+        } else {
+            format!("{} rule {}", q.label(), by.label)
+        };
+        out.push(
+            Finding::new(
+                &RULE,
+                Subject::ClusterPolicy(ci),
+                rule.span,
+                format!(
+                    "{} rule {} is never reached: {who} matches all of its traffic first",
+                    p.label(),
+                    rule.label
+                ),
+            )
+            .related(by.span, format!("{who}, which decides first"))
+            .help("move this rule above the wider one, or remove it"),
+        );
     }
 }
 

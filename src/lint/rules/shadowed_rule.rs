@@ -31,6 +31,7 @@
 //! ```
 
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
+use crate::model::ir::Source;
 
 /// The rule.
 pub const RULE: RuleDef = RuleDef {
@@ -43,22 +44,40 @@ pub const RULE: RuleDef = RuleDef {
 };
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let ir = &cx.cluster.ir;
     for s in cx.shadows().iter().filter(|s| !s.duplicate) {
-        let rule = cx.rule(s.rule);
-        let by = cx.rule(s.by);
-        let (shadowed, shadowing) = (cx.rule_name(s.rule.0, rule), cx.rule_name(s.by.0, by));
+        let source = ir.policies[s.rule.0].source;
+        if matches!(source, Source::ClusterPolicy(_)) {
+            // shadowed-cluster-rule reports these.
+            continue;
+        }
+        let (rule, by) = (cx.ir_rule(s.rule), cx.ir_rule(s.by));
+        let (shadowed, shadowing) = (cx.rule_name(s.rule), cx.rule_name(s.by));
         let scope = if s.rule.0 == s.by.0 {
             "in the same policy".to_string()
         } else {
-            format!(
-                "for every pod {} selects",
-                cx.cluster.policies[s.rule.0].id()
+            format!("for every pod {} selects", cx.policy_name(s.rule.0))
+        };
+        let (message, help) = if s.first {
+            (
+                format!(
+                    "{shadowed} is never reached: {shadowing} comes first and decides all of its traffic ({}), {scope}",
+                    by.action_word
+                ),
+                "remove the rule that is never reached, or move it before the one that decides first",
+            )
+        } else {
+            (
+                format!(
+                    "{shadowed} is shadowed by {shadowing}: every peer and port it allows, that rule allows too, {scope}"
+                ),
+                "remove the shadowed rule, or narrow the shadowing one if it allows more than intended",
             )
         };
         out.push(
-            Finding::new(&RULE, Subject::Policy(s.rule.0), rule.span, format!("{shadowed} is shadowed by {shadowing}: every peer and port it allows, that rule allows too, {scope}"))
+            Finding::new(&RULE, Subject::of(source), rule.span, message)
                 .related(by.span, format!("shadowing rule {shadowing}"))
-                .help("remove the shadowed rule, or narrow the shadowing one if it allows more than intended"),
+                .help(help),
         );
     }
 }

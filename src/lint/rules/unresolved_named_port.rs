@@ -43,9 +43,10 @@
 
 use crate::base::suggest::closest;
 use crate::engine::Party;
-use crate::engine::matching::rule_matches;
+use crate::engine::matching::matches;
 use crate::lint::scope::list;
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
+use crate::model::ir::lower::kubernetes::rule_peer;
 use crate::model::{Direction, Endpoint, Protocol};
 
 /// The rule.
@@ -85,10 +86,13 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                         (cluster.endpoints.iter().collect(), "pod of the input")
                     }
                     Direction::Egress => (
-                        (0..cluster.endpoints.len())
-                            .filter(|&i| rule_matches(cluster, p, rule, Party::Endpoint(i)))
-                            .map(|i| &cluster.endpoints[i])
-                            .collect(),
+                        {
+                            let peer = rule_peer(p, rule);
+                            (0..cluster.endpoints.len())
+                                .filter(|&i| matches(cluster, &peer, Party::Endpoint(i)))
+                                .map(|i| &cluster.endpoints[i])
+                                .collect()
+                        },
                         "pod the rule's peers match",
                     ),
                 };

@@ -66,7 +66,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                             port.span,
                             format!(
                                 "{} ports[{i}]: {} opens {} ports",
-                                cx.rule_name(idx, rule),
+                                cx.np_rule_name(idx, rule),
                                 port.describe(),
                                 thousands(count as u64)
                             ),

@@ -15,17 +15,21 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use crate::base::span::Span;
-use crate::engine::explain::{PeerVerdict, Side, TierPolicy};
+use crate::engine::Party;
+use crate::engine::evaluate::Side;
+use crate::engine::explain::party_name;
+use crate::engine::matching::matches;
 use crate::engine::matrix::Matrix;
 use crate::lint::Finding;
 use crate::load::source::SourceMap;
-use crate::model::cluster_policy::{Action, ClusterPolicyKind};
+use crate::model::ir::{Action, EndAction, Source};
 use crate::model::{Cluster, Direction, PortSet};
+use crate::report::explain::view::{AllowVerdict, Item, side_items};
 use crate::report::matrix::compact;
 use collect::Explained;
 
 /// Version of the embedded JSON document.
-pub const DATA_VERSION: u32 = 1;
+pub const DATA_VERSION: u32 = 2;
 
 /// At most this many rules of one side are embedded (a denied side lists every rule).
 const MAX_RULES_PER_SIDE: usize = 40;
@@ -112,16 +116,19 @@ pub fn data(page: &Page) -> Value {
                 // Isolation, shown for cells whose explanation is not embedded.
                 let mut iso = serde_json::Map::new();
                 for dir in [Direction::Egress, Direction::Ingress] {
-                    if !cluster.np_isolated(ep, dir) {
-                        continue;
-                    }
-                    let by: Vec<usize> = cluster
-                        .np_rules_for(ep, dir)
-                        .filter(|(_, p)| cluster.policy_isolates(p, dir))
-                        .map(|(idx, _)| policies.id(cluster, sources, idx))
+                    let by: Vec<usize> = (0..cluster.ir.policies.len())
+                        .filter(|&p| {
+                            let policy = &cluster.ir.policies[p];
+                            let part = policy.dir(dir);
+                            part.applies
+                                && part.isolates
+                                && matches(cluster, &policy.subject, Party::Endpoint(i))
+                        })
+                        .map(|p| policies.id(cluster, sources, p))
                         .collect();
-                    let ns = !ep.host_network && cluster.namespace_isolates(ep.ns, dir);
-                    iso.insert(dir.field().into(), json!({ "by": by, "ns": ns }));
+                    if !by.is_empty() {
+                        iso.insert(dir.field().into(), json!({ "by": by }));
+                    }
                 }
                 if !iso.is_empty() {
                     v["iso"] = Value::Object(iso);
@@ -145,8 +152,14 @@ pub fn data(page: &Page) -> Value {
         .iter()
         .map(|c| {
             let e = &c.explanation;
-            let eg = sides.id(side_json(&e.egress, cluster, sources, &mut policies));
-            let ing = sides.id(side_json(&e.ingress, cluster, sources, &mut policies));
+            let eg = sides.id(side_json(&e.egress, e.dst, cluster, sources, &mut policies));
+            let ing = sides.id(side_json(
+                &e.ingress,
+                e.src,
+                cluster,
+                sources,
+                &mut policies,
+            ));
             let mut v = json!({ "e": eg, "i": ing, "ports": ports.id(&e.allowed) });
             if explained.mode == collect::Mode::Class {
                 v["via"] = json!([c.via.0, c.via.1]);
@@ -256,7 +269,7 @@ impl Rle {
     }
 }
 
-/// NetworkPolicies referred to by explanations: `{id, loc}`.
+/// Policies of the model referred to by explanations: `{id, loc}`.
 #[derive(Default)]
 struct PolicyTable {
     index: HashMap<usize, usize>,
@@ -268,10 +281,19 @@ impl PolicyTable {
         if let Some(&i) = self.index.get(&policy) {
             return i;
         }
-        let p = &cluster.policies[policy];
+        let p = &cluster.ir.policies[policy];
+        let id = match p.source {
+            Source::NetworkPolicy(_) => p.name.clone(),
+            Source::NamespaceIsolation(_) => {
+                format!("the isolation annotation of namespace {}", p.name)
+            }
+            _ => format!("[{}]", p.label()),
+        };
         let i = self.values.len();
-        self.values
-            .push(json!({ "id": p.id(), "loc": loc(sources, p.span) }));
+        self.values.push(json!({
+            "id": id,
+            "loc": p.span.map(|s| loc(sources, s)).unwrap_or_default(),
+        }));
         self.index.insert(policy, i);
         i
     }
@@ -297,11 +319,11 @@ impl SideTable {
     }
 }
 
-/// One side of an explanation, as the page shows it (the same decisions as `can-reach`):
-/// whether it is isolated and by which policies, the rules that allow (every rule, with why
-/// it does not allow, when the side denies), and the cluster-wide tiers that decided.
+/// One side of an explanation, as the page shows it: the items `can-reach` shows
+/// ([`crate::report::explain::view`]), as small objects the script renders.
 fn side_json(
     side: &Side,
+    other: Party,
     cluster: &Cluster,
     sources: &SourceMap,
     policies: &mut PolicyTable,
@@ -311,175 +333,97 @@ fn side_json(
         return json!({ "dir": dir.field(), "ext": true, "ok": true, "ports": "all" });
     };
     let ep = &cluster.endpoints[subject];
-    let allows = !side.allowed.is_empty();
-    let mut v = json!({
-        "dir": dir.field(),
-        "at": ep.id(),
-        "ok": allows,
-        "ports": side.allowed.to_string(),
-        "iso": side.isolated(),
-    });
-    let mut tiers = tier_json("Admin", &side.admin, dir, cluster, sources);
-    let admin_decided = !side.admin.is_empty() && side.to_np.is_empty();
-    if admin_decided {
-        v["note"] = json!("the Admin tier decided every port: NetworkPolicies are not consulted");
-    } else if !side.isolated() {
-        let tier = if side.has_tiers() {
-            "NetworkPolicy tier: "
-        } else {
-            ""
-        };
-        v["note"] = json!(
-            tier.to_string()
-                + &if side.host_network {
-                    format!(
-                        "not isolated: {} uses the host network, so no NetworkPolicy selects it",
-                        ep.id()
-                    )
-                } else {
-                    format!(
-                        "not isolated: no NetworkPolicy in namespace {} selects it for {}",
-                        ep.namespace,
-                        dir.as_str()
-                    )
-                }
-        );
-    } else {
-        let by: Vec<usize> = side
-            .policies
-            .iter()
-            .filter(|pv| cluster.policy_isolates(&cluster.policies[pv.policy], dir))
-            .map(|pv| policies.id(cluster, sources, pv.policy))
-            .collect();
-        v["by"] = json!(by);
-        if side.namespace_isolated {
-            let ns = cluster.ns(ep.ns);
-            let place = ns
-                .span
-                .map(|s| format!(" ({})", loc(sources, s)))
-                .unwrap_or_default();
-            v["nsIso"] = json!(format!(
-                "the isolation annotation of namespace {}{place}",
-                ns.name
-            ));
-        }
-        let mut rules = Vec::new();
-        let mut empty = Vec::new();
-        let mut more = 0;
-        for pv in &side.policies {
-            let pol = &cluster.policies[pv.policy];
-            if pv.rules.is_empty() {
-                empty.push(policies.id(cluster, sources, pv.policy));
+    let rules = |policy: usize| &cluster.ir.policies[policy].dir(dir).rules;
+    let mut items = Vec::new();
+    let mut shown_rules = 0;
+    let mut more = 0;
+    for item in side_items(cluster, side, other, None) {
+        let is_rule = matches!(item, Item::Allow { .. } | Item::Decided { .. });
+        if is_rule {
+            if shown_rules == MAX_RULES_PER_SIDE {
+                more += 1;
                 continue;
             }
-            for rv in &pv.rules {
-                let rule_allows = rv.allows(None);
-                // An allowed side shows the rules that allow; a denied one every rule.
-                if allows && !rule_allows {
-                    continue;
-                }
-                if rules.len() == MAX_RULES_PER_SIDE {
-                    more += 1;
-                    continue;
-                }
-                let peers = dir.peers_field();
-                let mut r = json!({
-                    "p": policies.id(cluster, sources, pv.policy),
-                    "rule": format!("{}[{}]", dir.field(), rv.index),
-                    "loc": loc(sources, rv.span),
-                    "allows": rule_allows,
-                    "ports": rv.ports.to_string(),
+            shown_rules += 1;
+        }
+        items.push(match item {
+            Item::Note(text) => json!({ "t": "note", "text": text }),
+            Item::Isolated { prefix, by } => json!({
+                "t": "iso",
+                "text": format!("{prefix}isolated for {} by ", dir.as_str()),
+                "by": by.iter().map(|&b| policies.id(cluster, sources, b)).collect::<Vec<_>>(),
+            }),
+            Item::Empty(policy) => json!({
+                "t": "empty",
+                "p": policies.id(cluster, sources, policy),
+                "text": format!(" has no {} rules: it allows nothing", dir.field()),
+            }),
+            Item::Allow { policy, rule, verdict } => {
+                let r = &rules(policy)[rule];
+                let mut v = json!({
+                    "t": "rule",
+                    "p": policies.id(cluster, sources, policy),
+                    "rule": r.label,
+                    "loc": loc(sources, r.span),
                 });
-                match &rv.peers {
-                    PeerVerdict::All => r["peer"] = json!(format!("no `{peers}`: every peer")),
-                    PeerVerdict::Matched { index, why, .. } => {
-                        r["peer"] = json!(format!("{peers}[{index}]: {why}"))
+                match verdict {
+                    AllowVerdict::Allows { why, ports } => {
+                        v["mark"] = json!("ok");
+                        v["text"] = json!(format!("{why} — allows {ports}"));
                     }
-                    PeerVerdict::Missed(misses) => {
-                        r["misses"] = json!(
-                            misses
-                                .iter()
-                                .map(|m| format!(
-                                    "{peers}[{}] ({}): {}",
-                                    m.index,
-                                    loc(sources, m.span),
-                                    m.reason
-                                ))
-                                .collect::<Vec<_>>()
-                        )
+                    AllowVerdict::Missed(misses) => {
+                        v["mark"] = json!("no");
+                        v["text"] = json!(format!("no peer matches {}", party_name(cluster, other)));
+                        v["misses"] = json!(misses
+                            .iter()
+                            .map(|m| format!("{} ({}): {}", m.label, loc(sources, m.span), m.reason))
+                            .collect::<Vec<_>>());
+                    }
+                    AllowVerdict::OtherPorts { why, instead } => {
+                        v["mark"] = json!("no");
+                        v["text"] = json!(format!("{why}; but {instead}, not any port"));
                     }
                 }
-                if rv.peer_matched() && rv.ports.is_empty() {
-                    let names: Vec<String> = pol
-                        .rules(dir)
-                        .get(rv.index)
-                        .map(|r| r.port_list().iter().map(|pp| pp.describe()).collect())
-                        .unwrap_or_default();
-                    r["portNote"] = json!(format!(
-                        "its ports ({}) resolve to nothing on this destination",
-                        names.join(", ")
-                    ));
-                }
-                rules.push(r);
+                v
             }
-        }
-        v["rules"] = json!(rules);
-        if more > 0 {
-            v["moreRules"] = json!(more);
-        }
-        if !empty.is_empty() {
-            v["empty"] = json!(empty);
-        }
-    }
-    if !admin_decided && !side.isolated() && !side.to_baseline.is_empty() {
-        tiers.extend(tier_json("Baseline", &side.baseline, dir, cluster, sources));
-    }
-    if !tiers.is_empty() {
-        v["tiers"] = json!(tiers);
-    }
-    v
-}
-
-/// The rules of a cluster-wide tier that decided some port, in order; a policy selecting the
-/// subject without deciding anything is listed with `rule: null`.
-fn tier_json(
-    tier: &str,
-    tps: &[TierPolicy],
-    dir: Direction,
-    cluster: &Cluster,
-    sources: &SourceMap,
-) -> Vec<Value> {
-    let mut out = Vec::new();
-    for tp in tps {
-        let policy = &cluster.cluster_policies[tp.policy];
-        let name = policy.label();
-        let decided: Vec<_> = tp.rules.iter().filter(|r| !r.decided.is_empty()).collect();
-        if decided.is_empty() {
-            out.push(json!({
-                "tier": tier, "policy": name, "loc": loc(sources, policy.span), "rule": null,
-            }));
-            continue;
-        }
-        for r in decided {
-            let action = match r.action {
-                Action::Allow if policy.kind == ClusterPolicyKind::Cnp => "Accept",
-                Action::Allow => "Allow",
-                Action::Deny => "Deny",
-                Action::Pass => "Pass",
-            };
-            out.push(json!({
+            Item::Decided { tier, policy, rule, ports, why } => {
+                let r = &rules(policy)[rule];
+                let then = if r.action == Action::Pass { " to the next tier" } else { "" };
+                json!({
+                    "t": "rule",
+                    "p": policies.id(cluster, sources, policy),
+                    "tier": tier,
+                    "rule": r.label,
+                    "loc": loc(sources, r.span),
+                    "mark": match r.action { Action::Allow => "ok", Action::Deny => "no", _ => "pass" },
+                    "text": format!("{} on {ports}{then} — {why}", r.action_word),
+                })
+            }
+            Item::Undecided { tier, policy } => json!({
+                "t": "empty",
                 "tier": tier,
-                "policy": name,
-                "loc": loc(sources, policy.span),
-                "rule": policy.rules(dir).get(r.index).map(|x| x.label()),
-                "rloc": loc(sources, r.span),
-                "action": action,
-                "ports": r.decided.to_string(),
-                "why": r.why,
-            }));
-        }
+                "p": policies.id(cluster, sources, policy),
+                "text": " selects it; no rule decides any port",
+            }),
+            Item::End { tier, action, ports } => json!({
+                "t": "note",
+                "text": match action {
+                    EndAction::Deny => format!("end of the {tier} tier: no rule decided {ports}: denied"),
+                    EndAction::Pass => format!("end of the {tier} tier: no rule decided {ports}: passed to the next tier"),
+                },
+            }),
+        });
     }
-    out
+    if more > 0 {
+        items.push(json!({ "t": "more", "n": more }));
+    }
+    json!({
+        "dir": dir.field(),
+        "at": ep.id(),
+        "ok": !side.allowed.is_empty(),
+        "ports": side.allowed.to_string(),
+        "items": items,
+    })
 }
 
 #[cfg(test)]

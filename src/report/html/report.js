@@ -232,7 +232,7 @@
     return out;
   }
 
-  function sideBlock(s, who, other) {
+  function sideBlock(s, who) {
     var dir = s.dir;
     var box = el("div", { class: "side side-" + dir });
     var verdict = s.ext ? "allowed" : !s.ok ? "denied on every port" : s.ports === "all" ? "allowed (all ports)" : "allowed on " + s.ports;
@@ -243,37 +243,23 @@
       box.appendChild(ul);
       return box;
     }
-    (s.tiers || []).filter(function (t) { return t.tier === "Admin"; }).forEach(function (t) { ul.appendChild(tierItem(t)); });
-    if (s.note) ul.appendChild(el("li", { text: s.note }));
-    if (s.by || s.nsIso) {
-      var by = (s.nsIso ? [document.createTextNode(s.nsIso)] : []).concat((s.by || []).map(policyRef));
-      ul.appendChild(el("li", { class: "isolation" }, ["isolated for " + (dir === "egress" ? "Egress" : "Ingress") + " by "].concat(joinNodes(by, ", "))));
-    }
-    if (s.by && !s.ok && (s.rules || []).length === 0 && !(s.empty || []).length) {
-      ul.appendChild(el("li", { text: "no policy selecting it has " + dir + " rules: nothing is allowed" }));
-    }
-    if (!s.ok) {
-      (s.empty || []).forEach(function (i) {
-        ul.appendChild(el("li", null, [el("code", { text: D.policies[i].id }), " has no " + dir + " rules: it allows nothing"]));
-      });
-    }
-    (s.rules || []).forEach(function (r) {
-      var name = el("code", { text: D.policies[r.p].id + " " + r.rule });
-      var li;
-      if (r.allows) {
-        li = el("li", { class: "rule allows" }, [el("span", { class: "ok", text: "\u2713 " }), name, locSpan(r.loc), ": " + r.peer + " \u2014 allows " + r.ports]);
-      } else if (r.misses) {
-        li = el("li", { class: "rule misses" }, [el("span", { class: "no", text: "\u2717 " }), name, locSpan(r.loc), ": no peer matches " + other]);
-        li.appendChild(el("ul", null, r.misses.map(function (m) { return el("li", { text: m }); })));
-      } else {
-        li = el("li", { class: "rule ports" }, [el("span", { class: "no", text: "\u2717 " }), name, locSpan(r.loc), ": " + r.peer + "; but " + (r.portNote || "it allows " + r.ports) + ", not any port"]);
-      }
-      ul.appendChild(li);
-    });
-    if (s.moreRules) ul.appendChild(el("li", { class: "muted", text: "\u2026 and " + plural(s.moreRules, "more rule") + " (see can-reach)" }));
-    (s.tiers || []).filter(function (t) { return t.tier !== "Admin"; }).forEach(function (t) { ul.appendChild(tierItem(t)); });
+    (s.items || []).forEach(function (it) { ul.appendChild(sideItem(it)); });
     box.appendChild(ul);
     return box;
+  }
+
+  // One line of a side: what can-reach prints, as data (see side_json in src/report/html/mod.rs).
+  function sideItem(it) {
+    var tier = it.tier ? it.tier + " tier: " : "";
+    if (it.t === "note") return el("li", { text: it.text });
+    if (it.t === "iso") return el("li", { class: "isolation" }, [it.text].concat(joinNodes(it.by.map(policyRef), ", ")));
+    if (it.t === "empty") return el("li", null, [tier, el("code", { text: D.policies[it.p].id }), it.text]);
+    if (it.t === "more") return el("li", { class: "muted", text: "\u2026 and " + plural(it.n, "more rule") + " (see can-reach)" });
+    var mark = it.mark === "ok" ? el("span", { class: "ok", text: "\u2713 " }) : it.mark === "no" ? el("span", { class: "no", text: "\u2717 " }) : "\u2192 ";
+    var li = el("li", { class: "rule " + (it.mark === "ok" ? "allows" : it.misses ? "misses" : "ports") },
+      [mark, tier, el("code", { text: D.policies[it.p].id + " " + it.rule }), locSpan(it.loc), ": " + it.text]);
+    if (it.misses) li.appendChild(el("ul", null, it.misses.map(function (m) { return el("li", { text: m }); })));
+    return li;
   }
 
   function isolationBlock(m, dir) {
@@ -281,23 +267,15 @@
     box.appendChild(el("h4", null, [dir + " at ", el("code", { text: m.id })]));
     var iso = m.iso && m.iso[dir], text;
     if (m.ext) text = ["an address outside the cluster: no policy applies there"];
-    else if (!iso) text = ["not isolated by NetworkPolicies for " + (dir === "egress" ? "Egress" : "Ingress") + (D.summary.clusterPolicies ? " (cluster-wide policies may still decide)" : "")];
+    else if (!iso) text = ["not isolated for " + (dir === "egress" ? "Egress" : "Ingress") + (D.summary.clusterPolicies ? " (cluster-wide policies may still decide)" : "")];
     else {
-      var by = (iso.ns ? [document.createTextNode("the isolation annotation of namespace " + m.ns)] : []).concat(iso.by.map(policyRef));
-      text = ["isolated for " + (dir === "egress" ? "Egress" : "Ingress") + " by "].concat(joinNodes(by, ", "));
+      text = ["isolated for " + (dir === "egress" ? "Egress" : "Ingress") + " by "].concat(joinNodes(iso.by.map(policyRef), ", "));
     }
     box.appendChild(el("ul", null, [el("li", null, text)]));
     return box;
   }
 
-  function tierItem(t) {
-    if (t.rule === null) {
-      return el("li", null, [t.tier + " tier: ", el("code", { text: "[" + t.policy + "]" }), locSpan(t.loc), " selects it; no rule decides any port"]);
-    }
-    var mark = t.action === "Deny" ? el("span", { class: "no", text: "\u2717 " }) : t.action === "Pass" ? "\u2192 " : el("span", { class: "ok", text: "\u2713 " });
-    return el("li", { class: "tier" }, [mark, t.tier + " tier: ", el("code", { text: "[" + t.policy + "] " + t.rule }), locSpan(t.rloc),
-      ": " + t.action + " on " + t.ports + (t.action === "Pass" ? " to the next tier" : "") + " \u2014 " + t.why]);
-  }
+
 
   function showDetails(r, c) {
     var a = M[r], b = M[c], p = portsOf(r, c);
@@ -324,8 +302,8 @@
     }
     if (e) {
       var src = e.via ? M[e.via[0]] : a, dst = e.via ? M[e.via[1]] : b;
-      box.appendChild(sideBlock(D.sides[e.e], src.id, dst.id));
-      box.appendChild(sideBlock(D.sides[e.i], dst.id, src.id));
+      box.appendChild(sideBlock(D.sides[e.e], src.id));
+      box.appendChild(sideBlock(D.sides[e.i], dst.id));
     } else {
       // Not embedded: what each side's isolation is, which does not depend on the other party.
       box.appendChild(isolationBlock(a, "egress"));

@@ -1,0 +1,337 @@
+//! The members of the compiled cluster and the sets of them that the policy model's
+//! conditions describe.
+//!
+//! Members are the endpoints (`0..n`), then the external address ranges that every CIDR the
+//! policies mention (and, when `nodes` peers are used, every Node address) cuts the address
+//! space into: each range is wholly inside or outside every net, so one address stands for
+//! all of it. A condition becomes a [`BitSet`] of members once: selectors through an inverted
+//! label index, nets through a sorted index of pod IPs; equal selectors and address blocks
+//! are resolved once (policies repeat them).
+
+use std::collections::HashMap;
+
+use ipnet::IpNet;
+
+use super::super::bitset::BitSet;
+use super::super::matching::LabelCarrier;
+use crate::model::Cluster;
+use crate::model::ip::{AddrRange, Family, atomic_ranges, ip_key};
+use crate::model::ir::{Cond, Match, Model, Test};
+use crate::model::selector::{Expr, Key, Scope};
+
+/// Member-level sets of a cluster, before classes exist.
+pub struct Members<'c> {
+    cluster: &'c Cluster,
+    /// Number of endpoints.
+    pub n: usize,
+    /// The external ranges: member `n + i` is `externals[i]`.
+    pub externals: Vec<AddrRange>,
+    labels: HashMap<&'c str, HashMap<&'c str, Vec<u32>>>,
+    ns_members: Vec<BitSet>,
+    pod_network: BitSet,
+    endpoints: BitSet,
+    ips: Vec<(Family, u128, u32)>,
+    expr_cache: HashMap<Expr, BitSet>,
+    block_cache: HashMap<(Vec<AddrRange>, Vec<AddrRange>), BitSet>,
+}
+
+/// Every net a condition of the model mentions, and whether `nodes` peers are used.
+fn nets_of(model: &Model) -> (Vec<IpNet>, bool) {
+    let mut nets = Vec::new();
+    let mut nodes = false;
+    let mut visit = |m: &Match| {
+        for t in m.terms() {
+            for c in &t.conds {
+                match &c.test {
+                    Test::Nets { nets: n, except } => nets.extend(n.iter().chain(except)),
+                    Test::Nodes(_) => nodes = true,
+                    _ => {}
+                }
+            }
+        }
+    };
+    for p in &model.policies {
+        visit(&p.subject);
+        for d in &p.dirs {
+            for r in &d.rules {
+                visit(&r.peer);
+                if let Some(l) = &r.local {
+                    visit(l);
+                }
+            }
+        }
+    }
+    (nets, nodes)
+}
+
+impl<'c> Members<'c> {
+    /// The members of a cluster and its indexes.
+    pub fn new(cluster: &'c Cluster) -> Members<'c> {
+        let n = cluster.endpoints.len();
+        let (nets, nodes_used) = nets_of(&cluster.ir);
+        let mut bounds: Vec<AddrRange> = nets.iter().map(AddrRange::from_net).collect();
+        if nodes_used {
+            for node in &cluster.nodes {
+                for &a in &node.addresses {
+                    bounds.push(AddrRange::from_net(&IpNet::from(a)));
+                }
+            }
+        }
+        let families: &[Family] = if bounds.iter().any(|r| r.family == Family::V6) {
+            &[Family::V4, Family::V6]
+        } else {
+            &[Family::V4]
+        };
+        let externals = atomic_ranges(&bounds, families);
+        let u = n + externals.len();
+
+        let mut labels: HashMap<&str, HashMap<&str, Vec<u32>>> = HashMap::new();
+        let mut ns_members = vec![BitSet::new(u); cluster.namespaces.len()];
+        let mut pod_network = BitSet::new(u);
+        let mut ips = Vec::new();
+        for (i, e) in cluster.endpoints.iter().enumerate() {
+            for (k, v) in e.labels.iter() {
+                labels
+                    .entry(k)
+                    .or_default()
+                    .entry(v)
+                    .or_default()
+                    .push(i as u32);
+            }
+            if !e.host_network {
+                pod_network.insert(i);
+            }
+            ns_members[e.ns as usize].insert(i);
+            for &ip in &e.ips {
+                let (f, k) = ip_key(ip);
+                ips.push((f, k, i as u32));
+            }
+        }
+        ips.sort_unstable();
+        Members {
+            cluster,
+            n,
+            externals,
+            labels,
+            ns_members,
+            endpoints: BitSet::from_indexes(u, 0..n),
+            pod_network,
+            ips,
+            expr_cache: HashMap::new(),
+            block_cache: HashMap::new(),
+        }
+    }
+
+    /// Number of members.
+    pub fn len(&self) -> usize {
+        self.n + self.externals.len()
+    }
+
+    /// Whether there is no member.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn empty(&self) -> BitSet {
+        BitSet::new(self.len())
+    }
+
+    /// The members a match holds.
+    pub fn of_match(&mut self, m: &Match) -> BitSet {
+        match m {
+            Match::All => BitSet::full(self.len()),
+            Match::Any(terms) => {
+                let mut out = self.empty();
+                for t in terms {
+                    let mut set = BitSet::full(self.len());
+                    for c in &t.conds {
+                        set.intersect_with(&self.of_cond(c));
+                    }
+                    out.union_with(&set);
+                }
+                out
+            }
+        }
+    }
+
+    /// The members a condition holds.
+    pub fn of_cond(&mut self, c: &Cond) -> BitSet {
+        let mut set = match &c.test {
+            Test::PodNetwork => self.pod_network.clone(),
+            Test::Namespace(ns) => match self.cluster.ns_id(ns) {
+                Some(id) => self.ns_members[id as usize].clone(),
+                None => self.empty(),
+            },
+            Test::Selector { expr, .. } => {
+                let mut s = self.of_expr(expr);
+                s.intersect_with(&self.pod_network);
+                s
+            }
+            Test::Nets { nets, except } => {
+                let nets: Vec<AddrRange> = nets.iter().map(AddrRange::from_net).collect();
+                let except: Vec<AddrRange> = except.iter().map(AddrRange::from_net).collect();
+                self.addresses(nets, except)
+            }
+            Test::Nodes(expr) => {
+                let mut set = self.empty();
+                for node in &self.cluster.nodes {
+                    if expr.matches(&LabelCarrier(&node.labels)) {
+                        for &a in &node.addresses {
+                            let one = AddrRange::from_net(&IpNet::from(a));
+                            set.union_with(&self.addresses(vec![one], Vec::new()));
+                        }
+                    }
+                }
+                set
+            }
+        };
+        if c.negated {
+            let mut all = BitSet::full(self.len());
+            all.subtract(&set);
+            set = all;
+        }
+        set
+    }
+
+    /// The endpoints whose labels (of each scope) satisfy an expression, host network
+    /// included (the condition adds the pod-network part).
+    pub fn of_expr(&mut self, expr: &Expr) -> BitSet {
+        if let Some(hit) = self.expr_cache.get(expr) {
+            return hit.clone();
+        }
+        let out = self.of_expr_uncached(expr);
+        self.expr_cache.insert(expr.clone(), out.clone());
+        out
+    }
+
+    fn complement(&self, set: &BitSet) -> BitSet {
+        let mut all = self.endpoints.clone();
+        all.subtract(set);
+        all
+    }
+
+    fn of_expr_uncached(&mut self, expr: &Expr) -> BitSet {
+        match expr {
+            Expr::All => self.endpoints.clone(),
+            Expr::Global => self.empty(),
+            Expr::Not(e) => {
+                let inner = self.of_expr(e);
+                self.complement(&inner)
+            }
+            Expr::And(es) => {
+                let mut out = self.endpoints.clone();
+                for e in es {
+                    out.intersect_with(&self.of_expr(e));
+                }
+                out
+            }
+            Expr::Or(es) => {
+                let mut out = self.empty();
+                for e in es {
+                    out.union_with(&self.of_expr(e));
+                }
+                out
+            }
+            Expr::Ne(k, v) => {
+                let eq = self.of_expr(&Expr::Eq(k.clone(), v.clone()));
+                self.complement(&eq)
+            }
+            Expr::NotIn(k, vs) => {
+                let is_in = self.of_expr(&Expr::In(k.clone(), vs.clone()));
+                self.complement(&is_in)
+            }
+            atom => self.of_atom(atom),
+        }
+    }
+
+    /// A positive comparison on one key: `Has`, `Eq`, `In` and the string matches.
+    fn of_atom(&self, atom: &Expr) -> BitSet {
+        type ValueTest<'e> = Box<dyn Fn(&str) -> bool + 'e>;
+        let (key, test): (&Key, ValueTest) = match atom {
+            Expr::Has(k) => (k, Box::new(|_| true)),
+            Expr::Eq(k, v) => (k, Box::new(move |x| x == v)),
+            Expr::In(k, vs) => (k, Box::new(move |x| vs.iter().any(|v| v == x))),
+            Expr::Contains(k, v) => (k, Box::new(move |x| x.contains(v.as_str()))),
+            Expr::StartsWith(k, v) => (k, Box::new(move |x| x.starts_with(v.as_str()))),
+            Expr::EndsWith(k, v) => (k, Box::new(move |x| x.ends_with(v.as_str()))),
+            _ => unreachable!("compound expressions are split before"),
+        };
+        let mut out = self.empty();
+        match key.scope {
+            Scope::Own => {
+                if let Some(values) = self.labels.get(key.name.as_str()) {
+                    // Exact values are looked up; other tests scan the key's values.
+                    let exact: Option<Vec<&str>> = match atom {
+                        Expr::Eq(_, v) => Some(vec![v.as_str()]),
+                        Expr::In(_, vs) => Some(vs.iter().map(String::as_str).collect()),
+                        _ => None,
+                    };
+                    let lists: Vec<&Vec<u32>> = match exact {
+                        Some(vs) => vs.iter().filter_map(|v| values.get(v)).collect(),
+                        None => values
+                            .iter()
+                            .filter(|(v, _)| test(v))
+                            .map(|(_, l)| l)
+                            .collect(),
+                    };
+                    for l in lists {
+                        for &i in l {
+                            out.insert(i as usize);
+                        }
+                    }
+                }
+            }
+            Scope::Namespace => {
+                for (i, ns) in self.cluster.namespaces.iter().enumerate() {
+                    if ns.labels.get(&key.name).is_some_and(&test) {
+                        out.union_with(&self.ns_members[i]);
+                    }
+                }
+            }
+            Scope::ServiceAccount => {}
+            Scope::Meta => {
+                if key.name == "projectcalico.org/orchestrator" && test("k8s") {
+                    out = self.endpoints.clone();
+                }
+            }
+        }
+        out
+    }
+
+    /// Members holding an address in one of `ranges` but in none of `excepts`.
+    fn addresses(&mut self, mut ranges: Vec<AddrRange>, mut excepts: Vec<AddrRange>) -> BitSet {
+        ranges.sort_unstable();
+        ranges.dedup();
+        excepts.sort_unstable();
+        excepts.dedup();
+        let key = (ranges, excepts);
+        if let Some(hit) = self.block_cache.get(&key) {
+            return hit.clone();
+        }
+        let mut out = self.empty();
+        for range in &key.0 {
+            let lo = self
+                .ips
+                .partition_point(|&(f, k, _)| (f, k) < (range.family, range.start));
+            for &(f, k, i) in &self.ips[lo..] {
+                if (f, k) > (range.family, range.end) {
+                    break;
+                }
+                if !key
+                    .1
+                    .iter()
+                    .any(|e| e.family == f && e.start <= k && k <= e.end)
+                {
+                    out.insert(i as usize);
+                }
+            }
+            for (xi, x) in self.externals.iter().enumerate() {
+                if range.covers(x) && !key.1.iter().any(|e| e.covers(x)) {
+                    out.insert(self.n + xi);
+                }
+            }
+        }
+        self.block_cache.insert(key, out.clone());
+        out
+    }
+}

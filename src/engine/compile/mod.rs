@@ -1,0 +1,402 @@
+//! The policy model compiled for whole-cluster questions (the matrix, redundancy).
+//!
+//! 1. [`members`]: every condition of the model becomes a set of members (endpoints, then
+//!    the external ranges the nets cut the address space into);
+//! 2. [`classes`]: members are partitioned into classes that every subject, peer and local
+//!    set, and every named-port resolution, treats alike;
+//! 3. every set is restated over classes, and each class gets, per direction, the rules that
+//!    apply to it as subject and the rules whose peer holds it, in evaluation order;
+//! 4. [`ports`]: ports are cut into the atomic segments the rules use, so a port set is a
+//!    short bitmask.
+//!
+//! [`Compiled::egress`] and [`Compiled::ingress`] then walk the decision order of
+//! [`crate::engine::evaluate`] for one class against every other class at once, rule by
+//! rule over the rule's set of classes: the same tiers, first match per port, end actions
+//! and default, only over bitmasks.
+
+pub mod classes;
+pub mod members;
+pub mod ports;
+
+use std::collections::HashMap;
+
+use super::bitset::BitSet;
+use super::port_space::PortSpace;
+use crate::model::ip::AddrRange;
+use crate::model::ir::{Action, EndAction, PolicyId, TierId, dir_index};
+use crate::model::{Cluster, ContainerPort, Direction};
+use classes::Partition;
+use members::Members;
+pub use ports::CPorts;
+use ports::{Resolved, Signatures};
+
+/// A rule of the model, over classes.
+#[derive(Clone, Debug)]
+pub struct CRule {
+    /// Its policy in the model.
+    pub policy: PolicyId,
+    /// Its tier.
+    pub tier: TierId,
+    /// Direction.
+    pub dir: Direction,
+    /// Index in its policy's rules of the direction.
+    pub index: usize,
+    /// What it does (never Log: Log rules decide nothing and are left out).
+    pub action: Action,
+    /// Classes it applies to: its policy's subject, and its local condition.
+    pub subjects: BitSet,
+    /// Classes its peer holds.
+    pub peers: BitSet,
+    /// Its ports.
+    pub ports: CPorts,
+}
+
+/// The compiled cluster.
+pub struct Compiled<'c> {
+    /// The cluster.
+    pub cluster: &'c Cluster,
+    /// Number of endpoints: members `0..n` are endpoints.
+    pub n: usize,
+    /// External ranges: member `n + i` is `externals[i]`.
+    pub externals: Vec<AddrRange>,
+    /// The class of each member.
+    pub class_of: Vec<u32>,
+    /// A representative member of each class.
+    pub reps: Vec<usize>,
+    /// Whether each endpoint is a single pod (loopback applies).
+    pub pod: Vec<bool>,
+    /// The port segments.
+    pub space: PortSpace,
+    /// The mask of every port.
+    pub full: Vec<u64>,
+    /// Per policy of the model: the classes its subject holds.
+    pub subjects: Vec<BitSet>,
+    /// The deciding rules of every direction a policy applies in, in evaluation order.
+    pub rules: Vec<CRule>,
+    /// Per direction, per tier: the classes an isolating policy of the tier applies to.
+    pub isolated: [Vec<BitSet>; 2],
+    /// Per direction and class: the rules that apply to it, in evaluation order.
+    pub rules_of: [Vec<Vec<u32>>; 2],
+    /// Per direction and class: the rules whose peer holds it, in evaluation order.
+    pub rules_with_peer: [Vec<Vec<u32>>; 2],
+    sig_of_class: Vec<u32>,
+}
+
+impl<'c> Compiled<'c> {
+    /// Compiles a cluster's policy model.
+    pub fn new(cluster: &'c Cluster) -> Compiled<'c> {
+        let ir = &cluster.ir;
+        let mut members = Members::new(cluster);
+        let n = members.n;
+        let u = members.len();
+
+        // Member-level sets.
+        struct MRule {
+            policy: PolicyId,
+            dir: Direction,
+            index: usize,
+            subjects: BitSet,
+            peers: BitSet,
+        }
+        let msubjects: Vec<BitSet> = ir
+            .policies
+            .iter()
+            .map(|p| members.of_match(&p.subject))
+            .collect();
+        let mut mrules: Vec<MRule> = Vec::new();
+        for (pi, p) in ir.policies.iter().enumerate() {
+            for dir in Direction::BOTH {
+                let part = p.dir(dir);
+                if !part.applies {
+                    continue;
+                }
+                for (ri, r) in part.rules.iter().enumerate() {
+                    if r.action == Action::Log {
+                        continue;
+                    }
+                    let subjects = match &r.local {
+                        None => msubjects[pi].clone(),
+                        Some(l) => {
+                            let mut s = members.of_match(l);
+                            s.intersect_with(&msubjects[pi]);
+                            s
+                        }
+                    };
+                    mrules.push(MRule {
+                        policy: pi,
+                        dir,
+                        index: ri,
+                        subjects,
+                        peers: members.of_match(&r.peer),
+                    });
+                }
+            }
+        }
+
+        // Named-port signatures, then classes.
+        let rule_of = |m: &MRule| &ir.policies[m.policy].dir(m.dir).rules[m.index];
+        let mut names: Vec<(&str, Option<crate::model::Protocol>)> = mrules
+            .iter()
+            .flat_map(|m| rule_of(m).ports.named())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let ports: Vec<&[ContainerPort]> = cluster
+            .endpoints
+            .iter()
+            .map(|e| e.ports.as_slice())
+            .collect();
+        let sigs = Signatures::new(&names, &ports, u);
+        let seed: Vec<u64> = (0..u)
+            .map(|m| u64::from(sigs.of_member[m]) * 2 + u64::from(m >= n))
+            .collect();
+        let partition = Partition::refine(
+            &seed,
+            msubjects
+                .iter()
+                .chain(mrules.iter().flat_map(|r| [&r.subjects, &r.peers])),
+        );
+        let classes = partition.len();
+
+        // Ports: resolve named ports per signature, cut the space, make masks.
+        let class_sig: Vec<u32> = partition.reps.iter().map(|&m| sigs.of_member[m]).collect();
+        let mut sig_rep: HashMap<u32, Option<&[ContainerPort]>> = HashMap::new();
+        for &m in &partition.reps {
+            sig_rep
+                .entry(sigs.of_member[m])
+                .or_insert_with(|| (m < n).then(|| ports[m]));
+        }
+        let resolved: Vec<Resolved> = mrules
+            .iter()
+            .map(|m| Resolved::new(&rule_of(m).ports, &sig_rep))
+            .collect();
+        let space = PortSpace::new(resolved.iter().flat_map(Resolved::sets));
+
+        // Everything over classes.
+        let subjects: Vec<BitSet> = msubjects.iter().map(|s| partition.on_classes(s)).collect();
+        let rules: Vec<CRule> = mrules
+            .iter()
+            .zip(&resolved)
+            .map(|(m, res)| CRule {
+                policy: m.policy,
+                tier: ir.policies[m.policy].tier,
+                dir: m.dir,
+                index: m.index,
+                action: rule_of(m).action,
+                subjects: partition.on_classes(&m.subjects),
+                peers: partition.on_classes(&m.peers),
+                ports: res.masks(&space, sigs.count),
+            })
+            .collect();
+        let mut isolated = [
+            vec![BitSet::new(classes); ir.tiers.len()],
+            vec![BitSet::new(classes); ir.tiers.len()],
+        ];
+        for (pi, p) in ir.policies.iter().enumerate() {
+            for dir in Direction::BOTH {
+                let part = p.dir(dir);
+                if part.applies && part.isolates {
+                    isolated[dir_index(dir)][p.tier].union_with(&subjects[pi]);
+                }
+            }
+        }
+        let mut rules_of = [vec![Vec::new(); classes], vec![Vec::new(); classes]];
+        let mut rules_with_peer = [vec![Vec::new(); classes], vec![Vec::new(); classes]];
+        for (ri, r) in rules.iter().enumerate() {
+            let d = dir_index(r.dir);
+            for c in r.subjects.iter() {
+                rules_of[d][c].push(ri as u32);
+            }
+            for c in r.peers.iter() {
+                rules_with_peer[d][c].push(ri as u32);
+            }
+        }
+        let full = space.full();
+        Compiled {
+            cluster,
+            n,
+            externals: members.externals,
+            class_of: partition.class_of,
+            reps: partition.reps,
+            pod: cluster.endpoints.iter().map(|e| e.is_pod()).collect(),
+            space,
+            full,
+            subjects,
+            rules,
+            isolated,
+            rules_of,
+            rules_with_peer,
+            sig_of_class: class_sig,
+        }
+    }
+
+    /// Number of classes.
+    pub fn classes(&self) -> usize {
+        self.reps.len()
+    }
+
+    /// Words in a port mask.
+    pub fn words(&self) -> usize {
+        self.space.words
+    }
+
+    /// The mask of a rule's ports towards a destination class.
+    pub fn mask<'a>(&'a self, ports: &'a CPorts, dst_class: usize) -> &'a [u64] {
+        match ports {
+            CPorts::Fixed(m) => m,
+            CPorts::Named(by_sig) => &by_sig[self.sig_of_class[dst_class] as usize],
+        }
+    }
+
+    /// The members of a class.
+    pub fn members(&self, class: usize) -> impl Iterator<Item = usize> + '_ {
+        self.class_of
+            .iter()
+            .enumerate()
+            .filter(move |(_, c)| **c as usize == class)
+            .map(|(m, _)| m)
+    }
+
+    /// Whether class `s` is subject to no rule and no isolation in a direction: then it lets
+    /// everything through.
+    pub fn open(&self, dir: Direction, s: usize) -> bool {
+        let d = dir_index(dir);
+        self.rules_of[d][s].is_empty() && !self.isolated[d].iter().any(|t| t.contains(s))
+    }
+
+    /// Egress at source class `s` towards every class: `out[d*w..(d+1)*w]` gets the ports
+    /// `s` may open towards class `d` as far as its own egress policies say.
+    pub fn egress(&self, s: usize, row: &mut Row) {
+        let (w, classes) = (self.words(), self.classes());
+        row.reset(classes, w, &self.full);
+        let rules = &self.rules_of[1][s];
+        let mut at = 0;
+        for (t, iso) in self.isolated[1].iter().enumerate() {
+            let start = at;
+            while at < rules.len() && self.rules[rules[at] as usize].tier == t {
+                at += 1;
+            }
+            let isolated = iso.contains(s);
+            if start == at && !isolated {
+                continue;
+            }
+            let mut passed = false;
+            for &r in &rules[start..at] {
+                let rule = &self.rules[r as usize];
+                passed |= rule.action == Action::Pass;
+                for d in rule.peers.iter() {
+                    row.decide(d, w, rule.action, self.mask(&rule.ports, d));
+                }
+            }
+            let end = self.cluster.ir.tiers[t].end;
+            if isolated || passed {
+                for d in 0..classes {
+                    row.end_tier(d, w, isolated, end, passed);
+                }
+            }
+        }
+        row.finish(classes, w);
+    }
+
+    /// Ingress at every destination class from source class `s`: `out[d*w..(d+1)*w]` gets
+    /// the ports class `d` lets in from `s` as far as its ingress policies say.
+    pub fn ingress(&self, s: usize, row: &mut Row) {
+        let (w, classes) = (self.words(), self.classes());
+        row.reset(classes, w, &self.full);
+        let rules = &self.rules_with_peer[0][s];
+        let mut at = 0;
+        for (t, iso) in self.isolated[0].iter().enumerate() {
+            let start = at;
+            while at < rules.len() && self.rules[rules[at] as usize].tier == t {
+                at += 1;
+            }
+            if start == at && iso.is_empty() {
+                continue;
+            }
+            let mut passed = false;
+            for &r in &rules[start..at] {
+                let rule = &self.rules[r as usize];
+                passed |= rule.action == Action::Pass;
+                for d in rule.subjects.iter() {
+                    row.decide(d, w, rule.action, self.mask(&rule.ports, d));
+                }
+            }
+            let end = self.cluster.ir.tiers[t].end;
+            if passed {
+                for d in 0..classes {
+                    row.end_tier(d, w, iso.contains(d), end, true);
+                }
+            } else {
+                for d in iso.iter() {
+                    row.end_tier(d, w, true, end, false);
+                }
+            }
+        }
+        row.finish(classes, w);
+    }
+}
+
+/// What one side lets through towards (or from) every class, walked tier by tier: per
+/// class, the ports allowed so far, undecided in the tier, and passed to the next tier.
+#[derive(Default)]
+pub struct Row {
+    /// After [`Compiled::egress`] or [`Compiled::ingress`]: per class, the ports let through.
+    pub allowed: Vec<u64>,
+    undecided: Vec<u64>,
+    passed: Vec<u64>,
+}
+
+impl Row {
+    fn reset(&mut self, classes: usize, w: usize, full: &[u64]) {
+        self.allowed.clear();
+        self.allowed.resize(classes * w, 0);
+        self.passed.clear();
+        self.passed.resize(classes * w, 0);
+        self.undecided.clear();
+        for _ in 0..classes {
+            self.undecided.extend_from_slice(full);
+        }
+    }
+
+    /// A matching rule at class `d`: it decides the ports of its mask still undecided.
+    fn decide(&mut self, d: usize, w: usize, action: Action, mask: &[u64]) {
+        let (und, all, pass) = (
+            &mut self.undecided[d * w..(d + 1) * w],
+            &mut self.allowed[d * w..(d + 1) * w],
+            &mut self.passed[d * w..(d + 1) * w],
+        );
+        for k in 0..w {
+            let decided = und[k] & mask[k];
+            match action {
+                Action::Allow => all[k] |= decided,
+                Action::Pass => pass[k] |= decided,
+                Action::Deny | Action::Log => {}
+            }
+            und[k] &= !mask[k];
+        }
+    }
+
+    /// The end of a tier at class `d`: what no rule decided meets the end action if the tier
+    /// isolates `d`, and passed ports go on.
+    fn end_tier(&mut self, d: usize, w: usize, isolated: bool, end: EndAction, passed: bool) {
+        let (und, pass) = (
+            &mut self.undecided[d * w..(d + 1) * w],
+            &mut self.passed[d * w..(d + 1) * w],
+        );
+        if isolated && end == EndAction::Deny {
+            und.fill(0);
+        }
+        if passed {
+            for k in 0..w {
+                und[k] |= pass[k];
+                pass[k] = 0;
+            }
+        }
+    }
+
+    fn finish(&mut self, classes: usize, w: usize) {
+        for k in 0..classes * w {
+            self.allowed[k] |= self.undecided[k];
+        }
+    }
+}
