@@ -88,14 +88,38 @@ struct Walk<'c, 'a> {
     rules: Vec<usize>,
 }
 
-/// Per rule of a walk: what it matches, what it decides, and where its ports go without it.
+/// Per rule of a walk: what it decides, where its ports go without it, and its outcome.
+/// Flat buffers of `w` words per rule, reused from walk to walk.
+#[derive(Default)]
 struct Verdicts {
-    masks: Vec<Vec<u64>>,
-    decided: Vec<Vec<u64>>,
+    w: usize,
+    decided: Vec<u64>,
     /// `A_{i+1}`: the ports allowed when the walk resumes after rule `i`.
-    without: Vec<Vec<u64>>,
+    without: Vec<u64>,
     /// The outcome of rule `i` on the ports it matches: allowed ones.
-    outcome: Vec<Vec<u64>>,
+    outcome: Vec<u64>,
+    /// Scratch masks of one walk.
+    undecided: Vec<u64>,
+    open: Vec<u64>,
+    passed: Vec<u64>,
+    next_tier: Vec<u64>,
+    after: Vec<u64>,
+}
+
+impl Verdicts {
+    fn decided(&self, j: usize) -> &[u64] {
+        &self.decided[j * self.w..(j + 1) * self.w]
+    }
+
+    /// Whether rule `j` of the walk changes nothing here.
+    fn idle(&self, j: usize) -> bool {
+        let r = j * self.w..(j + 1) * self.w;
+        self.decided[r.clone()]
+            .iter()
+            .zip(&self.outcome[r.clone()])
+            .zip(&self.without[r])
+            .all(|((d, o), a)| d & o == d & a)
+    }
 }
 
 impl<'c, 'a> Walk<'c, 'a> {
@@ -125,21 +149,42 @@ impl<'c, 'a> Walk<'c, 'a> {
         self.c.isolated[self.d][tier].contains(self.s)
     }
 
-    fn verdicts(&self) -> Verdicts {
+    /// The ports rule `j` of the walk matches.
+    fn mask(&self, j: usize) -> &'a [u64] {
+        let c = self.c;
+        c.mask(&c.rules[self.rules[j]].ports, self.dst)
+    }
+
+    /// Fills `v` for this walk: forward, what each rule decides; backward, what is allowed
+    /// when the walk resumes after each rule.
+    fn verdicts(&self, v: &mut Verdicts) {
         let c = self.c;
         let w = c.words();
         let n = self.rules.len();
-        let masks: Vec<Vec<u64>> = self
-            .rules
-            .iter()
-            .map(|&r| c.mask(&c.rules[r].ports, self.dst).to_vec())
-            .collect();
-        // Forward: what each rule decides.
-        let mut decided = vec![vec![0u64; w]; n];
-        let mut undecided = c.full.clone();
-        let mut open = undecided.clone();
-        let mut passed = vec![0u64; w];
+        v.w = w;
+        for buf in [&mut v.decided, &mut v.without, &mut v.outcome] {
+            buf.clear();
+            buf.resize(n * w, 0);
+        }
         let tiers = c.isolated[self.d].len();
+        let deny_end = |t: usize| self.isolated(t) && c.cluster.ir.tiers[t].end == EndAction::Deny;
+        let Verdicts {
+            decided,
+            without,
+            outcome,
+            undecided,
+            open,
+            passed,
+            next_tier,
+            after,
+            ..
+        } = v;
+        undecided.clear();
+        undecided.extend_from_slice(&c.full);
+        open.clear();
+        open.extend_from_slice(&c.full);
+        passed.clear();
+        passed.resize(w, 0);
         let mut i = 0;
         for t in 0..tiers {
             let start = i;
@@ -149,28 +194,29 @@ impl<'c, 'a> Walk<'c, 'a> {
             if start == i && !self.isolated(t) {
                 continue;
             }
-            open.copy_from_slice(&undecided);
+            open.copy_from_slice(undecided);
             passed.fill(0);
             for j in start..i {
+                let m = self.mask(j);
+                let pass = c.rules[self.rules[j]].action == Action::Pass;
                 for k in 0..w {
-                    decided[j][k] = open[k] & masks[j][k];
-                    open[k] &= !masks[j][k];
-                }
-                if c.rules[self.rules[j]].action == Action::Pass {
-                    for k in 0..w {
-                        passed[k] |= decided[j][k];
+                    let d = open[k] & m[k];
+                    decided[j * w + k] = d;
+                    open[k] &= !m[k];
+                    if pass {
+                        passed[k] |= d;
                     }
                 }
             }
-            let deny_end = self.isolated(t) && c.cluster.ir.tiers[t].end == EndAction::Deny;
+            let deny = deny_end(t);
             for k in 0..w {
-                undecided[k] = passed[k] | if deny_end { 0 } else { open[k] };
+                undecided[k] = passed[k] | if deny { 0 } else { open[k] };
             }
         }
-        // Backward: what is allowed when the walk resumes at each point.
-        let mut without = vec![vec![0u64; w]; n];
-        let mut outcome = vec![vec![0u64; w]; n];
-        let mut next_tier = c.full.clone();
+        next_tier.clear();
+        next_tier.extend_from_slice(&c.full);
+        after.clear();
+        after.resize(w, 0);
         let mut i = n;
         for t in (0..tiers).rev() {
             let end = i;
@@ -180,46 +226,27 @@ impl<'c, 'a> Walk<'c, 'a> {
             if i == end && !self.isolated(t) {
                 continue;
             }
-            let deny_end = self.isolated(t) && c.cluster.ir.tiers[t].end == EndAction::Deny;
-            let mut after = if deny_end {
-                vec![0u64; w]
+            if deny_end(t) {
+                after.fill(0);
             } else {
-                next_tier.clone()
-            };
+                after.copy_from_slice(next_tier);
+            }
             for j in (i..end).rev() {
-                without[j].copy_from_slice(&after);
-                outcome[j] = match c.rules[self.rules[j]].action {
-                    Action::Allow => masks[j].clone(),
-                    Action::Deny | Action::Log => vec![0u64; w],
-                    Action::Pass => masks[j]
-                        .iter()
-                        .zip(&next_tier)
-                        .map(|(m, a)| m & a)
-                        .collect(),
-                };
+                let m = self.mask(j);
+                let action = c.rules[self.rules[j]].action;
                 for k in 0..w {
-                    after[k] = outcome[j][k] | (!masks[j][k] & after[k]);
+                    without[j * w + k] = after[k];
+                    let o = match action {
+                        Action::Allow => m[k],
+                        Action::Deny | Action::Log => 0,
+                        Action::Pass => m[k] & next_tier[k],
+                    };
+                    outcome[j * w + k] = o;
+                    after[k] = o | (!m[k] & after[k]);
                 }
             }
-            next_tier = after;
+            next_tier.copy_from_slice(after);
         }
-        Verdicts {
-            masks,
-            decided,
-            without,
-            outcome,
-        }
-    }
-}
-
-impl Verdicts {
-    /// Whether rule `j` of the walk changes nothing here.
-    fn idle(&self, j: usize) -> bool {
-        self.decided[j]
-            .iter()
-            .zip(&self.outcome[j])
-            .zip(&self.without[j])
-            .all(|((d, o), a)| d & o == d & a)
     }
 }
 
@@ -231,6 +258,7 @@ pub fn compute(cluster: &Cluster) -> Redundancy {
     let mut matches_something = vec![false; nrules];
     let mut changes = vec![false; nrules];
     let mut example: Vec<Option<(usize, usize)>> = vec![None; nrules];
+    let mut v = Verdicts::default();
     let pairs = |r: usize| {
         let rule = &c.rules[r];
         rule.subjects
@@ -250,9 +278,9 @@ pub fn compute(cluster: &Cluster) -> Redundancy {
                 .collect();
             for t in peers {
                 let walk = Walk::new(&c, dir, s, t, |_| true);
-                let v = walk.verdicts();
+                walk.verdicts(&mut v);
                 for (j, &r) in walk.rules.iter().enumerate() {
-                    if zero(&v.masks[j]) {
+                    if zero(walk.mask(j)) {
                         continue;
                     }
                     matches_something[r] = true;
@@ -297,23 +325,23 @@ pub fn compute(cluster: &Cluster) -> Redundancy {
         let mut unreached = true;
         let idle = pairs(r).all(|(s, t)| {
             let walk = Walk::new(&c, dir, s, t, |o| !removed[o]);
-            let v = walk.verdicts();
+            walk.verdicts(&mut v);
             let Some(j) = walk.rules.iter().position(|&o| o == r) else {
                 return true;
             };
-            if zero(&v.masks[j]) {
+            if zero(walk.mask(j)) {
                 return true;
             }
-            unreached &= zero(&v.decided[j]);
+            unreached &= zero(v.decided(j));
             let idle = v.idle(j);
             if idle {
                 // The rules that decide its traffic without it: later rules that match its
                 // decided ports, or earlier ones that decided its matched ports first.
                 for (k, &o) in walk.rules.iter().enumerate() {
                     let hit = if k < j {
-                        overlaps(&v.decided[k], &v.masks[j])
+                        overlaps(v.decided(k), walk.mask(j))
                     } else {
-                        k > j && overlaps(&v.masks[k], &v.decided[j])
+                        k > j && overlaps(walk.mask(k), v.decided(j))
                     };
                     if hit && !cover.contains(&o) && cover.len() < COVER_CAP {
                         cover.push(o);
@@ -396,7 +424,7 @@ pub fn compute(cluster: &Cluster) -> Redundancy {
                 let walk = Walk::new(&c, dir, s, t, |o| {
                     !gone[c.rules[o].policy] && !dropped.contains(&o)
                 });
-                let v = walk.verdicts();
+                walk.verdicts(&mut v);
                 let Some(j) = walk.rules.iter().position(|&o| o == r) else {
                     return true;
                 };
@@ -405,8 +433,8 @@ pub fn compute(cluster: &Cluster) -> Redundancy {
                     for (k, &o) in walk.rules.iter().enumerate() {
                         let op = c.rules[o].policy;
                         if op != p
-                            && (overlaps(&v.masks[k], &v.decided[j])
-                                || overlaps(&v.decided[k], &v.masks[j]))
+                            && (overlaps(walk.mask(k), v.decided(j))
+                                || overlaps(v.decided(k), walk.mask(j)))
                             && !cover.contains(&op)
                             && cover.len() < COVER_CAP
                         {
