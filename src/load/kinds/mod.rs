@@ -1,6 +1,7 @@
 //! One decoder per kind the model understands; [`decode`] dispatches on `kind`.
 
 pub mod alpha_policy;
+pub mod calico;
 pub mod cluster_policy;
 pub mod meta;
 pub mod namespace;

@@ -1,0 +1,3 @@
+//! Calico (projectcalico.org/v3) kinds.
+
+pub mod selector;
