@@ -144,6 +144,7 @@ pub fn session_from(
         objects,
         &BuildOptions {
             isolation: args.isolation_model,
+            with_staged: false,
         },
     );
     for (i, policy) in cluster

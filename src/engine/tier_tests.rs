@@ -459,6 +459,7 @@ fn beta_policies_under_both_isolation_models() {
     assert_eq!(ports(&per_pod, "y/c", "x/b"), "all");
     let annotation = BuildOptions {
         isolation: IsolationModel::Annotation,
+        ..BuildOptions::default()
     };
     let plain = cluster_with(&format!("{BASE}{policy}"), &annotation);
     assert_eq!(

@@ -15,6 +15,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::calico::CalicoObject;
 use super::cluster_policy::{ClusterPolicyKind, Tier};
 use super::endpoint::{Endpoint, EndpointKind};
 use super::labels::Labels;
@@ -47,6 +48,12 @@ impl Cluster {
                 Object::NetworkPolicy(p) => cluster.policies.push(*p),
                 Object::ClusterPolicy(p) => cluster.cluster_policies.push(*p),
                 Object::Node(n) => cluster.nodes.push(n),
+                Object::Calico(c) => match *c {
+                    CalicoObject::Policy(p) => cluster.calico_policies.push(p),
+                    CalicoObject::Tier(t) => cluster.calico_tiers.push(t),
+                    CalicoObject::NetworkSet(s) => cluster.network_sets.push(s),
+                },
+                Object::ServiceAccount(sa) => cluster.service_accounts.push(sa),
             }
         }
 
@@ -241,6 +248,7 @@ fn fold_owners(workloads: Vec<Workload>, cluster: &mut Cluster) -> Vec<Endpoint>
                 ips: w.ips.clone(),
                 ports: w.ports.clone(),
                 host_network: w.host_network,
+                service_account: w.service_account.clone(),
                 span: w.span,
                 name_span: w.name_span,
                 members: Vec::new(),
@@ -301,6 +309,7 @@ mod tests {
             annotations: Labels::default(),
             ports: Vec::new(),
             host_network: false,
+            service_account: "default".into(),
             ips: ip.map(|i| i.parse().unwrap()).into_iter().collect(),
             phase: None,
             span: Span::default(),

@@ -140,6 +140,8 @@ pub struct Endpoint {
     pub ports: Vec<ContainerPort>,
     /// spec.hostNetwork.
     pub host_network: bool,
+    /// Its service account (`default` when none is written).
+    pub service_account: String,
     /// The object.
     pub span: Span,
     /// Its `metadata.name`.

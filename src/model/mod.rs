@@ -7,6 +7,7 @@
 //! linter but not applied.
 
 pub mod build;
+pub mod calico;
 pub mod cluster_policy;
 pub mod endpoint;
 pub mod ip;
@@ -159,6 +160,9 @@ pub struct Workload {
     pub ports: Vec<ContainerPort>,
     /// spec.hostNetwork.
     pub host_network: bool,
+    /// spec.serviceAccountName (or the deprecated spec.serviceAccount); `default` when
+    /// neither is written, as the API server sets it.
+    pub service_account: String,
     /// status.podIP(s).
     pub ips: Vec<IpAddr>,
     /// status.phase, for pods.
@@ -184,6 +188,24 @@ pub enum Object {
     ClusterPolicy(Box<ClusterPolicy>),
     /// A Node.
     Node(Node),
+    /// A Calico policy, Tier or network set.
+    Calico(Box<calico::CalicoObject>),
+    /// A ServiceAccount (Calico selectors read its labels).
+    ServiceAccount(ServiceAccount),
+}
+
+/// A ServiceAccount: its labels are what Calico's `serviceAccountSelector` and
+/// `serviceAccounts.selector` match.
+#[derive(Clone, Debug)]
+pub struct ServiceAccount {
+    /// Its namespace.
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
+    /// metadata.labels.
+    pub labels: Labels,
+    /// The object.
+    pub span: Span,
 }
 
 /// Index of a policy in [`Cluster::policies`].
@@ -232,6 +254,19 @@ pub struct Cluster {
     pub isolation: IsolationModel,
     /// Every applied policy, lowered into the one policy model the engines read.
     pub ir: ir::Model,
+    /// Every Calico policy of the input (applied or not), in input order.
+    pub calico_policies: Vec<calico::CalicoPolicy>,
+    /// Calico policies not applied, and why.
+    pub calico_not_applied: HashMap<usize, NotApplied>,
+    /// Calico Tiers, in input order (a later one of the same name replaces an earlier one).
+    pub calico_tiers: Vec<calico::CalicoTier>,
+    /// Calico NetworkSets and GlobalNetworkSets, in input order.
+    pub network_sets: Vec<calico::NetworkSet>,
+    /// ServiceAccounts, sorted by namespace and name.
+    pub service_accounts: Vec<ServiceAccount>,
+    /// What the model met but does not evaluate, or evaluates with a caveat, with where it is
+    /// (printed as warnings; `check` reports them).
+    pub warnings: Vec<(Span, String)>,
 }
 
 /// How to build a cluster: the choices that change what the policies mean.
@@ -239,6 +274,9 @@ pub struct Cluster {
 pub struct BuildOptions {
     /// How namespaced policies isolate pods.
     pub isolation: IsolationModel,
+    /// Evaluate Calico's staged policies as if they were enforced (they are not: staging is
+    /// for seeing what a policy would do before enforcing it).
+    pub with_staged: bool,
 }
 
 impl Cluster {

@@ -45,9 +45,19 @@ pub fn decode(d: &mut Decoder, kind: EndpointKind, opts: &LoadOptions) -> Option
     };
     let mut ports = Vec::new();
     let mut host_network = false;
+    // The API server sets `default` when a pod names no service account.
+    let mut service_account = "default".to_string();
     if let Some(spec) = pod_spec.and_then(|s| d.map(s)) {
         if let Some(h) = spec.get("hostNetwork") {
             host_network = d.bool(h).unwrap_or(false);
+        }
+        let named = ["serviceAccountName", "serviceAccount"]
+            .iter()
+            .find_map(|k| spec.get(k))
+            .and_then(|n| d.string(n))
+            .filter(|s| !s.value.is_empty());
+        if let Some(sa) = named {
+            service_account = sa.value;
         }
         if let Some(cs) = spec.get("containers") {
             for c in d.list(cs) {
@@ -88,6 +98,7 @@ pub fn decode(d: &mut Decoder, kind: EndpointKind, opts: &LoadOptions) -> Option
         annotations: m.annotations,
         ports,
         host_network,
+        service_account,
         ips,
         phase,
         span: obj.span(),
