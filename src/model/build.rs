@@ -43,13 +43,13 @@ impl Cluster {
                 Object::Namespace(ns) => {
                     namespaces.insert(ns.name.clone(), ns);
                 }
-                Object::Workload(w) => workloads.push(w),
+                Object::Workload(w) => workloads.push(*w),
                 Object::Service(s) => cluster.services.push(s),
                 Object::NetworkPolicy(p) => cluster.policies.push(*p),
                 Object::ClusterPolicy(p) => cluster.cluster_policies.push(*p),
                 Object::Node(n) => cluster.nodes.push(n),
                 Object::Calico(c) => match *c {
-                    CalicoObject::Policy(p) => cluster.calico_policies.push(p),
+                    CalicoObject::Policy(p) => cluster.calico_policies.push(*p),
                     CalicoObject::Tier(t) => cluster.calico_tiers.push(t),
                     CalicoObject::NetworkSet(s) => cluster.network_sets.push(s),
                 },
@@ -294,7 +294,7 @@ mod tests {
     use crate::model::OwnerRef;
 
     fn w(kind: EndpointKind, name: &str, owner: Option<(&str, &str)>, ip: Option<&str>) -> Object {
-        Object::Workload(Workload {
+        Object::Workload(Box::new(Workload {
             kind,
             namespace: "shop".into(),
             name: name.into(),
@@ -314,7 +314,7 @@ mod tests {
             phase: None,
             span: Span::default(),
             name_span: Span::default(),
-        })
+        }))
     }
 
     #[test]

@@ -179,7 +179,7 @@ pub enum Object {
     /// A Namespace.
     Namespace(Namespace),
     /// A Pod or workload.
-    Workload(Workload),
+    Workload(Box<Workload>),
     /// A Service.
     Service(Service),
     /// A NetworkPolicy (any generation of the API).

@@ -89,7 +89,7 @@ pub fn decode(d: &mut Decoder, kind: EndpointKind, opts: &LoadOptions) -> Option
             }
         }
     }
-    Some(Object::Workload(Workload {
+    Some(Object::Workload(Box::new(Workload {
         kind,
         namespace: m.namespace,
         name: m.name.value,
@@ -103,7 +103,7 @@ pub fn decode(d: &mut Decoder, kind: EndpointKind, opts: &LoadOptions) -> Option
         phase,
         span: obj.span(),
         name_span: meta::name_span(d),
-    }))
+    })))
 }
 
 fn push_ip<'d>(d: &mut Decoder<'d>, n: N<'d>, ips: &mut Vec<IpAddr>) {

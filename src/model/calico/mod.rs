@@ -410,7 +410,7 @@ impl NetworkSet {
 #[derive(Clone, Debug)]
 pub enum CalicoObject {
     /// A policy of any Calico kind.
-    Policy(CalicoPolicy),
+    Policy(Box<CalicoPolicy>),
     /// A Tier.
     Tier(CalicoTier),
     /// A NetworkSet or GlobalNetworkSet.
