@@ -95,7 +95,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__can__subcmd__reach)
-            opts="-p -o -q -f -n -v -A -h -V --port --output --quiet --filename --namespace --isolation-model --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
+            opts="-p -o -q -f -n -v -A -h -V --port --output --quiet --filename --namespace --isolation-model --with-staged --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -171,7 +171,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__check)
-            opts="-o -f -n -v -A -h -V --topology --output --fail-on --config --no-config --expect --baseline --filename --namespace --isolation-model --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
+            opts="-o -f -n -v -A -h -V --topology --output --fail-on --config --no-config --expect --baseline --filename --namespace --isolation-model --with-staged --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -277,7 +277,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__diff)
-            opts="-o -f -n -v -A -h -V --old --new --base --topology --output --exit-code --filename --namespace --isolation-model --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
+            opts="-o -f -n -v -A -h -V --old --new --base --topology --output --exit-code --filename --namespace --isolation-model --with-staged --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -501,7 +501,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__matrix)
-            opts="-p -o -f -n -v -A -h -V --from --to --no-external --port --output --filename --namespace --isolation-model --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
+            opts="-p -o -f -n -v -A -h -V --from --to --no-external --port --output --filename --namespace --isolation-model --with-staged --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -585,7 +585,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__migrate)
-            opts="-f -n -v -A -h -V --filename --namespace --isolation-model --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
+            opts="-f -n -v -A -h -V --filename --namespace --isolation-model --with-staged --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -645,7 +645,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__report)
-            opts="-o -f -n -v -A -h -V --output --no-findings --config --no-config --filename --namespace --isolation-model --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
+            opts="-o -f -n -v -A -h -V --output --no-findings --config --no-config --filename --namespace --isolation-model --with-staged --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

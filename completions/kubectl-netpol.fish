@@ -51,6 +51,7 @@ complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach"
 always\t'Always'
 never\t'Never'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s q -l quiet -d 'Print nothing; answer with the exit status only'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -l with-staged -d 'Evaluate Calico\'s staged policies (StagedNetworkPolicy, StagedGlobalNetworkPolicy, StagedKubernetesNetworkPolicy) as if they were enforced: what the cluster would allow once they are'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s v -l verbose -d 'List on standard error every object read: used, ignored (and why), or broken'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -l from-cluster -d 'Read the live cluster with kubectl: namespaces, pods, workloads, services, nodes and every kind of network policy, in the -n namespace (every namespace with -A; else the context\'s, as kubectl does). Files given too are read after it: their objects replace the live ones of the same name, to try out a change before applying it'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand can-reach" -s A -l all-namespaces -d 'Read every namespace of the cluster (with --from-cluster)'
@@ -76,6 +77,7 @@ complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l
 always\t'Always'
 never\t'Never'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l no-external -d 'Leave out the external address ranges'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l with-staged -d 'Evaluate Calico\'s staged policies (StagedNetworkPolicy, StagedGlobalNetworkPolicy, StagedKubernetesNetworkPolicy) as if they were enforced: what the cluster would allow once they are'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s v -l verbose -d 'List on standard error every object read: used, ignored (and why), or broken'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -l from-cluster -d 'Read the live cluster with kubectl: namespaces, pods, workloads, services, nodes and every kind of network policy, in the -n namespace (every namespace with -A; else the context\'s, as kubectl does). Files given too are read after it: their objects replace the live ones of the same name, to try out a change before applying it'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand matrix" -s A -l all-namespaces -d 'Read every namespace of the cluster (with --from-cluster)'
@@ -98,6 +100,7 @@ complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -l c
 always\t'Always'
 never\t'Never'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -l exit-code -d 'Exit with 1 when a connection was opened, closed or changed, 0 when none was (as `git diff --exit-code`)'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -l with-staged -d 'Evaluate Calico\'s staged policies (StagedNetworkPolicy, StagedGlobalNetworkPolicy, StagedKubernetesNetworkPolicy) as if they were enforced: what the cluster would allow once they are'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -s v -l verbose -d 'List on standard error every object read: used, ignored (and why), or broken'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -l from-cluster -d 'Read the live cluster with kubectl: namespaces, pods, workloads, services, nodes and every kind of network policy, in the -n namespace (every namespace with -A; else the context\'s, as kubectl does). Files given too are read after it: their objects replace the live ones of the same name, to try out a change before applying it'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand diff" -s A -l all-namespaces -d 'Read every namespace of the cluster (with --from-cluster)'
@@ -125,6 +128,7 @@ complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l 
 always\t'Always'
 never\t'Never'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l no-config -d 'Use no configuration file'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l with-staged -d 'Evaluate Calico\'s staged policies (StagedNetworkPolicy, StagedGlobalNetworkPolicy, StagedKubernetesNetworkPolicy) as if they were enforced: what the cluster would allow once they are'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s v -l verbose -d 'List on standard error every object read: used, ignored (and why), or broken'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -l from-cluster -d 'Read the live cluster with kubectl: namespaces, pods, workloads, services, nodes and every kind of network policy, in the -n namespace (every namespace with -A; else the context\'s, as kubectl does). Files given too are read after it: their objects replace the live ones of the same name, to try out a change before applying it'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand check" -s A -l all-namespaces -d 'Read every namespace of the cluster (with --from-cluster)'
@@ -145,6 +149,7 @@ complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -l color -d 'When to use colour' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -l with-staged -d 'Evaluate Calico\'s staged policies (StagedNetworkPolicy, StagedGlobalNetworkPolicy, StagedKubernetesNetworkPolicy) as if they were enforced: what the cluster would allow once they are'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -s v -l verbose -d 'List on standard error every object read: used, ignored (and why), or broken'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -l from-cluster -d 'Read the live cluster with kubectl: namespaces, pods, workloads, services, nodes and every kind of network policy, in the -n namespace (every namespace with -A; else the context\'s, as kubectl does). Files given too are read after it: their objects replace the live ones of the same name, to try out a change before applying it'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand migrate" -s A -l all-namespaces -d 'Read every namespace of the cluster (with --from-cluster)'
@@ -163,6 +168,7 @@ always\t'Always'
 never\t'Never'"
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -l no-findings -d 'Leave out the findings of `check`'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -l no-config -d 'Use no configuration file for the findings'
+complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -l with-staged -d 'Evaluate Calico\'s staged policies (StagedNetworkPolicy, StagedGlobalNetworkPolicy, StagedKubernetesNetworkPolicy) as if they were enforced: what the cluster would allow once they are'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -s v -l verbose -d 'List on standard error every object read: used, ignored (and why), or broken'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -l from-cluster -d 'Read the live cluster with kubectl: namespaces, pods, workloads, services, nodes and every kind of network policy, in the -n namespace (every namespace with -A; else the context\'s, as kubectl does). Files given too are read after it: their objects replace the live ones of the same name, to try out a change before applying it'
 complete -c kubectl-netpol -n "__fish_kubectl_netpol_using_subcommand report" -s A -l all-namespaces -d 'Read every namespace of the cluster (with --from-cluster)'

@@ -42,7 +42,13 @@ fn assert_migration_keeps_reachability(file: &str, model: IsolationModel) -> usi
     let path = format!("{}/testdata/{file}", env!("CARGO_MANIFEST_DIR"));
     let loaded = load(&[path], &LoadOptions::default());
     assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
-    let before = Cluster::build_with(loaded.objects.clone(), &BuildOptions { isolation: model });
+    let before = Cluster::build_with(
+        loaded.objects.clone(),
+        &BuildOptions {
+            isolation: model,
+            ..BuildOptions::default()
+        },
+    );
     let migrated = migrate(&before);
     let yaml: String = migrated
         .iter()

@@ -8,7 +8,7 @@ use clap::Args;
 
 use crate::load::source::SourceMap;
 use crate::load::{self, LoadOptions, Loaded, Outcome};
-use crate::model::{BuildOptions, Cluster, IsolationModel, NotApplied, validate};
+use crate::model::{BuildOptions, Cluster, IsolationModel, NotApplied, calico, validate};
 use crate::report::style::Painter;
 
 /// Where manifests come from.
@@ -27,6 +27,11 @@ pub struct InputArgs {
     /// ingress only).
     #[arg(long, value_enum, value_name = "MODEL", default_value_t = IsolationModel::PerPod)]
     pub isolation_model: IsolationModel,
+    /// Evaluate Calico's staged policies (StagedNetworkPolicy, StagedGlobalNetworkPolicy,
+    /// StagedKubernetesNetworkPolicy) as if they were enforced: what the cluster would allow
+    /// once they are.
+    #[arg(long)]
+    pub with_staged: bool,
     /// List on standard error every object read: used, ignored (and why), or broken.
     #[arg(short = 'v', long)]
     pub verbose: bool,
@@ -134,6 +139,7 @@ pub fn session_from(
         objects,
         problems,
         inventory,
+        warnings,
     } = loaded;
     let mut errors = 0;
     for p in problems.iter().filter(|_| mode == Problems::Print) {
@@ -144,7 +150,7 @@ pub fn session_from(
         objects,
         &BuildOptions {
             isolation: args.isolation_model,
-            with_staged: false,
+            with_staged: args.with_staged,
         },
     );
     for (i, policy) in cluster
@@ -188,6 +194,63 @@ pub fn session_from(
                 );
                 errors += 1;
             }
+        }
+    }
+    for (i, policy) in cluster
+        .calico_policies
+        .iter()
+        .enumerate()
+        .filter(|_| mode == Problems::Print)
+    {
+        if cluster.calico_not_applied.get(&i) == Some(&NotApplied::Invalid) {
+            for v in calico::validate::policy(policy) {
+                eprintln!(
+                    "{} {}: {}: {} [{}] ({} {} is not applied: the API server rejects it)",
+                    painter.bad("error:"),
+                    sources.location(v.span),
+                    v.path,
+                    v.message,
+                    v.rule,
+                    policy.kind.as_str(),
+                    policy.id()
+                );
+                errors += 1;
+            }
+        }
+    }
+    if mode == Problems::Print {
+        let calico_objects = cluster
+            .calico_tiers
+            .iter()
+            .map(|t| (format!("Tier {}", t.name), calico::validate::tier(t)))
+            .chain(
+                cluster
+                    .network_sets
+                    .iter()
+                    .map(|s| (s.id(), calico::validate::network_set(s))),
+            );
+        for (what, violations) in calico_objects {
+            for v in violations {
+                eprintln!(
+                    "{} {}: {}: {} [{}] ({what} is refused by the API server)",
+                    painter.bad("error:"),
+                    sources.location(v.span),
+                    v.path,
+                    v.message,
+                    v.rule,
+                );
+                errors += 1;
+            }
+        }
+        for w in &warnings {
+            eprintln!("{} {}", painter.warn("warning:"), w.render(&sources));
+        }
+        for (span, w) in &cluster.warnings {
+            eprintln!(
+                "{} {}: {w}",
+                painter.warn("warning:"),
+                sources.location(*span)
+            );
         }
     }
     if args.verbose {

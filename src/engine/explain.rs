@@ -97,6 +97,10 @@ pub fn term_matched(cluster: &Cluster, term: &Term, party: Party) -> String {
                 });
             }
             (Test::Nodes(_), false) => parts.push(format!("{} have the IP of {name}", c.what)),
+            (Test::Family(_), false) => {}
+            (Test::Service { .. }, false) => {
+                parts.push(format!("{name} is a backend of {}", c.what))
+            }
             (_, true) => parts.push(format!("{name} is not in {}", c.what)),
         }
     }
@@ -244,6 +248,8 @@ pub fn cond_missed(cluster: &Cluster, term: &Term, cond: usize, party: Party) ->
             }
         }
         Test::Nodes(_) => format!("{name} is not an address of {}", c.what),
+        Test::Family(_) => format!("{name} is not reached over {}", c.what),
+        Test::Service { .. } => format!("{name} is not a backend of {}", c.what),
     }
 }
 

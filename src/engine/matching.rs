@@ -8,14 +8,19 @@
 //! - Nets hold for addresses in a net and in no except: external addresses, and pods by
 //!   their known IPs (as the upstream conformance tests expect, and as Calico does).
 //! - Nodes hold for the addresses in the matching Nodes' status.
+//! - A service holds for its backends: pods of its namespace its selector picks.
+//! - An IP family holds for parties of that family (pods without a known IP: IPv4).
 
 use std::net::IpAddr;
 
+use ipnet::IpNet;
+
 use super::Party;
-use crate::model::ip::AddrRange;
+use crate::model::calico::NetworkSet;
+use crate::model::ip::{AddrRange, Family, ip_key, parse_cidr};
 use crate::model::ir::{Cond, Match, Source, Term, Test};
 use crate::model::selector::{Carrier, Expr, Key, Scope};
-use crate::model::{Cluster, Endpoint, Labels};
+use crate::model::{Cluster, Endpoint, Labels, NAMESPACE_NAME_LABEL};
 
 /// The outcome of a match for a party.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,14 +53,71 @@ impl Carrier for EndpointCarrier<'_> {
         match key.scope {
             Scope::Own => self.ep.labels.get(&key.name),
             Scope::Namespace => self.cluster.ns(self.ep.ns).labels.get(&key.name),
-            Scope::ServiceAccount => None,
-            Scope::Meta => (key.name == "projectcalico.org/orchestrator").then_some("k8s"),
+            Scope::ServiceAccount => {
+                let sa = self
+                    .cluster
+                    .service_account(&self.ep.namespace, &self.ep.service_account)?;
+                if key.name == SA_NAME_LABEL {
+                    Some(sa.name.as_str())
+                } else {
+                    sa.labels.get(&key.name)
+                }
+            }
+            Scope::Meta => match key.name.as_str() {
+                ORCHESTRATOR_LABEL => Some("k8s"),
+                SERVICE_ACCOUNT_LABEL => Some(self.ep.service_account.as_str()),
+                _ => None,
+            },
         }
     }
 
     fn namespaced(&self) -> bool {
         true
     }
+}
+
+/// What Calico sets on every pod: `projectcalico.org/orchestrator: k8s`.
+pub const ORCHESTRATOR_LABEL: &str = "projectcalico.org/orchestrator";
+/// What Calico sets on every pod with a service account: its name.
+pub const SERVICE_ACCOUNT_LABEL: &str = "projectcalico.org/serviceaccount";
+/// The label of a service account's profile that holds its name (`pcsa.projectcalico.org/name`).
+pub const SA_NAME_LABEL: &str = "projectcalico.org/name";
+
+/// A Calico network set as a selector sees it: its labels, and its namespace's.
+pub struct NetworkSetCarrier<'a> {
+    /// The cluster.
+    pub cluster: &'a Cluster,
+    /// The set.
+    pub set: &'a NetworkSet,
+}
+
+impl Carrier for NetworkSetCarrier<'_> {
+    fn label(&self, key: &Key) -> Option<&str> {
+        match key.scope {
+            Scope::Own => self.set.labels.get(&key.name),
+            Scope::Namespace => {
+                let ns = self.set.namespace.as_deref()?;
+                match self.cluster.ns_id(ns) {
+                    Some(id) => self.cluster.ns(id).labels.get(&key.name),
+                    None => (key.name == NAMESPACE_NAME_LABEL).then_some(ns),
+                }
+            }
+            Scope::ServiceAccount | Scope::Meta => None,
+        }
+    }
+
+    fn namespaced(&self) -> bool {
+        self.set.namespace.is_some()
+    }
+}
+
+/// The nets of a network set that parse (validation reports the others).
+pub fn network_set_nets(set: &NetworkSet) -> impl Iterator<Item = IpNet> + '_ {
+    set.nets.iter().filter_map(|n| {
+        parse_cidr(n)
+            .ok()
+            .or_else(|| n.parse::<IpAddr>().ok().map(IpNet::from))
+    })
 }
 
 /// Labels alone as a carrier: a Node, or anything outside every namespace.
@@ -96,7 +158,10 @@ pub fn test_holds(cluster: &Cluster, test: &Test, party: Party) -> bool {
     match test {
         Test::PodNetwork => endpoint.is_some_and(|e| !e.host_network),
         Test::Namespace(ns) => endpoint.is_some_and(|e| e.namespace == *ns),
-        Test::Selector { expr, .. } => endpoint.is_some_and(|e| selects(cluster, expr, e)),
+        Test::Selector { expr, network_sets } => {
+            endpoint.is_some_and(|e| selects(cluster, expr, e))
+                || (*network_sets && in_network_set(cluster, expr, &party))
+        }
         Test::Nets { nets, except } => addresses(cluster, &party).iter().any(|&ip| {
             nets.iter().any(|n| AddrRange::from_net(n).contains(ip))
                 && !except.iter().any(|n| AddrRange::from_net(n).contains(ip))
@@ -109,7 +174,49 @@ pub fn test_holds(cluster: &Cluster, test: &Test, party: Party) -> bool {
                 .filter(|n| expr.matches(&LabelCarrier(&n.labels)))
                 .any(|n| n.addresses.iter().any(|a| ips.contains(a)))
         }
+        Test::Family(f) => match party {
+            Party::Address(ip) => family(ip) == *f,
+            Party::Endpoint(i) => {
+                let ips = &cluster.endpoints[i].ips;
+                ips.iter().any(|&ip| family(ip) == *f) || (ips.is_empty() && *f == Family::V4)
+            }
+        },
+        Test::Service { namespace, name } => {
+            endpoint.is_some_and(|e| service_selects(cluster, namespace, name, e))
+        }
     }
+}
+
+/// An address's family, an IPv4-mapped IPv6 address being IPv4 (see [`ip_key`]).
+fn family(ip: IpAddr) -> Family {
+    ip_key(ip).0
+}
+
+/// Whether an address of the party lies in a network set the expression selects.
+fn in_network_set(cluster: &Cluster, expr: &Expr, party: &Party) -> bool {
+    let ips = addresses(cluster, party);
+    !ips.is_empty()
+        && cluster
+            .network_sets
+            .iter()
+            .filter(|set| expr.matches(&NetworkSetCarrier { cluster, set }))
+            .flat_map(network_set_nets)
+            .any(|net| ips.iter().any(|&ip| AddrRange::from_net(&net).contains(ip)))
+}
+
+/// Whether a Service of the input selects the pod (a Service without selector, or not in the
+/// input, selects none here).
+pub fn service_selects(cluster: &Cluster, namespace: &str, name: &str, ep: &Endpoint) -> bool {
+    !ep.host_network
+        && ep.namespace == namespace
+        && cluster
+            .services
+            .iter()
+            .find(|s| s.namespace == namespace && s.name == name)
+            .and_then(|s| s.selector.as_ref())
+            .is_some_and(|sel| {
+                !sel.is_empty() && sel.iter().all(|(k, v)| ep.labels.get(k) == Some(v))
+            })
 }
 
 /// Whether the condition holds for the party.

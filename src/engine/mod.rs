@@ -32,6 +32,9 @@ pub enum Party {
 }
 
 #[cfg(test)]
+mod calico_tests;
+
+#[cfg(test)]
 mod semantics_tests;
 
 #[cfg(test)]

@@ -52,6 +52,25 @@ impl<'d> N<'d> {
         }
     }
 
+    /// How a scalar was written (None for a collection).
+    pub fn style(&self) -> Option<Style> {
+        match self.kind() {
+            NodeKind::Scalar(_, st) => Some(*st),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a plain scalar that YAML reads as a number or a boolean, so that
+    /// kubectl sends it to the API server as a JSON number or boolean, not a string.
+    pub fn is_number_or_bool(&self) -> bool {
+        match self.kind() {
+            NodeKind::Scalar(s, Style::Plain) => {
+                parse_number(s).is_some() || parse_bool(s).is_some()
+            }
+            _ => false,
+        }
+    }
+
     /// Whether this is a sequence.
     pub fn is_list(&self) -> bool {
         matches!(self.kind(), NodeKind::Seq(_))
@@ -256,14 +275,49 @@ impl<'d> Decoder<'d> {
         }
     }
 
+    /// A number: a plain scalar holding a YAML integer or float (`5`, `-1.5`, `1e3`), as a
+    /// JSON number field reads it.
+    pub fn number(&mut self, n: N<'d>) -> Option<Spanned<f64>> {
+        if let NodeKind::Scalar(s, Style::Plain) = n.kind()
+            && let Some(v) = parse_number(s)
+        {
+            return Some(Spanned::new(v, n.span()));
+        }
+        self.error(n, format_args!("expected a number, found {}", n.describe()));
+        None
+    }
+
+    /// The byte offset in the file where a scalar's value appears verbatim: a plain scalar,
+    /// or a quoted one whose text between the quotes is its value (no escape, no line
+    /// folding). None otherwise (and for collections).
+    ///
+    /// The document does not keep the source text, so this compares lengths: every
+    /// transformation YAML applies to a plain scalar (folding) makes the value shorter than
+    /// its text, and so do those of quoted scalars (folding, `''`, escapes) but for the
+    /// escapes `\N`, `\_`, `\L` and `\P`, whose characters are refused here. A block
+    /// scalar's text is longer than its value plus two unless the value ends with a line
+    /// break, refused too. A quoted scalar's span runs on over the spaces and comment that
+    /// follow it (up to the next token), so one followed by them gives None as well: never a
+    /// wrong offset, at worst the whole scalar.
+    pub fn verbatim_start(&self, n: N<'d>) -> Option<u32> {
+        let span = n.span();
+        match n.kind() {
+            NodeKind::Scalar(s, Style::Plain) => (span.len() == s.len()).then_some(span.start),
+            NodeKind::Scalar(s, Style::Quoted) => {
+                let transformed =
+                    s.contains(['\n', '\r', '\u{85}', '\u{a0}', '\u{2028}', '\u{2029}']);
+                (!transformed && span.len() == s.len() + 2).then_some(span.start + 1)
+            }
+            _ => None,
+        }
+    }
+
     /// A boolean (`true`/`false`, and the YAML 1.1 spellings kubectl still accepts).
     pub fn bool(&mut self, n: N<'d>) -> Option<bool> {
-        if let NodeKind::Scalar(s, Style::Plain) = n.kind() {
-            match s.to_ascii_lowercase().as_str() {
-                "true" | "yes" | "on" | "y" => return Some(true),
-                "false" | "no" | "off" | "n" => return Some(false),
-                _ => {}
-            }
+        if let NodeKind::Scalar(s, Style::Plain) = n.kind()
+            && let Some(b) = parse_bool(s)
+        {
+            return Some(b);
         }
         self.error(
             n,
@@ -354,6 +408,38 @@ impl<'d> Decoder<'d> {
     }
 }
 
+/// A boolean as [`Decoder::bool`] reads it.
+fn parse_bool(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" | "y" => Some(true),
+        "false" | "no" | "off" | "n" => Some(false),
+        _ => None,
+    }
+}
+
+/// A YAML 1.2 core-schema number that JSON can hold (no `.inf`, `.nan`, octal or hex).
+fn parse_number(s: &str) -> Option<f64> {
+    if let Some(v) = parse_int(s) {
+        return Some(v as f64);
+    }
+    let t = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let (mantissa, exponent) = match t.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e)),
+        None => (t, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = digits(int) && digits(frac) && !(int.is_empty() && frac.is_empty());
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    if !(mantissa_ok && exponent_ok) {
+        return None;
+    }
+    s.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
 fn parse_int(s: &str) -> Option<i64> {
     let t = s.strip_prefix('+').unwrap_or(s);
     if t.is_empty()
@@ -420,6 +506,77 @@ mod tests {
             d.int_or_string(r.get("c").unwrap()).unwrap().value,
             IntOrString::Str("http".into())
         );
+    }
+
+    #[test]
+    fn verbatim_start_is_where_the_value_is_written() {
+        let cases: [(&str, bool); 15] = [
+            ("plain text", true),
+            ("plain  # with a comment", true),
+            ("'single \"quoted\"'", true),
+            ("\"double 'quoted'\"", true),
+            // The span of a quoted scalar runs on to the next token: not known verbatim.
+            ("\"double 'quoted'\"  # comment", false),
+            ("''", true),
+            ("'it''s'", false),
+            ("\"tab\\there\"", false),
+            ("\"a\\Nb\"", false),
+            ("\"a\\\"b\"", false),
+            ("folded\n    plain", false),
+            ("'folded\n    single'", false),
+            ("|-\n    block", false),
+            (">-\n    block", false),
+            ("{k: 'v w'}", false),
+        ];
+        // ASCII text takes the fast path where it can; a non-ASCII character forces saphyr.
+        for tail in ["", "z: \u{e9}\n"] {
+            for (value, verbatim) in cases {
+                let text = format!("a:\n  b: {value}\n{tail}");
+                let (docs, problems) = parse_file(FileId(0), &text, &Limits::default());
+                assert!(problems.is_empty(), "{text}: {problems:?}");
+                let doc = &docs[0];
+                let d = Decoder::new(doc, doc.root);
+                let n = N::root(doc).get("a").unwrap().get("b").unwrap();
+                let at = d.verbatim_start(n);
+                assert_eq!(at.is_some(), verbatim, "{text:?}");
+                if let (Some(at), Some(v)) = (at, n.scalar()) {
+                    assert_eq!(&text[at as usize..at as usize + v.len()], v, "{text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_are_yaml_ints_and_floats() {
+        let (docs, _) = parse_file(
+            FileId(0),
+            "[1, -2.5, 1e3, .5, +7, '1', .inf, 1.2.3, 0x10, true, [1]]",
+            &Limits::default(),
+        );
+        let doc = &docs[0];
+        let mut d = Decoder::new(doc, doc.root);
+        let got: Vec<Option<f64>> = N::root(doc)
+            .items()
+            .map(|n| d.number(n).map(|v| v.value))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                Some(1.0),
+                Some(-2.5),
+                Some(1000.0),
+                Some(0.5),
+                Some(7.0),
+                None,
+                None,
+                None,
+                None,
+                None,
+                None
+            ]
+        );
+        assert_eq!(d.problems.len(), 6);
+        assert!(d.problems[0].message.contains("expected a number"));
     }
 
     #[test]

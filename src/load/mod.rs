@@ -89,6 +89,8 @@ pub enum Outcome {
     Ignored(String),
     /// Left out because of problems.
     Broken,
+    /// Of a kind that carries network policy meaning but is not modelled, with the reason.
+    NotEvaluated(String),
 }
 
 /// One object of the input, for `-v`.
@@ -110,6 +112,7 @@ impl fmt::Display for Outcome {
             Outcome::Used => f.write_str("used"),
             Outcome::Ignored(why) => write!(f, "ignored: {why}"),
             Outcome::Broken => f.write_str("left out: it has problems"),
+            Outcome::NotEvaluated(why) => write!(f, "not evaluated: {why}"),
         }
     }
 }
@@ -143,6 +146,9 @@ pub struct Loaded {
     pub problems: Vec<Problem>,
     /// Every object seen and what was done with it.
     pub inventory: Vec<InventoryEntry>,
+    /// Objects of kinds that carry network policy meaning but that the model does not
+    /// evaluate (a Calico HostEndpoint or Profile), one at each such object.
+    pub warnings: Vec<Problem>,
 }
 
 /// Maximum size of one input file.
@@ -234,10 +240,14 @@ fn add_sources(loaded: &mut Loaded, sources: Vec<SourceFile>, opts: &LoadOptions
         loaded.objects.extend(r.objects);
         loaded.problems.extend(r.problems);
         loaded.inventory.extend(r.inventory);
+        loaded.warnings.extend(r.warnings);
     }
     // Report in reading order: by file, then by position.
     loaded
         .problems
+        .sort_by_key(|p| p.span.map(|s| (s.file, s.start)));
+    loaded
+        .warnings
         .sort_by_key(|p| p.span.map(|s| (s.file, s.start)));
 }
 

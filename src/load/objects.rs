@@ -16,6 +16,8 @@ pub struct FileObjects {
     pub problems: Vec<Problem>,
     /// Every object seen.
     pub inventory: Vec<InventoryEntry>,
+    /// Objects of kinds that carry network policy meaning but are not evaluated.
+    pub warnings: Vec<Problem>,
 }
 
 /// How deep `List`s may nest in one another.
@@ -110,6 +112,18 @@ fn read_object(
                 Outcome::Used
             }
             Decoded::Ignored(why) => Outcome::Ignored(why),
+            Decoded::NotEvaluated(why) => {
+                let what = if name.is_empty() {
+                    kind.to_string()
+                } else {
+                    format!("{kind} {name}")
+                };
+                out.warnings.push(Problem::new(
+                    n.span(),
+                    format!("{what}: not evaluated: {why}"),
+                ));
+                Outcome::NotEvaluated(why)
+            }
             Decoded::Broken => Outcome::Broken,
         }
     };

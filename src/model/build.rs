@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::calico::CalicoObject;
+use super::calico::{self, CalicoKind, CalicoObject};
 use super::cluster_policy::{ClusterPolicyKind, Tier};
 use super::endpoint::{Endpoint, EndpointKind};
 use super::labels::Labels;
@@ -137,9 +137,53 @@ impl Cluster {
                 cluster.policies_by_ns[ns as usize].push(i);
             }
         }
-        cluster.ir = super::ir::lower::lower(&cluster);
+        calico_applied(&mut cluster);
+        cluster
+            .service_accounts
+            .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        cluster
+            .service_accounts
+            .dedup_by(|b, a| a.namespace == b.namespace && a.name == b.name);
+        let (mut warnings, mut notes) = (Vec::new(), Vec::new());
+        cluster.ir = super::ir::lower::lower(&cluster, options, &mut warnings, &mut notes);
+        cluster.warnings = warnings;
+        cluster.notes.extend(notes);
         cluster
     }
+}
+
+/// Marks invalid and replaced Calico policies (a later valid object of the same kind,
+/// namespace and name replaces an earlier one), and keeps the last Tier and network set of
+/// each name (an invalid Tier is not used; a network set's invalid nets match nothing; their
+/// problems are reported by `check` and printed by every command).
+fn calico_applied(cluster: &mut Cluster) {
+    let mut last: HashMap<(CalicoKind, Option<String>, String), usize> = HashMap::new();
+    for (i, p) in cluster.calico_policies.iter().enumerate() {
+        if !calico::validate::policy(p).is_empty() {
+            cluster.calico_not_applied.insert(i, NotApplied::Invalid);
+        } else if let Some(prev) = last.insert((p.kind, p.namespace.clone(), p.name.clone()), i) {
+            cluster
+                .calico_not_applied
+                .insert(prev, NotApplied::Replaced { by: i });
+        }
+    }
+    // A later Tier or network set of the same name replaces an earlier one.
+    let mut seen = std::collections::HashSet::new();
+    let mut tiers: Vec<calico::CalicoTier> = std::mem::take(&mut cluster.calico_tiers)
+        .into_iter()
+        .rev()
+        .filter(|t| seen.insert(t.name.clone()))
+        .collect();
+    tiers.reverse();
+    cluster.calico_tiers = tiers;
+    let mut seen = std::collections::HashSet::new();
+    let mut sets: Vec<calico::NetworkSet> = std::mem::take(&mut cluster.network_sets)
+        .into_iter()
+        .rev()
+        .filter(|s| seen.insert((s.namespace.clone(), s.name.clone())))
+        .collect();
+    sets.reverse();
+    cluster.network_sets = sets;
 }
 
 /// Marks invalid and replaced cluster-wide policies, and orders each tier: by priority, then

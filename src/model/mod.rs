@@ -298,6 +298,11 @@ impl Cluster {
         !self.not_applied.contains_key(&idx)
     }
 
+    /// Whether a Calico policy is applied (valid, not replaced).
+    pub fn calico_applied(&self, idx: usize) -> bool {
+        !self.calico_not_applied.contains_key(&idx)
+    }
+
     /// Applied policies of a namespace.
     pub fn policies_in(&self, ns: NsId) -> impl Iterator<Item = (PolicyIdx, &NetworkPolicy)> {
         self.policies_by_ns
@@ -373,6 +378,14 @@ impl Cluster {
     ) -> impl Iterator<Item = (PolicyIdx, &'a NetworkPolicy)> + 'a {
         self.policies_in(ep.ns)
             .filter(move |(_, p)| self.policy_active(p, dir) && self.selects(p, ep))
+    }
+
+    /// The ServiceAccount object of a namespace and name, when the input holds it.
+    pub fn service_account(&self, namespace: &str, name: &str) -> Option<&ServiceAccount> {
+        self.service_accounts
+            .binary_search_by(|s| (s.namespace.as_str(), s.name.as_str()).cmp(&(namespace, name)))
+            .ok()
+            .map(|i| &self.service_accounts[i])
     }
 
     /// The endpoint whose known IPs include `ip`.

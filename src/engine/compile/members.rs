@@ -13,11 +13,13 @@ use std::collections::HashMap;
 use ipnet::IpNet;
 
 use super::super::bitset::BitSet;
-use super::super::matching::LabelCarrier;
+use super::super::matching::{
+    EndpointCarrier, LabelCarrier, NetworkSetCarrier, network_set_nets, service_selects,
+};
 use crate::model::Cluster;
 use crate::model::ip::{AddrRange, Family, atomic_ranges, ip_key};
 use crate::model::ir::{Cond, Match, Model, Test};
-use crate::model::selector::{Expr, Key, Scope};
+use crate::model::selector::{Carrier, Expr, Key, Scope};
 
 /// Member-level sets of a cluster, before classes exist.
 pub struct Members<'c> {
@@ -35,16 +37,27 @@ pub struct Members<'c> {
     block_cache: HashMap<(Vec<AddrRange>, Vec<AddrRange>), BitSet>,
 }
 
-/// Every net a condition of the model mentions, and whether `nodes` peers are used.
-fn nets_of(model: &Model) -> (Vec<IpNet>, bool) {
+/// What cuts the address space: every net a condition of the model mentions, and whether
+/// `nodes` peers (Node addresses) and Calico selectors (network sets) are used.
+struct Cuts {
+    nets: Vec<IpNet>,
+    nodes: bool,
+    network_sets: bool,
+}
+
+fn cuts_of(model: &Model) -> Cuts {
     let mut nets = Vec::new();
     let mut nodes = false;
+    let mut network_sets = false;
     let mut visit = |m: &Match| {
         for t in m.terms() {
             for c in &t.conds {
                 match &c.test {
                     Test::Nets { nets: n, except } => nets.extend(n.iter().chain(except)),
                     Test::Nodes(_) => nodes = true,
+                    Test::Selector {
+                        network_sets: true, ..
+                    } => network_sets = true,
                     _ => {}
                 }
             }
@@ -61,16 +74,25 @@ fn nets_of(model: &Model) -> (Vec<IpNet>, bool) {
             }
         }
     }
-    (nets, nodes)
+    Cuts {
+        nets,
+        nodes,
+        network_sets,
+    }
 }
 
 impl<'c> Members<'c> {
     /// The members of a cluster and its indexes.
     pub fn new(cluster: &'c Cluster) -> Members<'c> {
         let n = cluster.endpoints.len();
-        let (nets, nodes_used) = nets_of(&cluster.ir);
-        let mut bounds: Vec<AddrRange> = nets.iter().map(AddrRange::from_net).collect();
-        if nodes_used {
+        let cuts = cuts_of(&cluster.ir);
+        let mut bounds: Vec<AddrRange> = cuts.nets.iter().map(AddrRange::from_net).collect();
+        if cuts.network_sets {
+            for set in &cluster.network_sets {
+                bounds.extend(network_set_nets(set).map(|n| AddrRange::from_net(&n)));
+            }
+        }
+        if cuts.nodes {
             for node in &cluster.nodes {
                 for &a in &node.addresses {
                     bounds.push(AddrRange::from_net(&IpNet::from(a)));
@@ -162,10 +184,46 @@ impl<'c> Members<'c> {
                 Some(id) => self.ns_members[id as usize].clone(),
                 None => self.empty(),
             },
-            Test::Selector { expr, .. } => {
+            Test::Selector { expr, network_sets } => {
                 let mut s = self.of_expr(expr);
                 s.intersect_with(&self.pod_network);
+                if *network_sets {
+                    let cluster = self.cluster;
+                    for set in &cluster.network_sets {
+                        if expr.matches(&NetworkSetCarrier { cluster, set }) {
+                            let nets = network_set_nets(set).map(|n| AddrRange::from_net(&n));
+                            s.union_with(&self.addresses(nets.collect(), Vec::new()));
+                        }
+                    }
+                }
                 s
+            }
+            Test::Family(f) => {
+                let mut set = self.empty();
+                for (i, e) in self.cluster.endpoints.iter().enumerate() {
+                    let has = |f: Family| e.ips.iter().any(|&ip| ip_key(ip).0 == f);
+                    if has(*f) || (e.ips.is_empty() && *f == Family::V4) {
+                        set.insert(i);
+                    }
+                }
+                for (xi, x) in self.externals.iter().enumerate() {
+                    if x.family == *f {
+                        set.insert(self.n + xi);
+                    }
+                }
+                set
+            }
+            Test::Service { namespace, name } => {
+                let cluster = self.cluster;
+                BitSet::from_indexes(
+                    self.len(),
+                    cluster
+                        .endpoints
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, e)| service_selects(cluster, namespace, name, e))
+                        .map(|(i, _)| i),
+                )
             }
             Test::Nets { nets, except } => {
                 let nets: Vec<AddrRange> = nets.iter().map(AddrRange::from_net).collect();
@@ -288,10 +346,14 @@ impl<'c> Members<'c> {
                     }
                 }
             }
-            Scope::ServiceAccount => {}
-            Scope::Meta => {
-                if key.name == "projectcalico.org/orchestrator" && test("k8s") {
-                    out = self.endpoints.clone();
+            Scope::ServiceAccount | Scope::Meta => {
+                // Read per endpoint, as the carrier reads it (few keys, no index needed).
+                let cluster = self.cluster;
+                for (i, ep) in cluster.endpoints.iter().enumerate() {
+                    let carrier = EndpointCarrier { cluster, ep };
+                    if carrier.label(key).is_some_and(&test) {
+                        out.insert(i);
+                    }
                 }
             }
         }

@@ -8,6 +8,7 @@ pub mod namespace;
 pub mod network_policy;
 pub mod node;
 pub mod service;
+pub mod service_account;
 pub mod workload;
 
 use super::LoadOptions;
@@ -21,6 +22,9 @@ pub enum Decoded {
     Used(Object),
     /// Not relevant, with the reason.
     Ignored(String),
+    /// A kind that carries network policy meaning but that this tool does not model, with
+    /// the reason (a warning: what the cluster does may differ from what is simulated).
+    NotEvaluated(String),
     /// Problems were recorded in the decoder.
     Broken,
 }
@@ -38,6 +42,10 @@ pub fn decode(d: &mut Decoder, api_version: &str, kind: &str, opts: &LoadOptions
         ("", "Namespace") => namespace::decode(d).into(),
         ("", "Service") => service::decode(d, opts).into(),
         ("", "Node") => node::decode(d).into(),
+        ("", "ServiceAccount") => service_account::decode(d, opts).into(),
+        ("projectcalico.org" | "crd.projectcalico.org", _) => {
+            calico::decode(d, api_version, kind, opts)
+        }
         ("networking.k8s.io" | "extensions", "NetworkPolicy") => {
             network_policy::decode(d, api_version, opts)
         }

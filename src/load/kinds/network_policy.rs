@@ -29,7 +29,6 @@ pub fn decode(d: &mut Decoder, api_version: &str, opts: &LoadOptions) -> Decoded
     let Some(m) = meta::read(d, &opts.default_namespace) else {
         return Decoded::Broken;
     };
-    let name_span = meta::name_span(d);
     let api_version = Spanned::new(
         api_version.to_string(),
         obj.get("apiVersion").map_or(obj.span(), |n| n.span()),
@@ -41,7 +40,29 @@ pub fn decode(d: &mut Decoder, api_version: &str, opts: &LoadOptions) -> Decoded
     let Some(spec) = d.map(spec) else {
         return Decoded::Broken;
     };
-    d.unknown_fields(spec, &["podSelector", "policyTypes", "ingress", "egress"]);
+    let policy = from_spec(d, spec, &[], &m, api, api_version);
+    match policy {
+        Some(p) if d.problems.is_empty() => Decoded::Used(Object::NetworkPolicy(Box::new(p))),
+        _ => Decoded::Broken,
+    }
+}
+
+/// Reads a NetworkPolicy spec (the mapping `spec`) into the policy of the object at the
+/// decoder's root, with its metadata already read. `extra_fields` are further fields the
+/// spec may have, which the caller reads (`stagedAction` of Calico's
+/// StagedKubernetesNetworkPolicy). None when the pod selector cannot be read; other
+/// problems are only recorded, the caller checks `d.problems`.
+pub(crate) fn from_spec<'d>(
+    d: &mut Decoder<'d>,
+    spec: N<'d>,
+    extra_fields: &[&str],
+    m: &meta::Meta,
+    api: PolicyApi,
+    api_version: Spanned<String>,
+) -> Option<NetworkPolicy> {
+    const FIELDS: [&str; 4] = ["podSelector", "policyTypes", "ingress", "egress"];
+    let known: Vec<&str> = FIELDS.iter().chain(extra_fields).copied().collect();
+    d.unknown_fields(spec, &known);
     let pod_selector = match spec.get("podSelector") {
         Some(s) => selector(d, s),
         None => Some(LabelSelector::everything(spec.span())),
@@ -52,25 +73,19 @@ pub fn decode(d: &mut Decoder, api_version: &str, opts: &LoadOptions) -> Decoded
     });
     let ingress = rules(d, spec, Direction::Ingress);
     let egress = rules(d, spec, Direction::Egress);
-    let Some(pod_selector) = pod_selector else {
-        return Decoded::Broken;
-    };
-    if !d.problems.is_empty() {
-        return Decoded::Broken;
-    }
-    Decoded::Used(Object::NetworkPolicy(Box::new(NetworkPolicy {
-        namespace: m.namespace,
-        name: m.name.value,
-        span: obj.span(),
-        name_span,
+    Some(NetworkPolicy {
+        namespace: m.namespace.clone(),
+        name: m.name.value.clone(),
+        span: d.object().span(),
+        name_span: meta::name_span(d),
         api,
         api_version,
-        annotations: m.annotations,
-        pod_selector,
+        annotations: m.annotations.clone(),
+        pod_selector: pod_selector?,
         policy_types,
         ingress,
         egress,
-    })))
+    })
 }
 
 fn rules<'d>(d: &mut Decoder<'d>, spec: N<'d>, dir: Direction) -> Option<RuleList> {

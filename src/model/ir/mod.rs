@@ -37,6 +37,7 @@ use std::ops::Range;
 use ipnet::IpNet;
 
 use super::endpoint::ContainerPort;
+use super::ip::Family;
 use super::policy::Direction;
 use super::ports::{PortSet, Protocol};
 use super::selector::Expr;
@@ -345,6 +346,18 @@ pub enum Test {
     },
     /// The party's address is an address of a Node whose labels satisfy the expression.
     Nodes(Expr),
+    /// The connection is of this IP family: the party is an address of the family, or an
+    /// endpoint with an IP of it (an endpoint without a known IP counts as IPv4, what
+    /// clusters run by default).
+    Family(Family),
+    /// The party is a pod the Service selects (its backends: pods on the pod network of the
+    /// Service's namespace whose labels hold the Service's selector).
+    Service {
+        /// The Service's namespace.
+        namespace: String,
+        /// Its name.
+        name: String,
+    },
 }
 
 /// The ports of a rule: a small boolean form over port items, evaluated on the destination

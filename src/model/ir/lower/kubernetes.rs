@@ -64,41 +64,46 @@ pub fn network_policies(cluster: &Cluster) -> Vec<Policy> {
         }
     }
     for (idx, p) in cluster.applied_policies() {
-        let dirs = Direction::BOTH.map(|d| {
-            let active = cluster.policy_active(p, d);
-            let isolates = cluster.policy_isolates(p, d);
-            PolicyDir {
-                applies: active || isolates,
-                isolates,
-                rules: if active { rules(p, d) } else { Vec::new() },
-            }
-        });
-        out.push(Policy {
-            source: Source::NetworkPolicy(idx),
-            tier: 0,
-            name: p.id(),
-            kind: "NetworkPolicy",
-            precedence: None,
-            precedence_key: Precedence::Unordered,
-            name_span: p.name_span,
-            span: Some(p.span),
-            subject: Match::Any(vec![Term {
-                label: "podSelector".into(),
-                span: p.pod_selector.span,
-                conds: vec![
-                    pod_network(p.pod_selector.span),
-                    Cond::new(
-                        Test::Namespace(p.namespace.clone()),
-                        format!("namespace {}", p.namespace),
-                        p.span,
-                    ),
-                    selector_cond("podSelector", &p.pod_selector, Scope::Own),
-                ],
-            }]),
-            dirs,
-        });
+        out.push(policy(cluster, Source::NetworkPolicy(idx), p));
     }
     out
+}
+
+/// One NetworkPolicy (of the input, or staged by Calico) as a policy of the model.
+pub fn policy(cluster: &Cluster, source: Source, p: &NetworkPolicy) -> Policy {
+    let dirs = Direction::BOTH.map(|d| {
+        let active = cluster.policy_active(p, d);
+        let isolates = cluster.policy_isolates(p, d);
+        PolicyDir {
+            applies: active || isolates,
+            isolates,
+            rules: if active { rules(p, d) } else { Vec::new() },
+        }
+    });
+    Policy {
+        source,
+        tier: 0,
+        name: p.id(),
+        kind: "NetworkPolicy",
+        precedence: None,
+        precedence_key: Precedence::Unordered,
+        name_span: p.name_span,
+        span: Some(p.span),
+        subject: Match::Any(vec![Term {
+            label: "podSelector".into(),
+            span: p.pod_selector.span,
+            conds: vec![
+                pod_network(p.pod_selector.span),
+                Cond::new(
+                    Test::Namespace(p.namespace.clone()),
+                    format!("namespace {}", p.namespace),
+                    p.span,
+                ),
+                selector_cond("podSelector", &p.pod_selector, Scope::Own),
+            ],
+        }]),
+        dirs,
+    }
 }
 
 /// The condition that the party is on the pod network (label selectors see nothing else).
