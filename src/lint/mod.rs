@@ -142,6 +142,8 @@ pub enum Subject {
     Namespace(NsId),
     /// An AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy.
     ClusterPolicy(usize),
+    /// A Calico policy, by index in [`Cluster::calico_policies`].
+    CalicoPolicy(usize),
     /// Nothing that carries annotations (an expectation, an input problem).
     None,
 }
@@ -154,7 +156,7 @@ impl Subject {
             Source::NetworkPolicy(i) => Subject::Policy(i),
             Source::ClusterPolicy(i) => Subject::ClusterPolicy(i),
             Source::NamespaceIsolation(ns) => Subject::Namespace(ns),
-            Source::Calico(_) => Subject::None,
+            Source::Calico(i) => Subject::CalicoPolicy(i),
         }
     }
 }
@@ -304,6 +306,46 @@ impl<'a> Context<'a> {
                         v.path,
                         v.message
                     ),
+                ));
+            }
+        }
+    }
+
+    /// Findings of `rule` for every violation of a Calico object (policy, Tier, network set)
+    /// it reports.
+    pub fn calico_violation_findings(&self, rule: &'static RuleDef, out: &mut Vec<Finding>) {
+        use crate::model::calico::validate;
+        let cluster = self.cluster;
+        for (idx, p) in cluster.calico_policies.iter().enumerate() {
+            for v in validate::policy(p)
+                .into_iter()
+                .filter(|v| v.rule == rule.name)
+            {
+                out.push(Finding::new(
+                    rule,
+                    Subject::CalicoPolicy(idx),
+                    v.span,
+                    format!("{} {}: {}: {}", p.kind.as_str(), p.id(), v.path, v.message),
+                ));
+            }
+        }
+        let others = cluster
+            .calico_tiers
+            .iter()
+            .map(|t| (format!("Tier {}", t.name), validate::tier(t)))
+            .chain(
+                cluster
+                    .network_sets
+                    .iter()
+                    .map(|s| (s.id(), validate::network_set(s))),
+            );
+        for (what, violations) in others {
+            for v in violations.into_iter().filter(|v| v.rule == rule.name) {
+                out.push(Finding::new(
+                    rule,
+                    Subject::None,
+                    v.span,
+                    format!("{what}: {}: {}", v.path, v.message),
                 ));
             }
         }
