@@ -28,6 +28,7 @@ use crate::model::{Cluster, ContainerPort, Direction, Endpoint, PortSet};
 /// The changes, by the object they are about.
 pub(super) struct ChangeLookup {
     policies: HashMap<PolicyKey, usize>,
+    tiers: HashMap<String, usize>,
     namespaces: HashMap<String, usize>,
     endpoints: HashMap<String, usize>,
     nodes: Vec<usize>,
@@ -37,6 +38,7 @@ impl ChangeLookup {
     pub(super) fn new(changes: &[Change]) -> ChangeLookup {
         let mut l = ChangeLookup {
             policies: HashMap::new(),
+            tiers: HashMap::new(),
             namespaces: HashMap::new(),
             endpoints: HashMap::new(),
             nodes: Vec::new(),
@@ -50,6 +52,9 @@ impl ChangeLookup {
                     l.endpoints.insert(c.id.clone(), i);
                 }
                 ObjectKind::Node => l.nodes.push(i),
+                ObjectKind::CalicoTier => {
+                    l.tiers.insert(c.id.clone(), i);
+                }
                 object => {
                     l.policies.insert((object, c.id.clone()), i);
                 }
@@ -400,7 +405,20 @@ pub(super) fn attribute(
                 }
             }
         }
-        // 2. Changed inputs: a policy read the same way on both clusters says something else.
+        // 2. Changed Tiers: named when a policy of theirs applies to the subject.
+        for (tier, ci) in &lookup.tiers {
+            for (side, e) in [(o, &eo), (n, &en)] {
+                let Some(e) = e else { continue };
+                let ir = &side.cluster.ir;
+                let hit = ir.tiers.iter().enumerate().any(|(t, x)| {
+                    &x.name == tier && ir.tier_policies(t).any(|(_, p)| e.applies(p))
+                });
+                if hit {
+                    causes.insert(*ci);
+                }
+            }
+        }
+        // 3. Changed inputs: a policy read the same way on both clusters says something else.
         let (Some(eo), Some(en)) = (&eo, &en) else {
             continue;
         };

@@ -37,6 +37,7 @@ use rayon::prelude::*;
 
 use super::matrix::Matrix;
 use crate::base::span::Span;
+use crate::model::calico::CalicoKind;
 use crate::model::cluster_policy::ClusterPolicyKind;
 use crate::model::ip::AddrRange;
 use crate::model::ir::{PolicyId, Source};
@@ -88,6 +89,10 @@ pub enum ObjectKind {
     NetworkPolicy,
     /// An AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy.
     ClusterPolicy(ClusterPolicyKind),
+    /// A Calico policy of any kind.
+    Calico(CalicoKind),
+    /// A Calico Tier (its order or default action).
+    CalicoTier,
     /// A Namespace (declared or implied).
     Namespace,
     /// A Pod or workload.
@@ -102,6 +107,8 @@ impl ObjectKind {
         match self {
             ObjectKind::NetworkPolicy => "NetworkPolicy",
             ObjectKind::ClusterPolicy(k) => k.kind(),
+            ObjectKind::Calico(k) => k.as_str(),
+            ObjectKind::CalicoTier => "Tier",
             ObjectKind::Namespace => "Namespace",
             ObjectKind::Workload(k) => k.as_str(),
             ObjectKind::Node => "Node",
@@ -112,7 +119,7 @@ impl ObjectKind {
     pub fn is_policy(self) -> bool {
         matches!(
             self,
-            ObjectKind::NetworkPolicy | ObjectKind::ClusterPolicy(_)
+            ObjectKind::NetworkPolicy | ObjectKind::ClusterPolicy(_) | ObjectKind::Calico(_)
         )
     }
 }
@@ -375,6 +382,13 @@ impl<'a> SideIndex<'a> {
                 (ObjectKind::ClusterPolicy(p.kind), p.name.clone()),
                 p.span,
                 Source::ClusterPolicy(i),
+            );
+        }
+        for (i, p) in cluster.calico_policies.iter().enumerate() {
+            add(
+                (ObjectKind::Calico(p.kind), p.id()),
+                p.span,
+                Source::Calico(i),
             );
         }
         for (&source, &id) in &lowered {

@@ -14,6 +14,7 @@ use crate::model::{Cluster, ContainerPort, Direction, Endpoint, Labels};
 pub(super) fn changes(o: &SideIndex, n: &SideIndex) -> Vec<Change> {
     let mut out = Vec::new();
     policy_changes(o, n, &mut out);
+    tier_changes(o.cluster, n.cluster, &mut out);
     namespace_changes(o.cluster, n.cluster, &mut out);
     endpoint_changes(o, n, &mut out);
     node_changes(o.cluster, n.cluster, &mut out);
@@ -94,6 +95,62 @@ fn policy_changes(o: &SideIndex, n: &SideIndex, out: &mut Vec<Change>) {
             old: Some(old_span),
             new: Some(new_span),
             focus: focus.or(Some((Version::New, new_span))),
+            details,
+            connections: 0,
+        });
+    }
+}
+
+/// Calico Tier objects added, removed, or whose order or default action changed.
+fn tier_changes(old: &Cluster, new: &Cluster, out: &mut Vec<Change>) {
+    let names: BTreeSet<&str> = old
+        .calico_tiers
+        .iter()
+        .chain(&new.calico_tiers)
+        .map(|t| t.name.as_str())
+        .collect();
+    for name in names {
+        let a = old.calico_tiers.iter().find(|t| t.name == name);
+        let b = new.calico_tiers.iter().find(|t| t.name == name);
+        if let Some(c) = added_removed(
+            ObjectKind::CalicoTier,
+            name.to_string(),
+            name.to_string(),
+            a.map(|t| t.span),
+            b.map(|t| t.span),
+        ) {
+            out.push(c);
+            continue;
+        }
+        let (Some(a), Some(b)) = (a, b) else { continue };
+        let mut details = Vec::new();
+        let order = |t: &crate::model::calico::CalicoTier| {
+            t.order
+                .as_ref()
+                .map_or("none".into(), |o| o.value.to_string())
+        };
+        if order(a) != order(b) {
+            details.push(format!("order: {} → {}", order(a), order(b)));
+        }
+        let action = |t: &crate::model::calico::CalicoTier| {
+            t.default_action
+                .as_ref()
+                .map_or("Deny".into(), |x| x.value.clone())
+        };
+        if action(a) != action(b) {
+            details.push(format!("defaultAction: {} → {}", action(a), action(b)));
+        }
+        if details.is_empty() {
+            continue;
+        }
+        out.push(Change {
+            object: ObjectKind::CalicoTier,
+            id: name.to_string(),
+            name: name.to_string(),
+            change: ChangeKind::Edited,
+            old: Some(a.span),
+            new: Some(b.span),
+            focus: Some((Version::New, b.span)),
             details,
             connections: 0,
         });

@@ -414,3 +414,88 @@ fn layout_and_rule_order_are_not_changes() {
     let d = diff(&old, &new);
     assert!(d.changes.is_empty(), "{:?}", d.changes);
 }
+
+/// The base without its default deny.
+fn open_base() -> &'static str {
+    BASE.split("---\napiVersion: networking.k8s.io/v1")
+        .next()
+        .unwrap()
+}
+
+/// A Calico Deny given a lower order than the Allow it overlapped: the closed connection
+/// is attributed to that edit (and only to it).
+#[test]
+fn an_order_change_that_lets_a_deny_win_is_attributed() {
+    let policies = |deny_order: u32| {
+        format!(
+            "{}---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {{name: allow-web, namespace: shop}}
+spec:
+  order: 100
+  selector: app == 'api'
+  ingress: [{{action: Allow, source: {{selector: app == 'web'}}}}]
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {{name: deny-all, namespace: shop}}
+spec:
+  order: {deny_order}
+  selector: app == 'api'
+  ingress: [{{action: Deny}}]
+",
+            open_base()
+        )
+    };
+    let d = diff(&policies(200), &policies(50));
+    assert_eq!(
+        lines(&d),
+        [
+            "closed shop/deploy/web → shop/deploy/api: all → none [NetworkPolicy shop/deny-all edited]"
+        ]
+    );
+    assert_eq!(d.changes[0].details, ["order: 200 → 50"]);
+}
+
+/// A Tier's new order moves every policy of it before another tier's.
+#[test]
+fn a_tier_order_change_is_attributed() {
+    let text = |order: u32| {
+        format!(
+            "{}---
+apiVersion: projectcalico.org/v3
+kind: Tier
+metadata: {{name: guard}}
+spec: {{order: {order}}}
+---
+apiVersion: projectcalico.org/v3
+kind: Tier
+metadata: {{name: apps}}
+spec: {{order: 500}}
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {{name: guard.deny}}
+spec:
+  tier: guard
+  selector: app == 'api'
+  ingress: [{{action: Deny, source: {{selector: app == 'web'}}}}, {{action: Pass}}]
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {{name: apps.allow}}
+spec:
+  tier: apps
+  selector: app == 'api'
+  ingress: [{{action: Allow}}]
+",
+            open_base()
+        )
+    };
+    let d = diff(&text(900), &text(100));
+    assert_eq!(
+        lines(&d),
+        ["closed shop/deploy/web → shop/deploy/api: all → none [Tier guard edited]"]
+    );
+}

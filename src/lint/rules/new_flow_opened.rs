@@ -196,7 +196,12 @@ fn subject_of(cx: &Context, ch: &Change) -> Subject {
             .iter()
             .position(|e| e.id() == ch.id)
             .map_or(Subject::None, Subject::Endpoint),
-        ObjectKind::Node => Subject::None,
+        ObjectKind::Calico(kind) => cluster
+            .calico_policies
+            .iter()
+            .rposition(|p| p.kind == kind && p.id() == ch.id)
+            .map_or(Subject::None, Subject::CalicoPolicy),
+        ObjectKind::Node | ObjectKind::CalicoTier => Subject::None,
     }
 }
 
