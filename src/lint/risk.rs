@@ -4,8 +4,9 @@
 
 use crate::base::span::Span;
 use crate::engine::Party;
-use crate::engine::matching::{matches, source_selects};
-use crate::model::ir::Source;
+use crate::engine::containment::term_within;
+use crate::engine::matching::matches;
+use crate::model::ir::Cond;
 use crate::model::{Cluster, Direction, LabelSelector, NetworkPolicy, PolicyIdx};
 
 /// The applied policies that isolate endpoint `ep` for `dir` (same namespace, podSelector
@@ -47,12 +48,6 @@ pub fn governs_span(policy: &NetworkPolicy, dir: Direction) -> Span {
     list.as_ref().map_or(policy.span, |l| l.span)
 }
 
-/// Whether a policy denies every connection of `dir` to the pods it selects: it isolates
-/// them for `dir` and has no rule for it (`ingress:` absent, null or `[]`).
-pub fn denies_all(cluster: &Cluster, policy: &NetworkPolicy, dir: Direction) -> bool {
-    cluster.policy_isolates(policy, dir) && policy.rules(dir).is_empty()
-}
-
 /// Whether some policy governs endpoint `ep` in `dir`: the NetworkPolicy tier isolates it
 /// (a policy, or its namespace's isolation annotation), or a cluster-wide policy with rules
 /// for `dir` selects it.
@@ -65,26 +60,42 @@ pub fn governed(cluster: &Cluster, ep: usize, dir: Direction) -> bool {
     })
 }
 
-/// Whether the namespace is closed by default in `dir` without a NetworkPolicy: its isolation
-/// annotation (alpha, or DefaultDeny under the annotation model), or a cluster-wide policy
-/// selecting all of its pods with a rule denying every port from (to) every namespace.
-pub fn closed_without_policy(cluster: &Cluster, ns: crate::model::NsId, dir: Direction) -> bool {
-    use crate::model::cluster_policy::{Action, ClusterPeerKind};
-    if cluster.namespace_isolates(ns, dir) {
-        return true;
-    }
-    let pods: Vec<usize> = (0..cluster.endpoints.len())
-        .filter(|&i| cluster.endpoints[i].ns == ns && !cluster.endpoints[i].host_network)
-        .collect();
-    cluster.admin_tier.iter().chain(&cluster.baseline_tier).any(|&ci| {
-        let p = &cluster.cluster_policies[ci];
-        !pods.is_empty()
-            && pods
-                .iter()
-                .all(|&e| source_selects(cluster, Source::ClusterPolicy(ci), e))
-            && p.rules(dir).iter().any(|r| {
-                p.action(r) == Some(Action::Deny) && r.ports.is_none() && r.peers.iter().any(|peer| matches!(&peer.kind, ClusterPeerKind::Namespaces(s) if s.is_empty()))
-            })
+/// Whether every pod of namespace `ns` — those of the input and any added later — is denied
+/// in `dir` unless a policy allows it: some policy of the model applies to every pod of the
+/// namespace, for any cluster (its subject holds `a pod on the pod network of ns`), and either
+/// isolates it in a tier ending in Deny without any rule, or denies every peer and port by its
+/// first rule. A Kubernetes `podSelector: {}` policy without rules, the namespace's isolation
+/// annotation, a Calico `selector: all()` policy without rules, an AdminNetworkPolicy denying
+/// everything from every namespace: all count.
+pub fn default_deny(cluster: &Cluster, ns: crate::model::NsId, dir: Direction) -> bool {
+    use crate::model::ir::{Action, EndAction, Match, PortMatch, Test};
+    let name = &cluster.ns(ns).name;
+    let pod_of_ns = [
+        Cond::new(Test::PodNetwork, "", Span::default()),
+        Cond::new(Test::Namespace(name.clone()), "", Span::default()),
+    ];
+    let ir = &cluster.ir;
+    ir.policies.iter().any(|p| {
+        let part = p.dir(dir);
+        let covers_namespace = p
+            .subject
+            .terms()
+            .iter()
+            .any(|t| term_within(&pod_of_ns, &t.conds));
+        if !part.applies || !covers_namespace {
+            return false;
+        }
+        let isolating = part.isolates && ir.tiers[p.tier].end == EndAction::Deny;
+        let denies_first = part.rules.iter().find(|r| r.action != Action::Log).is_some_and(|r| {
+            // Every peer, or every pod (an AdminNetworkPolicy's `namespaces: {}`).
+            let every_pod = [Cond::new(Test::PodNetwork, "", Span::default())];
+            r.action == Action::Deny
+                && (r.peer == Match::All
+                    || r.peer.terms().iter().any(|t| term_within(&every_pod, &t.conds)))
+                && r.local.is_none()
+                && r.ports == PortMatch::All
+        });
+        (isolating && part.rules.is_empty()) || denies_first
     })
 }
 

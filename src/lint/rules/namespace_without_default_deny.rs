@@ -36,7 +36,7 @@
 //! ```
 //! then one policy per workload allowing what it needs (including DNS egress).
 
-use crate::lint::risk::{closed_without_policy, denies_all};
+use crate::lint::risk::default_deny;
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
 use crate::model::{Direction, NsId};
 
@@ -64,12 +64,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         };
         let missing: Vec<Direction> = Direction::BOTH
             .into_iter()
-            .filter(|&d| {
-                !closed_without_policy(cluster, id, d)
-                    && !cluster
-                        .policies_in(id)
-                        .any(|(_, p)| p.pod_selector.is_empty() && denies_all(cluster, p, d))
-            })
+            .filter(|&d| !default_deny(cluster, id, d))
             .collect();
         let (dirs, types, name) = match missing.as_slice() {
             [] => continue,
