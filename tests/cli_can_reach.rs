@@ -230,3 +230,35 @@ fn an_alias_bomb_fails_with_a_clear_error() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("alias bomb"), "{}", r.stderr);
 }
+
+fn calico(extra: &[&str]) -> Run {
+    let mut args = vec!["can-reach"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["-f", "testdata/calico"]);
+    run(&args)
+}
+
+/// Calico tiers in order: the security tier passes, the default tier's Calico policy denies
+/// what its first rule does not allow; the other side ends at the namespace profile.
+#[test]
+fn calico_explanations_walk_the_tiers_in_order() {
+    let r = calico(&["shop/frontend", "shop/db", "--port", "5432"]);
+    assert_eq!((r.code, r.stderr.as_str()), (1, ""));
+    insta::assert_snapshot!("calico_deny_frontend_db", r.stdout);
+    let r = calico(&["shop/api", "shop/db", "--port", "5432"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    insta::assert_snapshot!("calico_allow_api_db", r.stdout);
+    // A Deny of the security tier is final, whatever the default tier would say.
+    let r = calico(&["dev/tester", "shop/api", "--port", "8080"]);
+    assert_eq!(r.code, 1);
+    insta::assert_snapshot!("calico_deny_dev_api", r.stdout);
+    // A GlobalNetworkSet catches the metadata address.
+    let r = calico(&["shop/frontend", "169.254.169.254", "--port", "80"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout
+            .contains("Deny — destination: selector `role == 'metadata'`, namespaceSelector `global()` matches 169.254.169.254"),
+        "{}",
+        r.stdout
+    );
+}

@@ -107,7 +107,7 @@ impl ObjectKind {
         match self {
             ObjectKind::NetworkPolicy => "NetworkPolicy",
             ObjectKind::ClusterPolicy(k) => k.kind(),
-            ObjectKind::Calico(k) => k.as_str(),
+            ObjectKind::Calico(k) => k.title(),
             ObjectKind::CalicoTier => "Tier",
             ObjectKind::Namespace => "Namespace",
             ObjectKind::Workload(k) => k.as_str(),

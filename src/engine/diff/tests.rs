@@ -452,7 +452,7 @@ spec:
     assert_eq!(
         lines(&d),
         [
-            "closed shop/deploy/web → shop/deploy/api: all → none [NetworkPolicy shop/deny-all edited]"
+            "closed shop/deploy/web → shop/deploy/api: all → none [Calico NetworkPolicy shop/deny-all edited]"
         ]
     );
     assert_eq!(d.changes[0].details, ["order: 200 → 50"]);

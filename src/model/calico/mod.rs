@@ -51,6 +51,15 @@ impl CalicoKind {
         }
     }
 
+    /// How explanations name the kind: `Calico NetworkPolicy` (to tell it from Kubernetes'),
+    /// else the API kind.
+    pub fn title(self) -> &'static str {
+        match self {
+            CalicoKind::NetworkPolicy => "Calico NetworkPolicy",
+            k => k.as_str(),
+        }
+    }
+
     /// Parses an API kind.
     pub fn from_kind(kind: &str) -> Option<CalicoKind> {
         CalicoKind::ALL.into_iter().find(|k| k.as_str() == kind)

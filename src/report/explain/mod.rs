@@ -275,10 +275,10 @@ fn side_text(
                     crate::model::ir::Action::Deny => p.bad("✗"),
                     _ => "→".to_string(),
                 };
-                let on = if q.is_some() {
-                    String::new()
-                } else {
-                    format!(" on {ports}")
+                let on = match q {
+                    Some(_) => String::new(),
+                    None if ports.is_all() => " on every port".to_string(),
+                    None => format!(" on {ports}"),
                 };
                 let then = if r.action == crate::model::ir::Action::Pass {
                     " to the next tier"

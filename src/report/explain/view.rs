@@ -151,7 +151,6 @@ pub fn side_items(cluster: &Cluster, side: &Side, other: Party, q: Query) -> Vec
     let several = side.tiers.len() > 1 || side.tiers.iter().any(|s| !allowing(cluster, s, side));
     let mut reaching = PortSet::all();
     let mut steps = side.tiers.iter().peekable();
-    let mut last_ordered = false;
     for (t, tier) in cluster.ir.tiers.iter().enumerate() {
         if !asked(&reaching, q) {
             if steps.peek().is_some() || (tier.kind == TierKind::NetworkPolicy && kube) {
@@ -167,10 +166,8 @@ pub fn side_items(cluster: &Cluster, side: &Side, other: Party, q: Query) -> Vec
             Some(step) => {
                 if allowing(cluster, step, side) {
                     allowing_items(cluster, side, step, other, q, several, &mut items);
-                    last_ordered = false;
                 } else {
                     ordered_items(cluster, side, step, other, q, &mut items);
-                    last_ordered = true;
                 }
                 reaching = step.left.clone();
             }
@@ -197,12 +194,11 @@ pub fn side_items(cluster: &Cluster, side: &Side, other: Party, q: Query) -> Vec
                         side.direction.as_str()
                     )
                 }));
-                last_ordered = false;
             }
             None => {}
         }
     }
-    if !kube && (last_ordered || side.tiers.is_empty()) && asked(&side.defaulted, q) {
+    if !kube && asked(&side.defaulted, q) {
         items.push(Note(format!(
             "no tier decided {}: the namespace profile kns.{} allows it",
             query_text(q),

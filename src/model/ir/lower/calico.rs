@@ -622,7 +622,7 @@ pub fn policy(
         source: Source::Calico(idx),
         tier,
         name: p.id(),
-        kind: p.kind.as_str(),
+        kind: p.kind.title(),
         precedence,
         precedence_key: Precedence::Order(order),
         name_span: p.name_span,
