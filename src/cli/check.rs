@@ -12,7 +12,7 @@ use crate::lint::expect::{self, Expectation};
 use crate::lint::{Context, RunOptions, run as run_rules};
 use crate::load::discover;
 use crate::load::source::{SourceFile, SourceMap};
-use crate::report::check::{Counts, github, json, sarif, text};
+use crate::report::check::{Counts, github, json, render_attachments, sarif, text};
 use crate::report::style::{ColorChoice, Painter};
 
 /// Output formats of check.
@@ -121,7 +121,9 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
     cx.baseline = baseline.as_ref();
     cx.default_namespace = args.input.namespace();
     cx.expectations = &expectations;
-    let findings = run_rules(&cx, &config, &RunOptions { topology_files });
+    let mut findings = run_rules(&cx, &config, &RunOptions { topology_files });
+    drop(cx);
+    render_attachments(&mut findings, &session.cluster, &sources);
     let counts = Counts::of(&findings);
     let summary = format!(
         "{} ({checked} file{} checked)",

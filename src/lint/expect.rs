@@ -32,7 +32,7 @@ use crate::base::span::{FileId, Span, Spanned};
 use crate::base::suggest::closest;
 use crate::engine::Party;
 use crate::engine::evaluate::allowed_ports;
-use crate::engine::explain::{explain, party_name};
+use crate::engine::explain::{Explanation, explain, party_name};
 use crate::engine::target::{Target, resolve, resolve_port};
 use crate::load::Problem;
 use crate::load::decode::{Decoder, N};
@@ -41,8 +41,6 @@ use crate::load::yaml::{Limits, parse_file};
 use crate::model::ip::{AddrRange, ip_key, parse_cidr};
 use crate::model::ports::{PortQuery, QueryPort};
 use crate::model::{Cluster, Protocol};
-use crate::report::explain::{CanReach, text};
-use crate::report::style::Painter;
 
 /// What an expectation expects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -325,8 +323,9 @@ pub struct Failure {
     /// The `--port` of the `can-reach` command that explains it (the port resolved on the
     /// destination), if any.
     pub port: Option<String>,
-    /// Why, as `can-reach` explains it, one line each.
-    pub lines: Vec<String>,
+    /// Why: the explanation `can-reach` prints, or why the pair cannot be explained (the
+    /// port does not resolve on the destination...).
+    pub why: Result<Explanation, String>,
 }
 
 /// The parties one side stands for, with their members in the matrix.
@@ -420,7 +419,7 @@ pub fn evaluate(cx: &Context, e: &Expectation) -> Outcome {
                 QueryPort::Name(n) => format!("{n}/{}", q.value.protocol),
             }),
         },
-        lines: explain_lines(cx, src, dst, query),
+        why: explanation(cx, src, dst, query),
     });
     Outcome::Checked {
         pairs,
@@ -433,31 +432,16 @@ fn is_loopback(cluster: &Cluster, src: Party, dst: Party) -> bool {
     matches!((src, dst), (Party::Endpoint(a), Party::Endpoint(b)) if a == b && cluster.endpoints[a].is_pod())
 }
 
-fn explain_lines(cx: &Context, src: Party, dst: Party, query: Query) -> Vec<String> {
+fn explanation(cx: &Context, src: Party, dst: Party, query: Query) -> Result<Explanation, String> {
     let cluster = cx.cluster;
-    let query = match query {
-        Ok(q) => q,
-        Err(why) => {
-            return vec![format!(
-                "{} → {}: {why}",
-                party_name(cluster, src),
-                party_name(cluster, dst)
-            )];
-        }
-    };
-    let (from, to) = (party_name(cluster, src), party_name(cluster, dst));
-    let report = CanReach {
-        from: &from,
-        to: &to,
-        port: query.map(|(p, n)| format!("{p} {n}")),
-        notes: Vec::new(),
-        pairs: vec![explain(cluster, src, dst, query)],
-    };
-    text(&report, cluster, cx.sources, &Painter::new(false))
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(str::to_string)
-        .collect()
+    match query {
+        Ok(q) => Ok(explain(cluster, src, dst, q)),
+        Err(why) => Err(format!(
+            "{} → {}: {why}",
+            party_name(cluster, src),
+            party_name(cluster, dst)
+        )),
+    }
 }
 
 fn parties(cx: &Context, side: &Side) -> Result<Parties, String> {

@@ -170,6 +170,16 @@ pub struct Related {
     pub message: String,
 }
 
+/// What a finding carries beyond its text, for the report to render (the linter returns data;
+/// rendering lives in `report`).
+#[derive(Clone, Debug)]
+pub enum Attachment {
+    /// A connection, as `can-reach` would explain it.
+    Explanation(Box<crate::engine::explain::Explanation>),
+    /// A NetworkPolicy to write instead.
+    UseInstead(Box<crate::model::NetworkPolicy>),
+}
+
 /// One finding.
 #[derive(Clone, Debug)]
 pub struct Finding {
@@ -187,8 +197,10 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// What the finding is about.
     pub subject: Subject,
-    /// Further lines (a can-reach explanation for an expectation).
+    /// Further lines.
     pub notes: Vec<String>,
+    /// What the report renders after the notes.
+    pub attachments: Vec<Attachment>,
 }
 
 impl Finding {
@@ -208,7 +220,14 @@ impl Finding {
             related: Vec::new(),
             subject,
             notes: Vec::new(),
+            attachments: Vec::new(),
         }
+    }
+
+    /// Attaches data the report renders.
+    pub fn attach(mut self, a: Attachment) -> Finding {
+        self.attachments.push(a);
+        self
     }
 
     /// Adds a help line.

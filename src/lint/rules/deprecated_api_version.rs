@@ -36,10 +36,9 @@
 //!   - from: [{podSelector: {matchLabels: {app: frontend}}}]
 //! ```
 
-use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
+use crate::lint::{Attachment, Category, Context, Finding, RuleDef, Severity, Subject};
 use crate::model::migrate::{Migrated, migrate};
 use crate::model::policy::PolicyApi;
-use crate::report::yaml::network_policy;
 
 /// The rule.
 pub const RULE: RuleDef = RuleDef {
@@ -94,40 +93,43 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         let Some(d) = deprecation(policy.api) else {
             continue;
         };
-        out.push(
-            Finding::new(
-                &RULE,
-                Subject::Policy(idx),
-                policy.api_version.span,
-                format!(
-                    "{}: apiVersion {} is not served since Kubernetes {}; applying it fails",
-                    policy.id(),
-                    policy.api_version.value,
-                    d.removed_in
-                ),
-            )
-            .help(format!(
-                "replace it with `apiVersion: {}`; {}",
-                d.replacement, d.note
-            ))
-            .notes(
-                migrated
-                    .iter()
-                    .filter(|_| policy.api == PolicyApi::Alpha)
-                    .filter_map(|m| match m {
-                        Migrated::Policy {
-                            policy: v1, from, ..
-                        } if *from == policy.span => {
-                            Some(format!("use instead:\n{}", network_policy(v1).trim_end()))
-                        }
-                        Migrated::Skipped { from, why } if *from == policy.span => {
-                            Some(format!("note: {why}"))
-                        }
-                        _ => None,
-                    })
-                    .collect(),
+        let mut f = Finding::new(
+            &RULE,
+            Subject::Policy(idx),
+            policy.api_version.span,
+            format!(
+                "{}: apiVersion {} is not served since Kubernetes {}; applying it fails",
+                policy.id(),
+                policy.api_version.value,
+                d.removed_in
             ),
+        )
+        .help(format!(
+            "replace it with `apiVersion: {}`; {}",
+            d.replacement, d.note
+        ))
+        .notes(
+            migrated
+                .iter()
+                .filter(|_| policy.api == PolicyApi::Alpha)
+                .filter_map(|m| match m {
+                    Migrated::Skipped { from, why } if *from == policy.span => {
+                        Some(format!("note: {why}"))
+                    }
+                    _ => None,
+                })
+                .collect(),
         );
+        for m in migrated.iter().filter(|_| policy.api == PolicyApi::Alpha) {
+            if let Migrated::Policy {
+                policy: v1, from, ..
+            } = m
+                && *from == policy.span
+            {
+                f = f.attach(Attachment::UseInstead(v1.clone()));
+            }
+        }
+        out.push(f);
     }
 }
 

@@ -27,7 +27,7 @@
 
 use crate::engine::explain::party_name;
 use crate::lint::expect::{Outcome, Verdict, first_line};
-use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
+use crate::lint::{Attachment, Category, Context, Finding, RuleDef, Severity, Subject};
 
 /// The rule.
 pub const RULE: RuleDef = RuleDef {
@@ -99,7 +99,10 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                 party_name(cx.cluster, first.src),
                 party_name(cx.cluster, first.dst)
             ));
-            f.notes.extend(first.lines.iter().cloned());
+            match &first.why {
+                Ok(e) => f = f.attach(Attachment::Explanation(Box::new(e.clone()))),
+                Err(why) => f.notes.push(why.clone()),
+            }
         }
         out.push(f);
     }
@@ -133,23 +136,24 @@ mod tests {
             &["cluster.yaml"],
             "expect.yaml",
         );
-        let notes = &f[0].notes;
         assert_eq!(
-            notes[0],
-            "the first of them (kubectl netpol can-reach shop/web-1 shop/sts/db --port 5432/TCP):"
+            f[0].notes,
+            [
+                "the first of them (kubectl netpol can-reach shop/web-1 shop/sts/db --port 5432/TCP):"
+            ]
         );
-        assert_eq!(notes[1], "DENIED: shop/web-1 → shop/sts/db on TCP 5432");
-        assert!(
-            notes.iter().any(|n| n
-                .contains("podSelector {tier=backend} does not match shop/web-1: tier is not set")
-                || n.contains("does not match shop/web-1")),
-            "{notes:#?}"
-        );
+        // The explanation itself is attached for the report to render, as can-reach would.
+        let [crate::lint::Attachment::Explanation(e)] = f[0].attachments.as_slice() else {
+            panic!("{:?}", f[0].attachments);
+        };
+        assert!(!e.is_allowed());
+        assert_eq!(e.query, Some((crate::model::Protocol::Tcp, 5432)));
         // A named port that the destination lacks: the pair is denied, and that is why.
         assert_eq!(
             f[3].notes[1],
             "shop/web-1 → shop/sts/db: shop/sts/db has no TCP container port named `http`"
         );
+        assert!(f[3].attachments.is_empty());
     }
 
     #[test]
