@@ -325,7 +325,7 @@ pub struct Failure {
     pub port: Option<String>,
     /// Why: the explanation `can-reach` prints, or why the pair cannot be explained (the
     /// port does not resolve on the destination...).
-    pub why: Result<Explanation, String>,
+    pub why: Result<Box<Explanation>, String>,
 }
 
 /// The parties one side stands for, with their members in the matrix.
@@ -432,10 +432,15 @@ fn is_loopback(cluster: &Cluster, src: Party, dst: Party) -> bool {
     matches!((src, dst), (Party::Endpoint(a), Party::Endpoint(b)) if a == b && cluster.endpoints[a].is_pod())
 }
 
-fn explanation(cx: &Context, src: Party, dst: Party, query: Query) -> Result<Explanation, String> {
+fn explanation(
+    cx: &Context,
+    src: Party,
+    dst: Party,
+    query: Query,
+) -> Result<Box<Explanation>, String> {
     let cluster = cx.cluster;
     match query {
-        Ok(q) => Ok(explain(cluster, src, dst, q)),
+        Ok(q) => Ok(Box::new(explain(cluster, src, dst, q))),
         Err(why) => Err(format!(
             "{} → {}: {why}",
             party_name(cluster, src),

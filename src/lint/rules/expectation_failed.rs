@@ -100,7 +100,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                 party_name(cx.cluster, first.dst)
             ));
             match &first.why {
-                Ok(e) => f = f.attach(Attachment::Explanation(Box::new(e.clone()))),
+                Ok(e) => f = f.attach(Attachment::Explanation(e.clone())),
                 Err(why) => f.notes.push(why.clone()),
             }
         }
