@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Writes the clusters benches/dumps.rs measures: gen.py's (../shared/bench, beside the
+# project) medium and large, and their Calico flavour. Usage: benches/dumps.sh [SIZE...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+gen=../shared/bench/gen.py
+[ -f "$gen" ] || { echo "dumps.sh: $gen not found (it lives beside the project)" >&2; exit 2; }
+for size in "${@:-medium large}"; do
+  for s in $size; do
+    python3 "$gen" --size "$s" --seed 1 --out "target/bench/$s" >/dev/null
+    python3 benches/calico_cluster.py --in "target/bench/$s/cluster.yaml" --out "target/bench/$s-calico" --seed 1 >/dev/null
+    echo "target/bench/$s and target/bench/$s-calico written"
+  done
+done
