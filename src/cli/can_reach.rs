@@ -2,7 +2,7 @@
 
 use clap::ValueEnum;
 
-use super::inputs::{InputArgs, Problems, load_session};
+use super::inputs::{InputArgs, Problems};
 use super::{EXIT_ERROR, EXIT_NO, EXIT_OK, print};
 use crate::engine::explain::explain;
 use crate::engine::target::{Target, resolve, resolve_port};
@@ -54,7 +54,11 @@ pub struct Args {
 /// Runs can-reach.
 pub fn run(args: Args, color: ColorChoice) -> u8 {
     let err_painter = Painter::new(color.stderr());
-    let session = match load_session(&args.input, &args.paths, &err_painter, Problems::Print) {
+    let session = match args
+        .input
+        .resolve(&args.paths)
+        .load(&err_painter, Problems::Print)
+    {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
-use super::inputs::{InputArgs, Problems, load_session};
+use super::inputs::{InputArgs, Problems};
 use super::{EXIT_ERROR, EXIT_NO, EXIT_OK, print};
 use crate::lint::config::{Config, FailOn};
 use crate::lint::expect::{self, Expectation};
@@ -76,7 +76,7 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
     let err = Painter::new(color.stderr());
     let mut positional = args.paths.clone();
     positional.extend(args.topology.iter().cloned());
-    let session = match load_session(&args.input, &positional, &err, Problems::Keep) {
+    let session = match args.input.resolve(&positional).load(&err, Problems::Keep) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -3,7 +3,7 @@
 
 use clap::ValueEnum;
 
-use super::inputs::{InputArgs, Problems, Session, load_options, session_from};
+use super::inputs::{InputArgs, Problems, Session};
 use super::{EXIT_ERROR, EXIT_NO, EXIT_OK, print};
 use crate::engine::diff::Diff;
 use crate::lint::rules::new_flow_opened::Baseline;
@@ -176,8 +176,9 @@ pub fn load_at_revision(
         files.extend(more);
         problems.extend(more_problems);
     }
-    let loaded = load::load_files(files, problems, &load_options(input));
-    Ok(session_from(loaded, input, painter, mode))
+    let inputs = input.resolve(&[]);
+    let loaded = load::load_files(files, problems, &inputs.load);
+    Ok(inputs.session(loaded, painter, mode))
 }
 
 /// The baseline of `check --baseline REV`: the checked `paths` at `rev` (with `topology` from
@@ -218,8 +219,9 @@ pub fn baseline(
 
 fn load_paths(paths: &[String], topology: &[String], args: &Args, painter: &Painter) -> Session {
     let all: Vec<String> = paths.iter().chain(topology).cloned().collect();
-    let loaded = load::load(&all, &load_options(&args.input));
-    session_from(loaded, &args.input, painter, Problems::Print)
+    let inputs = args.input.resolve(&[]);
+    let loaded = load::load(&all, &inputs.load);
+    inputs.session(loaded, painter, Problems::Print)
 }
 
 /// Runs diff.

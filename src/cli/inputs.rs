@@ -1,8 +1,11 @@
-//! Input flags shared by every command, and loading them into a [`Session`].
+//! Input flags shared by every command, resolved once ([`InputArgs::resolve`]) into
+//! [`Inputs`] — what to read and how to build the cluster — and loaded into a [`Session`].
+//! Commands see the resolved inputs only, as ripgrep's commands see its resolved
+//! configuration rather than the flags as typed.
 //!
 //! Input problems and policies the API server would reject are printed on standard error as
 //! `error: file:line:col: path: message`; the command still answers from the rest of the
-//! input, and then exits 2.
+//! input, and then exits 2. What the model does not evaluate is printed as `warning:`.
 
 use clap::Args;
 
@@ -74,18 +77,61 @@ impl InputArgs {
     pub fn paths(&self, positional: &[String]) -> Vec<String> {
         self.filenames.iter().chain(positional).cloned().collect()
     }
+
+    /// The inputs as a command uses them, with the command's positional paths.
+    pub fn resolve(&self, positional: &[String]) -> Inputs {
+        Inputs {
+            paths: self.paths(positional),
+            load: LoadOptions {
+                default_namespace: self.namespace().to_string(),
+                ..LoadOptions::default()
+            },
+            build: BuildOptions {
+                isolation: self.isolation_model,
+                with_staged: self.with_staged,
+            },
+            verbose: self.verbose,
+            live: self.cluster.from_cluster.then(|| self.cluster.clone()),
+            live_namespace: self.namespace.clone(),
+        }
+    }
 }
 
-/// Loads the inputs, prints problems, and builds the cluster. Err: nothing to read (the
-/// message is printed).
-pub fn load_session(
-    args: &InputArgs,
-    positional: &[String],
-    painter: &Painter,
-    mode: Problems,
-) -> Result<Session, u8> {
-    let paths = args.paths(positional);
-    if paths.is_empty() && !args.cluster.from_cluster {
+/// The inputs of a command, resolved: what to read, how to read it and how to build the
+/// cluster.
+#[derive(Clone, Debug)]
+pub struct Inputs {
+    /// Manifest paths (`-f` ones first, then positional ones).
+    pub paths: Vec<String>,
+    /// How to read them.
+    pub load: LoadOptions,
+    /// How to build the cluster they describe.
+    pub build: BuildOptions,
+    /// Whether to list every object read.
+    pub verbose: bool,
+    /// The live cluster to read first (`--from-cluster`).
+    pub live: Option<super::cluster::ClusterArgs>,
+    /// The namespace to read from the live cluster (`-n`; all when None).
+    pub live_namespace: Option<String>,
+}
+
+impl Inputs {
+    /// Loads the inputs, prints problems, and builds the cluster. Err: nothing to read (the
+    /// message is printed).
+    pub fn load(&self, painter: &Painter, mode: Problems) -> Result<Session, u8> {
+        load_session(self, painter, mode)
+    }
+
+    /// Builds the session of what was loaded (from files, or from git), printing problems as
+    /// [`Inputs::load`] does.
+    pub fn session(&self, loaded: Loaded, painter: &Painter, mode: Problems) -> Session {
+        session_from(loaded, self, painter, mode)
+    }
+}
+
+fn load_session(args: &Inputs, painter: &Painter, mode: Problems) -> Result<Session, u8> {
+    let paths = &args.paths;
+    if paths.is_empty() && args.live.is_none() {
         eprintln!(
             "{} no input: pass manifest files or directories, `-f PATH`, `-f -` for standard input, or --from-cluster",
             painter.bad("error:")
@@ -93,8 +139,8 @@ pub fn load_session(
         return Err(super::EXIT_ERROR);
     }
     let mut texts = Vec::new();
-    if args.cluster.from_cluster {
-        match args.cluster.fetch(args.namespace.as_deref()) {
+    if let Some(live) = &args.live {
+        match live.fetch(args.live_namespace.as_deref()) {
             Ok(dump) => {
                 for w in &dump.warnings {
                     eprintln!("{} {w}", painter.warn("warning:"));
@@ -111,29 +157,14 @@ pub fn load_session(
         }
     }
     Ok(session_from(
-        load::load_with(&texts, &paths, &load_options(args)),
+        load::load_with(&texts, paths, &args.load),
         args,
         painter,
         mode,
     ))
 }
 
-/// How to load the inputs: the `-n` namespace.
-pub fn load_options(args: &InputArgs) -> LoadOptions {
-    LoadOptions {
-        default_namespace: args.namespace().to_string(),
-        ..LoadOptions::default()
-    }
-}
-
-/// Builds the session of what was loaded (from files, or from git), printing problems as
-/// [`load_session`] does.
-pub fn session_from(
-    loaded: Loaded,
-    args: &InputArgs,
-    painter: &Painter,
-    mode: Problems,
-) -> Session {
+fn session_from(loaded: Loaded, args: &Inputs, painter: &Painter, mode: Problems) -> Session {
     let Loaded {
         sources,
         objects,
@@ -146,13 +177,7 @@ pub fn session_from(
         eprintln!("{} {}", painter.bad("error:"), p.render(&sources));
         errors += 1;
     }
-    let cluster = Cluster::build_with(
-        objects,
-        &BuildOptions {
-            isolation: args.isolation_model,
-            with_staged: args.with_staged,
-        },
-    );
+    let cluster = Cluster::build_with(objects, &args.build);
     for (i, policy) in cluster
         .policies
         .iter()

@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use clap::ValueEnum;
 
-use super::inputs::{InputArgs, Problems, load_session};
+use super::inputs::{InputArgs, Problems};
 use super::{EXIT_ERROR, EXIT_OK, print};
 use crate::engine::matrix::Matrix;
 use crate::model::Cluster;
@@ -249,7 +249,11 @@ pub fn axis(
 /// Runs matrix.
 pub fn run(args: Args, color: ColorChoice) -> u8 {
     let err_painter = Painter::new(color.stderr());
-    let session = match load_session(&args.input, &args.paths, &err_painter, Problems::Print) {
+    let session = match args
+        .input
+        .resolve(&args.paths)
+        .load(&err_painter, Problems::Print)
+    {
         Ok(s) => s,
         Err(code) => return code,
     };

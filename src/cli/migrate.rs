@@ -1,6 +1,6 @@
 //! `kubectl netpol migrate [PATH...]`: networking.k8s.io/v1 YAML for alpha and beta policies.
 
-use super::inputs::{InputArgs, Problems, load_session};
+use super::inputs::{InputArgs, Problems};
 use super::{EXIT_ERROR, EXIT_OK, print};
 use crate::model::migrate::{Migrated, migrate};
 use crate::report::style::{ColorChoice, Painter};
@@ -27,7 +27,7 @@ pub struct Args {
 /// Runs migrate.
 pub fn run(args: Args, color: ColorChoice) -> u8 {
     let err = Painter::new(color.stderr());
-    let session = match load_session(&args.input, &args.paths, &err, Problems::Print) {
+    let session = match args.input.resolve(&args.paths).load(&err, Problems::Print) {
         Ok(s) => s,
         Err(code) => return code,
     };

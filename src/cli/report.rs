@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::check::load_config_file;
-use super::inputs::{InputArgs, Problems, load_session};
+use super::inputs::{InputArgs, Problems};
 use super::{EXIT_ERROR, EXIT_OK, print};
 use crate::engine::matrix::Matrix;
 use crate::lint::{Context, RunOptions, run as run_rules};
@@ -50,7 +50,7 @@ pub struct Args {
 /// Runs report.
 pub fn run(args: Args, color: ColorChoice) -> u8 {
     let err = Painter::new(color.stderr());
-    let session = match load_session(&args.input, &args.paths, &err, Problems::Print) {
+    let session = match args.input.resolve(&args.paths).load(&err, Problems::Print) {
         Ok(s) => s,
         Err(code) => return code,
     };
