@@ -44,6 +44,13 @@ pub static ALL: &[&RuleDef] = &[
     &ambiguous_priority::RULE,
     &shadowed_cluster_rule::RULE,
     &new_flow_opened::RULE,
+    &calico_selector_syntax::RULE,
+    &invalid_calico_policy::RULE,
+    &pass_to_nothing::RULE,
+    &unordered_calico_policy::RULE,
+    &namespace_labels_in_selector::RULE,
+    &staged_policy::RULE,
+    &not_evaluated::RULE,
 ];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).

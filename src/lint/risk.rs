@@ -86,15 +86,22 @@ pub fn default_deny(cluster: &Cluster, ns: crate::model::NsId, dir: Direction) -
             return false;
         }
         let isolating = part.isolates && ir.tiers[p.tier].end == EndAction::Deny;
-        let denies_first = part.rules.iter().find(|r| r.action != Action::Log).is_some_and(|r| {
-            // Every peer, or every pod (an AdminNetworkPolicy's `namespaces: {}`).
-            let every_pod = [Cond::new(Test::PodNetwork, "", Span::default())];
-            r.action == Action::Deny
-                && (r.peer == Match::All
-                    || r.peer.terms().iter().any(|t| term_within(&every_pod, &t.conds)))
-                && r.local.is_none()
-                && r.ports == PortMatch::All
-        });
+        let denies_first = part
+            .rules
+            .iter()
+            .find(|r| r.action != Action::Log)
+            .is_some_and(|r| {
+                // Every peer, or every pod (an AdminNetworkPolicy's `namespaces: {}`).
+                let every_pod = [Cond::new(Test::PodNetwork, "", Span::default())];
+                r.action == Action::Deny
+                    && (r.peer == Match::All
+                        || r.peer
+                            .terms()
+                            .iter()
+                            .any(|t| term_within(&every_pod, &t.conds)))
+                    && r.local.is_none()
+                    && r.ports == PortMatch::All
+            });
         (isolating && part.rules.is_empty()) || denies_first
     })
 }
