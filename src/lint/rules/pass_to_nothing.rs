@@ -118,9 +118,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
         later[t] = next;
     }
-    let calico = !cluster.calico_policies.is_empty()
-        || !cluster.calico_tiers.is_empty()
-        || !cluster.network_sets.is_empty();
+    let calico = cluster.ir.calico;
     let end = if calico {
         "allowed by the namespace profile"
     } else {

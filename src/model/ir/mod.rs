@@ -66,6 +66,9 @@ pub struct Model {
     /// Policies, tier after tier, each tier's in evaluation order: tier `t` holds
     /// `policies[tiers[t].policies]`.
     pub policies: Vec<Policy>,
+    /// Whether the tiers are Calico's (the input holds Calico objects): then what leaves the
+    /// last tier is allowed by the namespace's profile, else by Kubernetes' default.
+    pub calico: bool,
 }
 
 impl Model {

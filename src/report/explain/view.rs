@@ -115,17 +115,6 @@ pub struct Miss {
     pub reason: String,
 }
 
-/// Whether the policy model holds only the Kubernetes APIs (not Calico): tiers are named
-/// `Admin`, `NetworkPolicy`, `Baseline`, and what passes every tier is allowed by default.
-fn kubernetes_only(cluster: &Cluster) -> bool {
-    !cluster.ir.tiers.iter().any(|t| t.kind == TierKind::Calico)
-        && !cluster
-            .ir
-            .policies
-            .iter()
-            .any(|p| matches!(p.source, Source::Calico(_)))
-}
-
 /// Whether a tier step reads as isolation plus allowing rules.
 fn allowing(cluster: &Cluster, step: &TierStep, side: &Side) -> bool {
     let tier = &cluster.ir.tiers[step.tier];
@@ -147,7 +136,7 @@ pub fn side_items(cluster: &Cluster, side: &Side, other: Party, q: Query) -> Vec
         return items;
     };
     let ep = &cluster.endpoints[subject];
-    let kube = kubernetes_only(cluster);
+    let kube = !cluster.ir.calico;
     let several = side.tiers.len() > 1 || side.tiers.iter().any(|s| !allowing(cluster, s, side));
     let mut reaching = PortSet::all();
     let mut steps = side.tiers.iter().peekable();

@@ -112,7 +112,10 @@ pub fn lower(
         slots[2].policies = seq(cluster::baseline(cluster));
         slots
     };
-    let mut model = Model::default();
+    let mut model = Model {
+        calico,
+        ..Model::default()
+    };
     for (t, mut slot) in slots.into_iter().enumerate() {
         let start = model.policies.len();
         slot.policies
