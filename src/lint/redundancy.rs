@@ -18,6 +18,9 @@
 //! Classes are exact equivalence classes, so the answer holds for every pod and address of
 //! the input.
 //!
+//! A Deny that only the end of its tier would otherwise stand in for is not reported: it says
+//! on purpose what the tier's end says.
+//!
 //! Rules that cover each other (two copies of one rule) are each redundant alone, but not
 //! together. So the verdicts are greedy: candidates are re-checked from the last written to
 //! the first with the rules already found redundant left out, and only those that stay
@@ -350,7 +353,11 @@ pub fn compute(cluster: &Cluster) -> Redundancy {
             }
             idle
         });
-        if idle {
+        // A Deny whose traffic only the end of its tier would deny otherwise says explicitly
+        // what the tier's end says: written on purpose (like a default deny), and kept right
+        // should other policies of the tier change. Not reported.
+        let explicit_end = c.rules[r].action == Action::Deny && cover.is_empty() && !unreached;
+        if idle && !explicit_end {
             removed[r] = true;
             // Where allows add up, which of two allowing rules "comes first" is no matter.
             let rule = &c.rules[r];
