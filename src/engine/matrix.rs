@@ -9,14 +9,15 @@
 //! The result agrees with [`super::evaluate`] on every pair (property-tested).
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
 use rayon::prelude::*;
 
 use super::Party;
 use super::compile::{Compiled, Row};
+use super::masks::{ALL, MaskMap, Masks, NONE, WordHasher};
 use crate::model::ip::AddrRange;
-use crate::model::{Cluster, Direction, PortSet};
+use crate::model::{Cluster, PortSet};
 
 /// The reachability of every pair of members.
 #[derive(Clone, Debug)]
@@ -31,9 +32,6 @@ pub struct Matrix {
     sets: Vec<PortSet>,
     pod: Vec<bool>,
 }
-
-/// Index of the interned "every port" set.
-const ALL: u32 = 1;
 
 impl Matrix {
     /// Computes the matrix of a cluster.
@@ -112,116 +110,134 @@ impl Matrix {
 }
 
 /// The class × class cells, as ids into interned port sets (0: none, 1: all).
+///
+/// A cell is the egress row of its source AND the ingress row towards it. Rows depend on
+/// few inputs (the rules a class is subject to, and its isolation, for egress; the rules
+/// whose peer holds it, for ingress), and classes share them: each distinct row is walked
+/// once, interned to mask ids, and cells combine ids.
 fn rows(c: &Compiled) -> (Vec<u32>, Vec<PortSet>) {
     let classes = c.classes();
+    let mut masks = Masks::new(&c.full);
+    let egress = Groups::new(classes, |s, key| {
+        key.extend(c.rules_of[1][s].iter().map(|&r| u64::from(r)));
+        key.push(u64::MAX);
+        let iso = c.isolated[1].iter().enumerate();
+        key.extend(iso.filter(|(_, i)| i.contains(s)).map(|(t, _)| t as u64));
+    });
+    let ingress = Groups::new(classes, |s, key| {
+        key.extend(c.rules_with_peer[0][s].iter().map(|&r| u64::from(r)));
+    });
+    let egress_rows = egress.rows(&mut masks, |s, row| c.egress(s, row), c.words());
+    let ingress_rows = ingress.rows(&mut masks, |s, row| c.ingress(s, row), c.words());
+
     let w = c.words();
     let chunk = 32usize;
     let starts: Vec<usize> = (0..classes).step_by(chunk).collect();
-    let parts: Vec<(Vec<u32>, Vec<Vec<u64>>)> = starts
+    let shared = &masks;
+    let parts: Vec<(Vec<u32>, Masks)> = starts
         .par_iter()
         .map(|&start| {
             let end = (start + chunk).min(classes);
-            let mut local: MaskMap<u32> = MaskMap::default();
-            // Ids 0 and 1 of every chunk are "none" and "all", recognised without hashing.
-            let mut masks: Vec<Vec<u64>> = vec![vec![0u64; w], c.full.clone()];
-            let mut cells = Vec::with_capacity((end - start) * classes);
-            let (mut egress, mut ingress) = (Row::default(), Row::default());
+            // Ids below `base` are the shared table's; new masks get `base + local id`.
+            let base = shared.len() as u32;
+            let mut local = Masks::new(&c.full);
+            let mut pairs: HashMap<(u32, u32), u32, BuildHasherDefault<WordHasher>> =
+                HashMap::default();
             let mut cell = vec![0u64; w];
+            let mut cells = Vec::with_capacity((end - start) * classes);
             for s in start..end {
-                let e_open = c.open(Direction::Egress, s);
-                if !e_open {
-                    c.egress(s, &mut egress);
-                }
-                c.ingress(s, &mut ingress);
-                for d in 0..classes {
-                    let i = &ingress.allowed[d * w..(d + 1) * w];
-                    if e_open {
-                        cell.copy_from_slice(i);
-                    } else {
-                        let e = &egress.allowed[d * w..(d + 1) * w];
-                        for k in 0..w {
-                            cell[k] = e[k] & i[k];
-                        }
-                    }
-                    let id = if cell.iter().all(|&x| x == 0) {
-                        0
-                    } else if cell == c.full {
-                        1
-                    } else {
-                        match local.get(&cell) {
-                            Some(&id) => id,
-                            None => {
-                                let id = masks.len() as u32;
-                                local.insert(cell.clone(), id);
-                                masks.push(cell.clone());
-                                id
+                let e_row = &egress_rows[egress.of_class[s] as usize * classes..][..classes];
+                let i_row = &ingress_rows[ingress.of_class[s] as usize * classes..][..classes];
+                for (&e, &i) in e_row.iter().zip(i_row) {
+                    let id = match (e, i) {
+                        (NONE, _) | (_, NONE) => NONE,
+                        (ALL, x) | (x, ALL) => x,
+                        (e, i) if e == i => e,
+                        (e, i) => *pairs.entry((e, i)).or_insert_with(|| {
+                            let (a, b) = (&shared.list[e as usize], &shared.list[i as usize]);
+                            for k in 0..w {
+                                cell[k] = a[k] & b[k];
                             }
-                        }
+                            shared
+                                .get(&cell)
+                                .unwrap_or_else(|| base + local.intern(&cell))
+                        }),
                     };
                     cells.push(id);
                 }
             }
-            (cells, masks)
+            (cells, local)
         })
         .collect();
 
-    let mut global: MaskMap<u32> = MaskMap::default();
-    let mut sets: Vec<PortSet> = Vec::new();
-    for m in [vec![0u64; w], c.full.clone()] {
-        global.insert(m.clone(), sets.len() as u32);
-        sets.push(c.space.set(&m));
-    }
+    let base = masks.len() as u32;
     let mut cells = Vec::with_capacity(classes * classes);
-    for (part, masks) in parts {
-        let ids: Vec<u32> = masks
-            .into_iter()
-            .map(|m| {
-                if let Some(&id) = global.get(&m) {
-                    return id;
-                }
-                let id = sets.len() as u32;
-                sets.push(c.space.set(&m));
-                global.insert(m, id);
+    for (part, local) in parts {
+        let ids = masks.merge(local);
+        cells.extend(part.into_iter().map(|id| {
+            if id < base {
                 id
-            })
-            .collect();
-        cells.extend(part.into_iter().map(|c| ids[c as usize]));
+            } else {
+                ids[(id - base) as usize]
+            }
+        }));
     }
+    let sets = masks.list.iter().map(|m| c.space.set(m)).collect();
     (cells, sets)
 }
 
-/// Port masks to ids, hashed with [`WordHasher`].
-type MaskMap<V> = HashMap<Vec<u64>, V, BuildHasherDefault<WordHasher>>;
-
-/// A multiply-rotate hasher (FxHash's) for masks of `u64` words: the matrix interns every
-/// cell that is neither "none" nor "all" by its mask, and SipHash dominated that.
-#[derive(Default)]
-struct WordHasher(u64);
-
-impl WordHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
+/// Classes grouped by a key that determines a row: classes with equal keys get equal rows.
+struct Groups {
+    /// The group of each class.
+    of_class: Vec<u32>,
+    /// A representative class of each group.
+    reps: Vec<usize>,
 }
 
-impl Hasher for WordHasher {
-    fn finish(&self) -> u64 {
-        self.0
+impl Groups {
+    fn new(classes: usize, key: impl Fn(usize, &mut Vec<u64>)) -> Groups {
+        let mut ids: MaskMap<u32> = MaskMap::default();
+        let mut reps = Vec::new();
+        let mut buf = Vec::new();
+        let of_class = (0..classes)
+            .map(|s| {
+                buf.clear();
+                key(s, &mut buf);
+                if let Some(&g) = ids.get(&buf) {
+                    return g;
+                }
+                let g = reps.len() as u32;
+                reps.push(s);
+                ids.insert(buf.clone(), g);
+                g
+            })
+            .collect();
+        Groups { of_class, reps }
     }
 
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(b));
+    /// Every group's row (`classes` mask ids per group, group after group), walked once
+    /// per group in parallel; masks are interned into `masks`.
+    fn rows(&self, masks: &mut Masks, walk: impl Fn(usize, &mut Row) + Sync, w: usize) -> Vec<u32> {
+        let full = &masks.list[ALL as usize];
+        let parts: Vec<(Vec<u32>, Masks)> = self
+            .reps
+            .par_chunks(8)
+            .map(|reps| {
+                let mut local = Masks::new(full);
+                let mut row = Row::default();
+                let mut ids = Vec::new();
+                for &s in reps {
+                    walk(s, &mut row);
+                    ids.extend(row.allowed.chunks_exact(w).map(|m| local.intern(m)));
+                }
+                (ids, local)
+            })
+            .collect();
+        let mut rows = Vec::new();
+        for (ids, local) in parts {
+            let map = masks.merge(local);
+            rows.extend(ids.into_iter().map(|id| map[id as usize]));
         }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
+        rows
     }
 }

@@ -15,6 +15,7 @@ pub mod containment;
 pub mod diff;
 pub mod evaluate;
 pub mod explain;
+pub mod masks;
 pub mod matching;
 pub mod matrix;
 pub mod port_space;
