@@ -38,7 +38,10 @@ fn dumps(c: &mut Criterion) {
     for (name, samples, secs) in CLUSTERS {
         let path = root.join(name).join("cluster.yaml");
         let Ok(text) = std::fs::read_to_string(&path) else {
-            eprintln!("{}: not written (run benches/dumps.sh); skipped", path.display());
+            eprintln!(
+                "{}: not written (run benches/dumps.sh); skipped",
+                path.display()
+            );
             continue;
         };
         let cluster = build(&text);

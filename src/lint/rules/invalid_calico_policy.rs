@@ -7,7 +7,8 @@
 //! nets in one rule, `icmp` without an ICMP protocol, `http` outside an ingress Allow rule,
 //! `services` combined with selectors or nets, `global()` outside a rule's
 //! `namespaceSelector`, an invalid name or tier name, `types` other than Ingress and Egress,
-//! `preDNAT`/`doNotTrack` without `applyOnForward`, a bad `stagedAction`; a Tier whose
+//! `preDNAT`/`doNotTrack` without `applyOnForward`, a `stagedAction` other than Set or
+//! Delete, a staged deletion with anything in its spec but its tier; a Tier whose
 //! `defaultAction` is not Deny or Pass; a network set with a net that is not a CIDR. The
 //! spec of a StagedKubernetesNetworkPolicy is a Kubernetes NetworkPolicy's and is checked as
 //! one.
@@ -98,6 +99,9 @@ mod tests {
                 "35:18: Tier security: spec.defaultAction: `Allow` is not `Deny` or `Pass`",
                 "41:27: GlobalNetworkSet partners: spec.nets[1]: `not-a-net` is not a CIDR or an IP address",
                 "50:23: StagedKubernetesNetworkPolicy shop/api: spec.egress[0].to[0].ipBlock.cidr: `10.0.0.0/33` is not a CIDR: prefix length 33 is over 32",
+                "58:3: StagedNetworkPolicy shop/old: spec.selector: a staged deletion has nothing in its spec but its tier: `selector` must go",
+                "64:17: StagedGlobalNetworkPolicy maybe: spec.stagedAction: `Remove` is not `Set` or `Delete`",
+                "71:3: StagedKubernetesNetworkPolicy shop/gone: spec.policyTypes: a staged deletion has nothing in its spec but `stagedAction`: `policyTypes` must go",
             ]
         );
     }

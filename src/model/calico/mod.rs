@@ -320,6 +320,10 @@ pub struct CalicoPolicy {
     pub apply_on_forward: Option<Spanned<bool>>,
     /// `spec.stagedAction` of a staged policy (`Set`, the default, or `Delete`).
     pub staged_action: Option<Spanned<String>>,
+    /// Of a staged policy: the first spec field, besides `stagedAction` (and `tier`, for
+    /// the Calico kinds), that holds a value (not null, empty, `false` or `""`). A staged
+    /// deletion must have none.
+    pub staged_content: Option<Spanned<String>>,
     /// The Kubernetes NetworkPolicy a StagedKubernetesNetworkPolicy stages.
     pub kubernetes: Option<Box<NetworkPolicy>>,
 }

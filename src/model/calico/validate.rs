@@ -428,7 +428,11 @@ fn rule(r: &CalicoRule, global: bool, out: &mut Out) {
 pub fn policy(p: &CalicoPolicy) -> Vec<Violation> {
     let mut out = Out { items: Vec::new() };
     if let Some(k) = &p.kubernetes {
-        return crate::model::validate::policy(k);
+        staged_action(p, &mut out);
+        if !p.stages_deletion() {
+            out.items.extend(crate::model::validate::policy(k));
+        }
+        return out.items;
     }
     let global = p.kind.is_global();
     let name_ok = {
@@ -522,27 +526,40 @@ pub fn policy(p: &CalicoPolicy) -> Vec<Violation> {
             "`applyOnForward` must be true when `doNotTrack` or `preDNAT` is",
         );
     }
-    if let Some(a) = &p.staged_action {
-        if a.value != "Set" && a.value != "Delete" {
-            out.push(
-                a.span,
-                "spec.stagedAction",
-                format!("`{}` is not `Set` or `Delete`", a.value),
-            );
-        } else if a.value == "Delete"
-            && (p.selector.is_some()
-                || !p.ingress.is_empty()
-                || !p.egress.is_empty()
-                || p.order.is_some())
-        {
-            out.push(
-                a.span,
-                "spec.stagedAction",
-                "a staged deletion has nothing in its spec but its tier",
-            );
-        }
-    }
+    staged_action(p, &mut out);
     out.items
+}
+
+/// `stagedAction`: `Set` or `Delete`, and a deletion stages nothing but the deletion
+/// (`validateStagedNetworkPolicy`, `validateStagedGlobalNetworkPolicy` and
+/// `validateStagedKubernetesNetworkPolicy` in `libcalico-go/lib/validator/v3/validator.go`:
+/// "Spec fields, except Tier, should all be zero-value if stagedAction is Delete"; the
+/// Kubernetes kind has no tier).
+fn staged_action(p: &CalicoPolicy, out: &mut Out) {
+    let Some(a) = &p.staged_action else {
+        return;
+    };
+    if a.value != "Set" && a.value != "Delete" {
+        out.push(
+            a.span,
+            "spec.stagedAction",
+            format!("`{}` is not `Set` or `Delete`", a.value),
+        );
+    } else if let Some(field) = p.staged_content.as_ref().filter(|_| p.stages_deletion()) {
+        let but = if p.kubernetes.is_some() {
+            "`stagedAction`"
+        } else {
+            "its tier"
+        };
+        out.push(
+            field.span,
+            format!("spec.{}", field.value),
+            format!(
+                "a staged deletion has nothing in its spec but {but}: `{}` must go",
+                field.value
+            ),
+        );
+    }
 }
 
 /// Every violation in a Tier.

@@ -108,8 +108,12 @@ pub fn decode(d: &mut Decoder, kind: CalicoKind, api_version: &str, opts: &LoadO
         pre_dnat: None,
         apply_on_forward: None,
         staged_action: None,
+        staged_content: None,
         kubernetes: None,
     };
+    if kind.is_staged() {
+        p.staged_content = staged_content(spec, kind);
+    }
     if kind == CalicoKind::StagedKubernetesNetworkPolicy {
         let np =
             network_policy::from_spec(d, spec, &["stagedAction"], &m, PolicyApi::V1, api_version);
@@ -153,6 +157,27 @@ pub fn decode(d: &mut Decoder, kind: CalicoKind, api_version: &str, opts: &LoadO
         return Decoded::Broken;
     }
     Decoded::Used(Object::Calico(Box::new(CalicoObject::Policy(Box::new(p)))))
+}
+
+/// The first spec field of a staged policy, besides `stagedAction` (and `tier` but for a
+/// StagedKubernetesNetworkPolicy), that is not a zero value: Calico's validator compares a
+/// staged deletion's spec with the empty one (`validateStagedNetworkPolicy` and its global
+/// and Kubernetes siblings in `libcalico-go/lib/validator/v3/validator.go`).
+fn staged_content(spec: N, kind: CalicoKind) -> Option<Spanned<String>> {
+    let zero = |n: N| {
+        n.is_null()
+            || (n.is_map() && n.entries().next().is_none())
+            || (n.is_list() && n.items().next().is_none())
+            || n.scalar() == Some("")
+            || (n.scalar() == Some("false") && n.is_number_or_bool())
+    };
+    spec.entries()
+        .filter(|(k, _, _)| {
+            *k != "stagedAction"
+                && (*k != "tier" || kind == CalicoKind::StagedKubernetesNetworkPolicy)
+        })
+        .find(|(_, _, v)| !zero(*v))
+        .map(|(k, key, _)| Spanned::new(k.to_string(), key.span()))
 }
 
 fn rules<'d>(d: &mut Decoder<'d>, spec: N<'d>, dir: Direction) -> Vec<CalicoRule> {
