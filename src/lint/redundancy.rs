@@ -326,6 +326,7 @@ pub fn compute(cluster: &Cluster) -> Redundancy {
         let dir = c.rules[r].dir;
         let mut cover: Vec<usize> = Vec::new();
         let mut unreached = true;
+        let mut decided_later = false;
         let idle = pairs(r).all(|(s, t)| {
             let walk = Walk::new(&c, dir, s, t, |o| !removed[o]);
             walk.verdicts(&mut v);
@@ -346,6 +347,7 @@ pub fn compute(cluster: &Cluster) -> Redundancy {
                     } else {
                         k > j && overlaps(walk.mask(k), v.decided(j))
                     };
+                    decided_later |= hit && k > j;
                     if hit && !cover.contains(&o) && cover.len() < COVER_CAP {
                         cover.push(o);
                     }
@@ -355,8 +357,9 @@ pub fn compute(cluster: &Cluster) -> Redundancy {
         });
         // A Deny whose traffic only the end of its tier would deny otherwise says explicitly
         // what the tier's end says: written on purpose (like a default deny), and kept right
-        // should other policies of the tier change. Not reported.
-        let explicit_end = c.rules[r].action == Action::Deny && cover.is_empty() && !unreached;
+        // should other policies of the tier change. Not reported. (Earlier rules that took
+        // some of what it matches, an Allow of a few ports or a Pass, do not change that.)
+        let explicit_end = c.rules[r].action == Action::Deny && !decided_later && !unreached;
         if idle && !explicit_end {
             removed[r] = true;
             // Where allows add up, which of two allowing rules "comes first" is no matter.

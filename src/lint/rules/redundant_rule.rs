@@ -1,8 +1,10 @@
 //! ## What it finds
-//! A NetworkPolicy rule that changes nothing in the reachability of the loaded input: every
-//! connection it allows — for every pod its policy selects and every peer it matches — is
-//! already allowed on the same ports by other rules. The rules that allow the same traffic
-//! are named.
+//! A rule (of any API: NetworkPolicy, AdminNetworkPolicy, Calico) that changes nothing in
+//! the reachability of the loaded input: every connection it decides — for every pod its
+//! policy selects and every peer it matches — ends the same way without it, through other
+//! rules, which are named. A Deny that only its tier's end would otherwise stand in for
+//! (Calico's trailing `- action: Deny`) is not reported: it says on purpose what the end of
+//! the tier says.
 //!
 //! Unlike `shadowed-rule`, which holds for any cluster, this is judged on the pods,
 //! namespaces and labels of the input (with `--topology` for manifests kept elsewhere), so
