@@ -357,6 +357,52 @@ fn namespace_selectors_read_namespace_labels() {
     assert_eq!(ports(&c, EXT, "a/db"), "none");
 }
 
+// rules.go:73,78 (getEndpointSelector): `all()` and `global()` are replaced as text wherever
+// they occur in a rule's namespaceSelector, so `!all()` is `!has(projectcalico.org/namespace)`
+// (what `global()` selects: network sets of no namespace) and `all() || has(x)` selects no
+// global network set.
+#[test]
+fn all_inside_a_namespace_selector_means_in_some_namespace() {
+    let set = calico(
+        "GlobalNetworkSet",
+        "{name: g, labels: {role: ext}}",
+        "nets: [192.0.2.0/24]",
+    );
+    let rule = |ns: &str| {
+        gnp(
+            "p",
+            &format!(
+                "selector: app == 'db'\ningress: [{{action: Allow, source: {{selector: has(role) || app == 'cli', namespaceSelector: \"{ns}\"}}}}]"
+            ),
+        )
+    };
+    let c = cluster(&[set.clone(), rule("!all()")]);
+    assert_eq!(ports(&c, EXT, "a/db"), "all");
+    assert_eq!(ports(&c, "b/cli", "a/db"), "none");
+    let c = cluster(&[set, rule("all() || has(x)")]);
+    assert_eq!(ports(&c, EXT, "a/db"), "none");
+    assert_eq!(ports(&c, "b/cli", "a/db"), "all");
+}
+
+// rules.go:221-249 (parseServiceAccounts): `serviceAccounts` with neither names nor a selector
+// is the empty selector, which restricts nothing: every source, outside addresses included.
+#[test]
+fn empty_service_accounts_restrict_nothing() {
+    let c = cluster(&[gnp(
+        "p",
+        "selector: app == 'db'\ningress: [{action: Allow, source: {serviceAccounts: {}}}]",
+    )]);
+    assert_eq!(ports(&c, EXT, "a/db"), "all");
+    assert_eq!(ports(&c, "b/cli", "a/db"), "all");
+    let c = cluster(&[np(
+        "a",
+        "p",
+        "selector: app == 'db'\ningress: [{action: Allow, source: {serviceAccounts: {names: []}}}]",
+    )]);
+    assert_eq!(ports(&c, EXT, "a/db"), "all");
+    assert_eq!(ports(&c, "b/cli", "a/db"), "all");
+}
+
 // conversion.go:90-119: endpoints inherit pcns.<key> and pcns.projectcalico.org/name from
 // their namespace profile; a plain selector can read them.
 #[test]

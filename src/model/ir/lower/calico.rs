@@ -69,11 +69,11 @@ fn key(k: &str) -> Key {
     }
 }
 
-/// A Calico selector as an expression, its keys read by `key_of`.
-fn expr(s: &CSel, key_of: &dyn Fn(&str) -> Key) -> Expr {
-    let list = |xs: &[CSel]| xs.iter().map(|x| expr(x, key_of)).collect();
+/// A Calico selector as an expression, its keys read by `key_of`, `all()` read as `all`.
+fn expr(s: &CSel, key_of: &dyn Fn(&str) -> Key, all: &Expr) -> Expr {
+    let list = |xs: &[CSel]| xs.iter().map(|x| expr(x, key_of, all)).collect();
     match s {
-        CSel::All => Expr::All,
+        CSel::All => all.clone(),
         CSel::Global => Expr::Global,
         CSel::Has(k) => Expr::Has(key_of(k)),
         CSel::Eq(k, v) => Expr::Eq(key_of(k), v.clone()),
@@ -83,7 +83,7 @@ fn expr(s: &CSel, key_of: &dyn Fn(&str) -> Key) -> Expr {
         CSel::Contains(k, v) => Expr::Contains(key_of(k), v.clone()),
         CSel::StartsWith(k, v) => Expr::StartsWith(key_of(k), v.clone()),
         CSel::EndsWith(k, v) => Expr::EndsWith(key_of(k), v.clone()),
-        CSel::Not(x) => Expr::Not(Box::new(expr(x, key_of))),
+        CSel::Not(x) => Expr::Not(Box::new(expr(x, key_of, all))),
         CSel::And(xs) => Expr::And(list(xs)),
         CSel::Or(xs) => Expr::Or(list(xs)),
     }
@@ -91,31 +91,32 @@ fn expr(s: &CSel, key_of: &dyn Fn(&str) -> Key) -> Expr {
 
 /// An endpoint selector (`selector`, `notSelector`): keys as Calico gives them to endpoints.
 fn endpoint_expr(s: &CSel) -> Expr {
-    expr(s, &key)
+    expr(s, &key, &Expr::All)
 }
 
-/// A `namespaceSelector`: keys of the namespace's labels (`pcns.`); `all()` is "in some
-/// namespace", `global()` "in none" (`rules.go`).
+/// A `namespaceSelector`: keys of the namespace's labels (`pcns.`); `global()` is "in no
+/// namespace", and every `all()` in it, not only a whole `all()`, "in some namespace":
+/// `rules.go` replaces the text `all()` with `has(projectcalico.org/namespace)` wherever it
+/// occurs, so `!all()` selects what `global()` does (network sets of no namespace) and
+/// `all() || has(x)` no global network set.
 fn namespace_expr(s: &CSel) -> Expr {
-    match s {
-        CSel::All => Expr::Not(Box::new(Expr::Global)),
-        CSel::Global => Expr::Global,
-        s => expr(s, &|k| {
-            if k == "projectcalico.org/name" {
-                Key::namespace(NAMESPACE_NAME_LABEL)
-            } else {
-                Key::namespace(k)
-            }
-        }),
-    }
+    let key_of = |k: &str| {
+        if k == "projectcalico.org/name" {
+            Key::namespace(NAMESPACE_NAME_LABEL)
+        } else {
+            Key::namespace(k)
+        }
+    };
+    expr(s, &key_of, &Expr::Not(Box::new(Expr::Global)))
 }
 
 /// A service account selector: keys of the service account's labels (`pcsa.`).
 fn service_account_expr(s: &CSel) -> Expr {
-    expr(s, &|k| Key {
+    let key_of = |k: &str| Key {
         scope: Scope::ServiceAccount,
         name: k.to_string(),
-    })
+    };
+    expr(s, &key_of, &Expr::All)
 }
 
 /// The parsed selector of a field that is written and not empty (validation keeps policies
@@ -183,10 +184,16 @@ fn entity(
 ) -> Vec<Cond> {
     let mut conds = Vec::new();
     let span = e.span.unwrap_or_default();
-    // The positive selector: serviceAccounts AND selector, scoped.
+    // The positive selector: serviceAccounts AND selector, scoped. A `serviceAccounts`
+    // with neither names nor a selector restricts nothing (`parseServiceAccounts` in
+    // `rules.go` gives the empty selector).
     let mut sel: Option<Expr> = None;
     let mut what: Vec<String> = Vec::new();
-    if let Some(sa) = &e.service_accounts {
+    if let Some(sa) = e
+        .service_accounts
+        .as_ref()
+        .filter(|sa| !sa.names.is_empty() || written(&sa.selector).is_some())
+    {
         let mut x = Expr::All;
         if !sa.names.is_empty() {
             x = x.and(Expr::In(
