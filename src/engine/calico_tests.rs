@@ -552,3 +552,52 @@ fn a_tier_without_its_object_comes_last_with_a_warning() {
             .any(|(_, w)| w.contains("tier `sec` has no Tier object"))
     );
 }
+
+// A rule on `source.ports` matches the client's port, which the client picks among the
+// ephemeral ports (Linux's ip_local_port_range, 32768–60999; felix matches the packet's source
+// port, `felix/rules/rule_defs.go`): a connection counts as allowed only if it is whichever
+// port it picks. An Allow takes it only if it covers them all, a Deny if it covers any.
+#[test]
+fn source_ports_count_for_every_ephemeral_port() {
+    let rules = |rules: &str| {
+        cluster(&[gnp(
+            "p",
+            &format!("selector: app == 'db'\ningress:\n{rules}"),
+        )])
+    };
+    let allow_from = |ports: &str| {
+        rules(&format!(
+            "- {{action: Allow, protocol: TCP, source: {{ports: [{ports}]}}}}"
+        ))
+    };
+    assert_eq!(
+        ports(&allow_from("'1024:65535'"), "a/web", "a/db"),
+        "TCP all"
+    );
+    assert_eq!(ports(&allow_from("'40000:50000'"), "a/web", "a/db"), "none");
+    let deny_then_allow = |source: &str| {
+        rules(&format!(
+            "- {{action: Deny, protocol: TCP, source: {source}}}\n- {{action: Allow}}"
+        ))
+    };
+    assert_eq!(
+        ports(
+            &deny_then_allow("{ports: ['40000:50000']}"),
+            "a/web",
+            "a/db"
+        ),
+        "UDP all; SCTP all"
+    );
+    assert_eq!(
+        ports(
+            &deny_then_allow("{notPorts: ['40000:50000']}"),
+            "a/web",
+            "a/db"
+        ),
+        "UDP all; SCTP all"
+    );
+    assert_eq!(
+        ports(&deny_then_allow("{ports: ['1:1024']}"), "a/web", "a/db"),
+        "all"
+    );
+}

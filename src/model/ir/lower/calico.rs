@@ -488,32 +488,51 @@ fn rule_ports(
             .unwrap_or_default();
         parts.push(PortMatch::Any(items));
     }
-    // The client's own port: ephemeral.
+    // The client's own port: ephemeral, and unknown. A connection counts as allowed only
+    // if it is whatever port the client picks: an Allow (or Pass) matches a protocol only if
+    // it takes every ephemeral port, a Deny if it takes any.
     let src = &r.source;
     if !src.ports.is_empty() || !src.not_ports.is_empty() {
         let resolve = |list: &[crate::base::span::Spanned<PortValue>]| {
             PortMatch::Any(port_items(list, protos.as_deref())).resolve(None)
         };
-        let mut ok = Vec::new();
+        let deny = r.action.as_ref().is_some_and(|a| a.value == "Deny");
+        let (mut ok, mut partly) = (Vec::new(), false);
         for p in Protocol::ALL {
             let ephemeral = crate::model::PortSet::range(p, EPHEMERAL.0, EPHEMERAL.1);
-            let within = src.ports.is_empty() || resolve(&src.ports).contains_set(&ephemeral);
-            let excluded = !src.not_ports.is_empty()
-                && !resolve(&src.not_ports).intersect(&ephemeral).is_empty();
-            if within && !excluded {
+            let mut taken = if src.ports.is_empty() {
+                ephemeral.clone()
+            } else {
+                resolve(&src.ports).intersect(&ephemeral)
+            };
+            if !src.not_ports.is_empty() {
+                taken = taken.difference(&resolve(&src.not_ports));
+            }
+            let all = taken.contains_set(&ephemeral);
+            partly |= !all && !taken.is_empty();
+            if all || (deny && !taken.is_empty()) {
                 ok.push(p);
             }
         }
-        caveats.push(format!(
-            "it restricts the source port: clients connect from ephemeral ports ({}–{}), which {}",
-            EPHEMERAL.0,
-            EPHEMERAL.1,
-            if ok.is_empty() {
-                "it does not cover, so it is taken to match no connection"
-            } else {
-                "it covers"
-            }
-        ));
+        let range = format!("{}–{}", EPHEMERAL.0, EPHEMERAL.1);
+        caveats.push(if !partly {
+            format!(
+                "it restricts the source port: clients connect from ephemeral ports ({range}), which it {}",
+                if ok.is_empty() {
+                    "does not take, so it matches no connection"
+                } else {
+                    "takes"
+                }
+            )
+        } else if deny {
+            format!(
+                "it restricts the source port: clients connect from ephemeral ports ({range}), some of which it takes; a connection denied from some of them counts as denied, so it is taken to match"
+            )
+        } else {
+            format!(
+                "it restricts the source port: clients connect from ephemeral ports ({range}), only some of which it takes; a connection allowed from only some of them counts as denied, so it is taken to match none"
+            )
+        });
         parts.push(whole(&ok, r.span));
     }
     match parts.len() {
