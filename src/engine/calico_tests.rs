@@ -601,3 +601,30 @@ fn source_ports_count_for_every_ephemeral_port() {
         "all"
     );
 }
+
+// workload_endpoint_default.go:224-225,283-315: Calico takes the named ports of a pod from
+// its containers and its init containers alike (no restartPolicy check), and enforces
+// Kubernetes policies with them. Without Calico, only containers and native sidecars
+// (`restartPolicy: Always`) name ports.
+#[test]
+fn calico_counts_the_named_ports_of_init_containers() {
+    let pod = "---
+apiVersion: v1
+kind: Pod
+metadata: {name: srv, namespace: a, labels: {app: srv}}
+spec:
+  initContainers: [{name: warm, ports: [{name: metrics, containerPort: 9100}]}]
+  containers: [{name: c}]
+status: {podIP: 10.0.0.9}
+";
+    let k8s_only_metrics = k8s(
+        "a",
+        "srv",
+        "podSelector: {matchLabels: {app: srv}}\ningress: [{ports: [{port: metrics}]}]",
+    );
+    let plain = cluster(&[pod.to_string(), k8s_only_metrics.clone()]);
+    assert_eq!(ports(&plain, "a/web", "a/srv"), "none");
+    let set = calico("GlobalNetworkSet", "{name: g}", "nets: [198.51.100.0/24]");
+    let with_calico = cluster(&[pod.to_string(), k8s_only_metrics, set]);
+    assert_eq!(ports(&with_calico, "a/web", "a/srv"), "TCP 9100");
+}

@@ -105,6 +105,13 @@ impl Cluster {
         }
         cluster.namespaces = namespaces.into_values().collect();
 
+        // Calico reads the ports of every init container (`workload_endpoint_default.go`),
+        // and enforces Kubernetes policies too: in its clusters they all name ports.
+        if cluster.has_calico_objects() {
+            for w in &mut workloads {
+                w.ports.append(&mut w.init_ports);
+            }
+        }
         cluster.endpoints = fold_owners(workloads, &mut cluster);
         cluster
             .endpoints
@@ -352,6 +359,7 @@ mod tests {
             labels: Labels::from_pairs([("app", "web")]),
             annotations: Labels::default(),
             ports: Vec::new(),
+            init_ports: Vec::new(),
             host_network: false,
             service_account: "default".into(),
             ips: ip.map(|i| i.parse().unwrap()).into_iter().collect(),

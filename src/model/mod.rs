@@ -156,8 +156,13 @@ pub struct Workload {
     pub labels: Labels,
     /// metadata.annotations.
     pub annotations: Labels,
-    /// Container ports.
+    /// Container ports: of `containers` and of init containers that keep running
+    /// (`restartPolicy: Always`, native sidecars).
     pub ports: Vec<ContainerPort>,
+    /// Ports of the other init containers, which end before the pod serves: Kubernetes
+    /// named ports do not count them, Calico does (it reads every container's ports), so
+    /// they join [`Workload::ports`] when the input holds Calico objects.
+    pub init_ports: Vec<ContainerPort>,
     /// spec.hostNetwork.
     pub host_network: bool,
     /// spec.serviceAccountName (or the deprecated spec.serviceAccount); `default` when
@@ -296,6 +301,14 @@ impl Cluster {
     /// Whether a policy is applied.
     pub fn is_applied(&self, idx: PolicyIdx) -> bool {
         !self.not_applied.contains_key(&idx)
+    }
+
+    /// Whether the input holds Calico objects (policies, Tiers, network sets): then Calico
+    /// is taken to enforce every policy, Kubernetes' included.
+    pub fn has_calico_objects(&self) -> bool {
+        !self.calico_policies.is_empty()
+            || !self.calico_tiers.is_empty()
+            || !self.network_sets.is_empty()
     }
 
     /// Whether a Calico policy is applied (valid, not replaced).

@@ -3,7 +3,8 @@
 //! Where the pod template is: `spec.template` (Deployment, ReplicaSet, StatefulSet,
 //! DaemonSet, Job, ReplicationController) or `spec.jobTemplate.spec.template` (CronJob).
 //! Container ports come from `containers` and from init containers that keep running
-//! (`restartPolicy: Always`, native sidecars); ended init containers serve nothing.
+//! (`restartPolicy: Always`, native sidecars); the ports of init containers that end are
+//! kept apart (Kubernetes named ports do not count them; Calico does).
 
 use std::net::IpAddr;
 
@@ -43,7 +44,7 @@ pub fn decode(d: &mut Decoder, kind: EndpointKind, opts: &LoadOptions) -> Option
             .unwrap_or_else(Labels::default);
         (labels, template.get("spec"))
     };
-    let mut ports = Vec::new();
+    let (mut ports, mut init_ports) = (Vec::new(), Vec::new());
     let mut host_network = false;
     // The API server sets `default` when a pod names no service account.
     let mut service_account = "default".to_string();
@@ -68,6 +69,8 @@ pub fn decode(d: &mut Decoder, kind: EndpointKind, opts: &LoadOptions) -> Option
             for c in d.list(cs) {
                 if c.str_at("restartPolicy") == Some("Always") {
                     container_ports(d, c, &mut ports);
+                } else {
+                    container_ports(d, c, &mut init_ports);
                 }
             }
         }
@@ -97,6 +100,7 @@ pub fn decode(d: &mut Decoder, kind: EndpointKind, opts: &LoadOptions) -> Option
         labels,
         annotations: m.annotations,
         ports,
+        init_ports,
         host_network,
         service_account,
         ips,

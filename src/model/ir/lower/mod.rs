@@ -84,9 +84,7 @@ pub fn lower(
     warnings: &mut Vec<(Span, String)>,
     notes: &mut Vec<(Span, String)>,
 ) -> Model {
-    let calico = !cluster.calico_policies.is_empty()
-        || !cluster.calico_tiers.is_empty()
-        || !cluster.network_sets.is_empty();
+    let calico = cluster.has_calico_objects();
     let slots = if calico {
         calico_slots(cluster, options, warnings, notes)
     } else {
