@@ -628,3 +628,25 @@ status: {podIP: 10.0.0.9}
     let with_calico = cluster(&[pod.to_string(), k8s_only_metrics, set]);
     assert_eq!(ports(&with_calico, "a/web", "a/srv"), "TCP 9100");
 }
+
+// networksetprocessor.go, globalnetworksetprocessor.go: network sets keep `pcns.`/`pcsa.`
+// labels as written (only pods lose them, workloadendpointprocessor.go:137-138), and a set's
+// own label wins over its namespace profile's (named_port_index.go, GetHandle).
+#[test]
+fn network_sets_keep_pcns_labels_of_their_own() {
+    let set = calico(
+        "GlobalNetworkSet",
+        "{name: g, labels: {pcns.team: y}}",
+        "nets: [192.0.2.0/24]",
+    );
+    let c = cluster(&[
+        set,
+        gnp(
+            "p",
+            "selector: app == 'db'\ningress: [{action: Allow, source: {namespaceSelector: team == 'y'}}]",
+        ),
+    ]);
+    assert_eq!(ports(&c, EXT, "a/db"), "all");
+    assert_eq!(ports(&c, "b/cli", "a/db"), "all");
+    assert_eq!(ports(&c, "a/web", "a/db"), "none");
+}

@@ -83,7 +83,13 @@ pub const SERVICE_ACCOUNT_LABEL: &str = "projectcalico.org/serviceaccount";
 /// The label of a service account's profile that holds its name (`pcsa.projectcalico.org/name`).
 pub const SA_NAME_LABEL: &str = "projectcalico.org/name";
 
-/// A Calico network set as a selector sees it: its labels, and its namespace's.
+/// A Calico network set as a selector sees it: its own labels, then its namespace's.
+///
+/// Calico strips `pcns.`/`pcsa.` labels from pods only: a network set keeps them as written
+/// (`networksetprocessor.go`, `globalnetworksetprocessor.go`), and its own label wins over
+/// the one it inherits from its namespace's profile (`named_port_index.go`,
+/// `endpointData.GetHandle`). So a set labelled `pcns.team: a` is in a namespace labelled
+/// `team: a` as far as a `namespaceSelector` can tell.
 pub struct NetworkSetCarrier<'a> {
     /// The cluster.
     pub cluster: &'a Cluster,
@@ -93,16 +99,25 @@ pub struct NetworkSetCarrier<'a> {
 
 impl Carrier for NetworkSetCarrier<'_> {
     fn label(&self, key: &Key) -> Option<&str> {
+        let own = |name: &str| self.set.labels.get(name);
         match key.scope {
-            Scope::Own => self.set.labels.get(&key.name),
+            Scope::Own | Scope::Meta => own(&key.name),
             Scope::Namespace => {
+                let written = own(&format!("pcns.{}", key.name)).or_else(|| {
+                    (key.name == NAMESPACE_NAME_LABEL)
+                        .then(|| own("pcns.projectcalico.org/name"))
+                        .flatten()
+                });
+                if written.is_some() {
+                    return written;
+                }
                 let ns = self.set.namespace.as_deref()?;
                 match self.cluster.ns_id(ns) {
                     Some(id) => self.cluster.ns(id).labels.get(&key.name),
                     None => (key.name == NAMESPACE_NAME_LABEL).then_some(ns),
                 }
             }
-            Scope::ServiceAccount | Scope::Meta => None,
+            Scope::ServiceAccount => own(&format!("pcsa.{}", key.name)),
         }
     }
 
