@@ -650,3 +650,29 @@ fn network_sets_keep_pcns_labels_of_their_own() {
     assert_eq!(ports(&c, "b/cli", "a/db"), "all");
     assert_eq!(ports(&c, "a/web", "a/db"), "none");
 }
+
+// rule_scanner.go (ruleToParsedRule) and named_port_index.go: a named port matches the
+// (IP, port) pairs of the endpoints the selector matches by their labels; network sets have
+// no ports, and a rule whose ports are all named does not use the selector's address set.
+// So a pod inside a selected network set matches the numbered port, not the named one.
+#[test]
+fn named_ports_match_pods_by_their_labels_not_through_network_sets() {
+    let set = calico(
+        "NetworkSet",
+        "{name: s, namespace: a, labels: {role: srv}}",
+        "nets: [10.0.0.2/32]",
+    );
+    let egress = |ports: &str| {
+        np(
+            "a",
+            "p",
+            &format!(
+                "selector: app == 'web'\negress: [{{action: Allow, protocol: TCP, destination: {{selector: role == 'srv', ports: [{ports}]}}}}]"
+            ),
+        )
+    };
+    let c = cluster(&[set.clone(), egress("pg")]);
+    assert_eq!(ports(&c, "a/web", "a/db"), "none");
+    let c = cluster(&[set, egress("5432")]);
+    assert_eq!(ports(&c, "a/web", "a/db"), "TCP 5432");
+}

@@ -561,6 +561,53 @@ fn rule_family(r: &CalicoRule) -> Option<Family> {
     .map(|v4| if v4 { Family::V4 } else { Family::V6 })
 }
 
+/// Named destination ports match endpoints only: felix renders them as sets of (IP, port) of
+/// the endpoints the destination selector matches by their labels, where network sets (which
+/// have no ports) never appear; only numbered ports are matched against the selector's full
+/// set of addresses (`ruleToParsedRule` in `felix/calc/rule_scanner.go`: "only include the
+/// selectors if we haven't already covered them with a named port match";
+/// `named_port_index.go`). So when the destination's ports are all named, its selector
+/// matches no address through a network set. A rule mixing named and numbered ports would
+/// need two rules of the model (numbered ports through network sets, all ports on matched
+/// endpoints); it keeps the network sets for both, which the explanation says when the
+/// input has network sets.
+fn named_ports_need_endpoints(
+    r: &CalicoRule,
+    dst_conds: &mut [Cond],
+    network_sets: bool,
+    caveats: &mut Vec<String>,
+) {
+    let ports = || r.destination.ports.iter().chain(&r.destination.not_ports);
+    let named = ports().any(|p| matches!(p.value, PortValue::Name(_)));
+    if !named {
+        return;
+    }
+    let numbered = ports().any(|p| matches!(p.value, PortValue::Number(_) | PortValue::Range(..)));
+    let selects = dst_conds.iter().any(|c| {
+        !c.negated
+            && matches!(
+                c.test,
+                Test::Selector {
+                    network_sets: true,
+                    ..
+                }
+            )
+    });
+    if numbered {
+        if selects && network_sets {
+            caveats.push(
+                "it mixes named and numbered ports: Calico matches its named ports only on pods its destination selector matches by their labels, not on addresses of network sets; here a pod whose address is in a selected network set matches its named ports too".into(),
+            );
+        }
+        return;
+    }
+    for c in dst_conds.iter_mut().filter(|c| !c.negated) {
+        if let Test::Selector { network_sets, .. } = &mut c.test {
+            *network_sets = false;
+        }
+    }
+}
+
 fn rule(
     r: &CalicoRule,
     p: &CalicoPolicy,
@@ -577,7 +624,16 @@ fn rule(
     let ns = p.namespace.as_deref();
     let mut caveats = Vec::new();
     let mut peer_conds = entity(r.peer(), ns, cluster, warnings);
-    let local_conds = entity(r.local(), ns, cluster, warnings);
+    let mut local_conds = entity(r.local(), ns, cluster, warnings);
+    named_ports_need_endpoints(
+        r,
+        match r.direction {
+            Direction::Egress => &mut peer_conds,
+            Direction::Ingress => &mut local_conds,
+        },
+        !cluster.network_sets.is_empty(),
+        &mut caveats,
+    );
     if let Some(f) = rule_family(r) {
         let span = r.ip_version.as_ref().map_or(r.span, |v| v.span);
         peer_conds.push(Cond::new(
