@@ -676,3 +676,23 @@ fn named_ports_match_pods_by_their_labels_not_through_network_sets() {
     let c = cluster(&[set, egress("5432")]);
     assert_eq!(ports(&c, "a/web", "a/db"), "TCP 5432");
 }
+
+// rule_scanner.go: only named `ports` replace the selector's address set; named `notPorts`
+// leave it, so an address of a selected network set still matches.
+#[test]
+fn named_not_ports_keep_network_sets() {
+    let set = calico(
+        "GlobalNetworkSet",
+        "{name: g, labels: {role: ext}}",
+        "nets: [192.0.2.0/24]",
+    );
+    let c = cluster(&[
+        set,
+        gnp(
+            "p",
+            "selector: app == 'web'\negress: [{action: Allow, destination: {selector: role == 'ext', namespaceSelector: global(), notPorts: [pg]}}]",
+        ),
+    ]);
+    assert_eq!(ports(&c, "a/web", EXT), "all");
+    assert_eq!(ports(&c, "a/web", "b/cli"), "none");
+}

@@ -577,7 +577,8 @@ fn named_ports_need_endpoints(
     network_sets: bool,
     caveats: &mut Vec<String>,
 ) {
-    let ports = || r.destination.ports.iter().chain(&r.destination.not_ports);
+    // `notPorts` do not count: felix drops the selector's address set only for named `ports`.
+    let ports = || r.destination.ports.iter();
     let named = ports().any(|p| matches!(p.value, PortValue::Name(_)));
     if !named {
         return;
