@@ -673,8 +673,21 @@ fn named_ports_match_pods_by_their_labels_not_through_network_sets() {
     };
     let c = cluster(&[set.clone(), egress("pg")]);
     assert_eq!(ports(&c, "a/web", "a/db"), "none");
-    let c = cluster(&[set, egress("5432")]);
+    let c = cluster(&[set.clone(), egress("5432")]);
     assert_eq!(ports(&c, "a/web", "a/db"), "TCP 5432");
+    // Named beside numbered: the numbered through the set, the named not.
+    let c = cluster(&[set.clone(), egress("pg, 9999")]);
+    assert_eq!(ports(&c, "a/web", "a/db"), "TCP 9999");
+    // Named notPorts do not resolve on a pod matched through the set either.
+    let c = cluster(&[
+        set,
+        np(
+            "a",
+            "p",
+            "selector: app == 'web'\negress: [{action: Allow, destination: {selector: role == 'srv', notPorts: [pg]}}]",
+        ),
+    ]);
+    assert_eq!(ports(&c, "a/web", "a/db"), "all");
 }
 
 // rule_scanner.go: only named `ports` replace the selector's address set; named `notPorts`

@@ -97,6 +97,8 @@ pub struct RuleStep {
     pub local: Option<MatchResult>,
     /// The ports it names, resolved on the destination.
     pub ports: PortSet,
+    /// Whether its named ports resolve on the destination ([`crate::model::ir::Rule::named_on`]).
+    pub named_here: bool,
     /// The ports it decided: matched, and undecided until then in the tier.
     pub decided: PortSet,
 }
@@ -206,6 +208,14 @@ pub fn side(
             step.isolated |= part.isolates;
             let mut rules = Vec::with_capacity(part.rules.len());
             for (i, rule) in part.rules.iter().enumerate() {
+                let dst = match dir {
+                    Direction::Egress => other,
+                    Direction::Ingress => subject,
+                };
+                let named_here = rule
+                    .named_on
+                    .as_ref()
+                    .is_none_or(|m| matches(cluster, m, dst));
                 let mut r = RuleStep {
                     rule: i,
                     peer: match_result(cluster, &rule.peer, other),
@@ -213,7 +223,8 @@ pub fn side(
                         .local
                         .as_ref()
                         .map(|l| match_result(cluster, l, subject)),
-                    ports: rule.ports.resolve(dst_ports),
+                    ports: rule.ports.resolve(dst_ports.filter(|_| named_here)),
+                    named_here,
                     decided: PortSet::none(),
                 };
                 if r.matched() && rule.action != Action::Log {

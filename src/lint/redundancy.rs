@@ -155,7 +155,7 @@ impl<'c, 'a> Walk<'c, 'a> {
     /// The ports rule `j` of the walk matches.
     fn mask(&self, j: usize) -> &'a [u64] {
         let c = self.c;
-        c.mask(&c.rules[self.rules[j]].ports, self.dst)
+        c.mask(&c.rules[self.rules[j]], self.dst)
     }
 
     /// Fills `v` for this walk: forward, what each rule decides; backward, what is allowed

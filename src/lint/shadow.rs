@@ -106,7 +106,12 @@ pub fn compute(cluster: &Cluster) -> Vec<Shadow> {
                 .any(|&s| s > lo && s < hi && entries[s].tier == tier)
         };
         let within = |r: &Entry, q: &Entry| {
-            ports_within(&r.rule.ports, &q.rule.ports)
+            // Named ports `q` resolves on fewer destinations cover nothing for sure.
+            let named_ok = !q.rule.ports.is_named()
+                || q.rule.named_on.is_none()
+                || q.rule.named_on == r.rule.named_on;
+            named_ok
+                && ports_within(&r.rule.ports, &q.rule.ports)
                 && match_within(&r.rule.peer, &q.rule.peer)
                 && match_within(&r.applies, &q.applies)
         };

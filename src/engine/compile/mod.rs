@@ -49,6 +49,9 @@ pub struct CRule {
     pub peers: BitSet,
     /// Its ports.
     pub ports: CPorts,
+    /// Classes its named ports resolve on (None: every class), see
+    /// [`crate::model::ir::Rule::named_on`].
+    pub named_on: Option<BitSet>,
 }
 
 /// The compiled cluster.
@@ -80,6 +83,8 @@ pub struct Compiled<'c> {
     /// Per direction and class: the rules whose peer holds it, in evaluation order.
     pub rules_with_peer: [Vec<Vec<u32>>; 2],
     sig_of_class: Vec<u32>,
+    /// The signature on which no named port resolves.
+    sig_none: u32,
 }
 
 impl<'c> Compiled<'c> {
@@ -97,6 +102,7 @@ impl<'c> Compiled<'c> {
             index: usize,
             subjects: BitSet,
             peers: BitSet,
+            named_on: Option<BitSet>,
         }
         let msubjects: Vec<BitSet> = ir
             .policies
@@ -122,12 +128,18 @@ impl<'c> Compiled<'c> {
                             s
                         }
                     };
+                    let named_on = r
+                        .named_on
+                        .as_ref()
+                        .filter(|_| r.ports.is_named())
+                        .map(|m| members.of_match(m));
                     mrules.push(MRule {
                         policy: pi,
                         dir,
                         index: ri,
                         subjects,
                         peers: members.of_match(&r.peer),
+                        named_on,
                     });
                 }
             }
@@ -152,9 +164,11 @@ impl<'c> Compiled<'c> {
             .collect();
         let partition = Partition::refine(
             &seed,
-            msubjects
-                .iter()
-                .chain(mrules.iter().flat_map(|r| [&r.subjects, &r.peers])),
+            msubjects.iter().chain(
+                mrules
+                    .iter()
+                    .flat_map(|r| [&r.subjects, &r.peers].into_iter().chain(&r.named_on)),
+            ),
         );
         let classes = partition.len();
 
@@ -166,6 +180,8 @@ impl<'c> Compiled<'c> {
                 .entry(sigs.of_member[m])
                 .or_insert_with(|| (m < n).then(|| ports[m]));
         }
+        // Where a rule's named ports do not resolve, it reads as on a member with none.
+        sig_rep.entry(sigs.none).or_insert(None);
         let resolved: Vec<Resolved> = mrules
             .iter()
             .map(|m| Resolved::new(&rule_of(m).ports, &sig_rep))
@@ -186,6 +202,7 @@ impl<'c> Compiled<'c> {
                 subjects: partition.on_classes(&m.subjects),
                 peers: partition.on_classes(&m.peers),
                 ports: res.masks(&space, sigs.count),
+                named_on: m.named_on.as_ref().map(|s| partition.on_classes(s)),
             })
             .collect();
         let mut isolated = [
@@ -227,6 +244,7 @@ impl<'c> Compiled<'c> {
             rules_of,
             rules_with_peer,
             sig_of_class: class_sig,
+            sig_none: sigs.none,
         }
     }
 
@@ -241,10 +259,21 @@ impl<'c> Compiled<'c> {
     }
 
     /// The mask of a rule's ports towards a destination class.
-    pub fn mask<'a>(&'a self, ports: &'a CPorts, dst_class: usize) -> &'a [u64] {
-        match ports {
+    pub fn mask<'a>(&'a self, rule: &'a CRule, dst_class: usize) -> &'a [u64] {
+        match &rule.ports {
             CPorts::Fixed(m) => m,
-            CPorts::Named(by_sig) => &by_sig[self.sig_of_class[dst_class] as usize],
+            CPorts::Named(by_sig) => {
+                let here = rule
+                    .named_on
+                    .as_ref()
+                    .is_none_or(|on| on.contains(dst_class));
+                let sig = if here {
+                    self.sig_of_class[dst_class]
+                } else {
+                    self.sig_none
+                };
+                &by_sig[sig as usize]
+            }
         }
     }
 
@@ -285,7 +314,7 @@ impl<'c> Compiled<'c> {
                 let rule = &self.rules[r as usize];
                 passed |= rule.action == Action::Pass;
                 for d in rule.peers.iter() {
-                    row.decide(d, w, rule.action, self.mask(&rule.ports, d));
+                    row.decide(d, w, rule.action, self.mask(rule, d));
                 }
             }
             let end = self.cluster.ir.tiers[t].end;
@@ -318,7 +347,7 @@ impl<'c> Compiled<'c> {
                 let rule = &self.rules[r as usize];
                 passed |= rule.action == Action::Pass;
                 for d in rule.subjects.iter() {
-                    row.decide(d, w, rule.action, self.mask(&rule.ports, d));
+                    row.decide(d, w, rule.action, self.mask(rule, d));
                 }
             }
             let end = self.cluster.ir.tiers[t].end;

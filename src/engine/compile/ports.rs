@@ -28,6 +28,8 @@ pub struct Signatures {
     pub of_member: Vec<u32>,
     /// Number of distinct signatures.
     pub count: usize,
+    /// The signature that resolves nothing (external ranges have it).
+    pub none: u32,
 }
 
 impl Signatures {
@@ -67,6 +69,7 @@ impl Signatures {
         Signatures {
             of_member,
             count: ids.len(),
+            none,
         }
     }
 }

@@ -209,7 +209,21 @@ impl<'a> Eval<'a> {
                         .as_ref()
                         .is_none_or(|l| matches(self.cluster, l, Party::Endpoint(self.subject)))
             })
-            .map(|(i, r)| (i, r.action, r.ports.resolve(self.dst_ports)))
+            .map(|(i, r)| {
+                let dst = match self.dir {
+                    Direction::Egress => self.other,
+                    Direction::Ingress => Party::Endpoint(self.subject),
+                };
+                let here = r
+                    .named_on
+                    .as_ref()
+                    .is_none_or(|m| matches(self.cluster, m, dst));
+                (
+                    i,
+                    r.action,
+                    r.ports.resolve(self.dst_ports.filter(|_| here)),
+                )
+            })
             .filter(|(_, _, ports)| !ports.is_empty())
             .collect();
         Some(Says {

@@ -242,6 +242,11 @@ pub struct Rule {
     pub local: Option<Match>,
     /// The destination's protocols and ports.
     pub ports: PortMatch,
+    /// Where its named ports resolve: on destinations this holds for (Calico: the pods its
+    /// destination selector matches by their labels, not through a network set); elsewhere
+    /// they resolve to nothing, as on an address outside the cluster. None: on every
+    /// destination.
+    pub named_on: Option<Match>,
     /// The rule node.
     pub span: Span,
     /// Index in its policy's rules of the direction.

@@ -84,6 +84,9 @@ pub enum Item {
 }
 
 /// How a rule of an allowing tier stands.
+/// Why a rule's named ports did not resolve on a destination its peer matched.
+const NAMED_ELSEWHERE: &str = "its named ports resolve only on pods its destination selector matches by their own labels, not through a network set's addresses";
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum AllowVerdict {
     /// It allows the port(s): why its peer matched, and what it allows.
@@ -283,7 +286,13 @@ fn allowing_items(
                     ports: rs.ports.clone(),
                 },
                 peer => AllowVerdict::OtherPorts {
-                    why: peer_why(cluster, &rule.peer, peer, other, dir),
+                    why: {
+                        let mut why = peer_why(cluster, &rule.peer, peer, other, dir);
+                        if !rs.named_here && rule.ports.is_named() {
+                            why.push_str(&format!(" (note: {})", NAMED_ELSEWHERE));
+                        }
+                        why
+                    },
                     instead: if rs.ports.is_empty() {
                         format!(
                             "its ports ({}) resolve to nothing on this destination",
@@ -356,6 +365,9 @@ fn ordered_items(
             }
             for c in &rule.caveats {
                 why.push_str(&format!(" (note: {c})"));
+            }
+            if !rs.named_here && rule.ports.is_named() {
+                why.push_str(&format!(" (note: {})", NAMED_ELSEWHERE));
             }
             items.push(Item::Decided {
                 tier: tier.name.clone(),

@@ -566,25 +566,18 @@ fn rule_family(r: &CalicoRule) -> Option<Family> {
 /// have no ports) never appear; only numbered ports are matched against the selector's full
 /// set of addresses (`ruleToParsedRule` in `felix/calc/rule_scanner.go`: "only include the
 /// selectors if we haven't already covered them with a named port match";
-/// `named_port_index.go`). So when the destination's ports are all named, its selector
-/// matches no address through a network set. A rule mixing named and numbered ports would
-/// need two rules of the model (numbered ports through network sets, all ports on matched
-/// endpoints); it keeps the network sets for both, which the explanation says when the
-/// input has network sets.
-fn named_ports_need_endpoints(
-    r: &CalicoRule,
-    dst_conds: &mut [Cond],
-    network_sets: bool,
-    caveats: &mut Vec<String>,
-) {
-    // `notPorts` do not count: felix drops the selector's address set only for named `ports`.
-    let ports = || r.destination.ports.iter();
-    let named = ports().any(|p| matches!(p.value, PortValue::Name(_)));
-    if !named {
-        return;
+/// `named_port_index.go`). So named `ports` and `notPorts` resolve only on the pods the
+/// destination's positive selector matches by their labels (the returned `named_on`), and
+/// when its `ports` are all named, the selector matches no address through a network set.
+fn named_ports_on_endpoints(r: &CalicoRule, dst_conds: &mut [Cond], span: Span) -> Option<Match> {
+    let is_named =
+        |p: &crate::base::span::Spanned<PortValue>| matches!(p.value, PortValue::Name(_));
+    let dst = &r.destination;
+    let named = dst.ports.iter().any(is_named);
+    if !named && !dst.not_ports.iter().any(is_named) {
+        return None;
     }
-    let numbered = ports().any(|p| matches!(p.value, PortValue::Number(_) | PortValue::Range(..)));
-    let selects = dst_conds.iter().any(|c| {
+    let positive = dst_conds.iter().position(|c| {
         !c.negated
             && matches!(
                 c.test,
@@ -593,20 +586,25 @@ fn named_ports_need_endpoints(
                     ..
                 }
             )
-    });
-    if numbered {
-        if selects && network_sets {
-            caveats.push(
-                "it mixes named and numbered ports: Calico matches its named ports only on pods its destination selector matches by their labels, not on addresses of network sets; here a pod whose address is in a selected network set matches its named ports too".into(),
-            );
-        }
-        return;
+    })?;
+    let mut by_labels = dst_conds[positive].clone();
+    if let Test::Selector { network_sets, .. } = &mut by_labels.test {
+        *network_sets = false;
     }
-    for c in dst_conds.iter_mut().filter(|c| !c.negated) {
-        if let Test::Selector { network_sets, .. } = &mut c.test {
-            *network_sets = false;
-        }
+    // `notPorts` do not count here: felix drops the selector's address set only when every
+    // one of `ports` is named.
+    let numbered = dst
+        .ports
+        .iter()
+        .any(|p| matches!(p.value, PortValue::Number(_) | PortValue::Range(..)));
+    if named && !numbered {
+        dst_conds[positive] = by_labels.clone();
     }
+    Some(Match::Any(vec![Term {
+        label: "named ports".into(),
+        span,
+        conds: vec![by_labels],
+    }]))
 }
 
 fn rule(
@@ -626,14 +624,13 @@ fn rule(
     let mut caveats = Vec::new();
     let mut peer_conds = entity(r.peer(), ns, cluster, warnings);
     let mut local_conds = entity(r.local(), ns, cluster, warnings);
-    named_ports_need_endpoints(
+    let named_on = named_ports_on_endpoints(
         r,
         match r.direction {
             Direction::Egress => &mut peer_conds,
             Direction::Ingress => &mut local_conds,
         },
-        !cluster.network_sets.is_empty(),
-        &mut caveats,
+        r.destination.span.unwrap_or(r.span),
     );
     if let Some(f) = rule_family(r) {
         let span = r.ip_version.as_ref().map_or(r.span, |v| v.span);
@@ -674,6 +671,7 @@ fn rule(
         local: (!local_conds.is_empty())
             .then(|| Match::Any(vec![term(local_label, local_conds, r.local().span)])),
         ports,
+        named_on,
         span: r.span,
         index: r.index,
         label: r.label(),

@@ -187,6 +187,7 @@ fn rule(p: &ClusterPolicy, r: &ClusterRule, d: Direction) -> Option<Rule> {
         span: r.span,
         index: r.index,
         label: r.label(),
+        named_on: None,
         caveats: Vec::new(),
         action_word,
     })

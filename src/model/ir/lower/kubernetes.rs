@@ -138,6 +138,7 @@ fn rules(p: &NetworkPolicy, d: Direction) -> Vec<Rule> {
             span: r.span,
             index: r.index,
             label: r.label(),
+            named_on: None,
             caveats: Vec::new(),
             action_word: "Allow",
         })
