@@ -73,6 +73,18 @@ fn demo_text() {
 }
 
 #[test]
+fn calico_text() {
+    insta::assert_snapshot!("calico_text", check(&["testdata/calico"]).shown());
+}
+
+#[test]
+fn calico_sarif() {
+    let r = check(&["testdata/calico", "-o", "sarif"]);
+    assert_valid_sarif(&sarif_validator(), &r);
+    insta::assert_snapshot!("calico_sarif", sarif_shown(&r));
+}
+
+#[test]
 fn demo_json() {
     insta::assert_snapshot!("demo_json", check(&["testdata/demo", "-o", "json"]).shown());
 }

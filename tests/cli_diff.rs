@@ -466,6 +466,47 @@ fn check_baseline_reports_the_flows_a_change_opens() {
     );
 }
 
+/// `testdata/calico` with a Calico policy that denies the frontend at the api, at `order`.
+fn calico_with_quarantine(order: &str) -> String {
+    let base = std::fs::read_to_string(root().join("testdata/calico/cluster.yaml")).unwrap();
+    format!(
+        "{base}---
+# The frontend is quarantined from the api.
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {{name: api-quarantine, namespace: shop}}
+spec:
+  order: {order}
+  selector: app == 'api'
+  ingress:
+  - action: Deny
+    source: {{selector: app == 'frontend'}}
+"
+    )
+}
+
+#[test]
+fn calico_order_change_that_lets_a_deny_win_closes_and_is_attributed() {
+    // At order 1500 the Deny comes after the Kubernetes policy (order 1000 in the default
+    // tier) that allows the frontend; at 500 it comes first.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("old.yaml"), calico_with_quarantine("1500")).unwrap();
+    std::fs::write(dir.path().join("new.yaml"), calico_with_quarantine("500")).unwrap();
+    let r = run_in(dir.path(), &["diff", "old.yaml", "new.yaml"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    insta::assert_snapshot!("calico_order_change", r.stdout);
+    let r = run_in(dir.path(), &["diff", "old.yaml", "new.yaml", "-o", "json"]);
+    let v = r.json();
+    assert_eq!(v["summary"]["closed"], 1);
+    assert_eq!(v["connections"][0]["from"], "shop/frontend");
+    assert_eq!(v["connections"][0]["to"], "shop/api");
+    assert_eq!(
+        v["connections"][0]["causes"][0]["id"],
+        "shop/api-quarantine"
+    );
+    assert_eq!(v["objects"][0]["details"][0], "order: 1500 → 500");
+}
+
 #[test]
 fn the_readme_sample_is_current() {
     let readme =

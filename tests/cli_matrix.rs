@@ -326,3 +326,17 @@ fn mermaid_is_plausible() {
         assert!(edges > 0 && !nodes.is_empty());
     }
 }
+
+#[test]
+fn calico_table() {
+    // Tiers, Pass, network sets and Calico's namespace profile, in the same table.
+    insta::assert_snapshot!("calico_table", ok(&["matrix", "testdata/calico"]));
+}
+
+#[test]
+fn calico_json() {
+    insta::assert_snapshot!(
+        "calico_json",
+        ok(&["matrix", "testdata/calico", "-o", "json"])
+    );
+}

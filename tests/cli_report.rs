@@ -217,3 +217,54 @@ fn an_unwritable_output_is_an_error() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no input"), "{}", r.stderr);
 }
+
+#[test]
+fn calico_cells_are_explained_tier_by_tier() {
+    let out = scratch("calico").join("report.html");
+    let r = run_with_stdin(
+        &["report", "testdata/calico", "-o", out.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let d = embedded(&std::fs::read_to_string(&out).unwrap());
+    let members = d["members"].as_array().unwrap();
+    let at = |id: &str| members.iter().position(|m| m["id"] == id).unwrap();
+    let (frontend, db) = (at("shop/frontend"), at("shop/db"));
+    let cell = &d["cells"][format!("{frontend},{db}")];
+    assert_eq!(
+        d["ports"][cell["ports"].as_u64().unwrap() as usize]["text"],
+        "none"
+    );
+    // The ingress side at the database: the security tier passes, then the default tier's
+    // Calico policy denies.
+    let ingress = &d["sides"][cell["i"].as_u64().unwrap() as usize];
+    assert_eq!(ingress["ok"], false);
+    let rules: Vec<_> = ingress["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["t"] == "rule")
+        .collect();
+    assert_eq!(rules.len(), 2, "{ingress}");
+    assert_eq!(
+        (&rules[0]["tier"], &rules[0]["mark"]),
+        (&"security".into(), &"pass".into())
+    );
+    assert_eq!(
+        (&rules[1]["tier"], &rules[1]["mark"]),
+        (&"default".into(), &"no".into())
+    );
+    let policy = &d["policies"][rules[1]["p"].as_u64().unwrap() as usize];
+    assert_eq!(
+        policy["id"],
+        "[Calico NetworkPolicy shop/db-ingress (tier default, order 100)]"
+    );
+    // Calico's findings are in the page too.
+    let codes: Vec<&str> = d["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"NP803"), "{codes:?}");
+}
