@@ -1,23 +1,24 @@
 //! Every pair at once: the reachability matrix.
 //!
-//! Built on the compiled cluster ([`super::compile`]): the class × class matrix is filled row
-//! by row, in parallel. For a source class, the egress side walks the tiers of its own
-//! egress rules against every destination class at once, and the ingress side walks, for
-//! every destination class, the ingress rules whose peers hold the source. A cell is egress
-//! AND ingress.
+//! Built on the compiled cluster ([`super::compile`]): classes are grouped by what each side
+//! of a connection consults for them ([`Side`]), and each side is walked once per group, as
+//! a trie over tiers that shares the walk of common first tiers. A cell is egress AND
+//! ingress; cells are ids into a table of distinct port masks.
 //!
 //! The result agrees with [`super::evaluate`] on every pair (property-tested).
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use super::Party;
-use super::compile::{Compiled, Row};
-use super::masks::{ALL, MaskMap, Masks, NONE, WordHasher};
+use super::compile::Compiled;
+use super::compile::walk::{Row, Side};
+use super::masks::{ALL, Masks, NONE, WordHasher};
 use crate::model::ip::AddrRange;
-use crate::model::{Cluster, PortSet};
+use crate::model::{Cluster, Direction, PortSet};
 
 /// The reachability of every pair of members.
 #[derive(Clone, Debug)]
@@ -111,133 +112,176 @@ impl Matrix {
 
 /// The class × class cells, as ids into interned port sets (0: none, 1: all).
 ///
-/// A cell is the egress row of its source AND the ingress row towards it. Rows depend on
-/// few inputs (the rules a class is subject to, and its isolation, for egress; the rules
-/// whose peer holds it, for ingress), and classes share them: each distinct row is walked
-/// once, interned to mask ids, and cells combine ids.
+/// A cell is the egress row of its source AND the ingress row towards it. Both sides are
+/// walked by program ([`Side`]): the egress rows once per egress group, interned and kept;
+/// the ingress row of each ingress group is combined, as it is finished, with the egress
+/// rows of the group's sources straight into their rows of cells. Masks first met by a
+/// parallel part get ids of its own (from `base` up), mapped to the shared table at the end.
 fn rows(c: &Compiled) -> (Vec<u32>, Vec<PortSet>) {
-    let classes = c.classes();
+    let (classes, w) = (c.classes(), c.words());
     let mut masks = Masks::new(&c.full);
-    let egress = Groups::new(classes, |s, key| {
-        key.extend(c.rules_of[1][s].iter().map(|&r| u64::from(r)));
-        key.push(u64::MAX);
-        let iso = c.isolated[1].iter().enumerate();
-        key.extend(iso.filter(|(_, i)| i.contains(s)).map(|(t, _)| t as u64));
-    });
-    let ingress = Groups::new(classes, |s, key| {
-        key.extend(c.rules_with_peer[0][s].iter().map(|&r| u64::from(r)));
-    });
-    let egress_rows = egress.rows(&mut masks, |s, row| c.egress(s, row), c.words());
-    let ingress_rows = ingress.rows(&mut masks, |s, row| c.ingress(s, row), c.words());
 
-    let w = c.words();
-    let chunk = 32usize;
-    let starts: Vec<usize> = (0..classes).step_by(chunk).collect();
-    let shared = &masks;
-    let parts: Vec<(Vec<u32>, Masks)> = starts
-        .par_iter()
-        .map(|&start| {
-            let end = (start + chunk).min(classes);
-            // Ids below `base` are the shared table's; new masks get `base + local id`.
-            let base = shared.len() as u32;
-            let mut local = Masks::new(&c.full);
-            let mut pairs: HashMap<(u32, u32), u32, BuildHasherDefault<WordHasher>> =
-                HashMap::default();
-            let mut cell = vec![0u64; w];
-            let mut cells = Vec::with_capacity((end - start) * classes);
-            for s in start..end {
-                let e_row = &egress_rows[egress.of_class[s] as usize * classes..][..classes];
-                let i_row = &ingress_rows[ingress.of_class[s] as usize * classes..][..classes];
-                for (&e, &i) in e_row.iter().zip(i_row) {
-                    let id = match (e, i) {
-                        (NONE, _) | (_, NONE) => NONE,
-                        (ALL, x) | (x, ALL) => x,
-                        (e, i) if e == i => e,
-                        (e, i) => *pairs.entry((e, i)).or_insert_with(|| {
-                            let (a, b) = (&shared.list[e as usize], &shared.list[i as usize]);
-                            for k in 0..w {
-                                cell[k] = a[k] & b[k];
-                            }
-                            shared
-                                .get(&cell)
-                                .unwrap_or_else(|| base + local.intern(&cell))
-                        }),
-                    };
-                    cells.push(id);
-                }
-            }
-            (cells, local)
-        })
-        .collect();
-
-    let base = masks.len() as u32;
-    let mut cells = Vec::with_capacity(classes * classes);
-    for (part, local) in parts {
-        let ids = masks.merge(local);
-        cells.extend(part.into_iter().map(|id| {
-            if id < base {
-                id
-            } else {
-                ids[(id - base) as usize]
-            }
-        }));
+    /// A part of the egress walk: its masks, and each group's row of their ids.
+    struct Interned {
+        local: Masks,
+        rows: Vec<(usize, Vec<u32>)>,
+        mask: Vec<u64>,
     }
+    let egress = Side::new(c, Direction::Egress);
+    let parts = egress.walk(
+        || Interned {
+            local: Masks::new(&c.full),
+            rows: Vec::new(),
+            mask: vec![0u64; w],
+        },
+        |acc: &mut Interned, g, row| {
+            let ids = (0..classes)
+                .map(|d| {
+                    row.result(d, &mut acc.mask);
+                    acc.local.intern(&acc.mask)
+                })
+                .collect();
+            acc.rows.push((g, ids));
+        },
+    );
+    let mut egress_rows = vec![NONE; egress.members.len() * classes];
+    for part in parts {
+        let map = masks.merge(part.local);
+        for (g, ids) in part.rows {
+            let row = &mut egress_rows[g * classes..(g + 1) * classes];
+            for (cell, id) in row.iter_mut().zip(ids) {
+                *cell = map[id as usize];
+            }
+        }
+    }
+
+    let ingress = Side::new(c, Direction::Ingress);
+    let mut cells = vec![NONE; classes * classes];
+    let shared = &masks;
+    let base = shared.len() as u32;
+    let parts = {
+        let mut slots: Vec<Option<&mut [u32]>> =
+            cells.chunks_mut(classes.max(1)).map(Some).collect();
+        // Each group's rows of cells, taken once by the walk of that group.
+        let rows_of_group: Vec<Mutex<CellRows>> = ingress
+            .members
+            .iter()
+            .map(|m| {
+                let rows = m
+                    .iter()
+                    .map(|&s| (s, slots[s].take().expect("one group per class")));
+                Mutex::new(rows.collect())
+            })
+            .collect();
+        ingress.walk(
+            || Combine::new(&c.full),
+            |acc: &mut Combine, g, row| {
+                let mut rows = rows_of_group[g].lock().expect("not poisoned");
+                acc.group(shared, base, row, &mut rows, classes, |s| {
+                    let e = egress.of_class[s] as usize;
+                    &egress_rows[e * classes..(e + 1) * classes]
+                });
+            },
+        )
+    };
+    let mut task_of = vec![0u32; classes];
+    let mut maps = Vec::with_capacity(parts.len());
+    for (i, part) in parts.into_iter().enumerate() {
+        for &s in &part.sources {
+            task_of[s] = i as u32;
+        }
+        maps.push(masks.merge(part.local));
+    }
+    cells
+        .par_chunks_mut(classes.max(1))
+        .enumerate()
+        .for_each(|(s, row)| {
+            let map = &maps[task_of[s] as usize];
+            for cell in row.iter_mut().filter(|c| **c >= base) {
+                *cell = map[(*cell - base) as usize];
+            }
+        });
     let sets = masks.list.iter().map(|m| c.space.set(m)).collect();
     (cells, sets)
 }
 
-/// Classes grouped by a key that determines a row: classes with equal keys get equal rows.
-struct Groups {
-    /// The group of each class.
-    of_class: Vec<u32>,
-    /// A representative class of each group.
-    reps: Vec<usize>,
+/// Rows of cells by source class.
+type CellRows<'a> = Vec<(usize, &'a mut [u32])>;
+
+/// One parallel part of the ingress walk: its own masks, and the cells it wrote.
+struct Combine {
+    /// Masks the shared table does not have; id `base + i` is `local.list[i]`.
+    local: Masks,
+    /// Egress id and ingress id to cell id.
+    pairs: HashMap<(u32, u32), u32, BuildHasherDefault<WordHasher>>,
+    /// The sources whose rows it wrote.
+    sources: Vec<usize>,
+    ingress_ids: Vec<u32>,
+    mask: Vec<u64>,
 }
 
-impl Groups {
-    fn new(classes: usize, key: impl Fn(usize, &mut Vec<u64>)) -> Groups {
-        let mut ids: MaskMap<u32> = MaskMap::default();
-        let mut reps = Vec::new();
-        let mut buf = Vec::new();
-        let of_class = (0..classes)
-            .map(|s| {
-                buf.clear();
-                key(s, &mut buf);
-                if let Some(&g) = ids.get(&buf) {
-                    return g;
-                }
-                let g = reps.len() as u32;
-                reps.push(s);
-                ids.insert(buf.clone(), g);
-                g
-            })
-            .collect();
-        Groups { of_class, reps }
+impl Combine {
+    fn new(full: &[u64]) -> Combine {
+        Combine {
+            local: Masks::new(full),
+            pairs: HashMap::default(),
+            sources: Vec::new(),
+            ingress_ids: Vec::new(),
+            mask: vec![0; full.len()],
+        }
     }
 
-    /// Every group's row (`classes` mask ids per group, group after group), walked once
-    /// per group in parallel; masks are interned into `masks`.
-    fn rows(&self, masks: &mut Masks, walk: impl Fn(usize, &mut Row) + Sync, w: usize) -> Vec<u32> {
-        let full = &masks.list[ALL as usize];
-        let parts: Vec<(Vec<u32>, Masks)> = self
-            .reps
-            .par_chunks(8)
-            .map(|reps| {
-                let mut local = Masks::new(full);
-                let mut row = Row::default();
-                let mut ids = Vec::new();
-                for &s in reps {
-                    walk(s, &mut row);
-                    ids.extend(row.allowed.chunks_exact(w).map(|m| local.intern(m)));
-                }
-                (ids, local)
-            })
-            .collect();
-        let mut rows = Vec::new();
-        for (ids, local) in parts {
-            let map = masks.merge(local);
-            rows.extend(ids.into_iter().map(|id| map[id as usize]));
+    /// The id of a mask: the shared table's, or one of this part's.
+    fn id(&mut self, shared: &Masks, base: u32) -> u32 {
+        shared
+            .get(&self.mask)
+            .unwrap_or_else(|| base + self.local.intern(&self.mask))
+    }
+
+    /// An ingress group's finished row, combined with its sources' egress rows.
+    fn group<'e>(
+        &mut self,
+        shared: &Masks,
+        base: u32,
+        ingress: &Row,
+        rows: &mut [(usize, &mut [u32])],
+        classes: usize,
+        egress_row: impl Fn(usize) -> &'e [u32],
+    ) {
+        self.ingress_ids.clear();
+        for d in 0..classes {
+            ingress.result(d, &mut self.mask);
+            let id = self.id(shared, base);
+            self.ingress_ids.push(id);
         }
-        rows
+        let ingress_ids = std::mem::take(&mut self.ingress_ids);
+        for (s, cells) in rows.iter_mut() {
+            self.sources.push(*s);
+            for ((cell, &e), &i) in cells.iter_mut().zip(egress_row(*s)).zip(&ingress_ids) {
+                *cell = match (e, i) {
+                    (NONE, _) | (_, NONE) => NONE,
+                    (ALL, x) | (x, ALL) => x,
+                    (e, i) if e == i => e,
+                    (e, i) => match self.pairs.get(&(e, i)) {
+                        Some(&id) => id,
+                        None => {
+                            let a = &shared.list[e as usize];
+                            let b = if i < base {
+                                &shared.list[i as usize]
+                            } else {
+                                &self.local.list[(i - base) as usize]
+                            };
+                            for k in 0..self.mask.len() {
+                                self.mask[k] = a[k] & b[k];
+                            }
+                            let id = self.id(shared, base);
+                            self.pairs.insert((e, i), id);
+                            id
+                        }
+                    },
+                };
+            }
+        }
+        self.ingress_ids = ingress_ids;
     }
 }

@@ -9,21 +9,22 @@
 //! 4. [`ports`]: ports are cut into the atomic segments the rules use, so a port set is a
 //!    short bitmask.
 //!
-//! [`Compiled::egress`] and [`Compiled::ingress`] then walk the decision order of
-//! [`crate::engine::evaluate`] for one class against every other class at once, rule by
-//! rule over the rule's set of classes: the same tiers, first match per port, end actions
-//! and default, only over bitmasks.
+//! [`walk`] then walks the decision order of [`crate::engine::evaluate`] for whole groups
+//! of classes against every other class at once, rule by rule over the rule's set of
+//! classes: the same tiers, first match per port, end actions and default, only over
+//! bitmasks.
 
 pub mod classes;
 pub mod members;
 pub mod ports;
+pub mod walk;
 
 use std::collections::HashMap;
 
 use super::bitset::BitSet;
 use super::port_space::PortSpace;
 use crate::model::ip::AddrRange;
-use crate::model::ir::{Action, EndAction, PolicyId, TierId, dir_index};
+use crate::model::ir::{Action, PolicyId, TierId, dir_index};
 use crate::model::{Cluster, ContainerPort, Direction};
 use classes::Partition;
 use members::Members;
@@ -284,148 +285,5 @@ impl<'c> Compiled<'c> {
             .enumerate()
             .filter(move |(_, c)| **c as usize == class)
             .map(|(m, _)| m)
-    }
-
-    /// Whether class `s` is subject to no rule and no isolation in a direction: then it lets
-    /// everything through.
-    pub fn open(&self, dir: Direction, s: usize) -> bool {
-        let d = dir_index(dir);
-        self.rules_of[d][s].is_empty() && !self.isolated[d].iter().any(|t| t.contains(s))
-    }
-
-    /// Egress at source class `s` towards every class: `out[d*w..(d+1)*w]` gets the ports
-    /// `s` may open towards class `d` as far as its own egress policies say.
-    pub fn egress(&self, s: usize, row: &mut Row) {
-        let (w, classes) = (self.words(), self.classes());
-        row.reset(classes, w, &self.full);
-        let rules = &self.rules_of[1][s];
-        let mut at = 0;
-        for (t, iso) in self.isolated[1].iter().enumerate() {
-            let start = at;
-            while at < rules.len() && self.rules[rules[at] as usize].tier == t {
-                at += 1;
-            }
-            let isolated = iso.contains(s);
-            if start == at && !isolated {
-                continue;
-            }
-            let mut passed = false;
-            for &r in &rules[start..at] {
-                let rule = &self.rules[r as usize];
-                passed |= rule.action == Action::Pass;
-                for d in rule.peers.iter() {
-                    row.decide(d, w, rule.action, self.mask(rule, d));
-                }
-            }
-            let end = self.cluster.ir.tiers[t].end;
-            if isolated || passed {
-                for d in 0..classes {
-                    row.end_tier(d, w, isolated, end, passed);
-                }
-            }
-        }
-        row.finish(classes, w);
-    }
-
-    /// Ingress at every destination class from source class `s`: `out[d*w..(d+1)*w]` gets
-    /// the ports class `d` lets in from `s` as far as its ingress policies say.
-    pub fn ingress(&self, s: usize, row: &mut Row) {
-        let (w, classes) = (self.words(), self.classes());
-        row.reset(classes, w, &self.full);
-        let rules = &self.rules_with_peer[0][s];
-        let mut at = 0;
-        for (t, iso) in self.isolated[0].iter().enumerate() {
-            let start = at;
-            while at < rules.len() && self.rules[rules[at] as usize].tier == t {
-                at += 1;
-            }
-            if start == at && iso.is_empty() {
-                continue;
-            }
-            let mut passed = false;
-            for &r in &rules[start..at] {
-                let rule = &self.rules[r as usize];
-                passed |= rule.action == Action::Pass;
-                for d in rule.subjects.iter() {
-                    row.decide(d, w, rule.action, self.mask(rule, d));
-                }
-            }
-            let end = self.cluster.ir.tiers[t].end;
-            if passed {
-                for d in 0..classes {
-                    row.end_tier(d, w, iso.contains(d), end, true);
-                }
-            } else {
-                for d in iso.iter() {
-                    row.end_tier(d, w, true, end, false);
-                }
-            }
-        }
-        row.finish(classes, w);
-    }
-}
-
-/// What one side lets through towards (or from) every class, walked tier by tier: per
-/// class, the ports allowed so far, undecided in the tier, and passed to the next tier.
-#[derive(Default)]
-pub struct Row {
-    /// After [`Compiled::egress`] or [`Compiled::ingress`]: per class, the ports let through.
-    pub allowed: Vec<u64>,
-    undecided: Vec<u64>,
-    passed: Vec<u64>,
-}
-
-impl Row {
-    fn reset(&mut self, classes: usize, w: usize, full: &[u64]) {
-        self.allowed.clear();
-        self.allowed.resize(classes * w, 0);
-        self.passed.clear();
-        self.passed.resize(classes * w, 0);
-        self.undecided.clear();
-        for _ in 0..classes {
-            self.undecided.extend_from_slice(full);
-        }
-    }
-
-    /// A matching rule at class `d`: it decides the ports of its mask still undecided.
-    fn decide(&mut self, d: usize, w: usize, action: Action, mask: &[u64]) {
-        let (und, all, pass) = (
-            &mut self.undecided[d * w..(d + 1) * w],
-            &mut self.allowed[d * w..(d + 1) * w],
-            &mut self.passed[d * w..(d + 1) * w],
-        );
-        for k in 0..w {
-            let decided = und[k] & mask[k];
-            match action {
-                Action::Allow => all[k] |= decided,
-                Action::Pass => pass[k] |= decided,
-                Action::Deny | Action::Log => {}
-            }
-            und[k] &= !mask[k];
-        }
-    }
-
-    /// The end of a tier at class `d`: what no rule decided meets the end action if the tier
-    /// isolates `d`, and passed ports go on.
-    fn end_tier(&mut self, d: usize, w: usize, isolated: bool, end: EndAction, passed: bool) {
-        let (und, pass) = (
-            &mut self.undecided[d * w..(d + 1) * w],
-            &mut self.passed[d * w..(d + 1) * w],
-        );
-        if isolated && end == EndAction::Deny {
-            und.fill(0);
-        }
-        if passed {
-            for k in 0..w {
-                und[k] |= pass[k];
-                pass[k] = 0;
-            }
-        }
-    }
-
-    fn finish(&mut self, classes: usize, w: usize) {
-        for k in 0..classes * w {
-            self.allowed[k] |= self.undecided[k];
-        }
     }
 }
