@@ -113,12 +113,26 @@ pub fn pod_network(span: crate::base::span::Span) -> Cond {
 
 /// A Kubernetes label selector as a condition on the labels of `scope`.
 pub fn selector_cond(field: &str, sel: &LabelSelector, scope: Scope) -> Cond {
+    use std::fmt::Write as _;
+    // The requirements once, for the test and its text (`podSelector {app=web}`, as the
+    // selector's Display writes it): lowering every policy of a dump spends its time here.
+    let reqs = sel.requirements();
+    let mut what = String::with_capacity(field.len() + 2 + 16 * reqs.len());
+    what.push_str(field);
+    what.push_str(" {");
+    for (i, r) in reqs.iter().enumerate() {
+        if i > 0 {
+            what.push_str(", ");
+        }
+        let _ = write!(what, "{r}");
+    }
+    what.push('}');
     Cond::new(
         Test::Selector {
-            expr: Expr::from_requirements(scope, &sel.requirements()),
+            expr: Expr::from_requirements(scope, &reqs),
             network_sets: false,
         },
-        format!("{field} {sel}"),
+        what,
         sel.span,
     )
 }
@@ -215,5 +229,56 @@ fn port_item(pp: &PolicyPort) -> PortItem {
     PortItem {
         kind,
         span: pp.span,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::span::{Span, Spanned};
+    use crate::model::labels::Expression;
+
+    fn s(v: &str) -> Spanned<String> {
+        Spanned::new(v.to_string(), Span::default())
+    }
+
+    #[test]
+    fn a_selector_condition_reads_as_the_selector_displays() {
+        let exprs = |items: &[(&str, &str, &[&str])]| {
+            items
+                .iter()
+                .map(|(k, op, vs)| Expression {
+                    span: Span::default(),
+                    key: s(k),
+                    operator: s(op),
+                    values: vs.iter().map(|v| s(v)).collect(),
+                    values_span: None,
+                })
+                .collect()
+        };
+        let sel = |match_labels, match_expressions| LabelSelector {
+            span: Span::default(),
+            match_labels,
+            match_expressions,
+        };
+        let selectors = [
+            sel(Vec::new(), Vec::new()),
+            sel(
+                vec![(s("app"), s("web")), (s("tier"), s("front"))],
+                Vec::new(),
+            ),
+            sel(
+                vec![(s("app"), s("web"))],
+                exprs(&[
+                    ("env", "In", &["prod", "dev"]),
+                    ("legacy", "DoesNotExist", &[]),
+                    ("team", "NotIn", &["x"]),
+                ]),
+            ),
+        ];
+        for sel in selectors {
+            let c = selector_cond("podSelector", &sel, Scope::Own);
+            assert_eq!(c.what, format!("podSelector {sel}"));
+        }
     }
 }
