@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use super::pairs::paired_endpoints;
 use super::{Change, ChangeKind, ObjectKind, PolicyKey, SideIndex, Version};
 use crate::base::span::Span;
+use crate::model::calico::CalicoTier;
 use crate::model::ir::{Cond, Match, Policy, PortMatch, Precedence, Rule, Source};
 use crate::model::{Cluster, ContainerPort, Direction, Endpoint, Labels};
 
@@ -103,54 +104,71 @@ fn policy_changes(o: &SideIndex, n: &SideIndex, out: &mut Vec<Change>) {
 
 /// Calico Tier objects added, removed, or whose order or default action changed.
 fn tier_changes(old: &Cluster, new: &Cluster, out: &mut Vec<Change>) {
-    let names: BTreeSet<&str> = old
-        .calico_tiers
-        .iter()
-        .chain(&new.calico_tiers)
-        .map(|t| t.name.as_str())
-        .collect();
+    let order = |t: &CalicoTier| {
+        t.order
+            .as_ref()
+            .map_or("none".into(), |o| o.value.to_string())
+    };
+    let action = |t: &CalicoTier| {
+        t.default_action
+            .as_ref()
+            .map_or("Deny".into(), |x| x.value.clone())
+    };
+    by_name(
+        ObjectKind::CalicoTier,
+        (&old.calico_tiers, &new.calico_tiers),
+        |t| (t.name.as_str(), t.span),
+        |a, b| {
+            let mut details = Vec::new();
+            if order(a) != order(b) {
+                details.push(format!("order: {} → {}", order(a), order(b)));
+            }
+            if action(a) != action(b) {
+                details.push(format!("defaultAction: {} → {}", action(a), action(b)));
+            }
+            details
+        },
+        out,
+    );
+}
+
+/// Objects of one kind paired by name (the last of a name on each side): added, removed, or
+/// edited where `details` finds a difference.
+fn by_name<T>(
+    object: ObjectKind,
+    (old, new): (&[T], &[T]),
+    name_span: impl Fn(&T) -> (&str, Span),
+    details: impl Fn(&T, &T) -> Vec<String>,
+    out: &mut Vec<Change>,
+) {
+    let names: BTreeSet<&str> = old.iter().chain(new).map(|x| name_span(x).0).collect();
     for name in names {
-        let a = old.calico_tiers.iter().find(|t| t.name == name);
-        let b = new.calico_tiers.iter().find(|t| t.name == name);
+        let a = old.iter().rfind(|x| name_span(x).0 == name);
+        let b = new.iter().rfind(|x| name_span(x).0 == name);
         if let Some(c) = added_removed(
-            ObjectKind::CalicoTier,
+            object,
             name.to_string(),
             name.to_string(),
-            a.map(|t| t.span),
-            b.map(|t| t.span),
+            a.map(|x| name_span(x).1),
+            b.map(|x| name_span(x).1),
         ) {
             out.push(c);
             continue;
         }
         let (Some(a), Some(b)) = (a, b) else { continue };
-        let mut details = Vec::new();
-        let order = |t: &crate::model::calico::CalicoTier| {
-            t.order
-                .as_ref()
-                .map_or("none".into(), |o| o.value.to_string())
-        };
-        if order(a) != order(b) {
-            details.push(format!("order: {} → {}", order(a), order(b)));
-        }
-        let action = |t: &crate::model::calico::CalicoTier| {
-            t.default_action
-                .as_ref()
-                .map_or("Deny".into(), |x| x.value.clone())
-        };
-        if action(a) != action(b) {
-            details.push(format!("defaultAction: {} → {}", action(a), action(b)));
-        }
+        let details = details(a, b);
         if details.is_empty() {
             continue;
         }
+        let (old_span, new_span) = (name_span(a).1, name_span(b).1);
         out.push(Change {
-            object: ObjectKind::CalicoTier,
+            object,
             id: name.to_string(),
             name: name.to_string(),
             change: ChangeKind::Edited,
-            old: Some(a.span),
-            new: Some(b.span),
-            focus: Some((Version::New, b.span)),
+            old: Some(old_span),
+            new: Some(new_span),
+            focus: Some((Version::New, new_span)),
             details,
             connections: 0,
         });
@@ -538,55 +556,29 @@ fn list_or_none(v: &[String]) -> String {
 }
 
 fn node_changes(old: &Cluster, new: &Cluster, out: &mut Vec<Change>) {
-    let names: BTreeSet<&str> = old
-        .nodes
-        .iter()
-        .chain(&new.nodes)
-        .map(|n| n.name.as_str())
-        .collect();
-    for name in names {
-        let a = old.nodes.iter().rfind(|n| n.name == name);
-        let b = new.nodes.iter().rfind(|n| n.name == name);
-        if let Some(c) = added_removed(
-            ObjectKind::Node,
-            name.to_string(),
-            name.to_string(),
-            a.map(|n| n.span),
-            b.map(|n| n.span),
-        ) {
-            out.push(c);
-            continue;
-        }
-        let (Some(a), Some(b)) = (a, b) else { continue };
-        let mut details = label_details(&a.labels, &b.labels);
-        let addrs = |n: &crate::model::Node| {
-            let mut v: Vec<String> = n.addresses.iter().map(|a| a.to_string()).collect();
-            v.sort();
-            v.dedup();
-            v
-        };
-        if addrs(a) != addrs(b) {
-            details.push(format!(
-                "addresses: {} → {}",
-                list_or_none(&addrs(a)),
-                list_or_none(&addrs(b))
-            ));
-        }
-        if details.is_empty() {
-            continue;
-        }
-        out.push(Change {
-            object: ObjectKind::Node,
-            id: name.to_string(),
-            name: name.to_string(),
-            change: ChangeKind::Edited,
-            old: Some(a.span),
-            new: Some(b.span),
-            focus: Some((Version::New, b.span)),
-            details,
-            connections: 0,
-        });
-    }
+    let addrs = |n: &crate::model::Node| {
+        let mut v: Vec<String> = n.addresses.iter().map(|a| a.to_string()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    by_name(
+        ObjectKind::Node,
+        (&old.nodes, &new.nodes),
+        |n| (n.name.as_str(), n.span),
+        |a, b| {
+            let mut details = label_details(&a.labels, &b.labels);
+            if addrs(a) != addrs(b) {
+                details.push(format!(
+                    "addresses: {} → {}",
+                    list_or_none(&addrs(a)),
+                    list_or_none(&addrs(b))
+                ));
+            }
+            details
+        },
+        out,
+    );
 }
 
 /// `label tier: backend → api`, `label team=shop added`, `label env=prod removed`.
