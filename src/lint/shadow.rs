@@ -19,7 +19,7 @@
 use std::collections::HashMap;
 
 use crate::engine::containment::{conjoin, match_within, ports_within};
-use crate::model::ir::{Action, Match, PolicyId, Precedence, Rule, Test};
+use crate::model::ir::{Action, Match, PolicyId, Precedence, Rule};
 use crate::model::{Cluster, Direction};
 
 /// A rule of the model, by policy, direction and index in the policy's rules.
@@ -48,22 +48,6 @@ struct Entry<'a> {
     file_pos: (u32, u32),
 }
 
-/// The namespace every subject term of a policy is confined to, if one.
-fn namespace_of(m: &Match) -> Option<&str> {
-    let mut found: Option<&str> = None;
-    for t in m.terms() {
-        let ns = t.conds.iter().find_map(|c| match (&c.test, c.negated) {
-            (Test::Namespace(n), false) => Some(n.as_str()),
-            _ => None,
-        })?;
-        if found.is_some_and(|f| f != ns) {
-            return None;
-        }
-        found = Some(ns);
-    }
-    found
-}
-
 /// Every rule another settles first, among the applied policies.
 pub fn compute(cluster: &Cluster) -> Vec<Shadow> {
     let ir = &cluster.ir;
@@ -90,7 +74,7 @@ pub fn compute(cluster: &Cluster) -> Vec<Shadow> {
         let mut by_ns: HashMap<Option<&str>, Vec<usize>> = HashMap::new();
         for e in &entries {
             by_ns
-                .entry(namespace_of(&ir.policies[e.policy].subject))
+                .entry(ir.policies[e.policy].subject.namespace())
                 .or_default()
                 .push(e.at);
         }
@@ -116,7 +100,7 @@ pub fn compute(cluster: &Cluster) -> Vec<Shadow> {
                 && match_within(&r.applies, &q.applies)
         };
         for r in &entries {
-            let ns = namespace_of(&ir.policies[r.policy].subject);
+            let ns = ir.policies[r.policy].subject.namespace();
             let candidates = by_ns.get(&ns).into_iter().flatten().chain(
                 if ns.is_some() { by_ns.get(&None) } else { None }
                     .into_iter()

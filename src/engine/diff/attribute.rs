@@ -64,22 +64,6 @@ impl ChangeLookup {
     }
 }
 
-/// The namespace a policy is confined to (its subject needs it), if any.
-fn confined_to(p: &Policy) -> Option<&str> {
-    let mut found = None;
-    for t in p.subject.terms() {
-        let ns = t.conds.iter().find_map(|c| match (&c.test, c.negated) {
-            (Test::Namespace(n), false) => Some(n.as_str()),
-            _ => None,
-        })?;
-        if found.is_some_and(|f| f != ns) {
-            return None;
-        }
-        found = Some(ns);
-    }
-    found
-}
-
 /// The policies of both sides, grouped once for every pair: by the namespace they are
 /// confined to (None: cluster-wide).
 pub(super) struct Keys {
@@ -93,7 +77,10 @@ impl Keys {
         let mut where_: HashMap<&PolicyKey, Option<String>> = HashMap::new();
         for side in [o, n] {
             for (k, &id) in &side.applied {
-                let ns = confined_to(&side.cluster.ir.policies[id]).map(str::to_string);
+                let ns = side.cluster.ir.policies[id]
+                    .subject
+                    .namespace()
+                    .map(str::to_string);
                 by_ns.entry(ns.clone()).or_default().push(k.clone());
                 where_.entry(k).or_insert(ns);
             }

@@ -282,6 +282,24 @@ impl Match {
             Match::Any(t) => t,
         }
     }
+
+    /// The one namespace every term confines it to (a NetworkPolicy's subject, a Calico
+    /// NetworkPolicy's), if there is one: None for `All`, a term without a namespace
+    /// condition, or terms in different namespaces.
+    pub fn namespace(&self) -> Option<&str> {
+        let mut found = None;
+        for t in self.terms() {
+            let ns = t.conds.iter().find_map(|c| match (&c.test, c.negated) {
+                (Test::Namespace(n), false) => Some(n.as_str()),
+                _ => None,
+            })?;
+            if found.is_some_and(|f| f != ns) {
+                return None;
+            }
+            found = Some(ns);
+        }
+        found
+    }
 }
 
 /// Parties satisfying every condition; one peer of a rule, or one subject.

@@ -36,19 +36,13 @@ pub fn baseline(cluster: &Cluster) -> Vec<Policy> {
 }
 
 fn tier(cluster: &Cluster, tier: Tier) -> Vec<Policy> {
-    let mut idx: Vec<usize> = (0..cluster.cluster_policies.len())
-        .filter(|i| {
-            !cluster.cluster_not_applied.contains_key(i)
-                && cluster.cluster_policies[*i].tier == tier
-        })
-        .collect();
-    idx.sort_by(|&a, &b| {
-        cluster.cluster_policies[a]
-            .order()
-            .cmp(&cluster.cluster_policies[b].order())
-    });
-    idx.into_iter()
-        .map(|i| policy(i, &cluster.cluster_policies[i]))
+    let applied = match tier {
+        Tier::Admin => &cluster.admin_tier,
+        Tier::Baseline => &cluster.baseline_tier,
+    };
+    applied
+        .iter()
+        .map(|&i| policy(i, &cluster.cluster_policies[i]))
         .collect()
 }
 
