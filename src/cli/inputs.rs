@@ -11,6 +11,7 @@ use clap::Args;
 
 use crate::load::source::SourceMap;
 use crate::load::{self, LoadOptions, Loaded, Outcome};
+use crate::model::validate::Violation;
 use crate::model::{BuildOptions, Cluster, IsolationModel, NotApplied, calico, validate};
 use crate::report::style::Painter;
 
@@ -164,6 +165,39 @@ fn load_session(args: &Inputs, painter: &Painter, mode: Problems) -> Result<Sess
     ))
 }
 
+/// What the API server refuses in the input, each object with what that means here.
+fn refused(cluster: &Cluster) -> Vec<(String, Vec<Violation>)> {
+    let invalid = |not_applied: Option<&NotApplied>| not_applied == Some(&NotApplied::Invalid);
+    let rejected = |what: String| format!("{what} is not applied: the API server rejects it");
+    let mut out = Vec::new();
+    for (i, p) in cluster.policies.iter().enumerate() {
+        if invalid(cluster.not_applied.get(&i)) {
+            out.push((rejected(format!("policy {}", p.id())), validate::policy(p)));
+        }
+    }
+    for (i, p) in cluster.cluster_policies.iter().enumerate() {
+        if invalid(cluster.cluster_not_applied.get(&i)) {
+            let what = rejected(format!("{} {}", p.kind.kind(), p.name));
+            out.push((what, validate::cluster_policy(p)));
+        }
+    }
+    for (i, p) in cluster.calico_policies.iter().enumerate() {
+        if invalid(cluster.calico_not_applied.get(&i)) {
+            let what = rejected(format!("{} {}", p.kind.as_str(), p.id()));
+            out.push((what, calico::validate::policy(p)));
+        }
+    }
+    for t in &cluster.calico_tiers {
+        let what = format!("Tier {} is refused by the API server", t.name);
+        out.push((what, calico::validate::tier(t)));
+    }
+    for set in &cluster.network_sets {
+        let what = format!("{} is refused by the API server", set.id());
+        out.push((what, calico::validate::network_set(set)));
+    }
+    out
+}
+
 fn session_from(loaded: Loaded, args: &Inputs, painter: &Painter, mode: Problems) -> Session {
     let Loaded {
         sources,
@@ -178,86 +212,11 @@ fn session_from(loaded: Loaded, args: &Inputs, painter: &Painter, mode: Problems
         errors += 1;
     }
     let cluster = Cluster::build_with(objects, &args.build);
-    for (i, policy) in cluster
-        .policies
-        .iter()
-        .enumerate()
-        .filter(|_| mode == Problems::Print)
-    {
-        if cluster.not_applied.get(&i) == Some(&NotApplied::Invalid) {
-            for v in validate::policy(policy) {
-                eprintln!(
-                    "{} {}: {}: {} [{}] (policy {} is not applied: the API server rejects it)",
-                    painter.bad("error:"),
-                    sources.location(v.span),
-                    v.path,
-                    v.message,
-                    v.rule,
-                    policy.id()
-                );
-                errors += 1;
-            }
-        }
-    }
-    for (i, policy) in cluster
-        .cluster_policies
-        .iter()
-        .enumerate()
-        .filter(|_| mode == Problems::Print)
-    {
-        if cluster.cluster_not_applied.get(&i) == Some(&NotApplied::Invalid) {
-            for v in validate::cluster_policy(policy) {
-                eprintln!(
-                    "{} {}: {}: {} [{}] ({} {} is not applied: the API server rejects it)",
-                    painter.bad("error:"),
-                    sources.location(v.span),
-                    v.path,
-                    v.message,
-                    v.rule,
-                    policy.kind.kind(),
-                    policy.name
-                );
-                errors += 1;
-            }
-        }
-    }
-    for (i, policy) in cluster
-        .calico_policies
-        .iter()
-        .enumerate()
-        .filter(|_| mode == Problems::Print)
-    {
-        if cluster.calico_not_applied.get(&i) == Some(&NotApplied::Invalid) {
-            for v in calico::validate::policy(policy) {
-                eprintln!(
-                    "{} {}: {}: {} [{}] ({} {} is not applied: the API server rejects it)",
-                    painter.bad("error:"),
-                    sources.location(v.span),
-                    v.path,
-                    v.message,
-                    v.rule,
-                    policy.kind.as_str(),
-                    policy.id()
-                );
-                errors += 1;
-            }
-        }
-    }
     if mode == Problems::Print {
-        let calico_objects = cluster
-            .calico_tiers
-            .iter()
-            .map(|t| (format!("Tier {}", t.name), calico::validate::tier(t)))
-            .chain(
-                cluster
-                    .network_sets
-                    .iter()
-                    .map(|s| (s.id(), calico::validate::network_set(s))),
-            );
-        for (what, violations) in calico_objects {
+        for (what, violations) in refused(&cluster) {
             for v in violations {
                 eprintln!(
-                    "{} {}: {}: {} [{}] ({what} is refused by the API server)",
+                    "{} {}: {}: {} [{}] ({what})",
                     painter.bad("error:"),
                     sources.location(v.span),
                     v.path,
