@@ -23,14 +23,13 @@
 //! external → external: `Matrix::allowed` == `evaluate::allowed_ports`, and, for some pairs,
 //! `explain(..).allowed` too.
 
-use kubectl_netpol::engine::evaluate::allowed_ports;
-use kubectl_netpol::engine::explain::{explain, party_name};
-use kubectl_netpol::engine::matrix::Matrix;
 use kubectl_netpol::load::{LoadOptions, load_texts};
 use kubectl_netpol::model::{BuildOptions, Cluster, NotApplied};
 use proptest::prelude::*;
 
 mod strategies;
+#[path = "../support/mod.rs"]
+mod support;
 mod yaml;
 
 use strategies::case;
@@ -338,38 +337,11 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
             cluster.policies[*i].name
         );
     }
-    let m = Matrix::compute(&cluster);
-    for u in 0..m.len() {
-        for v in 0..m.len() {
-            if m.is_external(u) && m.is_external(v) {
-                continue;
-            }
-            let (src, dst) = (m.party(u), m.party(v));
-            let want = allowed_ports(&cluster, src, dst);
-            prop_assert_eq!(
-                m.allowed(u, v),
-                &want,
-                "matrix (left) vs evaluator (right) for {} → {} (with_staged: {})\n{}",
-                party_name(&cluster, src),
-                party_name(&cluster, dst),
-                c.with_staged,
-                text
-            );
-            if (u + 2 * v) % 5 == 0 {
-                let why = explain(&cluster, src, dst, None);
-                prop_assert_eq!(
-                    &why.allowed,
-                    &want,
-                    "explain (left) vs evaluator (right) for {} → {} (with_staged: {})\n{}",
-                    party_name(&cluster, src),
-                    party_name(&cluster, dst),
-                    c.with_staged,
-                    text
-                );
-            }
-        }
-    }
-    Ok(())
+    support::agreement::every_pair_agrees(
+        &cluster,
+        |u, v| (u + 2 * v) % 5 == 0,
+        &format!("with_staged: {}\n{text}", c.with_staged),
+    )
 }
 
 proptest! {

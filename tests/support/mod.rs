@@ -2,6 +2,8 @@
 //! Each test file uses the part it needs.
 #![allow(dead_code)]
 
+pub mod agreement;
+
 use std::ffi::OsStr;
 use std::io::Write;
 use std::path::Path;
