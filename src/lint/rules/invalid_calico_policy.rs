@@ -47,7 +47,7 @@
 //! ```
 
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
-use crate::model::validate;
+use crate::model::calico::validate;
 
 /// The rule.
 pub const RULE: RuleDef = RuleDef {
@@ -61,11 +61,17 @@ pub const RULE: RuleDef = RuleDef {
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     cx.calico_violation_findings(&RULE, out);
-    // A StagedKubernetesNetworkPolicy's spec is validated as a Kubernetes NetworkPolicy's: its
+    // A StagedKubernetesNetworkPolicy's spec is validated as a Kubernetes NetworkPolicy's (by
+    // the same Calico validation, which leaves a staged deletion's spec alone): those
     // violations carry the Kubernetes rules' names, which only look at `cluster.policies`.
     for (idx, p) in cx.cluster.calico_policies.iter().enumerate() {
-        let Some(np) = &p.kubernetes else { continue };
-        for v in validate::policy(np) {
+        if p.kubernetes.is_none() {
+            continue;
+        }
+        let kubernetes = validate::policy(p)
+            .into_iter()
+            .filter(|v| v.rule != RULE.name);
+        for v in kubernetes {
             out.push(Finding::new(
                 &RULE,
                 Subject::CalicoPolicy(idx),
