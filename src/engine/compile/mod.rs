@@ -277,13 +277,4 @@ impl<'c> Compiled<'c> {
             }
         }
     }
-
-    /// The members of a class.
-    pub fn members(&self, class: usize) -> impl Iterator<Item = usize> + '_ {
-        self.class_of
-            .iter()
-            .enumerate()
-            .filter(move |(_, c)| **c as usize == class)
-            .map(|(m, _)| m)
-    }
 }
