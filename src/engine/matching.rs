@@ -100,10 +100,18 @@ pub struct NetworkSetCarrier<'a> {
 impl Carrier for NetworkSetCarrier<'_> {
     fn label(&self, key: &Key) -> Option<&str> {
         let own = |name: &str| self.set.labels.get(name);
+        // The set's own `prefix` + `name` label, without building the key.
+        let prefixed = |prefix: &str, name: &str| {
+            self.set
+                .labels
+                .iter()
+                .find(|(k, _)| k.strip_prefix(prefix) == Some(name))
+                .map(|(_, v)| v)
+        };
         match key.scope {
             Scope::Own | Scope::Meta => own(&key.name),
             Scope::Namespace => {
-                let written = own(&format!("pcns.{}", key.name)).or_else(|| {
+                let written = prefixed("pcns.", &key.name).or_else(|| {
                     (key.name == NAMESPACE_NAME_LABEL)
                         .then(|| own("pcns.projectcalico.org/name"))
                         .flatten()
@@ -117,7 +125,7 @@ impl Carrier for NetworkSetCarrier<'_> {
                     None => (key.name == NAMESPACE_NAME_LABEL).then_some(ns),
                 }
             }
-            Scope::ServiceAccount => own(&format!("pcsa.{}", key.name)),
+            Scope::ServiceAccount => prefixed("pcsa.", &key.name),
         }
     }
 
