@@ -22,10 +22,12 @@ use clap::{Parser, Subcommand};
 
 use crate::report::style::ColorChoice;
 
-/// Offline Kubernetes NetworkPolicy simulator and linter.
+/// Offline Kubernetes network-policy simulator and linter.
 ///
 /// Reads the manifests you already have (files, directories, globs, `-` for stdin), or the
-/// live cluster with `--from-cluster`, and computes exactly what the cluster would allow.
+/// live cluster with `--from-cluster`: NetworkPolicies of every generation,
+/// AdminNetworkPolicies and Calico's policies, and computes exactly what the cluster would
+/// allow.
 #[derive(Debug, Parser)]
 #[command(
     name = "kubectl-netpol",
