@@ -95,7 +95,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__can__subcmd__reach)
-            opts="-p -o -q -f -n -v -A -h -V --port --output --quiet --filename --namespace --isolation-model --with-staged --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
+            opts="-p -o -q -f -n -v -A -h -V --port --output --quiet --filename --namespace --isolation-model --with-staged --cni --cilium-policy-enforcement --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -137,6 +137,14 @@ _kubectl__netpol() {
                     COMPREPLY=($(compgen -W "per-pod annotation" -- "${cur}"))
                     return 0
                     ;;
+                --cni)
+                    COMPREPLY=($(compgen -W "kubernetes calico cilium" -- "${cur}"))
+                    return 0
+                    ;;
+                --cilium-policy-enforcement)
+                    COMPREPLY=($(compgen -W "default always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --context)
                     COMPREPLY=("${cur}")
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
@@ -171,7 +179,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__check)
-            opts="-o -f -n -v -A -h -V --topology --output --fail-on --config --no-config --expect --baseline --filename --namespace --isolation-model --with-staged --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
+            opts="-o -f -n -v -A -h -V --topology --output --fail-on --config --no-config --expect --baseline --filename --namespace --isolation-model --with-staged --cni --cilium-policy-enforcement --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -223,6 +231,14 @@ _kubectl__netpol() {
                     ;;
                 --isolation-model)
                     COMPREPLY=($(compgen -W "per-pod annotation" -- "${cur}"))
+                    return 0
+                    ;;
+                --cni)
+                    COMPREPLY=($(compgen -W "kubernetes calico cilium" -- "${cur}"))
+                    return 0
+                    ;;
+                --cilium-policy-enforcement)
+                    COMPREPLY=($(compgen -W "default always never" -- "${cur}"))
                     return 0
                     ;;
                 --context)
@@ -277,7 +293,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__diff)
-            opts="-o -f -n -v -A -h -V --old --new --base --topology --output --exit-code --filename --namespace --isolation-model --with-staged --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
+            opts="-o -f -n -v -A -h -V --old --new --base --topology --output --exit-code --filename --namespace --isolation-model --with-staged --cni --cilium-policy-enforcement --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -325,6 +341,14 @@ _kubectl__netpol() {
                     ;;
                 --isolation-model)
                     COMPREPLY=($(compgen -W "per-pod annotation" -- "${cur}"))
+                    return 0
+                    ;;
+                --cni)
+                    COMPREPLY=($(compgen -W "kubernetes calico cilium" -- "${cur}"))
+                    return 0
+                    ;;
+                --cilium-policy-enforcement)
+                    COMPREPLY=($(compgen -W "default always never" -- "${cur}"))
                     return 0
                     ;;
                 --context)
@@ -501,7 +525,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__matrix)
-            opts="-p -o -f -n -v -A -h -V --from --to --no-external --port --output --filename --namespace --isolation-model --with-staged --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
+            opts="-p -o -f -n -v -A -h -V --from --to --no-external --port --output --filename --namespace --isolation-model --with-staged --cni --cilium-policy-enforcement --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -551,6 +575,14 @@ _kubectl__netpol() {
                     COMPREPLY=($(compgen -W "per-pod annotation" -- "${cur}"))
                     return 0
                     ;;
+                --cni)
+                    COMPREPLY=($(compgen -W "kubernetes calico cilium" -- "${cur}"))
+                    return 0
+                    ;;
+                --cilium-policy-enforcement)
+                    COMPREPLY=($(compgen -W "default always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --context)
                     COMPREPLY=("${cur}")
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
@@ -585,7 +617,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__migrate)
-            opts="-f -n -v -A -h -V --filename --namespace --isolation-model --with-staged --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
+            opts="-f -n -v -A -h -V --filename --namespace --isolation-model --with-staged --cni --cilium-policy-enforcement --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -609,6 +641,14 @@ _kubectl__netpol() {
                     ;;
                 --isolation-model)
                     COMPREPLY=($(compgen -W "per-pod annotation" -- "${cur}"))
+                    return 0
+                    ;;
+                --cni)
+                    COMPREPLY=($(compgen -W "kubernetes calico cilium" -- "${cur}"))
+                    return 0
+                    ;;
+                --cilium-policy-enforcement)
+                    COMPREPLY=($(compgen -W "default always never" -- "${cur}"))
                     return 0
                     ;;
                 --context)
@@ -645,7 +685,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__report)
-            opts="-o -f -n -v -A -h -V --output --no-findings --config --no-config --filename --namespace --isolation-model --with-staged --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
+            opts="-o -f -n -v -A -h -V --output --no-findings --config --no-config --filename --namespace --isolation-model --with-staged --cni --cilium-policy-enforcement --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -681,6 +721,14 @@ _kubectl__netpol() {
                     ;;
                 --isolation-model)
                     COMPREPLY=($(compgen -W "per-pod annotation" -- "${cur}"))
+                    return 0
+                    ;;
+                --cni)
+                    COMPREPLY=($(compgen -W "kubernetes calico cilium" -- "${cur}"))
+                    return 0
+                    ;;
+                --cilium-policy-enforcement)
+                    COMPREPLY=($(compgen -W "default always never" -- "${cur}"))
                     return 0
                     ;;
                 --context)

@@ -52,13 +52,25 @@ pub struct Args {
 }
 
 /// Runs can-reach.
+/// Whether a target names a host by DNS name (`api.example.com`): no `/`, a dot, not an IP.
+fn looks_like_dns_name(t: &str) -> bool {
+    !t.contains('/')
+        && t.contains('.')
+        && t.parse::<std::net::IpAddr>().is_err()
+        && t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+}
+
 pub fn run(args: Args, color: ColorChoice) -> u8 {
     let err_painter = Painter::new(color.stderr());
-    let session = match args
-        .input
-        .resolve(&args.paths)
-        .load(&err_painter, Problems::Print)
-    {
+    let mut inputs = args.input.resolve(&args.paths);
+    // A DNS name as FROM or TO is a party of its own (Cilium's toFQDNs can allow it).
+    inputs.build.fqdn_targets = [&args.from, &args.to]
+        .into_iter()
+        .filter(|t| looks_like_dns_name(t))
+        .cloned()
+        .collect();
+    let session = match inputs.load(&err_painter, Problems::Print) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -12,7 +12,10 @@ use clap::Args;
 use crate::load::source::SourceMap;
 use crate::load::{self, LoadOptions, Loaded, Outcome};
 use crate::model::validate::Violation;
-use crate::model::{BuildOptions, Cluster, IsolationModel, NotApplied, calico, validate};
+use crate::model::{
+    BuildOptions, CiliumEnforcement, Cluster, Cni, IsolationModel, NotApplied, calico, cilium,
+    validate,
+};
 use crate::report::style::Painter;
 
 /// Where manifests come from.
@@ -36,6 +39,16 @@ pub struct InputArgs {
     /// once they are.
     #[arg(long)]
     pub with_staged: bool,
+    /// The network plugin that enforces the policies. Default: inferred from the policy kinds
+    /// in the input (Calico or Cilium objects; else the Kubernetes API's meaning); input
+    /// holding policies of two plugins needs it.
+    #[arg(long, value_enum, value_name = "PLUGIN")]
+    pub cni: Option<Cni>,
+    /// Cilium's policy enforcement mode (the agent's `--enable-policy`): default (an endpoint
+    /// is isolated once a policy selects it), always (every endpoint is isolated), never (no
+    /// policy is enforced).
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = CiliumEnforcement::Default)]
+    pub cilium_policy_enforcement: CiliumEnforcement,
     /// List on standard error every object read: used, ignored (and why), or broken.
     #[arg(short = 'v', long)]
     pub verbose: bool,
@@ -90,6 +103,9 @@ impl InputArgs {
             build: BuildOptions {
                 isolation: self.isolation_model,
                 with_staged: self.with_staged,
+                cni: self.cni,
+                cilium_enforcement: self.cilium_policy_enforcement,
+                fqdn_targets: Vec::new(),
             },
             verbose: self.verbose,
             live: self.cluster.from_cluster.then(|| self.cluster.clone()),
@@ -187,6 +203,15 @@ fn refused(cluster: &Cluster) -> Vec<(String, Vec<Violation>)> {
             out.push((what, calico::validate::policy(p)));
         }
     }
+    for (i, p) in cluster.cilium_policies.iter().enumerate() {
+        if invalid(cluster.cilium_not_applied.get(&i)) {
+            out.push((rejected(p.id()), cilium::validate::policy(p)));
+        }
+    }
+    for g in &cluster.cidr_groups {
+        let what = format!("CiliumCIDRGroup {} is refused by the API server", g.name);
+        out.push((what, cilium::validate::cidr_group(g)));
+    }
     for t in &cluster.calico_tiers {
         let what = format!("Tier {} is refused by the API server", t.name);
         out.push((what, calico::validate::tier(t)));
@@ -212,6 +237,17 @@ fn session_from(loaded: Loaded, args: &Inputs, painter: &Painter, mode: Problems
         errors += 1;
     }
     let cluster = Cluster::build_with(objects, &args.build);
+    if args.build.cni.is_none()
+        && let Some((calico, cilium)) = cluster.cni_conflict()
+    {
+        eprintln!(
+            "{} {}: the input holds Calico objects (here) and Cilium objects ({}), but a cluster runs one network plugin: say which enforces the policies with --cni calico or --cni cilium (answering as if Calico did)",
+            painter.bad("error:"),
+            sources.location(calico),
+            sources.location(cilium),
+        );
+        errors += 1;
+    }
     if mode == Problems::Print {
         for (what, violations) in refused(&cluster) {
             for v in violations {

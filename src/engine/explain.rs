@@ -66,7 +66,10 @@ pub fn explain(
 pub fn party_name(cluster: &Cluster, party: Party) -> String {
     match party {
         Party::Endpoint(i) => cluster.endpoints[i].id(),
-        Party::Address(ip) => ip.to_string(),
+        Party::Address(ip) => match cluster.fqdn_at(ip) {
+            Some(name) => name.to_string(),
+            None => ip.to_string(),
+        },
     }
 }
 
@@ -97,6 +100,12 @@ pub fn term_matched(cluster: &Cluster, term: &Term, party: Party) -> String {
                 });
             }
             (Test::Nodes(_), false) => parts.push(format!("{} have the IP of {name}", c.what)),
+            (Test::World, false) => {
+                parts.push(format!("{name} is outside the cluster ({})", c.what))
+            }
+            (Test::Node(n), false) => parts.push(format!("{name} is node {n} ({})", c.what)),
+            (Test::OnNode(n), false) => tail.push(format!("on node {n}")),
+            (Test::Fqdn(_), false) => parts.push(format!("{} matches {name}", c.what)),
             (Test::Family(_), false) => {}
             (Test::Service { .. }, false) => {
                 parts.push(format!("{name} is a backend of {}", c.what))
@@ -155,6 +164,7 @@ pub fn cond_missed(cluster: &Cluster, term: &Term, cond: usize, party: Party) ->
                     Party::Address(_) => name,
                 }
             ),
+            Test::World => format!("{name} is outside the cluster, not in {}", c.what),
             _ => format!("{} excludes {name}", c.what),
         };
     }
@@ -248,6 +258,27 @@ pub fn cond_missed(cluster: &Cluster, term: &Term, cond: usize, party: Party) ->
             }
         }
         Test::Nodes(_) => format!("{name} is not an address of {}", c.what),
+        Test::World => match ep {
+            Some(e) => format!("{} is a pod of the cluster, not {}", e.id(), c.what),
+            None => format!(
+                "{name} is inside the cluster (a node's address or in a node's pod CIDR), not {}",
+                c.what
+            ),
+        },
+        Test::Node(n) => format!("{name} is not node {n} ({})", c.what),
+        Test::Fqdn(_) => match party {
+            Party::Address(ip) if cluster.fqdn_at(ip).is_some() => {
+                format!("{} does not match {name}", c.what)
+            }
+            _ => format!(
+                "{} matches DNS names; {name} is not one (an address whose name is not known: ask with the name)",
+                c.what
+            ),
+        },
+        Test::OnNode(n) => match ep.and_then(|e| e.node_name.as_deref()) {
+            Some(other) => format!("{name} runs on node {other}, not {n}"),
+            None => format!("{name} has no spec.nodeName: the node it runs on is not known"),
+        },
         Test::Family(_) => format!("{name} is not reached over {}", c.what),
         Test::Service { .. } => format!("{name} is not a backend of {}", c.what),
     }

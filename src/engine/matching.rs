@@ -18,6 +18,7 @@ use ipnet::IpNet;
 use super::Party;
 use crate::model::calico::NetworkSet;
 use crate::model::ip::{AddrRange, Family, ip_key, parse_cidr};
+use crate::model::ir::lower::cilium;
 use crate::model::ir::{Cond, Match, Source, Term, Test};
 use crate::model::selector::{Carrier, Expr, Key, Scope};
 use crate::model::{Cluster, Endpoint, Labels, NAMESPACE_NAME_LABEL};
@@ -65,7 +66,10 @@ impl Carrier for EndpointCarrier<'_> {
             }
             Scope::Meta => match key.name.as_str() {
                 ORCHESTRATOR_LABEL => Some("k8s"),
-                SERVICE_ACCOUNT_LABEL => Some(self.ep.service_account.as_str()),
+                SERVICE_ACCOUNT_LABEL | cilium::SERVICE_ACCOUNT => {
+                    Some(self.ep.service_account.as_str())
+                }
+                cilium::CLUSTER => Some(cilium::DEFAULT_CLUSTER_NAME),
                 _ => None,
             },
         }
@@ -197,6 +201,30 @@ pub fn test_holds(cluster: &Cluster, test: &Test, party: Party) -> bool {
                 .filter(|n| expr.matches(&LabelCarrier(&n.labels)))
                 .any(|n| n.addresses.iter().any(|a| ips.contains(a)))
         }
+        Test::World => match party {
+            Party::Endpoint(_) => false,
+            Party::Address(ip) => in_world(cluster, ip),
+        },
+        Test::Node(name) => match party {
+            Party::Endpoint(i) => {
+                let e = &cluster.endpoints[i];
+                (e.host_network && e.node_name.as_deref() == Some(name.as_str()))
+                    || cluster
+                        .nodes
+                        .iter()
+                        .any(|n| n.name == *name && n.addresses.iter().any(|a| e.ips.contains(a)))
+            }
+            Party::Address(ip) => cluster
+                .nodes
+                .iter()
+                .any(|n| n.name == *name && n.addresses.contains(&ip)),
+        },
+        Test::Fqdn(sel) => match party {
+            Party::Address(ip) => cluster.fqdn_at(ip).is_some_and(|n| sel.matches(n)),
+            Party::Endpoint(_) => false,
+        },
+        Test::OnNode(name) => endpoint
+            .is_some_and(|e| !e.host_network && e.node_name.as_deref() == Some(name.as_str())),
         Test::Family(f) => match party {
             Party::Address(ip) => family(ip) == *f,
             Party::Endpoint(i) => {
@@ -208,6 +236,17 @@ pub fn test_holds(cluster: &Cluster, test: &Test, party: Party) -> bool {
             endpoint.is_some_and(|e| service_selects(cluster, namespace, name, e))
         }
     }
+}
+
+/// Whether an address is outside the cluster (Cilium's `world`): no Node's address, in no
+/// Node's pod CIDR.
+pub fn in_world(cluster: &Cluster, ip: IpAddr) -> bool {
+    !cluster.nodes.iter().any(|n| {
+        n.addresses.contains(&ip)
+            || n.pod_cidrs
+                .iter()
+                .any(|c| AddrRange::from_net(c).contains(ip))
+    })
 }
 
 /// An address's family, an IPv4-mapped IPv6 address being IPv4 (see [`ip_key`]).

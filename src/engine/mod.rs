@@ -36,6 +36,9 @@ pub enum Party {
 mod calico_tests;
 
 #[cfg(test)]
+mod cilium_tests;
+
+#[cfg(test)]
 mod semantics_tests;
 
 #[cfg(test)]

@@ -51,6 +51,20 @@ pub fn resolve(cluster: &Cluster, text: &str, default_ns: &str) -> Result<Resolv
             },
         });
     }
+    if !text.contains('/')
+        && let Some(ip) = cluster.fqdn_address(text)
+        && !cluster
+            .endpoints
+            .iter()
+            .any(|e| e.namespace == default_ns && e.name == text)
+    {
+        return Ok(Resolved {
+            target: Target::Party(Party::Address(ip)),
+            note: Some(format!(
+                "{text} is a DNS name: its addresses are not known offline, so only rules naming it (Cilium toFQDNs) or every external address can match it"
+            )),
+        });
+    }
     let parts: Vec<&str> = text.split('/').collect();
     let (ns, kind, name) = match parts.as_slice() {
         [name] => (default_ns, None, *name),

@@ -144,6 +144,8 @@ pub enum Subject {
     ClusterPolicy(usize),
     /// A Calico policy, by index in [`Cluster::calico_policies`].
     CalicoPolicy(usize),
+    /// A Cilium policy, by index in [`Cluster::cilium_policies`].
+    CiliumPolicy(usize),
     /// Nothing that carries annotations (an expectation, an input problem).
     None,
 }
@@ -157,6 +159,8 @@ impl Subject {
             Source::ClusterPolicy(i) => Subject::ClusterPolicy(i),
             Source::NamespaceIsolation(ns) => Subject::Namespace(ns),
             Source::Calico(i) => Subject::CalicoPolicy(i),
+            Source::Cilium { policy, .. } => Subject::CiliumPolicy(policy),
+            Source::CiliumEnforcement | Source::CiliumLocalhost => Subject::None,
         }
     }
 }

@@ -51,6 +51,7 @@ pub static ALL: &[&RuleDef] = &[
     &namespace_labels_in_selector::RULE,
     &staged_policy::RULE,
     &not_evaluated::RULE,
+    &invalid_cilium_policy::RULE,
 ];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).

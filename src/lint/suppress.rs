@@ -21,6 +21,7 @@ pub fn is_ignored(cluster: &Cluster, f: &Finding) -> bool {
         Subject::Namespace(i) => &cluster.ns(i).annotations,
         Subject::ClusterPolicy(i) => &cluster.cluster_policies[i].annotations,
         Subject::CalicoPolicy(i) => &cluster.calico_policies[i].annotations,
+        Subject::CiliumPolicy(i) => &cluster.cilium_policies[i].annotations,
         Subject::None => return false,
     };
     let Some(list) = annotations.get(ANNOTATION) else {

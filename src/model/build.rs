@@ -16,11 +16,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::calico::{self, CalicoKind, CalicoObject};
+use super::cilium::{self, CiliumKind, CiliumObject};
 use super::cluster_policy::{ClusterPolicyKind, Tier};
 use super::endpoint::{Endpoint, EndpointKind};
 use super::labels::Labels;
 use super::{
-    BuildOptions, Cluster, NAMESPACE_NAME_LABEL, Namespace, NotApplied, Object, Workload, validate,
+    BuildOptions, Cluster, Cni, NAMESPACE_NAME_LABEL, Namespace, NotApplied, Object, Workload,
+    validate,
 };
 use crate::base::span::Span;
 
@@ -54,6 +56,10 @@ impl Cluster {
                     CalicoObject::NetworkSet(s) => cluster.network_sets.push(s),
                 },
                 Object::ServiceAccount(sa) => cluster.service_accounts.push(sa),
+                Object::Cilium(c) => match *c {
+                    CiliumObject::Policy(p) => cluster.cilium_policies.push(p),
+                    CiliumObject::CidrGroup(g) => cluster.cidr_groups.push(g),
+                },
             }
         }
 
@@ -105,9 +111,10 @@ impl Cluster {
         }
         cluster.namespaces = namespaces.into_values().collect();
 
+        cluster.cni = options.cni.unwrap_or_else(|| cluster.inferred_cni());
         // Calico reads the ports of every init container (`workload_endpoint_default.go`),
         // and enforces Kubernetes policies too: in its clusters they all name ports.
-        if cluster.has_calico_objects() {
+        if cluster.cni == Cni::Calico {
             for w in &mut workloads {
                 w.ports.append(&mut w.init_ports);
             }
@@ -145,6 +152,8 @@ impl Cluster {
             }
         }
         calico_applied(&mut cluster);
+        cilium_applied(&mut cluster);
+        cluster.fqdns = fqdns(&cluster, options);
         cluster
             .service_accounts
             .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
@@ -191,6 +200,59 @@ fn calico_applied(cluster: &mut Cluster) {
         .collect();
     sets.reverse();
     cluster.network_sets = sets;
+}
+
+/// The DNS names the engines take as parties: those `toFQDNs` rules name, and those the
+/// user asks about, each with a stand-in address of its own (see [`super::Fqdn`]).
+fn fqdns(cluster: &Cluster, options: &BuildOptions) -> Vec<super::Fqdn> {
+    let written = cluster
+        .cilium_policies
+        .iter()
+        .flat_map(|p| &p.specs)
+        .flat_map(|r| r.egress.iter().flatten())
+        .flat_map(|r| r.fqdns.iter().flatten())
+        .filter_map(|f| f.match_name.as_ref().map(|n| n.value.as_str()));
+    let mut names: Vec<String> = written
+        .chain(options.fqdn_targets.iter().map(String::as_str))
+        .map(super::ir::normalize_fqdn)
+        .filter(|n| !n.is_empty())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let base = u32::from(std::net::Ipv4Addr::new(240, 0, 0, 1));
+            super::Fqdn {
+                name,
+                address: std::net::IpAddr::V4(std::net::Ipv4Addr::from(base + i as u32)),
+            }
+        })
+        .collect()
+}
+
+/// Marks invalid and replaced Cilium policies (a later valid object of the same kind,
+/// namespace and name replaces an earlier one), and keeps the last CIDR group of each name.
+fn cilium_applied(cluster: &mut Cluster) {
+    let mut last: HashMap<(CiliumKind, Option<String>, String), usize> = HashMap::new();
+    for (i, p) in cluster.cilium_policies.iter().enumerate() {
+        if !cilium::validate::policy(p).is_empty() {
+            cluster.cilium_not_applied.insert(i, NotApplied::Invalid);
+        } else if let Some(prev) = last.insert((p.kind, p.namespace.clone(), p.name.clone()), i) {
+            cluster
+                .cilium_not_applied
+                .insert(prev, NotApplied::Replaced { by: i });
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut groups: Vec<cilium::CidrGroup> = std::mem::take(&mut cluster.cidr_groups)
+        .into_iter()
+        .rev()
+        .filter(|g| seen.insert(g.name.clone()))
+        .collect();
+    groups.reverse();
+    cluster.cidr_groups = groups;
 }
 
 /// Marks invalid and replaced cluster-wide policies, and orders each tier: by priority, then
@@ -298,6 +360,7 @@ fn fold_owners(workloads: Vec<Workload>, cluster: &mut Cluster) -> Vec<Endpoint>
                 annotations: w.annotations.clone(),
                 ips: w.ips.clone(),
                 ports: w.ports.clone(),
+                node_name: w.node_name.clone(),
                 host_network: w.host_network,
                 service_account: w.service_account.clone(),
                 span: w.span,
@@ -363,6 +426,7 @@ mod tests {
             host_network: false,
             service_account: "default".into(),
             ips: ip.map(|i| i.parse().unwrap()).into_iter().collect(),
+            node_name: None,
             phase: None,
             span: Span::default(),
             name_span: Span::default(),

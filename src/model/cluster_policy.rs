@@ -329,6 +329,8 @@ pub struct Node {
     pub labels: Labels,
     /// status.addresses (InternalIP, ExternalIP).
     pub addresses: Vec<std::net::IpAddr>,
+    /// spec.podCIDR and spec.podCIDRs: the ranges its pods' addresses come from.
+    pub pod_cidrs: Vec<ipnet::IpNet>,
     /// The object.
     pub span: Span,
 }

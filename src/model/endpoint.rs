@@ -138,6 +138,9 @@ pub struct Endpoint {
     pub ips: Vec<IpAddr>,
     /// Container ports.
     pub ports: Vec<ContainerPort>,
+    /// The Node it runs on (spec.nodeName; for a workload, the node of its pods when they
+    /// all run on one).
+    pub node_name: Option<String>,
     /// spec.hostNetwork.
     pub host_network: bool,
     /// Its service account (`default` when none is written).

@@ -8,6 +8,7 @@
 
 pub mod build;
 pub mod calico;
+pub mod cilium;
 pub mod cluster_policy;
 pub mod endpoint;
 pub mod ip;
@@ -170,6 +171,8 @@ pub struct Workload {
     pub service_account: String,
     /// status.podIP(s).
     pub ips: Vec<IpAddr>,
+    /// spec.nodeName, for pods.
+    pub node_name: Option<String>,
     /// status.phase, for pods.
     pub phase: Option<String>,
     /// The object.
@@ -197,6 +200,8 @@ pub enum Object {
     Calico(Box<calico::CalicoObject>),
     /// A ServiceAccount (Calico selectors read its labels).
     ServiceAccount(ServiceAccount),
+    /// A Cilium policy or CIDR group.
+    Cilium(Box<cilium::CiliumObject>),
 }
 
 /// A ServiceAccount: its labels are what Calico's `serviceAccountSelector` and
@@ -272,6 +277,70 @@ pub struct Cluster {
     /// What the model met but does not evaluate, or evaluates with a caveat, with where it is
     /// (printed as warnings; `check` reports them).
     pub warnings: Vec<(Span, String)>,
+    /// Every Cilium policy of the input (applied or not), in input order.
+    pub cilium_policies: Vec<cilium::CiliumPolicy>,
+    /// Cilium policies not applied, and why.
+    pub cilium_not_applied: HashMap<usize, NotApplied>,
+    /// CiliumCIDRGroups (the last of each name).
+    pub cidr_groups: Vec<cilium::CidrGroup>,
+    /// The network plugin taken to enforce the policies.
+    pub cni: Cni,
+    /// DNS names that policies name (`toFQDNs` `matchName`) or the user asks about, each
+    /// standing for the unknown address it resolves to.
+    pub fqdns: Vec<Fqdn>,
+}
+
+/// A DNS name as a party: an address outside the cluster whose value is not known offline.
+/// Each gets a stand-in address of its own in 240.0.0.0/4 (reserved, never routed), so that
+/// the engines treat it as one more external address; explanations show the name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fqdn {
+    /// The name, lower case, without a trailing dot.
+    pub name: String,
+    /// Its stand-in address.
+    pub address: IpAddr,
+}
+
+/// The block the stand-in addresses of DNS names come from.
+pub const FQDN_BLOCK: &str = "240.0.0.0/4";
+
+/// The network plugin that enforces the policies: it decides which policy APIs exist and
+/// what some Kubernetes NetworkPolicy constructs mean.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Cni {
+    /// The Kubernetes API's meaning, as the upstream e2e tests check it (any conformant
+    /// plugin); AdminNetworkPolicies as the network-policy-api project defines them.
+    #[default]
+    Kubernetes,
+    /// Calico: its projectcalico.org/v3 policies and tiers, and Kubernetes policies in its
+    /// `default` tier.
+    Calico,
+    /// Cilium: CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy, and Kubernetes
+    /// policies as Cilium enforces them (`ipBlock` only outside the cluster).
+    Cilium,
+}
+
+impl Cni {
+    /// `kubernetes`, `calico`, `cilium`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cni::Kubernetes => "kubernetes",
+            Cni::Calico => "calico",
+            Cni::Cilium => "cilium",
+        }
+    }
+}
+
+/// How Cilium's agent enforces policy (`--enable-policy`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum CiliumEnforcement {
+    /// An endpoint is in default deny for a direction once a policy selects it there.
+    #[default]
+    Default,
+    /// Every endpoint is in default deny both ways, selected or not.
+    Always,
+    /// No policy is enforced: everything is allowed.
+    Never,
 }
 
 /// How to build a cluster: the choices that change what the policies mean.
@@ -282,6 +351,13 @@ pub struct BuildOptions {
     /// Evaluate Calico's staged policies as if they were enforced (they are not: staging is
     /// for seeing what a policy would do before enforcing it).
     pub with_staged: bool,
+    /// The network plugin that enforces the policies (None: inferred from the input's
+    /// policy kinds).
+    pub cni: Option<Cni>,
+    /// How Cilium enforces policy.
+    pub cilium_enforcement: CiliumEnforcement,
+    /// DNS names the user asks about (`can-reach pod api.example.com`), made parties.
+    pub fqdn_targets: Vec<String>,
 }
 
 impl Cluster {
@@ -309,6 +385,48 @@ impl Cluster {
         !self.calico_policies.is_empty()
             || !self.calico_tiers.is_empty()
             || !self.network_sets.is_empty()
+    }
+
+    /// Whether the input holds Cilium policies or CIDR groups.
+    pub fn has_cilium_objects(&self) -> bool {
+        !self.cilium_policies.is_empty() || !self.cidr_groups.is_empty()
+    }
+
+    /// The plugin the input's policy kinds point to: Calico or Cilium when it holds their
+    /// objects (Calico when it holds both: [`Cluster::cni_conflict`] says so), else
+    /// Kubernetes.
+    pub fn inferred_cni(&self) -> Cni {
+        if self.has_calico_objects() {
+            Cni::Calico
+        } else if self.has_cilium_objects() {
+            Cni::Cilium
+        } else {
+            Cni::Kubernetes
+        }
+    }
+
+    /// When the input holds both Calico and Cilium objects: one of each (the first), since
+    /// a cluster runs one plugin and `--cni` must say which.
+    pub fn cni_conflict(&self) -> Option<(Span, Span)> {
+        let calico = self
+            .calico_policies
+            .iter()
+            .map(|p| p.span)
+            .chain(self.calico_tiers.iter().map(|t| t.span))
+            .chain(self.network_sets.iter().map(|s| s.span))
+            .min_by_key(|s| (s.file, s.start))?;
+        let cilium = self
+            .cilium_policies
+            .iter()
+            .map(|p| p.span)
+            .chain(self.cidr_groups.iter().map(|g| g.span))
+            .min_by_key(|s| (s.file, s.start))?;
+        Some((calico, cilium))
+    }
+
+    /// Whether a Cilium policy is applied (valid, not replaced).
+    pub fn cilium_applied(&self, idx: usize) -> bool {
+        !self.cilium_not_applied.contains_key(&idx)
     }
 
     /// Whether a Calico policy is applied (valid, not replaced).
@@ -399,6 +517,23 @@ impl Cluster {
             .binary_search_by(|s| (s.namespace.as_str(), s.name.as_str()).cmp(&(namespace, name)))
             .ok()
             .map(|i| &self.service_accounts[i])
+    }
+
+    /// The DNS name whose stand-in address is `ip`.
+    pub fn fqdn_at(&self, ip: IpAddr) -> Option<&str> {
+        self.fqdns
+            .iter()
+            .find(|f| f.address == ip)
+            .map(|f| f.name.as_str())
+    }
+
+    /// The stand-in address of a DNS name.
+    pub fn fqdn_address(&self, name: &str) -> Option<IpAddr> {
+        let name = ir::normalize_fqdn(name);
+        self.fqdns
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.address)
     }
 
     /// The endpoint whose known IPs include `ip`.

@@ -14,7 +14,7 @@ use ipnet::IpNet;
 
 use super::super::bitset::BitSet;
 use super::super::matching::{
-    EndpointCarrier, LabelCarrier, NetworkSetCarrier, network_set_nets, service_selects,
+    EndpointCarrier, LabelCarrier, NetworkSetCarrier, in_world, network_set_nets, service_selects,
 };
 use crate::model::Cluster;
 use crate::model::ip::{AddrRange, Family, atomic_ranges, ip_key};
@@ -42,19 +42,35 @@ pub struct Members<'c> {
 struct Cuts {
     nets: Vec<IpNet>,
     nodes: bool,
+    /// Whether Nodes' pod CIDRs cut it (`world` is used: inside one, an address is a pod).
+    pod_cidrs: bool,
+    /// Whether the stand-in addresses of DNS names cut it (`toFQDNs` is used).
+    fqdns: bool,
+    /// Whether a condition tests for IPv6 (then IPv6 addresses are members even when no
+    /// IPv6 net is written).
+    v6: bool,
     network_sets: bool,
 }
 
 fn cuts_of(model: &Model) -> Cuts {
     let mut nets = Vec::new();
     let mut nodes = false;
+    let mut pod_cidrs = false;
+    let mut fqdns = false;
+    let mut v6 = false;
     let mut network_sets = false;
     let mut visit = |m: &Match| {
         for t in m.terms() {
             for c in &t.conds {
                 match &c.test {
                     Test::Nets { nets: n, except } => nets.extend(n.iter().chain(except)),
-                    Test::Nodes(_) => nodes = true,
+                    Test::Nodes(_) | Test::Node(_) => nodes = true,
+                    Test::Fqdn(_) => fqdns = true,
+                    Test::Family(Family::V6) => v6 = true,
+                    Test::World => {
+                        nodes = true;
+                        pod_cidrs = true;
+                    }
                     Test::Selector {
                         network_sets: true, ..
                     } => network_sets = true,
@@ -77,6 +93,9 @@ fn cuts_of(model: &Model) -> Cuts {
     Cuts {
         nets,
         nodes,
+        pod_cidrs,
+        fqdns,
+        v6,
         network_sets,
     }
 }
@@ -99,7 +118,17 @@ impl<'c> Members<'c> {
                 }
             }
         }
-        let families: &[Family] = if bounds.iter().any(|r| r.family == Family::V6) {
+        if cuts.fqdns || !cluster.fqdns.is_empty() {
+            for f in &cluster.fqdns {
+                bounds.push(AddrRange::from_net(&IpNet::from(f.address)));
+            }
+        }
+        if cuts.pod_cidrs {
+            for node in &cluster.nodes {
+                bounds.extend(node.pod_cidrs.iter().map(AddrRange::from_net));
+            }
+        }
+        let families: &[Family] = if cuts.v6 || bounds.iter().any(|r| r.family == Family::V6) {
             &[Family::V4, Family::V6]
         } else {
             &[Family::V4]
@@ -229,6 +258,55 @@ impl<'c> Members<'c> {
                 let nets: Vec<AddrRange> = nets.iter().map(AddrRange::from_net).collect();
                 let except: Vec<AddrRange> = except.iter().map(AddrRange::from_net).collect();
                 self.addresses(nets, except)
+            }
+            Test::World => {
+                let mut set = self.empty();
+                for (xi, x) in self.externals.iter().enumerate() {
+                    // Each range is wholly inside or outside every node address and pod
+                    // CIDR: its first address stands for it.
+                    if in_world(self.cluster, x.first()) {
+                        set.insert(self.n + xi);
+                    }
+                }
+                set
+            }
+            Test::Node(name) => {
+                let mut set = self.empty();
+                for (i, e) in self.cluster.endpoints.iter().enumerate() {
+                    if e.host_network && e.node_name.as_deref() == Some(name.as_str()) {
+                        set.insert(i);
+                    }
+                }
+                for node in self.cluster.nodes.iter().filter(|n| n.name == *name) {
+                    for &a in &node.addresses {
+                        let one = AddrRange::from_net(&IpNet::from(a));
+                        set.union_with(&self.addresses(vec![one], Vec::new()));
+                    }
+                }
+                set
+            }
+            Test::Fqdn(sel) => {
+                let mut set = self.empty();
+                for (xi, x) in self.externals.iter().enumerate() {
+                    if x.start == x.end
+                        && self
+                            .cluster
+                            .fqdn_at(x.first())
+                            .is_some_and(|n| sel.matches(n))
+                    {
+                        set.insert(self.n + xi);
+                    }
+                }
+                set
+            }
+            Test::OnNode(name) => {
+                let mut set = self.empty();
+                for (i, e) in self.cluster.endpoints.iter().enumerate() {
+                    if !e.host_network && e.node_name.as_deref() == Some(name.as_str()) {
+                        set.insert(i);
+                    }
+                }
+                set
             }
             Test::Nodes(expr) => {
                 let mut set = self.empty();

@@ -17,6 +17,7 @@ pub mod ignored_ingress_rules;
 pub mod ingress_from_anywhere;
 pub mod invalid_calico_policy;
 pub mod invalid_cidr;
+pub mod invalid_cilium_policy;
 pub mod invalid_cluster_policy;
 pub mod invalid_manifest;
 pub mod invalid_policy_type;

@@ -183,7 +183,11 @@ fn action_span(
             .iter()
             .find(|r| r.index == index)
             .map(|r| r.action.span),
-        Source::NetworkPolicy(_) | Source::NamespaceIsolation(_) => None,
+        Source::NetworkPolicy(_)
+        | Source::NamespaceIsolation(_)
+        | Source::Cilium { .. }
+        | Source::CiliumEnforcement
+        | Source::CiliumLocalhost => None,
     }
 }
 

@@ -147,7 +147,11 @@ fn ordered(cx: &Context, q: &Policy) -> Option<(String, Span)> {
                 at,
             ))
         }
-        Source::ClusterPolicy(_) | Source::NamespaceIsolation(_) => None,
+        Source::ClusterPolicy(_)
+        | Source::NamespaceIsolation(_)
+        | Source::Cilium { .. }
+        | Source::CiliumEnforcement
+        | Source::CiliumLocalhost => None,
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod alpha_policy;
 pub mod calico;
+pub mod cilium;
 pub mod cluster_policy;
 pub mod meta;
 pub mod namespace;
@@ -46,6 +47,7 @@ pub fn decode(d: &mut Decoder, api_version: &str, kind: &str, opts: &LoadOptions
         ("projectcalico.org" | "crd.projectcalico.org", _) => {
             calico::decode(d, api_version, kind, opts)
         }
+        ("cilium.io", _) => cilium::decode(d, api_version, kind, opts),
         ("networking.k8s.io" | "extensions", "NetworkPolicy") => {
             network_policy::decode(d, api_version, opts)
         }

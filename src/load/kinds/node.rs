@@ -34,10 +34,24 @@ pub fn decode(d: &mut Decoder) -> Option<Object> {
             }
         }
     }
+    let mut pod_cidrs: Vec<ipnet::IpNet> = Vec::new();
+    if let Some(spec) = obj.get("spec").and_then(|s| d.map(s)) {
+        let single = spec.get("podCIDR").into_iter();
+        let many = spec.get("podCIDRs").into_iter().flat_map(|l| d.list(l));
+        for n in single.chain(many).collect::<Vec<_>>() {
+            let Some(text) = d.string(n) else { continue };
+            match crate::model::ip::parse_cidr(&text.value) {
+                Ok(net) if !pod_cidrs.contains(&net) => pod_cidrs.push(net),
+                Ok(_) => {}
+                Err(e) => d.error(n, e),
+            }
+        }
+    }
     Some(Object::Node(Node {
         name: m.name.value,
         labels: m.labels,
         addresses,
+        pod_cidrs,
         span: obj.span(),
     }))
 }

@@ -46,11 +46,19 @@ pub fn decode(d: &mut Decoder, kind: EndpointKind, opts: &LoadOptions) -> Option
     };
     let (mut ports, mut init_ports) = (Vec::new(), Vec::new());
     let mut host_network = false;
+    let mut node_name = None;
     // The API server sets `default` when a pod names no service account.
     let mut service_account = "default".to_string();
     if let Some(spec) = pod_spec.and_then(|s| d.map(s)) {
         if let Some(h) = spec.get("hostNetwork") {
             host_network = d.bool(h).unwrap_or(false);
+        }
+        if kind == EndpointKind::Pod {
+            node_name = spec
+                .get("nodeName")
+                .and_then(|n| d.string(n))
+                .map(|s| s.value)
+                .filter(|s| !s.is_empty());
         }
         let named = ["serviceAccountName", "serviceAccount"]
             .iter()
@@ -104,6 +112,7 @@ pub fn decode(d: &mut Decoder, kind: EndpointKind, opts: &LoadOptions) -> Option
         host_network,
         service_account,
         ips,
+        node_name,
         phase,
         span: obj.span(),
         name_span: meta::name_span(d),

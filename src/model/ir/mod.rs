@@ -66,7 +66,7 @@ pub struct Model {
     /// Policies, tier after tier, each tier's in evaluation order: tier `t` holds
     /// `policies[tiers[t].policies]`.
     pub policies: Vec<Policy>,
-    /// Whether the tiers are Calico's (the input holds Calico objects): then what leaves the
+    /// Whether the tiers are Calico's (Calico enforces the policies): then what leaves the
     /// last tier is allowed by the namespace's profile, else by Kubernetes' default.
     pub calico: bool,
 }
@@ -106,6 +106,8 @@ pub enum TierKind {
     Baseline,
     /// A Calico tier.
     Calico,
+    /// Cilium's deny rules, which win over every allow.
+    CiliumDeny,
 }
 
 /// A tier.
@@ -138,6 +140,21 @@ pub enum Source {
     NamespaceIsolation(NsId),
     /// A Calico policy, by index in [`crate::model::Cluster::calico_policies`].
     Calico(usize),
+    /// One part of one rule of a Cilium policy: `policy` indexes
+    /// [`crate::model::Cluster::cilium_policies`], `spec` its rules (`spec`, then `specs`),
+    /// `deny` tells the deny part (`ingressDeny`/`egressDeny`) from the allow part.
+    Cilium {
+        /// The policy.
+        policy: usize,
+        /// The rule of the policy.
+        spec: usize,
+        /// Whether this is the deny part.
+        deny: bool,
+    },
+    /// Cilium's agent in policy enforcement mode `always`: every pod in default deny.
+    CiliumEnforcement,
+    /// Cilium's agent letting each node reach its own pods (`--allow-localhost`).
+    CiliumLocalhost,
 }
 
 /// A policy.
@@ -372,6 +389,17 @@ pub enum Test {
     },
     /// The party's address is an address of a Node whose labels satisfy the expression.
     Nodes(Expr),
+    /// The party is outside the cluster (Cilium's `world`): an address that is no Node's
+    /// and lies in no Node's pod CIDR (endpoints never are).
+    World,
+    /// The party is this Node: one of its addresses, or a hostNetwork pod running on it
+    /// (Cilium's `host` seen from its pods, `remote-node` from the others).
+    Node(String),
+    /// The party is a pod on the pod network running on this Node (`spec.nodeName`).
+    OnNode(String),
+    /// The party is a DNS name (see [`crate::model::Fqdn`]) that the selector matches
+    /// (Cilium `toFQDNs`); no other party is.
+    Fqdn(FqdnSelector),
     /// The connection is of this IP family: the party is an address of the family, or an
     /// endpoint with an IP of it (an endpoint without a known IP counts as IPv4, what
     /// clusters run by default).
@@ -384,6 +412,71 @@ pub enum Test {
         /// Its name.
         name: String,
     },
+}
+
+/// A DNS name selector of Cilium's `toFQDNs`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FqdnSelector {
+    /// `matchName`: this name (case-insensitive, a trailing dot ignored).
+    Name(String),
+    /// `matchPattern`: `*` alone matches every name; elsewhere `*` matches any run of the
+    /// characters of one DNS label (never a dot); a leading `**.` matches one or more
+    /// labels.
+    Pattern(String),
+}
+
+impl FqdnSelector {
+    /// Whether the selector matches a name.
+    pub fn matches(&self, name: &str) -> bool {
+        let name = normalize_fqdn(name);
+        match self {
+            FqdnSelector::Name(n) => normalize_fqdn(n) == name,
+            FqdnSelector::Pattern(p) => {
+                let p = normalize_fqdn(p);
+                if p == "*" {
+                    return true;
+                }
+                if let Some(rest) = p.strip_prefix("**.") {
+                    // One or more labels, then the rest.
+                    return name
+                        .char_indices()
+                        .filter(|&(_, c)| c == '.')
+                        .any(|(i, _)| i > 0 && glob_label(rest, &name[i + 1..]));
+                }
+                glob_label(&p, &name)
+            }
+        }
+    }
+}
+
+/// Lower case, without a trailing dot.
+pub fn normalize_fqdn(s: &str) -> String {
+    s.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Matches `pattern` against `name`, `*` standing for any run of characters other than a dot.
+fn glob_label(pattern: &str, name: &str) -> bool {
+    let (p, n) = (pattern.as_bytes(), name.as_bytes());
+    // Classic backtracking glob over bytes; `*` never crosses a dot.
+    fn go(p: &[u8], n: &[u8]) -> bool {
+        match p.split_first() {
+            None => n.is_empty(),
+            Some((b'*', rest)) => {
+                let mut i = 0;
+                loop {
+                    if go(rest, &n[i..]) {
+                        return true;
+                    }
+                    if i == n.len() || n[i] == b'.' {
+                        return false;
+                    }
+                    i += 1;
+                }
+            }
+            Some((&c, rest)) => n.first() == Some(&c) && go(rest, &n[1..]),
+        }
+    }
+    go(p, n)
 }
 
 /// The ports of a rule: a small boolean form over port items, evaluated on the destination

@@ -71,6 +71,7 @@ fn kind_name(k: TierKind) -> &'static str {
         TierKind::NetworkPolicy => "network-policy",
         TierKind::Baseline => "baseline",
         TierKind::Calico => "calico",
+        TierKind::CiliumDeny => "cilium-deny",
     }
 }
 

@@ -11,7 +11,7 @@ use crate::engine::evaluate::{PolicyStep, RuleStep, Side, TierStep};
 use crate::engine::explain::{cond_missed, party_name, term_matched};
 use crate::engine::matching::MatchResult;
 use crate::model::ir::{Action, EndAction, Match, PolicyId, Source, TierKind};
-use crate::model::{Cluster, PortSet, Protocol};
+use crate::model::{Cluster, Direction, PortSet, Protocol};
 
 /// The port asked about (None: every port).
 pub type Query = Option<(Protocol, u16)>;
@@ -176,9 +176,8 @@ pub fn side_items(cluster: &Cluster, side: &Side, other: Party, q: Query) -> Vec
                     )
                 } else if kube {
                     format!(
-                        "{prefix}not isolated: no NetworkPolicy in namespace {} selects it for {}",
-                        ep.namespace,
-                        side.direction.as_str()
+                        "{prefix}not isolated: {}",
+                        not_isolated(cluster, ep, side.direction)
                     )
                 } else {
                     format!(
@@ -201,6 +200,27 @@ pub fn side_items(cluster: &Cluster, side: &Side, other: Party, q: Query) -> Vec
 }
 
 use Item::Note;
+
+/// Why an endpoint is not isolated in a direction, as the policies that could isolate it
+/// are named for the cluster's plugin.
+fn not_isolated(cluster: &Cluster, ep: &crate::model::Endpoint, dir: Direction) -> String {
+    if cluster.cni == crate::model::Cni::Cilium {
+        format!(
+            "no NetworkPolicy, CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy puts it in default deny for {} (a Cilium rule isolates the pods it selects when it has {} rules and does not say enableDefaultDeny: false)",
+            dir.as_str(),
+            match dir {
+                Direction::Ingress => "ingress or ingressDeny",
+                Direction::Egress => "egress or egressDeny",
+            }
+        )
+    } else {
+        format!(
+            "no NetworkPolicy in namespace {} selects it for {}",
+            ep.namespace,
+            dir.as_str()
+        )
+    }
+}
 
 fn rule_matches(step: &RuleStep, q: Query) -> bool {
     step.matched() && asked(&step.ports, q)
@@ -233,9 +253,8 @@ fn allowing_items(
         .collect();
     if by.is_empty() {
         items.push(Note(format!(
-            "{prefix}not isolated: no NetworkPolicy in namespace {} selects it for {}",
-            ep.namespace,
-            dir.as_str()
+            "{prefix}not isolated: {}",
+            not_isolated(cluster, ep, dir)
         )));
         return;
     }
@@ -282,7 +301,13 @@ fn allowing_items(
                         .collect(),
                 ),
                 peer if rule_allows => AllowVerdict::Allows {
-                    why: peer_why(cluster, &rule.peer, peer, other, dir),
+                    why: {
+                        let mut why = peer_why(cluster, &rule.peer, peer, other, dir);
+                        for c in &rule.caveats {
+                            why.push_str(&format!(" (note: {c})"));
+                        }
+                        why
+                    },
                     ports: rs.ports.clone(),
                 },
                 peer => AllowVerdict::OtherPorts {

@@ -24,6 +24,7 @@
 //! (or, with `stagedAction: Delete`, removing it).
 
 pub mod calico;
+pub mod cilium;
 mod cluster;
 pub mod kubernetes;
 
@@ -32,7 +33,7 @@ use std::collections::{BTreeMap, HashSet};
 use super::{EndAction, Model, Policy, Tier, TierKind};
 use crate::base::span::Span;
 use crate::model::calico::{CalicoKind, CalicoPolicy};
-use crate::model::{BuildOptions, Cluster};
+use crate::model::{BuildOptions, Cluster, Cni};
 
 /// The names of Calico's built-in tiers.
 pub const KUBE_ADMIN: &str = "kube-admin";
@@ -84,9 +85,12 @@ pub fn lower(
     warnings: &mut Vec<(Span, String)>,
     notes: &mut Vec<(Span, String)>,
 ) -> Model {
-    let calico = cluster.has_calico_objects();
+    not_enforced(cluster, options, warnings);
+    let calico = cluster.cni == Cni::Calico;
     let slots = if calico {
         calico_slots(cluster, options, warnings, notes)
+    } else if cluster.cni == Cni::Cilium {
+        cilium_slots(cluster, options, warnings)
     } else {
         let seq = |ps: Vec<Policy>| -> Vec<((f64, String), Policy)> {
             ps.into_iter()
@@ -128,6 +132,116 @@ pub fn lower(
         model.tiers.push(slot.tier);
     }
     model
+}
+
+/// Warns of the policies of the input that the chosen plugin does not enforce.
+fn not_enforced(cluster: &Cluster, options: &BuildOptions, warnings: &mut Vec<(Span, String)>) {
+    let cni = cluster.cni.as_str();
+    if cluster.cni != Cni::Cilium
+        && options.cilium_enforcement != crate::model::CiliumEnforcement::Default
+    {
+        warnings.push((
+            Span::default(),
+            format!("--cilium-policy-enforcement has no effect: the network plugin is `{cni}`, not Cilium (--cni cilium)"),
+        ));
+    }
+    if cluster.cni != Cni::Calico {
+        for (i, p) in cluster.calico_policies.iter().enumerate() {
+            if cluster.calico_applied(i) {
+                warnings.push((
+                    p.name_span,
+                    format!(
+                        "{} {} is not evaluated: Calico policies are not enforced by the network plugin `{cni}` (--cni)",
+                        p.kind.as_str(),
+                        p.id()
+                    ),
+                ));
+            }
+        }
+    }
+    if cluster.cni != Cni::Cilium {
+        for p in &cluster.cilium_policies {
+            warnings.push((
+                p.name_span,
+                format!(
+                    "{} is not evaluated: Cilium policies are not enforced by the network plugin `{cni}` (--cni)",
+                    p.id()
+                ),
+            ));
+        }
+    }
+    if cluster.cni == Cni::Cilium {
+        for (i, p) in cluster.cluster_policies.iter().enumerate() {
+            if !cluster.cluster_not_applied.contains_key(&i) {
+                warnings.push((
+                    p.name_span,
+                    format!(
+                        "{} {} is not evaluated: Cilium does not implement the network-policy-api (AdminNetworkPolicy and friends)",
+                        p.kind.kind(),
+                        p.name
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Cilium's tiers: its deny rules first (they win over every allow), then every allow —
+/// Kubernetes NetworkPolicies and the allow parts of Cilium policies, which add up.
+fn cilium_slots(
+    cluster: &Cluster,
+    options: &BuildOptions,
+    warnings: &mut Vec<(Span, String)>,
+) -> Vec<Slot> {
+    let mut deny = Slot::new(
+        "cilium-deny",
+        TierKind::CiliumDeny,
+        None,
+        EndAction::Pass,
+        None,
+    );
+    let mut allow = Slot::new(
+        "allow",
+        TierKind::NetworkPolicy,
+        None,
+        EndAction::Deny,
+        None,
+    );
+    if !cilium::enforces(options.cilium_enforcement) {
+        warnings.push((
+            Span::default(),
+            "Cilium policy enforcement mode `never`: no policy is enforced, everything is allowed"
+                .into(),
+        ));
+        return vec![deny, allow];
+    }
+    let mut allows = Vec::new();
+    if options.cilium_enforcement == crate::model::CiliumEnforcement::Always {
+        allows.push(cilium::always_enforced());
+    }
+    allows.extend(cilium::allow_localhost(cluster));
+    for mut p in kubernetes::network_policies(cluster) {
+        cilium::ip_blocks_outside_cluster(&mut p);
+        allows.push(p);
+    }
+    let mut denies = Vec::new();
+    for (i, p) in cluster.cilium_policies.iter().enumerate() {
+        if !cluster.cilium_applied(i) {
+            continue;
+        }
+        let lowered = cilium::policy(cluster, i, p, warnings);
+        denies.extend(lowered.deny);
+        allows.extend(lowered.allow);
+    }
+    let seq = |ps: Vec<Policy>| -> Vec<((f64, String), Policy)> {
+        ps.into_iter()
+            .enumerate()
+            .map(|(i, p)| ((i as f64, String::new()), p))
+            .collect()
+    };
+    deny.policies = seq(denies);
+    allow.policies = seq(allows);
+    vec![deny, allow]
 }
 
 /// Calico's tiers, filled.
