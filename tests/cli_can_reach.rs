@@ -262,3 +262,88 @@ fn calico_explanations_walk_the_tiers_in_order() {
         r.stdout
     );
 }
+
+fn cilium(extra: &[&str]) -> Run {
+    let mut args = vec!["can-reach"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["-f", "testdata/cilium"]);
+    run(&args)
+}
+
+/// Cilium: an `ingressDeny` wins over the Kubernetes NetworkPolicy that allows the same
+/// connection; the allow tier is not consulted.
+#[test]
+fn cilium_deny_wins_over_every_allow() {
+    let r = cilium(&["dev/tester", "shop/db", "--port", "5432"]);
+    assert_eq!((r.code, r.stderr.as_str()), (1, ""));
+    insta::assert_snapshot!("cilium_deny_tester_db", r.stdout);
+    // The api is allowed by its CNP and by the Kubernetes NetworkPolicy, which add up.
+    let r = cilium(&["shop/api", "shop/db", "--port", "5432"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    insta::assert_snapshot!("cilium_allow_api_db", r.stdout);
+}
+
+/// A DNS name is a party: toFQDNs names it, an address cannot be known to be it.
+#[test]
+fn cilium_dns_names_are_parties() {
+    let r = cilium(&["shop/api", "payments.example.com", "--port", "443"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    insta::assert_snapshot!("cilium_fqdn_allowed", format!("{}{}", r.stderr, r.stdout));
+    let r = cilium(&["shop/api", "other.example.com", "--port", "443"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("toFQDNs matchName payments.example.com does not match other.example.com"),
+        "{}",
+        r.stdout
+    );
+    let r = cilium(&["shop/api", "203.0.113.7", "--port", "443"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains(
+            "toFQDNs matchName payments.example.com matches DNS names; 203.0.113.7 is not one"
+        ),
+        "{}",
+        r.stdout
+    );
+}
+
+/// Layer 7 rules decide requests, not the connection: the answer says so.
+#[test]
+fn cilium_layer_7_rules_are_caveats() {
+    let r = cilium(&["shop/frontend", "shop/api", "--port", "8080"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("L7 http on TCP 8080: the connection is allowed, then Cilium's proxy lets through only requests matching: GET /api/.*"),
+        "{}",
+        r.stdout
+    );
+    let r = cilium(&["shop/frontend", "shop/api", "--port", "8080", "-o", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let caveats = v.to_string();
+    assert!(
+        caveats.contains("\"caveats\":[\"L7 http on TCP 8080"),
+        "{caveats}"
+    );
+}
+
+/// The plugin is a choice: the same files under `--cni kubernetes` ignore the Cilium
+/// policies (with a warning each) and let the tester reach the database.
+#[test]
+fn cilium_policies_are_not_evaluated_under_another_plugin() {
+    let r = cilium(&[
+        "dev/tester",
+        "shop/db",
+        "--port",
+        "5432",
+        "--cni",
+        "kubernetes",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("CiliumNetworkPolicy shop/db is not evaluated: Cilium policies are not enforced by the network plugin `kubernetes` (--cni)"),
+        "{}",
+        r.stderr
+    );
+}

@@ -340,3 +340,18 @@ fn calico_json() {
         ok(&["matrix", "testdata/calico", "-o", "json"])
     );
 }
+
+#[test]
+fn cilium_table() {
+    // Cilium denies before every allow, entities, CIDR rules outside the cluster, the DNS
+    // name a toFQDNs rule names as a column of its own, each node reaching its own pods.
+    insta::assert_snapshot!("cilium_table", ok(&["matrix", "testdata/cilium"]));
+}
+
+#[test]
+fn cilium_json() {
+    insta::assert_snapshot!(
+        "cilium_json",
+        ok(&["matrix", "testdata/cilium", "-o", "json"])
+    );
+}

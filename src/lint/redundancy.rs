@@ -29,7 +29,7 @@
 //! it isolates is isolated by another policy of its tier too.
 
 use crate::engine::compile::Compiled;
-use crate::model::ir::{Action, EndAction, PolicyId, dir_index};
+use crate::model::ir::{Action, EndAction, Match, Model, PolicyId, Source, dir_index};
 use crate::model::{Cluster, Direction};
 
 /// A rule of the model, by policy, direction and index in the policy's rules.
@@ -57,6 +57,17 @@ pub struct RedundantPolicy {
     pub covered_by: Vec<PolicyId>,
     /// Other policies isolating the pods it isolates.
     pub isolated_also_by: Vec<PolicyId>,
+}
+
+/// The policies of the model lowered from the same object as `p` (`p` alone, but for a
+/// Cilium policy: every part of every rule of it), in model order.
+pub fn object_parts(ir: &Model, p: PolicyId) -> Vec<PolicyId> {
+    match ir.policies[p].source {
+        Source::Cilium { policy, .. } => (0..ir.policies.len())
+            .filter(|&q| matches!(ir.policies[q].source, Source::Cilium { policy: o, .. } if o == policy))
+            .collect(),
+        _ => vec![p],
+    }
 }
 
 /// The result of the analysis.
@@ -303,7 +314,7 @@ pub fn compute(cluster: &Cluster) -> Redundancy {
         if m < c.n {
             cluster.endpoints[m].id()
         } else {
-            c.externals[m - c.n].to_string()
+            cluster.external_name(&c.externals[m - c.n])
         }
     };
     let rule_ref = |r: usize| (c.rules[r].policy, c.rules[r].dir, c.rules[r].index);
@@ -379,19 +390,34 @@ pub fn compute(cluster: &Cluster) -> Redundancy {
     }
     found.sort_by_key(|r| (r.rule.0, r.rule.1, r.rule.2));
 
-    // Policies: all their rules at once, with isolation kept by others.
-    let by_policy =
-        |p: PolicyId| -> Vec<usize> { (0..nrules).filter(|&r| c.rules[r].policy == p).collect() };
+    // Policies: all their rules at once, with isolation kept by others. An object lowered
+    // into several policies of the model (a Cilium rule's deny and allow parts, the rules of
+    // its `specs`) goes as a whole: its first part stands for it.
+    let parts = |p: PolicyId| -> Vec<PolicyId> { object_parts(ir, p) };
+    let by_policy = |p: PolicyId| -> Vec<usize> {
+        let parts = parts(p);
+        (0..nrules)
+            .filter(|&r| parts.contains(&c.rules[r].policy))
+            .collect()
+    };
     let mut candidates: Vec<PolicyId> = (0..ir.policies.len())
         .filter(|&p| {
-            let pol = &ir.policies[p];
-            let default_deny = pol.dirs.iter().all(|d| d.rules.is_empty())
-                && pol.subject.terms().iter().any(|t| {
+            let group = parts(p);
+            let default_deny = group.iter().all(|&q| {
+                let pol = &ir.policies[q];
+                // No rule, or rules that match no party (Cilium's `ingress: [{}]`).
+                pol.dirs.iter().all(|d| {
+                    d.rules
+                        .iter()
+                        .all(|r| matches!(&r.peer, Match::Any(t) if t.is_empty()))
+                }) && pol.subject.terms().iter().any(|t| {
                     t.conds.iter().any(|c| {
                         matches!(&c.test, crate::model::ir::Test::Selector { expr, .. } if expr.is_all())
                     })
-                });
-            !c.subjects[p].is_empty()
+                })
+            });
+            group[0] == p
+                && group.iter().all(|&q| !c.subjects[q].is_empty())
                 && !default_deny
                 && by_policy(p).iter().all(|&r| !changes[r])
         })
@@ -400,26 +426,29 @@ pub fn compute(cluster: &Cluster) -> Redundancy {
     let mut gone = vec![false; ir.policies.len()];
     let mut policies = Vec::new();
     for p in candidates {
-        let pol = &ir.policies[p];
+        let group = parts(p);
         let own = by_policy(p);
         let mut isolators: Vec<PolicyId> = Vec::new();
-        let isolated_elsewhere = Direction::BOTH.iter().all(|&dir| {
-            let part = pol.dir(dir);
-            !(part.applies && part.isolates)
-                || c.subjects[p].iter().all(|s| {
-                    ir.tier_policies(pol.tier).any(|(o, op)| {
-                        let other = op.dir(dir);
-                        let hit = o != p
-                            && !gone[o]
-                            && other.applies
-                            && other.isolates
-                            && c.subjects[o].contains(s);
-                        if hit && !isolators.contains(&o) && isolators.len() < COVER_CAP {
-                            isolators.push(o);
-                        }
-                        hit
+        let isolated_elsewhere = group.iter().all(|&q| {
+            let pol = &ir.policies[q];
+            Direction::BOTH.iter().all(|&dir| {
+                let part = pol.dir(dir);
+                !(part.applies && part.isolates)
+                    || c.subjects[q].iter().all(|s| {
+                        ir.tier_policies(pol.tier).any(|(o, op)| {
+                            let other = op.dir(dir);
+                            let hit = !group.contains(&o)
+                                && !gone[o]
+                                && other.applies
+                                && other.isolates
+                                && c.subjects[o].contains(s);
+                            if hit && !isolators.contains(&o) && isolators.len() < COVER_CAP {
+                                isolators.push(o);
+                            }
+                            hit
+                        })
                     })
-                })
+            })
         });
         if !isolated_elsewhere {
             continue;
@@ -442,7 +471,7 @@ pub fn compute(cluster: &Cluster) -> Redundancy {
                 if idle {
                     for (k, &o) in walk.rules.iter().enumerate() {
                         let op = c.rules[o].policy;
-                        if op != p
+                        if !group.contains(&op)
                             && (overlaps(walk.mask(k), v.decided(j))
                                 || overlaps(v.decided(k), walk.mask(j)))
                             && !cover.contains(&op)
@@ -458,7 +487,9 @@ pub fn compute(cluster: &Cluster) -> Redundancy {
             idle
         });
         if idle {
-            gone[p] = true;
+            for &q in &group {
+                gone[q] = true;
+            }
             policies.push(RedundantPolicy {
                 policy: p,
                 covered_by: cover.clone(),

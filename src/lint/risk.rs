@@ -64,7 +64,8 @@ pub fn governed(cluster: &Cluster, ep: usize, dir: Direction) -> bool {
 /// in `dir` unless a policy allows it: some policy of the model applies to every pod of the
 /// namespace, for any cluster (its subject holds `a pod on the pod network of ns`), and either
 /// isolates it in a tier ending in Deny without any rule, or denies every peer and port by its
-/// first rule. A Kubernetes `podSelector: {}` policy without rules, the namespace's isolation
+/// first rule (rules that match no peer, Cilium's `ingress: [{}]`, count as none). A Kubernetes
+/// `podSelector: {}` policy without rules, the namespace's isolation
 /// annotation, a Calico `selector: all()` policy without rules, an AdminNetworkPolicy denying
 /// everything from every namespace: all count.
 pub fn default_deny(cluster: &Cluster, ns: crate::model::NsId, dir: Direction) -> bool {
@@ -102,7 +103,12 @@ pub fn default_deny(cluster: &Cluster, ns: crate::model::NsId, dir: Direction) -
                     && r.local.is_none()
                     && r.ports == PortMatch::All
             });
-        (isolating && part.rules.is_empty()) || denies_first
+        // Rules that match no peer (Cilium's `ingress: [{}]`) allow nothing.
+        let allows_nothing = part
+            .rules
+            .iter()
+            .all(|r| matches!(&r.peer, Match::Any(t) if t.is_empty()));
+        (isolating && allows_nothing) || denies_first
     })
 }
 

@@ -59,7 +59,14 @@ pub fn compute(cluster: &Cluster) -> Vec<Shadow> {
             if !part.applies {
                 continue;
             }
-            for r in part.rules.iter().filter(|r| r.action != Action::Log) {
+            // A rule that matches no peer at all (Cilium's `ingress: [{}]`) settles nothing
+            // and has nothing to be settled: its own finding says what it is.
+            let matches_nothing = |r: &Rule| matches!(&r.peer, Match::Any(t) if t.is_empty());
+            for r in part
+                .rules
+                .iter()
+                .filter(|r| r.action != Action::Log && !matches_nothing(r))
+            {
                 entries.push(Entry {
                     at: entries.len(),
                     policy: pid,

@@ -527,6 +527,17 @@ impl Cluster {
             .map(|f| f.name.as_str())
     }
 
+    /// How an external address range is named: the DNS name whose stand-in address it is,
+    /// or the range.
+    pub fn external_name(&self, range: &ip::AddrRange) -> String {
+        if range.start == range.end
+            && let Some(name) = self.fqdn_at(range.first())
+        {
+            return name.to_string();
+        }
+        range.to_string()
+    }
+
     /// The stand-in address of a DNS name.
     pub fn fqdn_address(&self, name: &str) -> Option<IpAddr> {
         let name = ir::normalize_fqdn(name);

@@ -86,11 +86,12 @@ pub fn data(page: &Page) -> Value {
         .map(|i| {
             if m.is_external(i) {
                 let range = &m.externals[i - m.endpoints];
+                let name = cluster.external_name(range);
                 json!({
-                    "id": range.to_string(),
+                    "id": name,
                     "ns": null,
                     "kind": "External",
-                    "short": range.to_string(),
+                    "short": name,
                     "ext": true,
                     "pod": false,
                     "cls": m.class_of(i),

@@ -272,7 +272,7 @@ fn member_ids(cluster: &Cluster, matrix: &Matrix) -> Vec<String> {
     (0..matrix.len())
         .map(|m| {
             let id = if matrix.is_external(m) {
-                matrix.externals[m - matrix.endpoints].to_string()
+                cluster.external_name(&matrix.externals[m - matrix.endpoints])
             } else {
                 cluster.endpoints[m].id()
             };
