@@ -347,3 +347,27 @@ fn cilium_policies_are_not_evaluated_under_another_plugin() {
         r.stderr
     );
 }
+
+/// The README's Cilium sample is what the command prints.
+#[test]
+fn the_readme_cilium_sample_is_current() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let r = run(&[
+        "can-reach",
+        "dev/tester",
+        "shop/db",
+        "--port",
+        "5432",
+        "testdata/cilium",
+    ]);
+    let sample = format!(
+        "$ kubectl netpol can-reach dev/tester shop/db --port 5432 testdata/cilium\n{}```",
+        r.stdout
+    );
+    assert!(
+        readme.contains(&sample),
+        "README.md's Cilium sample is stale:\n{sample}"
+    );
+}
