@@ -520,3 +520,35 @@ fn the_readme_sample_is_current() {
         "README.md's diff sample is stale:\n{sample}"
     );
 }
+
+#[test]
+fn cilium_policies_are_compared_and_named() {
+    // The database's `ingressDeny` removed (the Kubernetes NetworkPolicy lets dev in), a
+    // deny-only CiliumClusterwideNetworkPolicy added at the api.
+    const OLD: &str = "testdata/diff/cilium-old";
+    const NEW: &str = "testdata/diff/cilium-new";
+    insta::assert_snapshot!("cilium", ok(&["diff", OLD, NEW]));
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&["diff", OLD, NEW, "-o", "json"])).unwrap();
+    assert_eq!(v["summary"]["opened"], 1);
+    assert_eq!(v["summary"]["closed"], 1);
+    assert_eq!(
+        v["connections"][0]["causes"][0]["kind"],
+        "CiliumNetworkPolicy"
+    );
+    assert_eq!(v["connections"][0]["causes"][0]["id"], "shop/db");
+    assert_eq!(v["objects"][0]["details"][0], "ingressDeny: 1 rule → none");
+    assert_eq!(
+        v["connections"][1]["causes"][0]["kind"],
+        "CiliumClusterwideNetworkPolicy"
+    );
+    // The other way round: the deny closes again, the removed policy opens.
+    let back: serde_json::Value =
+        serde_json::from_str(&ok(&["diff", NEW, OLD, "-o", "json"])).unwrap();
+    assert_eq!(back["summary"]["opened"], 1);
+    assert_eq!(back["summary"]["closed"], 1);
+    assert_eq!(
+        back["objects"][0]["details"][0],
+        "ingressDeny: none → 1 rule"
+    );
+}

@@ -108,7 +108,10 @@ fn requirements(a: &[Cond], scope: Scope, network_sets: bool) -> Option<Vec<Requ
 
 /// Whether a condition follows from the conditions `a`.
 fn implied(a: &[Cond], cb: &Cond) -> bool {
-    if a.contains(cb) {
+    // The same test, however written (its text and place do not change what it holds).
+    if a.iter()
+        .any(|c| c.negated == cb.negated && c.test == cb.test)
+    {
         return true;
     }
     let positive = |f: &dyn Fn(&Test) -> bool| a.iter().any(|c| !c.negated && f(&c.test));

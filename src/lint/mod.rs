@@ -481,7 +481,12 @@ pub fn run(cx: &Context, config: &Config, opts: &RunOptions) -> Vec<Finding> {
     });
     findings.retain(|f| !suppress::is_ignored(cx.cluster, f));
     for f in &mut findings {
-        f.severity = config.severity(f.rule);
+        // A configured severity replaces the rule's; without one, a finding keeps what its
+        // rule gave it (a rule may report milder cases below its default).
+        let configured = config.severity(f.rule);
+        if configured != f.rule.severity {
+            f.severity = configured;
+        }
     }
     findings.retain(|f| !config.excluded(f.rule, &cx.sources.file(f.span.file).name));
     findings.sort_by(|a, b| {

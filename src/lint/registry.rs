@@ -52,6 +52,13 @@ pub static ALL: &[&RuleDef] = &[
     &staged_policy::RULE,
     &not_evaluated::RULE,
     &invalid_cilium_policy::RULE,
+    &cilium_empty_rule_denies::RULE,
+    &cilium_fqdn_without_dns_visibility::RULE,
+    &cilium_ccnp_selects_everything::RULE,
+    &cilium_cidr_matches_pods::RULE,
+    &cilium_endport_below_port::RULE,
+    &cilium_foreign_labels_without_namespace::RULE,
+    &cilium_filtered_label::RULE,
 ];
 
 /// The rule with this name (`invalid-cidr`) or code (`NP101`, any case).

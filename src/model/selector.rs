@@ -112,6 +112,26 @@ pub trait Carrier {
 }
 
 impl Expr {
+    /// The same expression with every key replaced by `f`'s.
+    pub fn map_keys(&self, f: &dyn Fn(&Key) -> Key) -> Expr {
+        let list = |xs: &[Expr]| xs.iter().map(|x| x.map_keys(f)).collect();
+        match self {
+            Expr::All => Expr::All,
+            Expr::Global => Expr::Global,
+            Expr::Has(k) => Expr::Has(f(k)),
+            Expr::Eq(k, v) => Expr::Eq(f(k), v.clone()),
+            Expr::Ne(k, v) => Expr::Ne(f(k), v.clone()),
+            Expr::In(k, vs) => Expr::In(f(k), vs.clone()),
+            Expr::NotIn(k, vs) => Expr::NotIn(f(k), vs.clone()),
+            Expr::Contains(k, v) => Expr::Contains(f(k), v.clone()),
+            Expr::StartsWith(k, v) => Expr::StartsWith(f(k), v.clone()),
+            Expr::EndsWith(k, v) => Expr::EndsWith(f(k), v.clone()),
+            Expr::Not(e) => Expr::Not(Box::new(e.map_keys(f))),
+            Expr::And(xs) => Expr::And(list(xs)),
+            Expr::Or(xs) => Expr::Or(list(xs)),
+        }
+    }
+
     /// Whether the carrier satisfies the expression.
     pub fn matches(&self, c: &dyn Carrier) -> bool {
         match self {

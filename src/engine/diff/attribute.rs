@@ -4,7 +4,11 @@
 //! allowed ports changed:
 //! 1. a changed policy is named when its old and new versions, read on the same cluster, say
 //!    something different about this side on the ports that changed (whether it applies and
-//!    isolates, which of its rules match and what they do on which ports);
+//!    isolates, which of its rules match and what they do on which ports); an object that
+//!    lowers into several policies of the model (a Cilium policy: a deny and an allow part
+//!    per rule) is read part by part, the old version of a part against its new version, and
+//!    named when one part says something different (a deny added or removed, an allow
+//!    changed, `enableDefaultDeny` isolating the pod or not);
 //! 2. a changed endpoint, namespace or Node is named when a policy, unchanged, says something
 //!    different on the old and the new cluster on those ports: the subject's own labels (or
 //!    namespace) when the policy's selection changed, the other party's when its peers did,
@@ -21,7 +25,7 @@ use super::super::Party;
 use super::super::evaluate::{self, dst_ports};
 use super::super::matching::matches;
 use super::pairs::{Members, Pair, Slot};
-use super::{Change, ObjectKind, PolicyKey, SideIndex, Version};
+use super::{Change, ObjectKind, Part, PolicyKey, SideIndex, Version, paired_parts};
 use crate::model::ir::{Action, EndAction, Policy, Precedence, Test};
 use crate::model::{Cluster, ContainerPort, Direction, Endpoint, PortSet};
 
@@ -65,35 +69,44 @@ impl ChangeLookup {
 }
 
 /// The policies of both sides, grouped once for every pair: by the namespace they are
-/// confined to (None: cluster-wide).
+/// confined to (None: cluster-wide). Each part of an object (see [`Part`]) is there; a
+/// changed object comes with its parts on the two sides, paired (old, new).
 pub(super) struct Keys {
-    by_ns: HashMap<Option<String>, Vec<PolicyKey>>,
-    changed_by_ns: HashMap<Option<String>, Vec<(PolicyKey, usize)>>,
+    by_ns: HashMap<Option<String>, Vec<(PolicyKey, Part)>>,
+    changed_by_ns: HashMap<Option<String>, Vec<Changed>>,
 }
+
+/// A changed policy: its key, its change, its parts paired (old, new).
+type Changed = (PolicyKey, usize, Vec<(Option<Part>, Option<Part>)>);
 
 impl Keys {
     pub(super) fn new(o: &SideIndex, n: &SideIndex, lookup: &ChangeLookup) -> Keys {
-        let mut by_ns: HashMap<Option<String>, Vec<PolicyKey>> = HashMap::new();
+        let mut by_ns: HashMap<Option<String>, Vec<(PolicyKey, Part)>> = HashMap::new();
         let mut where_: HashMap<&PolicyKey, Option<String>> = HashMap::new();
         for side in [o, n] {
-            for (k, &id) in &side.applied {
-                let ns = side.cluster.ir.policies[id]
-                    .subject
-                    .namespace()
-                    .map(str::to_string);
-                by_ns.entry(ns.clone()).or_default().push(k.clone());
-                where_.entry(k).or_insert(ns);
+            for (k, parts) in &side.applied {
+                for &(part, id) in parts {
+                    let ns = side.cluster.ir.policies[id]
+                        .subject
+                        .namespace()
+                        .map(str::to_string);
+                    by_ns.entry(ns.clone()).or_default().push((k.clone(), part));
+                    where_.entry(k).or_insert(ns);
+                }
             }
         }
         for v in by_ns.values_mut() {
             v.sort();
             v.dedup();
         }
-        let mut changed_by_ns: HashMap<Option<String>, Vec<(PolicyKey, usize)>> = HashMap::new();
+        let mut changed_by_ns: HashMap<Option<String>, Vec<Changed>> = HashMap::new();
         for (k, &c) in &lookup.policies {
             // A policy on one side only counts where that side's version is confined.
             let ns = where_.get(k).cloned().flatten();
-            changed_by_ns.entry(ns).or_default().push((k.clone(), c));
+            changed_by_ns
+                .entry(ns)
+                .or_default()
+                .push((k.clone(), c, paired_parts(o, n, k)));
         }
         for v in changed_by_ns.values_mut() {
             v.sort();
@@ -134,7 +147,9 @@ struct Says {
     tier: String,
     precedence: Precedence,
     rules: Vec<(usize, Action, PortSet)>,
-    /// Whether its rules only allow and order does not matter (Kubernetes NetworkPolicy).
+    /// Whether order does not matter and its rules all do the same: all allow (Kubernetes
+    /// NetworkPolicy, the allow part of a Cilium policy) or all deny (the deny part of a
+    /// Cilium policy). Then what it says is what its rules cover together.
     adds_up: bool,
     /// Whether its tier ends in Deny.
     deny_end: bool,
@@ -219,18 +234,31 @@ impl<'a> Eval<'a> {
             precedence: p.precedence_key.clone(),
             rules,
             adds_up: p.precedence_key == Precedence::Unordered
-                && part.rules.iter().all(|r| r.action == Action::Allow),
+                && (part.rules.iter().all(|r| r.action == Action::Allow)
+                    || part.rules.iter().all(|r| r.action == Action::Deny)),
             deny_end: end == EndAction::Deny,
         })
     }
 
-    /// Whether a policy other than `key`, applied on this cluster in tier `tier`, isolates the
-    /// subject here.
-    fn isolated_by_others(&self, key: &PolicyKey, side: &SideIndex, tier: &str) -> bool {
-        side.applied.iter().any(|(k, &id)| {
+    /// Whether a policy other than the part `part` of `key` (None: none of it), applied on
+    /// this cluster in tier `tier` (another object's, another part of the same object,
+    /// Cilium's agent in enforcement mode `always`), isolates the subject here.
+    fn isolated_by_others(
+        &self,
+        key: &PolicyKey,
+        part: Option<Part>,
+        side: &SideIndex,
+        tier: &str,
+    ) -> bool {
+        let keyed = side.applied.iter().flat_map(|(k, parts)| {
+            parts
+                .iter()
+                .filter(move |(p, _)| k != key || Some(*p) != part)
+                .map(|&(_, id)| id)
+        });
+        keyed.chain(side.agent.iter().copied()).any(|id| {
             let p = &side.cluster.ir.policies[id];
-            k != key
-                && side.cluster.ir.tiers[p.tier].name == tier
+            side.cluster.ir.tiers[p.tier].name == tier
                 && p.dir(self.dir).isolates
                 && self.applies(p)
         })
@@ -328,9 +356,13 @@ fn side_eval<'a>(
     Eval::new(side.cluster, dir, src, dst)
 }
 
-/// A policy version with its tier's name and end, from its own side.
-fn version<'a>(side: &SideIndex<'a>, key: &PolicyKey) -> Option<(&'a Policy, &'a str, EndAction)> {
-    let p = side.policy(key)?;
+/// A policy version (one part of an object) with its tier's name and end, from its own side.
+fn version<'a>(
+    side: &SideIndex<'a>,
+    key: &PolicyKey,
+    part: Part,
+) -> Option<(&'a Policy, &'a str, EndAction)> {
+    let p = side.policy(key, part)?;
     let tier = &side.cluster.ir.tiers[p.tier];
     Some((p, tier.name.as_str(), tier.end))
 }
@@ -376,33 +408,41 @@ pub(super) fn attribute(
             .map(|e| e.ep().namespace.clone())
             .unwrap_or_default();
         let hits = |touched: &PortSet| !touched.intersect(&delta).is_empty();
-        let evals: Vec<(&Eval, &SideIndex)> = eo
+        let evals: Vec<(&Eval, &SideIndex, Version)> = eo
             .iter()
-            .map(|e| (e, o))
-            .chain(en.iter().map(|e| (e, n)))
+            .map(|e| (e, o, Version::Old))
+            .chain(en.iter().map(|e| (e, n, Version::New)))
             .collect();
 
-        // 1. Changed policies: old and new version read on the same cluster.
-        for (key, ci) in Keys::near(&keys.changed_by_ns, &subject_ns) {
-            let (va, vb) = (version(o, key), version(n, key));
-            for &(e, side) in &evals {
-                let a = va.and_then(|(p, t, end)| e.says(p, t, end));
-                let b = vb.and_then(|(p, t, end)| e.says(p, t, end));
-                if a.is_some() || b.is_some() {
-                    fallback.insert(*ci);
-                }
-                if a == b {
-                    continue;
-                }
-                let tier = a
-                    .as_ref()
-                    .or(b.as_ref())
-                    .map(|s| s.tier.clone())
-                    .unwrap_or_default();
-                let others = e.isolated_by_others(key, side, &tier);
-                let iso = |s: &Option<Says>| others || s.as_ref().is_some_and(|x| x.isolates);
-                if hits(&touched(a.as_ref(), b.as_ref(), iso(&a), iso(&b))) {
-                    causes.insert(*ci);
+        // 1. Changed policies: old and new version (of each part) read on the same cluster.
+        for (key, ci, parts) in Keys::near(&keys.changed_by_ns, &subject_ns) {
+            for &(pa, pb) in parts {
+                let va = pa.and_then(|p| version(o, key, p));
+                let vb = pb.and_then(|p| version(n, key, p));
+                for &(e, side, v) in &evals {
+                    let a = va.and_then(|(p, t, end)| e.says(p, t, end));
+                    let b = vb.and_then(|(p, t, end)| e.says(p, t, end));
+                    if a.is_some() || b.is_some() {
+                        fallback.insert(*ci);
+                    }
+                    if a == b {
+                        continue;
+                    }
+                    let tier = a
+                        .as_ref()
+                        .or(b.as_ref())
+                        .map(|s| s.tier.clone())
+                        .unwrap_or_default();
+                    // On each cluster, the part this version is there is not another policy.
+                    let own = match v {
+                        Version::Old => pa,
+                        Version::New => pb,
+                    };
+                    let others = e.isolated_by_others(key, own, side, &tier);
+                    let iso = |s: &Option<Says>| others || s.as_ref().is_some_and(|x| x.isolates);
+                    if hits(&touched(a.as_ref(), b.as_ref(), iso(&a), iso(&b))) {
+                        causes.insert(*ci);
+                    }
                 }
             }
         }
@@ -425,14 +465,15 @@ pub(super) fn attribute(
         };
         let (mut subject_side, mut other_side, mut dst_side, mut nodes) =
             (false, false, false, false);
-        for key in Keys::near(&keys.by_ns, &subject_ns) {
-            let Some((p, tier, end)) = version(n, key).or(version(o, key)) else {
+        for (key, part) in Keys::near(&keys.by_ns, &subject_ns) {
+            let part = *part;
+            let Some((p, tier, end)) = version(n, key, part).or(version(o, key, part)) else {
                 continue;
             };
             // A namespace's isolation annotation exists on one side only: its namespace
             // changed.
             if key.0 == ObjectKind::Namespace
-                && (o.policy(key).is_none() || n.policy(key).is_none())
+                && (o.policy(key, part).is_none() || n.policy(key, part).is_none())
             {
                 if eo.applies(p) || en.applies(p) {
                     subject_side = true;
@@ -444,7 +485,8 @@ pub(super) fn attribute(
                 continue;
             }
             let iso = |e: &Eval, side: &SideIndex, s: &Option<Says>| {
-                e.isolated_by_others(key, side, tier) || s.as_ref().is_some_and(|x| x.isolates)
+                e.isolated_by_others(key, Some(part), side, tier)
+                    || s.as_ref().is_some_and(|x| x.isolates)
             };
             if !hits(&touched(
                 a.as_ref(),

@@ -2,10 +2,13 @@
 //! connection, each difference tied to the object changes responsible for it.
 //!
 //! 1. **Objects.** NetworkPolicies are matched by namespace and name, cluster-wide policies by
-//!    kind and name, pods and workloads by id (`ns/kind/name`), namespaces and Nodes by name.
+//!    kind and name, Calico and Cilium policies by kind and `ns/name` (or `name`), pods and
+//!    workloads by id (`ns/kind/name`), namespaces and Nodes by name.
 //!    A policy is *edited* when what it says changed (selectors, policy types, rules, ports,
 //!    or whether the API server accepts it), not when only its layout, comments or the order
-//!    of its NetworkPolicy rules or peers did. An endpoint or namespace is edited when what
+//!    of its NetworkPolicy (or Cilium) rules or peers did. A Cilium policy lowers into several
+//!    policies of the model (a deny and an allow part per rule, see [`Part`]): it is compared,
+//!    and blamed, part by part. An endpoint or namespace is edited when what
 //!    policies look at changed: labels, container ports, IPs, hostNetwork, the isolation
 //!    annotations. Services are not compared: they play no part in what is allowed.
 //! 2. **Connections.** Both matrices are computed; every pair of endpoints (matched by id) and
@@ -17,7 +20,9 @@
 //!    the destination) whose allowed ports changed, a changed policy is named when its old
 //!    and new versions, evaluated on the same cluster, say something different about this
 //!    connection on the ports that changed (what its matching rules allow, whether it
-//!    isolates the pod, for cluster-wide policies the rules that match and their actions).
+//!    isolates the pod, for cluster-wide policies the rules that match and their actions);
+//!    for a Cilium policy, what one of its parts says (its denies, its allows, whether
+//!    `enableDefaultDeny` isolates the pod).
 //!    A changed endpoint, namespace or Node is named when some policy, unchanged, says
 //!    something different about the connection on the old and the new cluster on those ports:
 //!    the subject's own labels (or namespace) when the policy's selection changed, the other
@@ -25,6 +30,7 @@
 //!    one side only is named for all of its connections.
 
 mod attribute;
+mod cilium;
 mod objects;
 mod pairs;
 #[cfg(test)]
@@ -38,6 +44,7 @@ use rayon::prelude::*;
 use super::matrix::Matrix;
 use crate::base::span::Span;
 use crate::model::calico::CalicoKind;
+use crate::model::cilium::CiliumKind;
 use crate::model::cluster_policy::ClusterPolicyKind;
 use crate::model::ip::AddrRange;
 use crate::model::ir::{PolicyId, Source};
@@ -93,6 +100,8 @@ pub enum ObjectKind {
     Calico(CalicoKind),
     /// A Calico Tier (its order or default action).
     CalicoTier,
+    /// A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy.
+    Cilium(CiliumKind),
     /// A Namespace (declared or implied).
     Namespace,
     /// A Pod or workload.
@@ -109,6 +118,7 @@ impl ObjectKind {
             ObjectKind::ClusterPolicy(k) => k.kind(),
             ObjectKind::Calico(k) => k.title(),
             ObjectKind::CalicoTier => "Tier",
+            ObjectKind::Cilium(k) => k.as_str(),
             ObjectKind::Namespace => "Namespace",
             ObjectKind::Workload(k) => k.as_str(),
             ObjectKind::Node => "Node",
@@ -119,7 +129,10 @@ impl ObjectKind {
     pub fn is_policy(self) -> bool {
         matches!(
             self,
-            ObjectKind::NetworkPolicy | ObjectKind::ClusterPolicy(_) | ObjectKind::Calico(_)
+            ObjectKind::NetworkPolicy
+                | ObjectKind::ClusterPolicy(_)
+                | ObjectKind::Calico(_)
+                | ObjectKind::Cilium(_)
         )
     }
 }
@@ -129,8 +142,9 @@ impl ObjectKind {
 pub struct Change {
     /// Its kind.
     pub object: ObjectKind,
-    /// `ns/name` for a NetworkPolicy, the name of a cluster-wide policy, a namespace or a
-    /// Node, the endpoint id (`shop/deploy/api`) for a pod or workload.
+    /// `ns/name` for a NetworkPolicy (or a namespaced Calico or Cilium policy), the name of a
+    /// cluster-wide policy, a namespace or a Node, the endpoint id (`shop/deploy/api`) for a
+    /// pod or workload.
     pub id: String,
     /// `ns/name` or `name`: how people call it (`Deployment shop/api`).
     pub name: String,
@@ -339,19 +353,60 @@ impl Diff {
 /// `name`). The isolation annotation of a namespace is keyed by the namespace.
 type PolicyKey = (ObjectKind, String);
 
+/// Which policy of the model, among those one object lowers into.
+///
+/// The index maps an object's key to all its parts, rather than keying each part and
+/// grouping them back for display: an object is what changes, is listed and is blamed, so
+/// the object is the key; its parts are what is compared, side against side, so a part
+/// names its place in the object, which holds on both sides (the first rule's deny part
+/// of the old version against the first rule's deny part of the new one), not a position
+/// in the model. Every object of the other kinds lowers into one policy ([`Part::Whole`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(super) enum Part {
+    /// The one policy of an object of any other kind.
+    Whole,
+    /// One part of one rule of a Cilium policy (as [`Source::Cilium`]).
+    Cilium {
+        /// The rule: `spec`, then the items of `specs`.
+        spec: usize,
+        /// The deny part (`ingressDeny`, `egressDeny`), else the allow part.
+        deny: bool,
+    },
+}
+
+impl Part {
+    /// The part a policy of the model is of its object.
+    fn of(source: Source) -> Part {
+        match source {
+            Source::Cilium { spec, deny, .. } => Part::Cilium { spec, deny },
+            _ => Part::Whole,
+        }
+    }
+}
+
+/// The policies of the model one object lowered into, by part, in order of part.
+pub(super) type Parts = Vec<(Part, PolicyId)>;
+
 struct SideIndex<'a> {
     cluster: &'a Cluster,
     matrix: Matrix,
-    /// The policies of the model by key (applied ones only).
-    applied: HashMap<PolicyKey, PolicyId>,
+    /// The applied objects by key, with the policies of the model they lowered into. An object
+    /// of another kind is applied when it lowered into a policy; a Cilium policy when the
+    /// API server accepts it (valid, not replaced by a later one of its name), whether it
+    /// lowered into any part or not (a rule that enforces nothing, a network plugin that is
+    /// not Cilium).
+    applied: HashMap<PolicyKey, Parts>,
     /// Every policy object of the input by key: the applied one, else the last one.
     any: HashMap<PolicyKey, Span>,
+    /// The policies of the model that no object wrote (Cilium's agent: enforcement mode
+    /// `always`, `allow-localhost`).
+    agent: Vec<PolicyId>,
 }
 
 impl<'a> SideIndex<'a> {
     fn new(cluster: &'a Cluster, matrix: Matrix) -> SideIndex<'a> {
         let mut any = HashMap::new();
-        let mut applied = HashMap::new();
+        let mut applied: HashMap<PolicyKey, Parts> = HashMap::new();
         let lowered: HashMap<Source, PolicyId> = cluster
             .ir
             .policies
@@ -359,10 +414,10 @@ impl<'a> SideIndex<'a> {
             .enumerate()
             .map(|(i, p)| (p.source, i))
             .collect();
-        let mut add = |key: PolicyKey, span: Span, source: Source| match lowered.get(&source) {
-            Some(&id) => {
+        let mut add = |key: PolicyKey, span: Span, parts: Option<Parts>| match parts {
+            Some(parts) => {
                 any.insert(key.clone(), span);
-                applied.insert(key, id);
+                applied.insert(key, parts);
             }
             None => {
                 if !applied.contains_key(&key) {
@@ -370,30 +425,58 @@ impl<'a> SideIndex<'a> {
                 }
             }
         };
+        let whole = |source: Source| lowered.get(&source).map(|&id| vec![(Part::Whole, id)]);
         for (i, p) in cluster.policies.iter().enumerate() {
             add(
                 (ObjectKind::NetworkPolicy, p.id()),
                 p.span,
-                Source::NetworkPolicy(i),
+                whole(Source::NetworkPolicy(i)),
             );
         }
         for (i, p) in cluster.cluster_policies.iter().enumerate() {
             add(
                 (ObjectKind::ClusterPolicy(p.kind), p.name.clone()),
                 p.span,
-                Source::ClusterPolicy(i),
+                whole(Source::ClusterPolicy(i)),
             );
         }
         for (i, p) in cluster.calico_policies.iter().enumerate() {
             add(
                 (ObjectKind::Calico(p.kind), p.id()),
                 p.span,
-                Source::Calico(i),
+                whole(Source::Calico(i)),
+            );
+        }
+        let mut cilium_parts: HashMap<usize, Parts> = HashMap::new();
+        let mut agent = Vec::new();
+        for (id, p) in cluster.ir.policies.iter().enumerate() {
+            match p.source {
+                Source::Cilium { policy, .. } => cilium_parts
+                    .entry(policy)
+                    .or_default()
+                    .push((Part::of(p.source), id)),
+                Source::CiliumEnforcement | Source::CiliumLocalhost => agent.push(id),
+                _ => {}
+            }
+        }
+        for (i, p) in cluster.cilium_policies.iter().enumerate() {
+            let parts = cluster.cilium_applied(i).then(|| {
+                let mut parts = cilium_parts.remove(&i).unwrap_or_default();
+                parts.sort();
+                parts
+            });
+            add(
+                (ObjectKind::Cilium(p.kind), p.qualified_name()),
+                p.span,
+                parts,
             );
         }
         for (&source, &id) in &lowered {
             if let Source::NamespaceIsolation(ns) = source {
-                applied.insert((ObjectKind::Namespace, cluster.ns(ns).name.clone()), id);
+                applied.insert(
+                    (ObjectKind::Namespace, cluster.ns(ns).name.clone()),
+                    vec![(Part::Whole, id)],
+                );
             }
         }
         SideIndex {
@@ -401,11 +484,41 @@ impl<'a> SideIndex<'a> {
             matrix,
             applied,
             any,
+            agent,
         }
     }
 
-    /// The applied policy of a key.
-    fn policy(&self, key: &PolicyKey) -> Option<&'a crate::model::ir::Policy> {
-        self.applied.get(key).map(|&i| &self.cluster.ir.policies[i])
+    /// The parts of an applied object (None: not applied on this side).
+    fn parts(&self, key: &PolicyKey) -> Option<&Parts> {
+        self.applied.get(key)
+    }
+
+    /// The policy of the model of one part of an applied object.
+    fn policy(&self, key: &PolicyKey, part: Part) -> Option<&'a crate::model::ir::Policy> {
+        let parts = self.applied.get(key)?;
+        let &(_, id) = parts.iter().find(|(p, _)| *p == part)?;
+        Some(&self.cluster.ir.policies[id])
+    }
+}
+
+/// The parts of an object on the two sides, paired: the one part of an object of another
+/// kind with itself, those of a Cilium policy as [`cilium::paired_parts`] pairs its rules.
+/// A part a side does not have is None.
+fn paired_parts(
+    o: &SideIndex,
+    n: &SideIndex,
+    key: &PolicyKey,
+) -> Vec<(Option<Part>, Option<Part>)> {
+    if let ObjectKind::Cilium(_) = key.0 {
+        return cilium::paired_parts(o, n, key);
+    }
+    let has = |side: &SideIndex| {
+        side.parts(key)
+            .is_some_and(|p| p.iter().any(|(x, _)| *x == Part::Whole))
+            .then_some(Part::Whole)
+    };
+    match (has(o), has(n)) {
+        (None, None) => Vec::new(),
+        pair => vec![pair],
     }
 }

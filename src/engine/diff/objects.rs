@@ -1,15 +1,15 @@
 //! Which objects changed: policies of every API (compared through the policy model, so that
 //! only what a policy says counts, not its layout, comments or the order of rules whose order
-//! does not matter), namespaces, pods and workloads, Nodes.
+//! does not matter; a Cilium policy part by part), namespaces, pods and workloads, Nodes.
 
 use std::collections::BTreeSet;
 
 use super::pairs::paired_endpoints;
-use super::{Change, ChangeKind, ObjectKind, PolicyKey, SideIndex, Version};
+use super::{Change, ChangeKind, ObjectKind, Part, Parts, PolicyKey, SideIndex, Version, cilium};
 use crate::base::span::Span;
 use crate::model::calico::CalicoTier;
 use crate::model::ir::{Cond, Match, Policy, PortMatch, Precedence, Rule, Source};
-use crate::model::{Cluster, ContainerPort, Direction, Endpoint, Labels};
+use crate::model::{Cluster, Cni, ContainerPort, Direction, Endpoint, Labels};
 
 /// Every object that changed: policies, then namespaces, pods and workloads, Nodes.
 pub(super) fn changes(o: &SideIndex, n: &SideIndex) -> Vec<Change> {
@@ -54,16 +54,18 @@ fn policy_changes(o: &SideIndex, n: &SideIndex, out: &mut Vec<Change>) {
     for key in keys {
         let (object, id) = (key.0, key.1.clone());
         let (old_any, new_any) = (o.any.get(key).copied(), n.any.get(key).copied());
-        let (old_applied, new_applied) = (o.policy(key), n.policy(key));
+        let (old_applied, new_applied) = (o.parts(key), n.parts(key));
         if let Some(mut c) = added_removed(object, id.clone(), id.clone(), old_any, new_any) {
-            let applied = if c.change == ChangeKind::Added {
-                new_applied.is_some()
+            let (applied, side) = if c.change == ChangeKind::Added {
+                (new_applied.is_some(), n)
             } else {
-                old_applied.is_some()
+                (old_applied.is_some(), o)
             };
             if !applied {
                 c.details
                     .push("the API server rejects it: it is not applied".into());
+            } else if let Some(why) = not_evaluated(object, side.cluster) {
+                c.details.push(why);
             }
             out.push(c);
             continue;
@@ -81,11 +83,23 @@ fn policy_changes(o: &SideIndex, n: &SideIndex, out: &mut Vec<Change>) {
             (None, Some(_)) => details
                 .push("the API server rejected the old version; the new one is applied".into()),
             (Some(a), Some(b)) => {
-                let (ta, tb) = (tier_name(o.cluster, a), tier_name(n.cluster, b));
-                if fingerprint(a, ta) == fingerprint(b, tb) {
-                    continue;
+                if let ObjectKind::Cilium(_) = object {
+                    if cilium::says_the_same(o, n, key) {
+                        continue;
+                    }
+                    cilium::details(o, n, key, &mut details, &mut focus);
+                } else {
+                    if parts_fp(o.cluster, a) == parts_fp(n.cluster, b) {
+                        continue;
+                    }
+                    let (Some(a), Some(b)) =
+                        (o.policy(key, Part::Whole), n.policy(key, Part::Whole))
+                    else {
+                        continue;
+                    };
+                    let (ta, tb) = (tier_name(o.cluster, a), tier_name(n.cluster, b));
+                    policy_details(a, b, (ta, tb), &mut details, &mut focus);
                 }
-                policy_details(a, b, (ta, tb), &mut details, &mut focus);
             }
         }
         out.push(Change {
@@ -100,6 +114,29 @@ fn policy_changes(o: &SideIndex, n: &SideIndex, out: &mut Vec<Change>) {
             connections: 0,
         });
     }
+}
+
+/// Why an applied policy of a kind the network plugin does not enforce is not evaluated
+/// (Cilium policies only: other kinds keep their older wording).
+fn not_evaluated(object: ObjectKind, cluster: &Cluster) -> Option<String> {
+    match object {
+        ObjectKind::Cilium(_) if cluster.cni != Cni::Cilium => Some(format!(
+            "not evaluated: the network plugin is `{}`, not Cilium (--cni)",
+            cluster.cni.as_str()
+        )),
+        _ => None,
+    }
+}
+
+/// What an object's parts say, part by part.
+fn parts_fp(cluster: &Cluster, parts: &Parts) -> Vec<(Part, String)> {
+    parts
+        .iter()
+        .map(|&(part, id)| {
+            let p = &cluster.ir.policies[id];
+            (part, fingerprint(p, tier_name(cluster, p)))
+        })
+        .collect()
 }
 
 /// Calico Tier objects added, removed, or whose order or default action changed.
@@ -175,7 +212,7 @@ fn by_name<T>(
     }
 }
 
-fn tier_name<'c>(cluster: &'c Cluster, p: &Policy) -> &'c str {
+pub(super) fn tier_name<'c>(cluster: &'c Cluster, p: &Policy) -> &'c str {
     &cluster.ir.tiers[p.tier].name
 }
 
@@ -223,7 +260,7 @@ fn ports_fp(p: &PortMatch) -> String {
     }
 }
 
-fn rule_fp(r: &Rule) -> String {
+pub(super) fn rule_fp(r: &Rule) -> String {
     format!(
         "{:?} peer{} local{} ports{} {:?}",
         r.action,
@@ -243,7 +280,7 @@ fn rules_fp(p: &Policy, d: Direction) -> Vec<String> {
     v
 }
 
-fn fingerprint(p: &Policy, tier: &str) -> String {
+pub(super) fn fingerprint(p: &Policy, tier: &str) -> String {
     let dirs: Vec<String> = Direction::BOTH
         .iter()
         .map(|&d| {
@@ -275,9 +312,29 @@ fn types_text(p: &Policy) -> String {
 /// `podSelector: {app=web} → {app=api}` when one condition of a one-term subject changed,
 /// else `subject changed`.
 fn subject_detail(a: &Match, b: &Match) -> String {
+    subject_detail_by(a, b, "subject", |x, y| x == y)
+}
+
+/// `endpointSelector: {app=web} → {app=api}` when one condition of a one-term subject
+/// changed, else `endpointSelector changed`. Conditions are compared by what they test: a
+/// CiliumNetworkPolicy's namespace condition is written at the object, whose span moves
+/// with any edit of it.
+pub(super) fn endpoint_selector_detail(a: &Match, b: &Match) -> String {
+    subject_detail_by(a, b, "endpointSelector", |x, y| cond_fp(x) == cond_fp(y))
+}
+
+/// `{field}: {old} → {new}` when one condition of a one-term subject changed (conditions
+/// paired by `same`), else `{whole} changed`.
+fn subject_detail_by(
+    a: &Match,
+    b: &Match,
+    whole: &str,
+    same: impl Fn(&Cond, &Cond) -> bool,
+) -> String {
     if let ([ta], [tb]) = (a.terms(), b.terms()) {
-        let only_a: Vec<&Cond> = ta.conds.iter().filter(|c| !tb.conds.contains(c)).collect();
-        let only_b: Vec<&Cond> = tb.conds.iter().filter(|c| !ta.conds.contains(c)).collect();
+        let absent = |c: &Cond, from: &[Cond]| !from.iter().any(|d| same(c, d));
+        let only_a: Vec<&Cond> = ta.conds.iter().filter(|c| absent(c, &tb.conds)).collect();
+        let only_b: Vec<&Cond> = tb.conds.iter().filter(|c| absent(c, &ta.conds)).collect();
         if let ([ca], [cb]) = (only_a.as_slice(), only_b.as_slice())
             && let (Some((fa, ra)), Some((fb, rb))) =
                 (ca.what.split_once(' '), cb.what.split_once(' '))
@@ -286,7 +343,7 @@ fn subject_detail(a: &Match, b: &Match) -> String {
             return format!("{fa}: {ra} → {rb}");
         }
     }
-    "subject changed".into()
+    format!("{whole} changed")
 }
 
 fn precedence_text(p: &Precedence) -> Option<(&'static str, String)> {
@@ -461,7 +518,7 @@ fn namespace_changes(old: &Cluster, new: &Cluster, out: &mut Vec<Change>) {
     }
 }
 
-fn on_off(b: bool) -> &'static str {
+pub(super) fn on_off(b: bool) -> &'static str {
     if b { "on" } else { "off" }
 }
 

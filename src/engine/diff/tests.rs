@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::load::{LoadOptions, load_texts};
+use crate::model::cilium::CiliumKind;
 
 const BASE: &str = "
 apiVersion: v1
@@ -498,4 +499,256 @@ spec:
         lines(&d),
         ["closed shop/deploy/web → shop/deploy/api: all → none [Tier guard edited]"]
     );
+}
+
+/// A small Cilium cluster: the database denies the dev namespace whatever any policy allows
+/// (a Kubernetes NetworkPolicy opens it to every namespace labelled `env`); the tester's
+/// egress is ruled by its own CiliumNetworkPolicy, which does not put it in default deny.
+const CILIUM: &str = "
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {env: prod}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: dev, labels: {env: dev}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: shop, labels: {app: api}}
+spec:
+  containers: [{name: api, ports: [{name: http, containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: shop, labels: {app: db}}
+spec:
+  containers: [{name: postgres, ports: [{name: pg, containerPort: 5432}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: tester, namespace: dev, labels: {app: tester}}
+spec:
+  containers: [{name: t}]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: db, namespace: shop}
+spec:
+  endpointSelector:
+    matchLabels: {app: db}
+  ingressDeny:
+  - fromEndpoints:
+    - matchLabels: {k8s:io.kubernetes.pod.namespace: dev}
+  ingress:
+  - fromEndpoints:
+    - matchLabels: {app: api}
+    toPorts:
+    - ports: [{port: \"5432\", protocol: TCP}]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: tester, namespace: dev}
+spec:
+  endpointSelector:
+    matchLabels: {app: tester}
+  enableDefaultDeny: {egress: false}
+  egress:
+  - toEndpoints:
+    - matchLabels: {k8s:io.kubernetes.pod.namespace: shop, app: db}
+    toPorts:
+    - ports: [{port: \"5432\", protocol: TCP}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db-from-envs, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  policyTypes: [Ingress]
+  ingress:
+  - from: [{namespaceSelector: {matchExpressions: [{key: env, operator: Exists}]}}]
+    ports: [{port: 5432}]
+";
+
+/// The `ingressDeny` of CNP shop/db.
+const DB_DENY: &str = "  ingressDeny:
+  - fromEndpoints:
+    - matchLabels: {k8s:io.kubernetes.pod.namespace: dev}
+";
+
+/// The Cilium cluster without the database's deny.
+fn cilium_without_deny() -> String {
+    assert!(CILIUM.contains(DB_DENY));
+    CILIUM.replace(DB_DENY, "")
+}
+
+#[test]
+fn the_same_cilium_input_is_no_change() {
+    let d = diff(CILIUM, CILIUM);
+    assert!(d.is_empty() && d.changes.is_empty(), "{d:?}");
+    // The order of allows, or of denies, is no change: they add up.
+    let two = |a: &str, b: &str| {
+        CILIUM.replace(
+            "  ingress:\n  - fromEndpoints:\n    - matchLabels: {app: api}",
+            &format!(
+                "  ingress:\n  - fromEndpoints: [{{matchLabels: {{app: {a}}}}}]\n  - fromEndpoints: [{{matchLabels: {{app: {b}}}}}]\n    toPorts: [{{ports: [{{port: \"9\", protocol: TCP}}]}}]\n  - fromEndpoints:\n    - matchLabels: {{app: api}}"
+            ),
+        )
+    };
+    let d = diff(&two("x", "y"), &two("y", "x"));
+    assert_eq!(
+        d.changes.len(),
+        1,
+        "the port moved from one rule to the other"
+    );
+    assert_eq!(
+        d.changes[0].details,
+        ["ingress[0] changed", "ingress[1] changed"]
+    );
+    // Nor is the order of the rules of `specs`: each is paired with the rule of the other
+    // version that says the same, wherever it is.
+    let specs = |first: &str, second: &str| {
+        format!(
+            "{CILIUM}---
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: {{name: two}}
+specs:
+{first}{second}"
+        )
+    };
+    let api =
+        "- endpointSelector: {matchLabels: {app: api}}\n  ingress: [{fromEntities: [cluster]}]\n";
+    let db = |to: &str| {
+        format!(
+            "- endpointSelector: {{matchLabels: {{app: db}}}}\n  egressDeny: [{{toEntities: [{to}]}}]\n"
+        )
+    };
+    let d = diff(&specs(api, &db("world")), &specs(&db("world"), api));
+    assert!(d.changes.is_empty(), "{:?}", d.changes);
+    let d = diff(&specs(api, &db("world")), &specs(&db("cluster"), api));
+    assert_eq!(d.changes[0].details, ["specs[0].egressDeny[0] changed"]);
+}
+
+#[test]
+fn a_removed_cilium_deny_opens_and_is_named() {
+    let d = diff(CILIUM, &cilium_without_deny());
+    assert_eq!(
+        lines(&d),
+        ["opened dev/tester → shop/db: none → TCP 5432 [CiliumNetworkPolicy shop/db edited]"]
+    );
+    assert_eq!(d.changes.len(), 1);
+    let c = &d.changes[0];
+    assert_eq!(c.object, ObjectKind::Cilium(CiliumKind::NetworkPolicy));
+    assert_eq!(c.id, "shop/db");
+    assert_eq!(c.details, ["ingressDeny: 1 rule → none"]);
+    assert_eq!(c.connections, 1);
+    // Where the deny was, in the old input.
+    assert_eq!(c.focus.map(|f| f.0), Some(Version::Old));
+}
+
+#[test]
+fn an_added_cilium_deny_closes_and_is_named() {
+    let d = diff(&cilium_without_deny(), CILIUM);
+    assert_eq!(
+        lines(&d),
+        ["closed dev/tester → shop/db: TCP 5432 → none [CiliumNetworkPolicy shop/db edited]"]
+    );
+    assert_eq!(d.changes[0].details, ["ingressDeny: none → 1 rule"]);
+    // A deny in a rule of its own (`specs`), at the tester's egress: also named.
+    let new = CILIUM.replace(
+        "spec:\n  endpointSelector:\n    matchLabels: {app: tester}\n  enableDefaultDeny: {egress: false}\n  egress:",
+        "specs:\n- endpointSelector:\n    matchLabels: {app: tester}\n  egressDeny:\n  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: shop, app: api}}]\n    toPorts: [{ports: [{port: \"8080\", protocol: TCP}]}]\n  enableDefaultDeny: {egress: false}\n- endpointSelector:\n    matchLabels: {app: tester}\n  enableDefaultDeny: {egress: false}\n  egress:",
+    );
+    let d = diff(CILIUM, &new);
+    assert_eq!(
+        lines(&d),
+        [
+            "changed dev/tester → shop/api: all → TCP 1-8079,8081-65535; UDP all; SCTP all [CiliumNetworkPolicy dev/tester edited]"
+        ]
+    );
+    // The rule that was `spec` is `specs[1]` now, unchanged: only the new one is a change.
+    assert_eq!(d.changes[0].details, ["specs[0] added"]);
+}
+
+#[test]
+fn enable_default_deny_flipped_is_named() {
+    let new = CILIUM.replace(
+        "enableDefaultDeny: {egress: false}",
+        "enableDefaultDeny: {egress: true}",
+    );
+    let d = diff(CILIUM, &new);
+    let l = lines(&d);
+    // The tester's egress is in default deny now: all it reached but the database closes.
+    assert!(
+        l.contains(
+            &"closed dev/tester → shop/api: all → none [CiliumNetworkPolicy dev/tester edited]"
+                .to_string()
+        ),
+        "{l:#?}"
+    );
+    assert!(
+        l.iter().all(|x| x.starts_with("closed dev/tester → ")
+            && x.ends_with("[CiliumNetworkPolicy dev/tester edited]")),
+        "{l:#?}"
+    );
+    assert_eq!(d.changes.len(), 1);
+    assert_eq!(
+        d.changes[0].details,
+        ["enableDefaultDeny.egress: false → true"]
+    );
+    assert_eq!(d.changes[0].connections, l.len());
+    // Back: the same connections open.
+    let back = diff(&new, CILIUM);
+    assert_eq!(back.counts().opened, l.len());
+    assert_eq!(
+        back.changes[0].details,
+        ["enableDefaultDeny.egress: true → false"]
+    );
+}
+
+#[test]
+fn an_added_cilium_policy_is_named_for_what_it_opens_and_closes() {
+    let new = format!(
+        "{CILIUM}---
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: {{name: api-from-dev}}
+spec:
+  endpointSelector:
+    matchLabels: {{k8s:io.kubernetes.pod.namespace: shop, app: api}}
+  ingress:
+  - fromEndpoints:
+    - matchLabels: {{k8s:io.kubernetes.pod.namespace: dev}}
+    toPorts:
+    - ports: [{{port: http, protocol: TCP}}]
+"
+    );
+    let d = diff(CILIUM, &new);
+    assert_eq!(d.changes.len(), 1);
+    let c = &d.changes[0];
+    assert_eq!(c.change, ChangeKind::Added);
+    assert_eq!(c.title(), "CiliumClusterwideNetworkPolicy api-from-dev");
+    assert!(c.old.is_none() && c.new.is_some());
+    // The api's ingress is in default deny now: only the tester keeps TCP 8080.
+    let l = lines(&d);
+    assert!(
+        l.contains(
+            &"changed dev/tester → shop/api: all → TCP 8080 [CiliumClusterwideNetworkPolicy api-from-dev added]"
+                .to_string()
+        ),
+        "{l:#?}"
+    );
+    assert!(
+        l.contains(
+            &"closed shop/db → shop/api: all → none [CiliumClusterwideNetworkPolicy api-from-dev added]"
+                .to_string()
+        ),
+        "{l:#?}"
+    );
+    assert!(d.connections.iter().all(|x| x.causes == [0]), "{l:#?}");
+    // Removed again: the same connections, the other way round.
+    let back = diff(&new, CILIUM);
+    assert_eq!(back.changes[0].change, ChangeKind::Removed);
+    assert_eq!(back.connections.len(), d.connections.len());
 }

@@ -3,6 +3,13 @@
 pub mod ambiguous_priority;
 pub mod banp_not_singleton;
 pub mod calico_selector_syntax;
+pub mod cilium_ccnp_selects_everything;
+pub mod cilium_cidr_matches_pods;
+pub mod cilium_empty_rule_denies;
+pub mod cilium_endport_below_port;
+pub mod cilium_filtered_label;
+pub mod cilium_foreign_labels_without_namespace;
+pub mod cilium_fqdn_without_dns_visibility;
 pub mod deprecated_api_version;
 pub mod dns_egress_blocked;
 pub mod duplicate_policy;

@@ -201,6 +201,11 @@ fn subject_of(cx: &Context, ch: &Change) -> Subject {
             .iter()
             .rposition(|p| p.kind == kind && p.id() == ch.id)
             .map_or(Subject::None, Subject::CalicoPolicy),
+        ObjectKind::Cilium(kind) => cluster
+            .cilium_policies
+            .iter()
+            .rposition(|p| p.kind == kind && p.qualified_name() == ch.id)
+            .map_or(Subject::None, Subject::CiliumPolicy),
         ObjectKind::Node | ObjectKind::CalicoTier => Subject::None,
     }
 }

@@ -64,7 +64,13 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             by.join(" and ")
         };
         let (src, dst) = &r.example;
-        let message = if r.unreached {
+        // A Deny that takes what an Allow matches (a Cilium deny, in the tier before every
+        // allow) decides it first: the Allow is never reached, not "already allowed".
+        let denied_first = rule.action == Action::Allow
+            && r.covered_by
+                .iter()
+                .any(|&o| cx.ir_rule(o).action == Action::Deny);
+        let message = if r.unreached || denied_first {
             format!(
                 "{name} is never reached in this input: everything it matches (e.g. {src} → {dst}) is decided first by {by}"
             )

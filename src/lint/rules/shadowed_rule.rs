@@ -53,12 +53,27 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
         let (rule, by) = (cx.ir_rule(s.rule), cx.ir_rule(s.by));
         let (shadowed, shadowing) = (cx.rule_name(s.rule), cx.rule_name(s.by));
-        let scope = if s.rule.0 == s.by.0 {
+        let by_source = ir.policies[s.by.0].source;
+        // The deny and allow parts of one Cilium rule are two policies of the model.
+        let same_cilium_rule = matches!(
+            (source, by_source),
+            (Source::Cilium { policy: a, spec: x, .. }, Source::Cilium { policy: b, spec: y, .. })
+                if a == b && x == y
+        );
+        let scope = if s.rule.0 == s.by.0 || same_cilium_rule {
             "in the same policy".to_string()
         } else {
             format!("for every pod {} selects", cx.policy_name(s.rule.0))
         };
-        let (message, help) = if s.first {
+        let cilium_deny = matches!(by_source, Source::Cilium { deny: true, .. });
+        let (message, help) = if s.first && cilium_deny {
+            (
+                format!(
+                    "{shadowed} is never reached: {shadowing} denies all of its traffic, and a Cilium deny wins over every allow, {scope}"
+                ),
+                "remove the allow, or narrow the deny if it denies more than intended: order does not matter, a deny always wins",
+            )
+        } else if s.first {
             (
                 format!(
                     "{shadowed} is never reached: {shadowing} comes first and decides all of its traffic ({}), {scope}",
@@ -95,6 +110,18 @@ mod tests {
                 "14:5: shop/api ingress[1] is shadowed by shop/api ingress[0]: every peer and port it allows, that rule allows too, in the same policy",
                 "38:5: shop/api-metrics ingress[0] is shadowed by shop/everything ingress[0]: every peer and port it allows, that rule allows too, for every pod shop/api-metrics selects",
                 "53:5: shop/egress egress[0] is shadowed by shop/egress egress[1]: every peer and port it allows, that rule allows too, in the same policy",
+            ]
+        );
+    }
+
+    #[test]
+    fn cilium_denies_make_allows_dead() {
+        assert_eq!(
+            crate::lint::testing::details(&RULE, "cilium.yaml"),
+            [
+                "32:5: CNP shop/api ingress[0] is never reached: CNP shop/api ingressDeny[0] denies all of its traffic, and a Cilium deny wins over every allow, in the same policy\n  30:5: shadowing rule CNP shop/api ingressDeny[0]\n  help: remove the allow, or narrow the deny if it denies more than intended: order does not matter, a deny always wins",
+                "36:5: CNP shop/api ingress[2] is shadowed by CNP shop/api ingress[1]: every peer and port it allows, that rule allows too, in the same policy\n  35:5: shadowing rule CNP shop/api ingress[1]\n  help: remove the shadowed rule, or narrow the shadowing one if it allows more than intended",
+                "57:5: CNP shop/api-egress egress[0] is never reached: CCNP no-legacy egressDeny[0] denies all of its traffic, and a Cilium deny wins over every allow, for every pod CNP shop/api-egress selects\n  48:5: shadowing rule CCNP no-legacy egressDeny[0]\n  help: remove the allow, or narrow the deny if it denies more than intended: order does not matter, a deny always wins",
             ]
         );
     }

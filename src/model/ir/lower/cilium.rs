@@ -368,13 +368,18 @@ pub fn enforces(mode: CiliumEnforcement) -> bool {
     mode != CiliumEnforcement::Never
 }
 
-/// Makes the address blocks of a lowered Kubernetes NetworkPolicy match only addresses
-/// outside the cluster, as Cilium enforces `ipBlock` (its CIDR identities are never a pod's
-/// or a node's: cilium/cilium#35212, docs "Kubernetes network policy: unsupported
-/// features").
-pub fn ip_blocks_outside_cluster(p: &mut Policy) {
+/// A lowered Kubernetes NetworkPolicy as Cilium enforces it (`pkg/k8s/network_policy.go`
+/// turns it into a Cilium rule):
+/// - its address blocks match only addresses outside the cluster (Cilium's CIDR identities
+///   are never a pod's or a node's: cilium/cilium#35212, docs "Kubernetes network policy:
+///   unsupported features");
+/// - its pod selectors see identity labels, so a label the default label filter leaves out
+///   (`pod-template-hash`...) is on no pod.
+pub fn as_cilium_enforces(p: &mut Policy) {
+    filter_labels(&mut p.subject);
     for d in &mut p.dirs {
         for r in &mut d.rules {
+            filter_labels(&mut r.peer);
             if let Match::Any(terms) = &mut r.peer {
                 for t in terms {
                     let span = t.span;
@@ -389,6 +394,33 @@ pub fn ip_blocks_outside_cluster(p: &mut Policy) {
         }
     }
 }
+
+/// Pod label keys the default identity label filter drops become keys no pod carries.
+fn filter_labels(m: &mut Match) {
+    let rename = |k: &Key| {
+        if k.scope == Scope::Own && filtered_out(&k.name) {
+            Key {
+                scope: Scope::Meta,
+                name: format!("{FILTERED_KEY_PREFIX}{}", k.name),
+            }
+        } else {
+            k.clone()
+        }
+    };
+    if let Match::Any(terms) = m {
+        for t in terms {
+            for c in &mut t.conds {
+                if let Test::Selector { expr, .. } = &mut c.test {
+                    *expr = expr.map_keys(&rename);
+                }
+            }
+        }
+    }
+}
+
+/// The prefix of a [`Scope::Meta`] key standing for a pod label that Cilium identities do
+/// not carry: no carrier has it.
+pub const FILTERED_KEY_PREFIX: &str = "filtered-out-of-identity:";
 
 fn world_cond(span: Span) -> Cond {
     Cond::new(Test::World, "outside the cluster (entity world)", span)
@@ -1061,8 +1093,21 @@ fn port_items(pr: &PortRule) -> Vec<PortItem> {
                     });
                 }
             }
-            Some(text) => match text.parse::<u16>() {
-                Ok(n) => {
+            // `strconv.ParseUint(port, 0, 16)` first (`010` is 8, `0x50` is 80); what does not
+            // parse is a port name, compared in lower case (`l4.go`).
+            Some(text) => match crate::model::cilium::validate::go_port_number(text)
+                .map(u16::try_from)
+                .ok_or(())
+            {
+                Ok(Ok(0)) => {
+                    for p in protos {
+                        out.push(PortItem {
+                            kind: PortKind::Range(p, 1, 65535),
+                            span: pp.span,
+                        });
+                    }
+                }
+                Ok(Ok(n)) => {
                     let end = pp
                         .end_port
                         .as_ref()
@@ -1076,14 +1121,14 @@ fn port_items(pr: &PortRule) -> Vec<PortItem> {
                         });
                     }
                 }
-                Err(_) if text.bytes().all(|b| b.is_ascii_digit()) => out.push(PortItem {
+                Ok(Err(_)) => out.push(PortItem {
                     kind: PortKind::Nothing(format!("port {text}")),
                     span: pp.span,
                 }),
-                Err(_) => {
+                Err(()) => {
                     let proto = (protos.len() == 1).then(|| protos[0]);
                     out.push(PortItem {
-                        kind: PortKind::Named(text.to_string(), proto),
+                        kind: PortKind::Named(text.to_ascii_lowercase(), proto),
                         span: pp.span,
                     });
                 }

@@ -221,7 +221,7 @@ fn cilium_slots(
     }
     allows.extend(cilium::allow_localhost(cluster));
     for mut p in kubernetes::network_policies(cluster) {
-        cilium::ip_blocks_outside_cluster(&mut p);
+        cilium::as_cilium_enforces(&mut p);
         allows.push(p);
     }
     let mut denies = Vec::new();
