@@ -24,7 +24,7 @@ pub enum Format {
 }
 
 /// Arguments of diff.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 #[command(after_help = "\
 Forms:
   kubectl netpol diff OLD NEW                     two files, directories or globs
@@ -224,6 +224,35 @@ fn load_paths(paths: &[String], topology: &[String], args: &Args, painter: &Pain
     inputs.session(loaded, painter, Problems::Print)
 }
 
+/// Loads both sides, with their labels.
+fn load_sides(
+    sides: &Sides,
+    args: &Args,
+    err: &Painter,
+) -> Result<(Session, Session, String, String), u8> {
+    Ok(match sides {
+        Sides::Paths { old, new } => (
+            load_paths(old, &args.topology, args, err),
+            load_paths(new, &args.topology, args, err),
+            old.join(" "),
+            new.join(" "),
+        ),
+        Sides::Base { rev, paths } => {
+            let old = load_at_revision(
+                "--base",
+                rev,
+                paths,
+                &args.topology,
+                &args.input,
+                err,
+                Problems::Print,
+            )?;
+            let new = load_paths(paths, &args.topology, args, err);
+            (old, new, rev.clone(), "working tree".to_string())
+        }
+    })
+}
+
 /// Runs diff.
 pub fn run(args: Args, color: ColorChoice) -> u8 {
     let err = Painter::new(color.stderr());
@@ -234,30 +263,34 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let (old, new, old_label, new_label) = match &sides {
-        Sides::Paths { old, new } => (
-            load_paths(old, &args.topology, &args, &err),
-            load_paths(new, &args.topology, &args, &err),
-            old.join(" "),
-            new.join(" "),
-        ),
-        Sides::Base { rev, paths } => {
-            let old = match load_at_revision(
-                "--base",
-                rev,
-                paths,
-                &args.topology,
-                &args.input,
-                &err,
-                Problems::Print,
-            ) {
-                Ok(s) => s,
-                Err(code) => return code,
-            };
-            let new = load_paths(paths, &args.topology, &args, &err);
-            (old, new, rev.clone(), "working tree".to_string())
-        }
+    let (mut old, mut new, old_label, new_label) = match load_sides(&sides, &args, &err) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
+    // A cluster runs one plugin: when the sides' policy kinds point to different ones (Cilium
+    // policies added to a cluster of NetworkPolicies), both are read as the plugin that one
+    // side names, so the diff is about the change, not about a switch of plugin.
+    if args.input.cni.is_none() && old.cluster.cni != new.cluster.cni {
+        use crate::model::Cni;
+        let cni = match (old.cluster.cni, new.cluster.cni) {
+            (Cni::Kubernetes, other) | (other, Cni::Kubernetes) => other,
+            (a, b) => {
+                eprintln!(
+                    "{} the old side holds {} objects and the new side {} objects: a cluster runs one network plugin; say which with --cni",
+                    err.bad("error:"),
+                    a.as_str(),
+                    b.as_str()
+                );
+                return EXIT_ERROR;
+            }
+        };
+        let mut args = args.clone();
+        args.input.cni = Some(cni);
+        (old, new) = match load_sides(&sides, &args, &err) {
+            Ok((o, n, _, _)) => (o, n),
+            Err(code) => return code,
+        };
+    }
     let diff = Diff::compute(&old.cluster, &new.cluster);
     let report = Report {
         diff: &diff,
