@@ -680,3 +680,22 @@ fn github_step_summary_gets_every_finding_as_a_table() {
     ]);
     assert_eq!(r2.stdout, r.stdout);
 }
+
+/// A rule naming `host` or `remote-node` lowers into one rule per node; the analyses that
+/// point back at rules found each of them (a `host` ingress once crashed `check`).
+#[test]
+fn cilium_host_entities_are_checked_without_a_crash() {
+    for case in [
+        "testdata/cilium-cases/005-allow-all-except-world/manifests.yaml",
+        "testdata/cilium-cases/019-host-entity-ingress/manifests.yaml",
+    ] {
+        let r = check(&[case]);
+        assert!(r.code <= 1, "{case}: exit {}\n{}", r.code, r.stderr);
+        assert!(!r.stderr.contains("panicked"), "{case}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn cilium_text() {
+    insta::assert_snapshot!("cilium_text", check(&["testdata/cilium"]).shown());
+}

@@ -178,6 +178,12 @@ pub fn selects(cluster: &Cluster, expr: &Expr, ep: &Endpoint) -> bool {
 
 /// Whether the test holds for the party (ignoring the condition's negation).
 pub fn test_holds(cluster: &Cluster, test: &Test, party: Party) -> bool {
+    // An IPv4-mapped IPv6 address is the IPv4 address (see `ip_key`); the loader stores
+    // node and pod addresses that way.
+    let party = match party {
+        Party::Address(ip) => Party::Address(ip.to_canonical()),
+        p => p,
+    };
     let endpoint = match party {
         Party::Endpoint(i) => Some(&cluster.endpoints[i]),
         Party::Address(_) => None,

@@ -39,7 +39,7 @@ pub struct Resolved {
 
 /// Resolves a name typed by the user.
 pub fn resolve(cluster: &Cluster, text: &str, default_ns: &str) -> Result<Resolved, String> {
-    if let Ok(ip) = text.parse::<IpAddr>() {
+    if let Ok(ip) = text.parse::<IpAddr>().map(|ip| ip.to_canonical()) {
         return Ok(match cluster.endpoint_with_ip(ip) {
             Some(i) => Resolved {
                 target: Target::Party(Party::Endpoint(i)),

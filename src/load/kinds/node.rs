@@ -27,7 +27,8 @@ pub fn decode(d: &mut Decoder) -> Option<Object> {
                 continue;
             };
             let Some(text) = d.string(node) else { continue };
-            match text.parse::<IpAddr>() {
+            // An IPv4-mapped IPv6 address is the IPv4 address (see `ip_key`).
+            match text.parse::<IpAddr>().map(|ip| ip.to_canonical()) {
                 Ok(ip) if !addresses.contains(&ip) => addresses.push(ip),
                 Ok(_) => {}
                 Err(_) => d.error(node, format_args!("`{}` is not an IP address", text.value)),

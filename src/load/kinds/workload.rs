@@ -121,7 +121,8 @@ pub fn decode(d: &mut Decoder, kind: EndpointKind, opts: &LoadOptions) -> Option
 
 fn push_ip<'d>(d: &mut Decoder<'d>, n: N<'d>, ips: &mut Vec<IpAddr>) {
     let Some(s) = d.string(n) else { return };
-    match s.parse::<IpAddr>() {
+    // An IPv4-mapped IPv6 address is the IPv4 address (see `ip_key`).
+    match s.parse::<IpAddr>().map(|ip| ip.to_canonical()) {
         Ok(ip) if !ips.contains(&ip) => ips.push(ip),
         Ok(_) => {}
         Err(_) => d.error(n, format_args!("`{}` is not an IP address", s.value)),
