@@ -305,6 +305,13 @@ impl Cx<'_> {
             span,
             conds,
         };
+        if matches!(entity, "world" | "cluster" | "world-ipv4" | "world-ipv6")
+            && self.cluster.nodes.is_empty()
+        {
+            caveats.push(format!(
+                "{what}: the input has no Node objects, so no address is known to be a node's or in a pod CIDR: every address no pod of the input holds counts as outside the cluster"
+            ));
+        }
         match entity {
             "all" => terms.push(term(Vec::new())),
             "world" => terms.push(term(vec![Cond::new(Test::World, &what, span)])),
