@@ -110,6 +110,7 @@ pub fn term_matched(cluster: &Cluster, term: &Term, party: Party) -> String {
             (Test::Service { .. }, false) => {
                 parts.push(format!("{name} is a backend of {}", c.what))
             }
+            (Test::World, true) => parts.push(format!("{name} is inside the cluster ({})", c.what)),
             (_, true) => parts.push(format!("{name} is not in {}", c.what)),
         }
     }

@@ -69,6 +69,8 @@ pub struct Model {
     /// Whether the tiers are Calico's (Calico enforces the policies): then what leaves the
     /// last tier is allowed by the namespace's profile, else by Kubernetes' default.
     pub calico: bool,
+    /// The first policy lowered from each source (see [`Model::policy_of`]).
+    pub by_source: std::collections::HashMap<Source, PolicyId>,
 }
 
 impl Model {
@@ -78,9 +80,18 @@ impl Model {
         range.clone().zip(&self.policies[range])
     }
 
-    /// The policy lowered from a source object, if any.
+    /// The policy lowered from a source object, if any (the first, for a source lowered
+    /// into several).
     pub fn policy_of(&self, source: Source) -> Option<PolicyId> {
-        self.policies.iter().position(|p| p.source == source)
+        self.by_source.get(&source).copied()
+    }
+
+    /// Indexes the policies by source; called once they are laid out.
+    pub fn index_sources(&mut self) {
+        self.by_source.clear();
+        for (i, p) in self.policies.iter().enumerate() {
+            self.by_source.entry(p.source).or_insert(i);
+        }
     }
 }
 

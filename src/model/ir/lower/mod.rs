@@ -131,6 +131,7 @@ pub fn lower(
         slot.tier.policies = start..model.policies.len();
         model.tiers.push(slot.tier);
     }
+    model.index_sources();
     model
 }
 
