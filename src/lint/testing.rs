@@ -45,6 +45,17 @@ pub fn details(rule: &'static RuleDef, fixture: &str) -> Vec<String> {
     })
 }
 
+/// The line and severity of each finding of `rule` on a fixture (for rules that report
+/// milder cases below their default severity).
+pub fn severities(rule: &'static RuleDef, fixture: &str) -> Vec<(u32, super::Severity)> {
+    with_findings(rule, &[fixture], |sources, findings| {
+        findings
+            .iter()
+            .map(|f| (sources.start(f.span).line, f.severity))
+            .collect()
+    })
+}
+
 fn with_findings<T>(
     rule: &'static RuleDef,
     fixtures: &[&str],

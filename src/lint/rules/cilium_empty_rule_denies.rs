@@ -182,21 +182,7 @@ mod tests {
     /// The line and severity of each finding on a fixture (a finding may be milder than its
     /// rule's default).
     pub(super) fn severities(fixture: &str) -> Vec<(u32, Severity)> {
-        use crate::lint::{Config, Context, RunOptions, run};
-        use crate::load::{LoadOptions, load};
-        let path = format!(
-            "{}/testdata/rules/{}/{fixture}",
-            env!("CARGO_MANIFEST_DIR"),
-            RULE.name
-        );
-        let loaded = load(&[path], &LoadOptions::default());
-        let cluster = crate::model::Cluster::build(loaded.objects);
-        let cx = Context::new(&cluster, &loaded.sources, &loaded.problems);
-        let only = [RULE.name].into();
-        run(&cx, &Config::only(&only), &RunOptions::default())
-            .iter()
-            .map(|f| (loaded.sources.start(f.span).line, f.severity))
-            .collect()
+        crate::lint::testing::severities(&RULE, fixture)
     }
 
     #[test]
