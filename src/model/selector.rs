@@ -259,10 +259,18 @@ impl From<&Requirement> for Expr {
 impl Expr {
     /// A Kubernetes requirement on the labels of `scope`.
     pub fn from_requirement(scope: Scope, r: &Requirement) -> Expr {
-        let key = Key {
-            scope,
-            name: r.key.clone(),
-        };
+        Expr::requirement_on(
+            Key {
+                scope,
+                name: r.key.clone(),
+            },
+            r,
+        )
+    }
+
+    /// A Kubernetes selector requirement's operator and values, on a key of the caller's
+    /// choosing (Cilium reads a written key as an identity label).
+    pub fn requirement_on(key: Key, r: &Requirement) -> Expr {
         match r.op {
             Operator::In if r.values.len() == 1 => Expr::Eq(key, r.values[0].clone()),
             Operator::In => Expr::In(key, r.values.clone()),

@@ -425,19 +425,32 @@ pub fn port_name(name: &str) -> Result<(), &'static str> {
 }
 
 fn selector(s: &LabelSelector, path: &str, out: &mut Out) {
+    label_selector(s, path, &|k| k, &mut |span, path, message| {
+        out.push("invalid-selector", span, path, message)
+    });
+}
+
+/// What the API server refuses in a label selector (`ValidateLabelSelector`): invalid keys
+/// and values, unknown operators, `In`/`NotIn` without values, `Exists`/`DoesNotExist` with
+/// some. `key_of` gives the Kubernetes key a written key stands for (Cilium writes a source
+/// prefix before it); each problem goes to `push` as (where, field path, message).
+pub fn label_selector(
+    s: &LabelSelector,
+    path: &str,
+    key_of: &dyn Fn(&str) -> &str,
+    push: &mut dyn FnMut(Span, String, String),
+) {
     for (k, val) in &s.match_labels {
         let kpath = format!("{path}.matchLabels[{:?}]", k.value);
-        if let Err(e) = label_key(k) {
-            out.push(
-                "invalid-selector",
+        if let Err(e) = label_key(key_of(&k.value)) {
+            push(
                 k.span,
                 kpath.clone(),
                 format!("label key `{}` is invalid: {e}", k.value),
             );
         }
         if let Err(e) = label_value(val) {
-            out.push(
-                "invalid-selector",
+            push(
                 val.span,
                 kpath,
                 format!("label value `{}` is invalid: {e}", val.value),
@@ -446,17 +459,15 @@ fn selector(s: &LabelSelector, path: &str, out: &mut Out) {
     }
     for (i, e) in s.match_expressions.iter().enumerate() {
         let epath = format!("{path}.matchExpressions[{i}]");
-        if let Err(msg) = label_key(&e.key) {
-            out.push(
-                "invalid-selector",
+        if let Err(msg) = label_key(key_of(&e.key.value)) {
+            push(
                 e.key.span,
                 format!("{epath}.key"),
                 format!("label key `{}` is invalid: {msg}", e.key.value),
             );
         }
         match Operator::parse(&e.operator) {
-            None => out.push(
-                "invalid-selector",
+            None => push(
                 e.operator.span,
                 format!("{epath}.operator"),
                 format!(
@@ -464,14 +475,12 @@ fn selector(s: &LabelSelector, path: &str, out: &mut Out) {
                     e.operator.value
                 ),
             ),
-            Some(Operator::In | Operator::NotIn) if e.values.is_empty() => out.push(
-                "invalid-selector",
+            Some(Operator::In | Operator::NotIn) if e.values.is_empty() => push(
                 e.span,
                 epath,
                 format!("operator `{}` needs at least one value", e.operator.value),
             ),
-            Some(Operator::Exists | Operator::DoesNotExist) if !e.values.is_empty() => out.push(
-                "invalid-selector",
+            Some(Operator::Exists | Operator::DoesNotExist) if !e.values.is_empty() => push(
                 e.values_span.unwrap_or(e.span),
                 format!("{epath}.values"),
                 format!("operator `{}` takes no values", e.operator.value),
@@ -479,8 +488,7 @@ fn selector(s: &LabelSelector, path: &str, out: &mut Out) {
             _ => {
                 for (j, val) in e.values.iter().enumerate() {
                     if let Err(msg) = label_value(val) {
-                        out.push(
-                            "invalid-selector",
+                        push(
                             val.span,
                             format!("{epath}.values[{j}]"),
                             format!("label value `{}` is invalid: {msg}", val.value),

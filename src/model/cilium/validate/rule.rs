@@ -4,8 +4,8 @@
 use super::Out;
 use super::peers::peer_rule;
 use crate::model::cilium::{CiliumKind, CiliumPolicy, CiliumRule, PeerRule};
-use crate::model::labels::{LabelSelector, Operator};
-use crate::model::validate::{label_key, label_value};
+use crate::model::labels::LabelSelector;
+use crate::model::validate::label_selector;
 
 /// One of a rule's four lists of peer rules.
 #[derive(Clone, Copy)]
@@ -120,67 +120,16 @@ pub(super) fn rule(p: &CiliumPolicy, r: &CiliumRule, out: &mut Out) {
     }
 }
 
+/// A key without its Cilium source prefix (`k8s:app` is `app`).
+fn without_source(k: &str) -> &str {
+    k.split_once(':').map_or(k, |(_, rest)| rest)
+}
+
 /// Checks a label selector as the CRD (operator enum, `matchLabels` value pattern) and the
 /// agent's `ValidateLabelSelector` (`EndpointSelector.Validate`, `selector.go`) do. A key's
 /// Cilium source prefix (`k8s:`, `any:`, `reserved:`) is not part of the Kubernetes key.
 pub(super) fn selector(s: &LabelSelector, path: &str, out: &mut Out) {
-    let key = |k: &str| k.split_once(':').map_or(k, |(_, rest)| rest).to_string();
-    for (k, v) in &s.match_labels {
-        let kpath = format!("{path}.matchLabels[{:?}]", k.value);
-        if let Err(e) = label_key(&key(&k.value)) {
-            out.push(
-                k.span,
-                kpath.clone(),
-                format!("label key `{}` is invalid: {e}", k.value),
-            );
-        }
-        if let Err(e) = label_value(v) {
-            out.push(
-                v.span,
-                kpath,
-                format!("label value `{}` is invalid: {e}", v.value),
-            );
-        }
-    }
-    for (i, e) in s.match_expressions.iter().enumerate() {
-        let epath = format!("{path}.matchExpressions[{i}]");
-        if let Err(m) = label_key(&key(&e.key.value)) {
-            out.push(
-                e.key.span,
-                format!("{epath}.key"),
-                format!("label key `{}` is invalid: {m}", e.key.value),
-            );
-        }
-        match Operator::parse(&e.operator) {
-            None => out.push(
-                e.operator.span,
-                format!("{epath}.operator"),
-                format!(
-                    "`{}` is not In, NotIn, Exists or DoesNotExist",
-                    e.operator.value
-                ),
-            ),
-            Some(Operator::In | Operator::NotIn) if e.values.is_empty() => out.push(
-                e.span,
-                epath,
-                format!("operator `{}` needs at least one value", e.operator.value),
-            ),
-            Some(Operator::Exists | Operator::DoesNotExist) if !e.values.is_empty() => out.push(
-                e.values_span.unwrap_or(e.span),
-                format!("{epath}.values"),
-                format!("operator `{}` takes no values", e.operator.value),
-            ),
-            _ => {
-                for (j, v) in e.values.iter().enumerate() {
-                    if let Err(m) = label_value(v) {
-                        out.push(
-                            v.span,
-                            format!("{epath}.values[{j}]"),
-                            format!("label value `{}` is invalid: {m}", v.value),
-                        );
-                    }
-                }
-            }
-        }
-    }
+    label_selector(s, path, &without_source, &mut |span, path, message| {
+        out.push(span, path, message)
+    });
 }

@@ -134,7 +134,7 @@ impl Cx<'_> {
         let mut absent = Vec::new();
         for r in reqs {
             match identity_key(&r.key) {
-                IdentityKey::Key(key) => exprs.push(requirement_expr(key, r)),
+                IdentityKey::Key(key) => exprs.push(Expr::requirement_on(key, r)),
                 IdentityKey::Reserved(name) | IdentityKey::Absent(name) => {
                     // A label pods never carry: `In`/`Exists` never hold, `NotIn`/
                     // `DoesNotExist` always do.
@@ -177,14 +177,4 @@ fn never(what: String, span: Span) -> Cond {
         span,
     )
     .negate()
-}
-
-fn requirement_expr(key: Key, r: &Requirement) -> Expr {
-    match r.op {
-        Operator::In if r.values.len() == 1 => Expr::Eq(key, r.values[0].clone()),
-        Operator::In => Expr::In(key, r.values.clone()),
-        Operator::NotIn => Expr::NotIn(key, r.values.clone()),
-        Operator::Exists => Expr::Has(key),
-        Operator::DoesNotExist => Expr::Not(Box::new(Expr::Has(key))),
-    }
 }
