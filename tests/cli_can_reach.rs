@@ -371,3 +371,160 @@ fn the_readme_cilium_sample_is_current() {
         "README.md's Cilium sample is stale:\n{sample}"
     );
 }
+
+/// Cilium's DNS proxy: from a pod to a DNS name, the answer says whether the pod's lookups of
+/// the name are seen (toFQDNs learns addresses only from those), naming the `dns` rule that
+/// lets them through. In testdata/cilium, the CCNP allow-dns lets every lookup through.
+#[test]
+fn cilium_dns_names_say_whether_the_proxy_sees_the_lookups() {
+    let r = cilium(&["shop/api", "payments.example.com", "--port", "443"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    assert!(
+        r.stdout.ends_with(
+            "\n\ndns: Cilium's DNS proxy sees the lookups of payments.example.com by shop/api: [CCNP allow-dns] egress[0].toPorts[0].rules.dns `matchPattern *` (testdata/cilium/cluster.yaml:92) lets them through to kube-system/coredns on port 53, so toFQDNs rules learn the addresses payments.example.com resolves to\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    let r = cilium(&[
+        "shop/api",
+        "payments.example.com",
+        "--port",
+        "443",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 0);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["version"], 2);
+    assert_eq!(
+        v["dns_visibility"],
+        serde_json::json!({
+            "name": "payments.example.com",
+            "seen": true,
+            "rule": {
+                "policy": "CCNP allow-dns",
+                "rule": "egress[0].toPorts[0].rules.dns",
+                "pattern": "matchPattern *",
+                "location": {"file": "testdata/cilium/cluster.yaml", "line": 92, "column": 14},
+            },
+            "reason": null,
+            "dns_rules": [],
+            "servers": ["kube-system/coredns"],
+            "connection_fails": false,
+            "failing_ports": "none",
+        })
+    );
+    // Not a DNS name, or not from a pod: no such line, no such field.
+    let r = cilium(&["shop/api", "shop/db", "--port", "5432", "-o", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(v.get("dns_visibility").is_none(), "{v}");
+    let r = cilium(&["203.0.113.7", "shop/frontend", "--port", "8080"]);
+    assert!(!r.stdout.contains("dns:"), "{}", r.stdout);
+}
+
+const CILIUM_FQDN: &str = r#"apiVersion: v1
+kind: Namespace
+metadata: {name: kube-system}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: coredns, namespace: kube-system, labels: {k8s-app: kube-dns}}
+spec: {containers: [{name: coredns, ports: [{name: dns, containerPort: 53, protocol: UDP}]}]}
+status: {podIP: 10.0.0.53}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: shop, labels: {app: api}}
+spec: {containers: [{name: api}]}
+status: {podIP: 10.0.1.10}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: api, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: api}}
+  egress:
+  - toEndpoints:
+    - matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}
+    toPorts:
+    - ports: [{port: "53", protocol: ANY}]
+DNS_RULES
+  - toFQDNs: [{matchName: payments.example.com}]
+    toPorts:
+    - ports: [{port: "443", protocol: TCP}]
+"#;
+
+/// Without a `dns` rule that lets the lookups through, the toFQDNs rule learns no address:
+/// the policies allow the connection (exit status 0), the line says it fails all the same.
+#[test]
+fn cilium_dns_names_whose_lookups_the_proxy_misses_are_flagged() {
+    let path = temp_file("cilium-fqdn.yaml", &CILIUM_FQDN.replace("DNS_RULES\n", ""));
+    let path = path.to_str().unwrap();
+    let args = ["can-reach", "shop/api", "payments.example.com", "-p", "443"];
+    let r = run(&[&args[..], &["-f", path]].concat());
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    assert!(
+        r.stdout
+            .starts_with("note: payments.example.com is a DNS name")
+    );
+    assert!(
+        r.stdout.ends_with(
+            "\n\ndns: Cilium's DNS proxy does not see the lookups of payments.example.com by shop/api: no egress rule of a Cilium policy selecting shop/api sends its lookups to kube-system/coredns on port 53 through an L7 `dns` rule, so toFQDNs rules learn no address for it and the connection fails in the real cluster even though the policies allow it (the exit status is the policies' answer)\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    let r = run(&[&args[..], &["-f", path, "-o", "json"]].concat());
+    assert_eq!(r.code, 0);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["version"], 2);
+    let d = &v["dns_visibility"];
+    assert_eq!(d["seen"], false, "{d}");
+    assert_eq!(d["rule"], serde_json::Value::Null);
+    assert_eq!(d["reason"], "no-dns-rule");
+    assert_eq!(d["connection_fails"], true);
+    assert_eq!(d["failing_ports"], "TCP 443");
+    // A `dns` rule that applies but does not cover the name: named, with where it is.
+    let rules = "      rules:\n        dns: [{matchName: api.github.com}]\n";
+    let path = temp_file(
+        "cilium-fqdn-github.yaml",
+        &CILIUM_FQDN.replace("DNS_RULES\n", rules),
+    );
+    let path = path.to_str().unwrap();
+    let r = run(&[&args[..], &["-f", path]].concat());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.ends_with(&format!(
+            ": the `dns` rules that apply to shop/api ([CNP shop/api] egress[0].toPorts[0].rules.dns `matchName api.github.com` ({path}:32)) do not let them through, so toFQDNs rules learn no address for it and the connection fails in the real cluster even though the policies allow it (the exit status is the policies' answer)\n"
+        )),
+        "{}",
+        r.stdout
+    );
+    let r = run(&[&args[..], &["-f", path, "-o", "json"]].concat());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let d = &v["dns_visibility"];
+    assert_eq!(d["reason"], "not-covered", "{d}");
+    assert_eq!(d["dns_rules"][0]["pattern"], "matchName api.github.com");
+    assert_eq!(d["dns_rules"][0]["location"]["line"], 32);
+    // Another rule allowing every external address: the connection does not rest on DNS.
+    let world =
+        "  - toEntities: [world]\n    toPorts:\n    - ports: [{port: \"443\", protocol: TCP}]\n";
+    let path = temp_file(
+        "cilium-fqdn-world.yaml",
+        &CILIUM_FQDN.replace("DNS_RULES\n", world),
+    );
+    let r = run(&[&args[..], &["-f", path.to_str().unwrap()]].concat());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.ends_with(
+            ", so toFQDNs rules learn no address for it (the policies allow this connection through other rules)\n"
+        ),
+        "{}",
+        r.stdout
+    );
+}

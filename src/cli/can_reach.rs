@@ -4,9 +4,14 @@ use clap::ValueEnum;
 
 use super::inputs::{InputArgs, Problems};
 use super::{EXIT_ERROR, EXIT_NO, EXIT_OK, print};
-use crate::engine::explain::explain;
+use crate::engine::dns_visibility::{
+    DnsRule, DnsServer, FqdnConnection, NotSeen, Visibility, fqdn_connection,
+};
+use crate::engine::explain::{explain, party_name};
 use crate::engine::target::{Target, resolve, resolve_port};
 use crate::engine::{Party, explain::Explanation};
+use crate::load::source::SourceMap;
+use crate::model::Cluster;
 use crate::model::ports::PortQuery;
 use crate::report::explain::{CanReach, json, text};
 use crate::report::style::{ColorChoice, Painter};
@@ -25,7 +30,9 @@ pub enum Format {
 #[command(after_help = "\
 FROM and TO: NAMESPACE/NAME of a Pod or workload, NAMESPACE/KIND/NAME (deploy, sts, ds, rs, job,
 cronjob, rc, pod; svc for a Service's pods, its port mapped to the targetPort), a bare NAME in
-the -n namespace, or an IP address.
+the -n namespace, an IP address, or a DNS name (api.example.com: a host outside the cluster
+that Cilium toFQDNs rules can name; under Cilium the answer also says whether the pod's DNS
+lookups of it are visible to Cilium's DNS proxy).
 
 Exit status: 0 allowed, 1 denied, 2 usage or input error.")]
 pub struct Args {
@@ -51,7 +58,6 @@ pub struct Args {
     pub input: InputArgs,
 }
 
-/// Runs can-reach.
 /// Whether a target names a host by DNS name (`api.example.com`): no `/`, a dot, not an IP.
 fn looks_like_dns_name(t: &str) -> bool {
     !t.contains('/')
@@ -61,6 +67,7 @@ fn looks_like_dns_name(t: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
+/// Runs can-reach.
 pub fn run(args: Args, color: ColorChoice) -> u8 {
     let err_painter = Painter::new(color.stderr());
     let mut inputs = args.input.resolve(&args.paths);
@@ -130,18 +137,25 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
         notes,
         pairs,
     };
+    // From a pod to a DNS name under Cilium: whether the proxy sees the lookups toFQDNs needs.
+    let dns = match (&from.target, report.pairs.as_slice()) {
+        (Target::Party(Party::Endpoint(_)), [e]) => fqdn_connection(cluster, e),
+        _ => None,
+    };
     if !args.quiet {
         let out = match args.output {
-            Format::Text => text(
-                &report,
-                cluster,
-                &session.sources,
-                &Painter::new(color.stdout()),
-            ),
+            Format::Text => {
+                let p = Painter::new(color.stdout());
+                let mut out = text(&report, cluster, &session.sources, &p);
+                if let Some(d) = &dns {
+                    out.push('\n');
+                    out.push_str(&dns_text(d, &report, cluster, &session.sources, &p));
+                }
+                out
+            }
             Format::Json => {
-                serde_json::to_string_pretty(&json(&report, cluster, &session.sources))
-                    .expect("JSON values serialize")
-                    + "\n"
+                let doc = json(&report, dns.as_ref(), cluster, &session.sources);
+                serde_json::to_string_pretty(&doc).expect("JSON values serialize") + "\n"
             }
         };
         print(&out);
@@ -160,4 +174,82 @@ fn parties(t: &Target) -> Vec<Party> {
         Target::Party(p) => vec![*p],
         Target::Service { backends, .. } => backends.iter().map(|&b| Party::Endpoint(b)).collect(),
     }
+}
+
+/// The line saying whether Cilium's DNS proxy sees the source's lookups of the DNS name, and
+/// what follows for the connection: `dns: Cilium's DNS proxy sees the lookups of NAME by POD:
+/// RULE (FILE:LINE) lets them through to SERVER (PATTERN), ...`.
+fn dns_text(
+    d: &FqdnConnection,
+    report: &CanReach,
+    cluster: &Cluster,
+    sources: &SourceMap,
+    p: &Painter,
+) -> String {
+    let pod = party_name(cluster, Party::Endpoint(d.pod));
+    let name = &d.name;
+    let rule = |r: &DnsRule| {
+        format!(
+            "[{}] {} `{}` {}",
+            cluster.ir.policies[r.ir_policy].label(),
+            r.label,
+            r.text,
+            p.dim(&format!("({})", sources.file_line(r.span)))
+        )
+    };
+    let server = match d.visibility.server() {
+        DnsServer::KubeDns(pods) => pods
+            .iter()
+            .map(|&s| cluster.endpoints[s].id())
+            .collect::<Vec<_>>()
+            .join(", "),
+        DnsServer::AnyOnPort53 => "any destination".to_string(),
+    };
+    let why = match &d.visibility {
+        Visibility::Seen { rule: r, .. } => {
+            return format!(
+                "{} Cilium's DNS proxy sees the lookups of {name} by {pod}: {} lets them through to {server} on port 53, so toFQDNs rules learn the addresses {name} resolves to\n",
+                p.dim("dns:"),
+                rule(r),
+            );
+        }
+        Visibility::NotSeen {
+            reason: NotSeen::NoDnsRule,
+            ..
+        } => format!(
+            "no egress rule of a Cilium policy selecting {pod} sends its lookups to {server} on port 53 through an L7 `dns` rule"
+        ),
+        Visibility::NotSeen {
+            reason: NotSeen::NotCovered(rules),
+            ..
+        } => {
+            let rules: Vec<String> = rules.iter().map(rule).collect();
+            format!(
+                "the `dns` rules that apply to {pod} ({}) do not let them through",
+                rules.join(", ")
+            )
+        }
+    };
+    let outcome = if d.fails.is_empty() {
+        if report.allowed() {
+            " (the policies allow this connection through other rules)".to_string()
+        } else {
+            String::new()
+        }
+    } else if report.port.is_some() {
+        " and the connection fails in the real cluster even though the policies allow it (the exit status is the policies' answer)".to_string()
+    } else {
+        format!(
+            " and connections on {} fail in the real cluster even though the policies allow them (the exit status is the policies' answer)",
+            d.fails
+        )
+    };
+    let label = if d.fails.is_empty() {
+        p.dim("dns:")
+    } else {
+        p.warn("dns:")
+    };
+    format!(
+        "{label} Cilium's DNS proxy does not see the lookups of {name} by {pod}: {why}, so toFQDNs rules learn no address for it{outcome}\n"
+    )
 }

@@ -7,12 +7,15 @@
 //! - [`matrix`]: every pair at once, with selectors compiled to bitsets and endpoints
 //!   collapsed into classes ([`compile`]); checked against [`evaluate`] by property tests;
 //! - [`diff`]: what a change opens or closes, and which change is responsible;
+//! - [`dns_visibility`]: whether Cilium's DNS proxy sees a pod's lookups of a name, which
+//!   `toFQDNs` rules depend on;
 //! - [`target`]: resolving `ns/name`, `ns/kind/name`, `ns/svc/name` and addresses.
 
 pub mod bitset;
 pub mod compile;
 pub mod containment;
 pub mod diff;
+pub mod dns_visibility;
 pub mod evaluate;
 pub mod explain;
 pub mod masks;

@@ -58,14 +58,15 @@
 use std::collections::HashMap;
 
 use crate::base::span::Span;
-use crate::engine::Party;
-use crate::engine::matching::{matches, source_selects};
+use crate::engine::dns_visibility::{
+    DNS_LABEL, DNS_NAMESPACE, DnsRule, DnsServer, covers, dns_rules,
+};
+use crate::engine::matching::source_selects;
 use crate::lint::risk::name_list;
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
-use crate::model::cilium::validate::{go_port_number, is_svc_name};
-use crate::model::cilium::{FqdnSelector as Written, PortRule};
-use crate::model::ir::{FqdnSelector, Source, normalize_fqdn};
-use crate::model::{Cluster, Cni, Direction};
+use crate::model::Cni;
+use crate::model::cilium::FqdnSelector as Written;
+use crate::model::ir::{FqdnSelector, Source};
 
 /// The rule.
 pub const RULE: RuleDef = RuleDef {
@@ -77,33 +78,12 @@ pub const RULE: RuleDef = RuleDef {
     check,
 };
 
-const DNS_NAMESPACE: &str = "kube-system";
-const DNS_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
-
-/// A `dns` rule that applies to a pod: one of its patterns, and where it is.
-struct DnsRule {
-    selector: FqdnSelector,
-    text: String,
-    span: Span,
-    policy: usize,
-}
-
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     let cluster = cx.cluster;
     if cluster.cni != Cni::Cilium {
         return;
     }
-    let servers: Vec<usize> = cluster
-        .endpoints
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| {
-            e.namespace == DNS_NAMESPACE
-                && !e.host_network
-                && e.labels.get(DNS_LABEL.0) == Some(DNS_LABEL.1)
-        })
-        .map(|(i, _)| i)
-        .collect();
+    let server = DnsServer::of(cluster);
     let mut seen: HashMap<usize, Vec<DnsRule>> = HashMap::new();
     for (idx, p) in cluster.cilium_policies.iter().enumerate() {
         if !cluster.cilium_applied(idx) {
@@ -132,7 +112,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                         .filter(|&e| {
                             let rules = seen
                                 .entry(e)
-                                .or_insert_with(|| dns_rules(cluster, &servers, e));
+                                .or_insert_with(|| dns_rules(cluster, &server, e));
                             !rules.iter().any(|d| covers(&d.selector, &want))
                         })
                         .collect();
@@ -151,7 +131,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                         q.span,
                         (&want, &text),
                         &uncovered,
-                        &servers,
+                        server.endpoints(),
                         &rules,
                     ));
                 }
@@ -171,123 +151,6 @@ fn selector(q: &Written) -> Option<(FqdnSelector, String)> {
         )),
         (None, None) => None,
     }
-}
-
-/// Whether a `dns` pattern lets through lookups of what a `toFQDNs` entry names: the name,
-/// or an instance of the pattern (each `*` a label `x`).
-fn covers(dns: &FqdnSelector, want: &FqdnSelector) -> bool {
-    match want {
-        FqdnSelector::Name(n) => dns.matches(n),
-        FqdnSelector::Pattern(p) => {
-            if let FqdnSelector::Pattern(d) = dns
-                && normalize_fqdn(d) == normalize_fqdn(p)
-            {
-                return true;
-            }
-            let instance = match p.strip_prefix("**.") {
-                Some(rest) => format!("x.{rest}"),
-                None => p.clone(),
-            }
-            .replace('*', "x");
-            dns.matches(&instance)
-        }
-    }
-}
-
-/// The `dns` patterns that apply to a pod: of the egress rules of applied Cilium policies
-/// selecting it whose ports hold 53 and whose peers reach the cluster DNS.
-fn dns_rules(cluster: &Cluster, servers: &[usize], ep: usize) -> Vec<DnsRule> {
-    let mut out = Vec::new();
-    for (idx, p) in cluster.cilium_policies.iter().enumerate() {
-        if !cluster.cilium_applied(idx) {
-            continue;
-        }
-        for (k, spec) in p.specs.iter().enumerate() {
-            let source = Source::Cilium {
-                policy: idx,
-                spec: k,
-                deny: false,
-            };
-            let Some(pid) = cluster.ir.policy_of(source) else {
-                continue;
-            };
-            if !source_selects(cluster, source, ep) {
-                continue;
-            }
-            let lowered = cluster.ir.policies[pid].dir(Direction::Egress);
-            for r in spec.egress.iter().flatten() {
-                let dns: Vec<&PortRule> = r
-                    .to_ports
-                    .iter()
-                    .flatten()
-                    .filter(|pr| on_port_53(pr) && pr.l7.iter().any(|l| l.protocol == "dns"))
-                    .collect();
-                if dns.is_empty() {
-                    continue;
-                }
-                let reaches = servers.is_empty()
-                    || lowered
-                        .rules
-                        .iter()
-                        .filter(|x| x.index == r.index)
-                        .any(|x| {
-                            x.local
-                                .as_ref()
-                                .is_none_or(|l| matches(cluster, l, Party::Endpoint(ep)))
-                                && servers
-                                    .iter()
-                                    .any(|&s| matches(cluster, &x.peer, Party::Endpoint(s)))
-                        });
-                if !reaches {
-                    continue;
-                }
-                for pr in dns {
-                    for l7 in pr.l7.iter().filter(|l| l.protocol == "dns") {
-                        for item in &l7.items {
-                            let selector = match item.split_once(' ') {
-                                Some(("matchName", n)) => FqdnSelector::Name(n.to_string()),
-                                Some(("matchPattern", p)) => FqdnSelector::Pattern(p.to_string()),
-                                _ => continue,
-                            };
-                            out.push(DnsRule {
-                                selector,
-                                text: item.clone(),
-                                span: l7.span,
-                                policy: idx,
-                            });
-                        }
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Whether a `toPorts` item holds port 53 of UDP or TCP (a port name is taken to be it).
-fn on_port_53(pr: &PortRule) -> bool {
-    pr.ports.iter().any(|pp| {
-        let proto_ok = pp.protocol.as_ref().is_none_or(|p| {
-            matches!(
-                p.value.to_ascii_uppercase().as_str(),
-                "" | "ANY" | "UDP" | "TCP"
-            )
-        });
-        let port_ok = pp.port.as_ref().is_some_and(|port| {
-            let text = port.value.trim();
-            match go_port_number(text) {
-                Some(n) => {
-                    let end = pp
-                        .end_port
-                        .as_ref()
-                        .map_or(n, |e| u32::try_from(e.value).unwrap_or(0).max(n));
-                    (n..=end).contains(&53)
-                }
-                None => is_svc_name(text),
-            }
-        });
-        proto_ok && port_ok
-    })
 }
 
 #[allow(clippy::too_many_arguments)]

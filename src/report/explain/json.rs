@@ -3,6 +3,10 @@
 //! Version 2 (the one policy model): each side lists the tiers that applied, each with its
 //! policies and every rule's verdict — whether its peer matched (and how, or why not), the
 //! ports it names and the ports it decided.
+//!
+//! From a pod to a DNS name under Cilium, a `dns_visibility` object (absent otherwise) says
+//! whether Cilium's DNS proxy sees the pod's lookups of the name, through which `dns` rule, and
+//! which ports the policies allow that fail for want of it (`toFQDNs` learns no address).
 
 use serde_json::{Value, json};
 
@@ -10,6 +14,7 @@ use super::view::{Query, asked};
 use super::{CanReach, query_text};
 use crate::base::span::Span;
 use crate::engine::Party;
+use crate::engine::dns_visibility::{DnsRule, DnsServer, FqdnConnection, NotSeen, Visibility};
 use crate::engine::evaluate::Side;
 use crate::engine::explain::{Explanation, cond_missed, term_matched};
 use crate::engine::matching::MatchResult;
@@ -20,16 +25,75 @@ use crate::model::{Cluster, PortSet};
 /// Version of the JSON document `can-reach -o json` prints.
 pub const JSON_VERSION: u32 = 2;
 
-/// Renders the explanation as JSON.
-pub fn json(r: &CanReach, cluster: &Cluster, sources: &SourceMap) -> Value {
-    json!({
+/// Renders the explanation as JSON, with what Cilium's DNS proxy sees of a connection from a
+/// pod to a DNS name ([`fqdn_connection`](crate::engine::dns_visibility::fqdn_connection)).
+pub fn json(
+    r: &CanReach,
+    dns: Option<&FqdnConnection>,
+    cluster: &Cluster,
+    sources: &SourceMap,
+) -> Value {
+    let mut doc = json!({
         "version": JSON_VERSION,
         "from": r.from,
         "to": r.to,
         "port": r.port,
         "allowed": r.allowed(),
         "notes": r.notes,
-        "connections": r.pairs.iter().map(|e| pair_json(e, cluster, sources)).collect::<Vec<_>>(),
+    });
+    if let Some(d) = dns {
+        doc["dns_visibility"] = dns_json(d, cluster, sources);
+    }
+    doc["connections"] = r
+        .pairs
+        .iter()
+        .map(|e| pair_json(e, cluster, sources))
+        .collect();
+    doc
+}
+
+/// `{"name", "seen", "rule", "reason", "dns_rules", "servers", "connection_fails",
+/// "failing_ports"}`: `rule` is the `dns` rule that lets the lookups through (null when not
+/// seen); `reason` is null when seen, else `no-dns-rule` or `not-covered`, with the `dns`
+/// rules that apply but miss the name in `dns_rules`; `servers` the DNS pods the lookups are
+/// taken to go to (null: any destination on port 53).
+fn dns_json(d: &FqdnConnection, cluster: &Cluster, sources: &SourceMap) -> Value {
+    let rule_json = |r: &DnsRule| {
+        json!({
+            "policy": cluster.ir.policies[r.ir_policy].label(),
+            "rule": r.label,
+            "pattern": r.text,
+            "location": loc_json(sources, r.span),
+        })
+    };
+    let servers = match d.visibility.server() {
+        DnsServer::KubeDns(pods) => json!(
+            pods.iter()
+                .map(|&s| cluster.endpoints[s].id())
+                .collect::<Vec<_>>()
+        ),
+        DnsServer::AnyOnPort53 => Value::Null,
+    };
+    let (rule, reason, missing) = match &d.visibility {
+        Visibility::Seen { rule, .. } => (rule_json(rule), Value::Null, Vec::new()),
+        Visibility::NotSeen { reason, .. } => match reason {
+            NotSeen::NoDnsRule => (Value::Null, json!("no-dns-rule"), Vec::new()),
+            NotSeen::NotCovered(rules) => (
+                Value::Null,
+                json!("not-covered"),
+                rules.iter().map(rule_json).collect(),
+            ),
+        },
+    };
+    json!({
+        "name": d.name,
+        "seen": d.visibility.is_seen(),
+        "rule": rule,
+        "reason": reason,
+        "dns_rules": missing,
+        "servers": servers,
+        "connection_fails": !d.fails.is_empty(),
+        "failing_ports": ports_json(&d.fails),
     })
 }
 
