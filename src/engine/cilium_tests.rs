@@ -81,7 +81,7 @@ status: {podIP: 172.18.0.2}
 ---
 apiVersion: v1
 kind: Service
-metadata: {name: db-svc, namespace: a}
+metadata: {name: db-svc, namespace: a, labels: {tier: data}}
 spec: {selector: {app: db}, ports: [{port: 5432}]}
 ";
 
@@ -799,6 +799,28 @@ fn to_services_select_the_service_backends() {
     assert_eq!(ports(&c, "a/web", "a/cache"), "none");
     assert_eq!(ports(&c, "a/web", "b/cli"), "none");
     assert_eq!(ports(&c, "a/web", EXT), "none");
+    // service.go: `k8sServiceSelector` picks Services by their own labels (and namespace, if
+    // given); a serviceName without namespace is looked up in every namespace
+    // (`serviceMatches`: an empty namespace matches any).
+    let c = cluster(&[cnp(
+        "a",
+        "p",
+        "endpointSelector: {matchLabels: {app: web}}\negress: [{toServices: [{k8sServiceSelector: {selector: {matchLabels: {tier: data}}}}]}]",
+    )]);
+    assert_eq!(ports(&c, "a/web", "a/db"), "all");
+    assert_eq!(ports(&c, "a/web", "a/cache"), "none");
+    let c = cluster(&[cnp(
+        "a",
+        "p",
+        "endpointSelector: {matchLabels: {app: web}}\negress: [{toServices: [{k8sServiceSelector: {selector: {matchLabels: {tier: other}}}}]}]",
+    )]);
+    assert_eq!(ports(&c, "a/web", "a/db"), "none");
+    let c = cluster(&[cnp(
+        "a",
+        "p",
+        "endpointSelector: {matchLabels: {app: web}}\negress: [{toServices: [{k8sService: {serviceName: db-svc}}]}]",
+    )]);
+    assert_eq!(ports(&c, "a/web", "a/db"), "all");
 }
 
 // api/rule.go: "Rule is a policy rule which must be applied to all endpoints which match the

@@ -487,6 +487,7 @@ mod tests {
                 namespace: "shop".into(),
                 name: "web".into(),
                 selector: Some(Labels::from_pairs([("app", "web")])),
+                labels: Labels::default(),
                 ports: vec![crate::model::ServicePort {
                     name: None,
                     port,

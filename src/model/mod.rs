@@ -127,6 +127,8 @@ pub struct Service {
     pub name: String,
     /// spec.selector (None: a Service without selector, whose endpoints are managed by hand).
     pub selector: Option<Labels>,
+    /// metadata.labels (what Cilium's `k8sServiceSelector` matches).
+    pub labels: Labels,
     /// spec.ports.
     pub ports: Vec<ServicePort>,
     /// The object.

@@ -51,6 +51,7 @@ pub fn decode(d: &mut Decoder, opts: &LoadOptions) -> Option<Object> {
         namespace: m.namespace,
         name: m.name.value,
         selector,
+        labels: m.labels,
         ports,
         span: obj.span(),
     }))

@@ -409,11 +409,23 @@ impl Cx<'_> {
                 }
                 found
             }
-            (None, Some(_)) => {
-                caveats.push(format!(
-                    "{label}: a k8sServiceSelector matches Services by their labels, which the input does not keep: matches no Service here"
-                ));
-                Vec::new()
+            // `k8sServiceSelector`: the Services whose labels it matches (`serviceMatches`).
+            (None, Some(sel)) => {
+                let found: Vec<(String, String)> = self
+                    .cluster
+                    .services
+                    .iter()
+                    .filter(|svc| {
+                        wanted_ns.is_none_or(|w| w == svc.namespace) && sel.matches(&svc.labels)
+                    })
+                    .map(|svc| (svc.namespace.clone(), svc.name.clone()))
+                    .collect();
+                if found.is_empty() {
+                    caveats.push(format!(
+                        "{label}: no Service of the input has labels matching {sel}: matches nothing here"
+                    ));
+                }
+                found
             }
             (None, None) => Vec::new(),
         };
