@@ -50,7 +50,7 @@ mod ports;
 use super::super::{Action, Cond, Match, Policy, PolicyDir, Precedence, Rule, Source, Term, Test};
 use super::kubernetes::pod_network;
 use crate::base::span::Span;
-use crate::model::cilium::{CiliumKind, CiliumPolicy, CiliumRule, PeerRule};
+use crate::model::cilium::{CiliumPolicy, CiliumRule, PeerRule};
 use crate::model::labels::Requirement;
 use crate::model::{Cluster, Direction};
 
@@ -285,9 +285,4 @@ impl Cx<'_> {
             self.policy.qualified_name()
         )
     }
-}
-
-/// Whether a kind of the input is Cilium's, for explanations.
-pub fn kind_title(kind: CiliumKind) -> &'static str {
-    kind.as_str()
 }
