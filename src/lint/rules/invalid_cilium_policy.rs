@@ -4,7 +4,8 @@
 //! (or with both it and `nodeSelector`, or `nodeSelector` in a namespaced policy), a rule
 //! whose `ingress`, `ingressDeny`, `egress` and `egressDeny` are all absent or all empty, two
 //! kinds of peer in one rule (`toEndpoints` with `toCIDR`, `fromCIDR` with `fromCIDRSet`...),
-//! `fromNodes`/`toNodes` on an agent without `--enable-node-selector-labels`, an unknown
+//! `fromNodes`/`toNodes` on an agent without `--enable-node-selector-labels`,
+//! `fromRequires`/`toRequires` with an entry (removed in Cilium 1.19), an unknown
 //! entity (the CRD does not list `world-ipv4` and `world-ipv6`), a CIDR that does not parse,
 //! an `except` outside its `cidr`, a CIDR set item with none or several of `cidr`,
 //! `cidrGroupRef`, `cidrGroupSelector`, an FQDN selector with neither or both of
@@ -146,6 +147,7 @@ mod tests {
                 "102:16: CiliumClusterwideNetworkPolicy lockdown: specs[1].egress[0].toPorts[0].rules.kafka: host policies (`nodeSelector`) cannot have `kafka` rules on egress",
                 "104:1: CiliumCIDRGroup Partners: metadata.name: `Partners` is not a valid name: lower-case letters, digits, `-` and `.`, starting and ending with a letter or digit",
                 "108:35: CiliumCIDRGroup Partners: spec.externalCIDRs[1]: `203.0.113.7` is not a CIDR: the prefix length is missing (e.g. `203.0.113.7/32`)",
+                "119:7: CiliumNetworkPolicy shop/requires: spec.ingress[0].fromRequires: `fromRequires` was removed in Cilium 1.19 (cilium/cilium#42615): the API server accepts no entry (maxItems 0); write the requirement into each `fromEndpoints` selector instead",
             ]
         );
     }

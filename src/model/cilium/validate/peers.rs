@@ -52,6 +52,21 @@ pub(super) fn peer_rule(pr: &PeerRule, path: &str, s: Section, host: bool, out: 
         );
     }
 
+    // `fromRequires`/`toRequires`: deprecated in 1.17, their support removed in 1.19
+    // (cilium/cilium#42615); the CRD keeps the fields with `maxItems: 0` (cilium/cilium#43167),
+    // so the API server refuses any entry.
+    if let Some(first) = items(&pr.requires).map(|v| v[0].span) {
+        out.push(
+            first,
+            format!("{path}.{}", s.peer("Requires")),
+            format!(
+                "`{}` was removed in Cilium 1.19 (cilium/cilium#42615): the API server accepts no entry (maxItems 0); write the requirement into each `{}` selector instead",
+                s.peer("Requires"),
+                s.peer("Endpoints")
+            ),
+        );
+    }
+
     // `IngressCommonRule.Validate` / `EgressCommonRule.Validate` with `l3Members`
     // (`rule_validation.go`, `rule_validation_helpers.go`): "combining %s and %s is not
     // supported yet". `fromRequires`/`toRequires` are no L3 member.

@@ -103,9 +103,13 @@ fn peers_of_one_kind_per_rule_and_empty_lists_do_not_count() {
     assert_eq!(
         violations(&text),
         [
+            "spec.ingress[0].fromRequires: `fromRequires` was removed in Cilium 1.19 (cilium/cilium#42615): the API server accepts no entry (maxItems 0); write the requirement into each `fromEndpoints` selector instead",
             "spec.ingress[1].fromCIDRSet: `fromCIDR`, `fromCIDRSet` and `fromEntities` cannot be combined in one rule: a rule names one kind of peer, write a rule for each"
         ]
     );
+    // An empty list of requirements is accepted (maxItems 0).
+    let text = cnp("  ingress:\n  - fromEndpoints: [{}]\n    fromRequires: []\n");
+    assert!(violations(&text).is_empty());
 }
 
 #[test]

@@ -39,8 +39,9 @@
 //!   `icmps` match ICMP only. Layer-7 rules, TLS and mutual authentication leave the L3/L4
 //!   decision as it is and become caveats.
 //! - `toFQDNs` matches addresses that DNS answers give at run time: no address known here,
-//!   with a caveat; `fromRequires`/`toRequires` and `fromGroups`/`toGroups` are not
-//!   evaluated (a warning).
+//!   with a caveat; `fromGroups`/`toGroups` are not evaluated (a warning);
+//!   `fromRequires`/`toRequires` never hold an entry in an applied policy (refused since
+//!   Cilium 1.19).
 
 mod agent;
 mod identity;

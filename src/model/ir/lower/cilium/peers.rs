@@ -68,9 +68,6 @@ impl Cx<'_> {
             // No peer field: `toPorts`/`icmps` alone apply to every peer; `{}` to none.
             let wildcard = r.to_ports.as_ref().is_some_and(|p| !p.is_empty())
                 || r.icmps.as_ref().is_some_and(|i| !i.is_empty());
-            if r.requires.is_some() {
-                self.requires_not_evaluated(r, &f("Requires"), warnings);
-            }
             return Peers {
                 terms: if wildcard {
                     Match::All
@@ -80,9 +77,8 @@ impl Cx<'_> {
                 per_node,
             };
         }
-        if r.requires.is_some() {
-            self.requires_not_evaluated(r, &f("Requires"), warnings);
-        }
+        // `fromRequires`/`toRequires` hold no entry in an applied policy (refused since
+        // Cilium 1.19, see `validate`): nothing to evaluate.
         for (i, sel) in r.endpoints.iter().flatten().enumerate() {
             let label = format!("{}[{i}]", f("Endpoints"));
             terms.extend(self.endpoint_term(&label, sel, &mut per_node, caveats));
@@ -215,21 +211,6 @@ impl Cx<'_> {
             v6 |= ip.is_ipv6();
         }
         v4 && v6
-    }
-
-    fn requires_not_evaluated(
-        &self,
-        r: &PeerRule,
-        field: &str,
-        warnings: &mut Vec<(Span, String)>,
-    ) {
-        warnings.push((
-            r.span,
-            format!(
-                "{}: {field} (deprecated) restricts every rule that selects the same pods and is not evaluated: answers for these pods may allow more than Cilium does",
-                self.where_()
-            ),
-        ));
     }
 
     fn group_nets(&self, pick: impl Fn(&crate::model::cilium::CidrGroup) -> bool) -> Vec<IpNet> {
