@@ -179,7 +179,7 @@ _kubectl__netpol() {
             return 0
             ;;
         kubectl__subcmd__netpol__subcmd__check)
-            opts="-o -f -n -v -A -h -V --topology --output --fail-on --config --no-config --expect --baseline --filename --namespace --isolation-model --with-staged --cni --cilium-policy-enforcement --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
+            opts="-o -f -n -v -A -h -V --topology --output --fail-on --config --no-config --closed-world --expect --baseline --filename --namespace --isolation-model --with-staged --cni --cilium-policy-enforcement --verbose --from-cluster --context --kubeconfig --all-namespaces --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -699,3 +699,69 @@ fn cilium_host_entities_are_checked_without_a_crash() {
 fn cilium_text() {
     insta::assert_snapshot!("cilium_text", check(&["testdata/cilium"]).shown());
 }
+
+/// The codes, severities and lines of a run's findings.
+fn codes(r: &Run) -> Vec<(String, String, u64)> {
+    let v = r.json();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A repository holding one team's namespace: DNS in kube-system, the ingress controller and
+/// Prometheus live elsewhere. Nothing it says is redundant or a typo in every cluster it can
+/// be part of: one info lists what is assumed elsewhere, and the hook passes (issue 16).
+#[test]
+fn a_one_team_repository_passes_clean() {
+    let r = check(&["testdata/one-team", "-o", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(codes(&r), [("NP204".into(), "info".into(), 45)]);
+    // Read as the whole cluster, what holds only for these files comes back.
+    let r = check(&["testdata/one-team", "--closed-world", "-o", "json"]);
+    assert_eq!(r.code, 1);
+    let found: Vec<String> = codes(&r)
+        .into_iter()
+        .map(|(c, _, l)| format!("{c}:{l}"))
+        .collect();
+    assert_eq!(
+        found,
+        ["NP303:39", "NP303:53", "NP204:61", "NP303:92", "NP204:99"]
+    );
+    assert!(
+        r.stdout
+            .contains("shop/allow-dns is redundant in this input")
+    );
+}
+
+/// The same repository with real mistakes: each is still found, at its line.
+#[test]
+fn a_one_team_repository_keeps_its_true_findings() {
+    let r = check(&["testdata/one-team-mistakes", "-o", "json"]);
+    assert_eq!(r.code, 1);
+    let found: Vec<String> = codes(&r)
+        .into_iter()
+        .map(|(c, s, l)| format!("{c} {s} {l}"))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "NP204 info 45",
+            "NP303 warning 107",
+            "NP204 warning 115",
+            "NP303 warning 121",
+            "NP304 warning 127",
+            "NP404 warning 142",
+            "NP301 warning 144",
+            "NP203 warning 155"
+        ]
+    );
+}

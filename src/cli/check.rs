@@ -58,6 +58,13 @@ pub struct Args {
     /// Use no configuration file.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+    /// The input is the whole cluster (a dump; implied by --from-cluster): findings about
+    /// what changes nothing may rest on what the input holds. Without it the input is taken
+    /// as part of a cluster (a team's repository): namespaces it declares are complete, any
+    /// other may exist with any pods, and such findings must hold in every cluster the input
+    /// can be part of. Config key `closed-world`.
+    #[arg(long)]
+    pub closed_world: bool,
     /// A file of connectivity expectations (a YAML list of {from, to, port, expect});
     /// repeatable.
     #[arg(long = "expect", value_name = "FILE")]
@@ -121,6 +128,14 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
     cx.baseline = baseline.as_ref();
     cx.default_namespace = args.input.namespace();
     cx.expectations = &expectations;
+    cx.world = if args.closed_world
+        || config.closed_world == Some(true)
+        || args.input.cluster.from_cluster
+    {
+        crate::lint::redundancy::World::Closed
+    } else {
+        crate::lint::redundancy::World::Open
+    };
     let mut findings = run_rules(&cx, &config, &RunOptions { topology_files });
     drop(cx);
     render_attachments(&mut findings, &session.cluster, &sources);

@@ -10,6 +10,7 @@
 //!     exclude: ["legacy/**"]           # globs over file paths, as given on the command line
 //! exclude: ["vendor/**"]               # no finding in these files
 //! fail-on: error                       # error | warning | info | never
+//! closed-world: false                   # true: the input is the whole cluster
 //! expectations:                        # connectivity that must hold, see `super::expect`
 //! - {from: shop/frontend, to: shop/api, port: 8080, expect: allow}
 //! ```
@@ -79,6 +80,8 @@ pub struct Config {
     exclude: Vec<glob::Pattern>,
     /// `fail-on`, when set in the file.
     pub fail_on: Option<FailOn>,
+    /// `closed-world`: the input is the whole cluster (see `check --closed-world`).
+    pub closed_world: Option<bool>,
     /// `expectations`: connectivity that must hold.
     pub expectations: Vec<Expectation>,
 }
@@ -165,7 +168,19 @@ impl Config {
             problems.append(&mut d.problems);
             return;
         };
-        d.unknown_fields(root, &["rules", "exclude", "fail-on", "expectations"]);
+        d.unknown_fields(
+            root,
+            &[
+                "rules",
+                "exclude",
+                "fail-on",
+                "expectations",
+                "closed-world",
+            ],
+        );
+        if let Some(b) = root.get("closed-world") {
+            self.closed_world = d.bool(b);
+        }
         if let Some(rules) = root.get("rules").and_then(|r| d.map(r)) {
             for (key, k, v) in rules.entries() {
                 let Some(rule) = registry::find(key) else {

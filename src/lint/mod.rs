@@ -270,6 +270,9 @@ pub struct Context<'a> {
     pub expectations: &'a [expect::Expectation],
     /// What `check --baseline REV` compares with (None: no baseline).
     pub baseline: Option<&'a rules::new_flow_opened::Baseline>,
+    /// Whether the input is the whole cluster (`--closed-world`) or part of one: findings
+    /// about what changes nothing must then hold in every cluster it can be part of.
+    pub world: redundancy::World,
     violations: OnceLock<Vec<(PolicyIdx, Violation)>>,
     matrix: OnceLock<Matrix>,
     shadows: OnceLock<Vec<shadow::Shadow>>,
@@ -291,6 +294,7 @@ impl<'a> Context<'a> {
             default_namespace: "default",
             expectations: &[],
             baseline: None,
+            world: redundancy::World::Open,
             violations: OnceLock::new(),
             matrix: OnceLock::new(),
             shadows: OnceLock::new(),
@@ -404,7 +408,7 @@ impl<'a> Context<'a> {
     /// Rules and policies that change nothing in the reachability of the input.
     pub fn redundancy(&self) -> &redundancy::Redundancy {
         self.redundancy
-            .get_or_init(|| redundancy::compute(self.cluster))
+            .get_or_init(|| redundancy::compute(self.cluster, self.world))
     }
 
     /// The rule of the policy model a reference points at.

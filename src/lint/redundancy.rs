@@ -29,7 +29,10 @@
 //! it isolates is isolated by another policy of its tier too.
 
 use crate::engine::compile::Compiled;
-use crate::model::ir::{Action, EndAction, Match, Model, PolicyId, Source, dir_index};
+use crate::engine::containment::{conjoin, match_within, ports_within};
+use crate::model::ir::{
+    Action, EndAction, Match, Model, PolicyId, Precedence, Rule, Source, Term, Test, dir_index,
+};
 use crate::model::{Cluster, Direction};
 
 /// A rule of the model, by policy, direction and index in the policy's rules.
@@ -57,6 +60,165 @@ pub struct RedundantPolicy {
     pub covered_by: Vec<PolicyId>,
     /// Other policies isolating the pods it isolates.
     pub isolated_also_by: Vec<PolicyId>,
+}
+
+/// Whether the input is the whole cluster (`--closed-world`: a dump, a live read), or part of
+/// one (a repository: its own namespaces are complete, every other namespace may exist with
+/// any pods).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum World {
+    /// Part of a cluster: findings must hold in every cluster the input can be part of.
+    #[default]
+    Open,
+    /// The whole cluster.
+    Closed,
+}
+
+/// What the input does not show: parties of namespaces it does not declare.
+///
+/// A namespace the input declares (a Namespace object) is complete: its pods are those of
+/// the input. Any other namespace may exist, with any pods and labels. A rule whose removal
+/// changes nothing in the input may still decide traffic of those unseen parties; it is
+/// redundant in every cluster only if each of its peer terms that can match an unseen party
+/// (see [`OpenWorld::open_terms`]) lies within a rule that stays, for any cluster
+/// ([`crate::engine::containment`]): same tier where rules add up (Kubernetes
+/// NetworkPolicies, Cilium's allows or denies), same action, covering subjects, peers and
+/// ports. In ordered tiers (Calico, AdminNetworkPolicy) no such cover is claimed.
+struct OpenWorld<'c> {
+    cluster: &'c Cluster,
+    world: World,
+}
+
+impl OpenWorld<'_> {
+    /// Whether the input describes the namespace completely
+    /// ([`Cluster::describes_namespace`]).
+    fn declared(&self, ns: &str) -> bool {
+        self.cluster.describes_namespace(ns)
+    }
+
+    /// The peer terms of a rule that can match a party the input does not show: pods of a
+    /// namespace it does not declare. `None` stands for a rule matching every party.
+    fn open_terms<'r>(&self, rule: &'r Rule) -> Vec<Option<&'r Term>> {
+        match &rule.peer {
+            Match::All => vec![None],
+            Match::Any(terms) => terms
+                .iter()
+                .filter(|t| self.term_is_open(t))
+                .map(Some)
+                .collect(),
+        }
+    }
+
+    fn term_is_open(&self, t: &Term) -> bool {
+        let pods = t.conds.iter().any(|c| {
+            !c.negated
+                && matches!(
+                    c.test,
+                    Test::PodNetwork | Test::Selector { .. } | Test::Service { .. }
+                )
+        });
+        if !pods {
+            // Addresses: the matrix covers the whole address space already.
+            return false;
+        }
+        let in_declared = t.conds.iter().any(|c| match (&c.test, c.negated) {
+            (Test::Namespace(ns), false) => self.declared(ns),
+            (Test::Service { namespace, .. }, false) => self.declared(namespace),
+            _ => false,
+        });
+        !in_declared
+    }
+
+    /// Whether every open peer term of rule `r` is covered, for any cluster, by a rule for
+    /// which `gone` is false.
+    fn covered(&self, r: RuleRef, gone: &dyn Fn(RuleRef) -> bool) -> bool {
+        if self.world == World::Closed {
+            return true;
+        }
+        let ir = &self.cluster.ir;
+        let (pid, dir, idx) = r;
+        let policy = &ir.policies[pid];
+        let Some(rule) = policy.dir(dir).rules.iter().find(|x| x.index == idx) else {
+            return true;
+        };
+        let open = self.open_terms(rule);
+        if open.is_empty() {
+            return true;
+        }
+        if !adds_up(ir, policy.tier) {
+            return false;
+        }
+        let applies = conjoin(&policy.subject, rule.local.as_ref());
+        open.iter().all(|t| {
+            let peer = match t {
+                None => Match::All,
+                Some(t) => Match::Any(vec![(*t).clone()]),
+            };
+            ir.tier_policies(policy.tier).any(|(qp, q)| {
+                q.dir(dir).applies
+                    && q.dir(dir).rules.iter().any(|qr| {
+                        (qp, dir, qr.index) != r
+                            && !gone((qp, dir, qr.index))
+                            && qr.action == rule.action
+                            && (!qr.ports.is_named()
+                                || qr.named_on.is_none()
+                                || qr.named_on == rule.named_on)
+                            && ports_within(&rule.ports, &qr.ports)
+                            && match_within(&peer, &qr.peer)
+                            && match_within(&applies, &conjoin(&q.subject, qr.local.as_ref()))
+                    })
+            })
+        })
+    }
+
+    /// Whether the pods policy `p` isolates that the input does not show (its subject
+    /// reaches a namespace the input does not declare) are isolated by another policy of its
+    /// tier in every cluster (one for which `gone` is false).
+    fn isolated_beyond(&self, p: PolicyId, gone: &dyn Fn(PolicyId) -> bool) -> bool {
+        if self.world == World::Closed {
+            return true;
+        }
+        let ir = &self.cluster.ir;
+        let pol = &ir.policies[p];
+        let open = match &pol.subject {
+            Match::All => true,
+            Match::Any(terms) => terms.iter().any(|t| {
+                !t.conds.iter().any(|c| {
+                    matches!((&c.test, c.negated), (Test::Namespace(ns), false) if self.declared(ns))
+                })
+            }),
+        };
+        if !open {
+            return true;
+        }
+        Direction::BOTH.iter().all(|&dir| {
+            let part = pol.dir(dir);
+            !(part.applies && part.isolates)
+                || ir.tier_policies(pol.tier).any(|(o, op)| {
+                    o != p
+                        && !gone(o)
+                        && op.dir(dir).applies
+                        && op.dir(dir).isolates
+                        && match_within(&pol.subject, &op.subject)
+                })
+        })
+    }
+}
+
+/// Whether the rules of a tier add up, whatever their order: Allow rules only, in policies
+/// without order (Kubernetes NetworkPolicies, Cilium's allows), or Deny rules only (Cilium's
+/// deny tier).
+fn adds_up(ir: &Model, tier: usize) -> bool {
+    let actions: Vec<Action> = ir
+        .tier_policies(tier)
+        .flat_map(|(_, p)| p.dirs.iter().flat_map(|d| d.rules.iter().map(|r| r.action)))
+        .collect();
+    let unordered = ir
+        .tier_policies(tier)
+        .all(|(_, p)| p.precedence_key == Precedence::Unordered);
+    unordered
+        && (actions.iter().all(|&a| a == Action::Allow)
+            || actions.iter().all(|&a| a == Action::Deny))
 }
 
 /// The policies of the model lowered from the same object as `p` (`p` alone, but for a
@@ -265,9 +427,10 @@ impl<'c, 'a> Walk<'c, 'a> {
 }
 
 /// Computes the redundant rules and policies of a cluster.
-pub fn compute(cluster: &Cluster) -> Redundancy {
+pub fn compute(cluster: &Cluster, world: World) -> Redundancy {
     let c = Compiled::new(cluster);
     let ir = &cluster.ir;
+    let open = OpenWorld { cluster, world };
     let nrules = c.rules.len();
     let mut matches_something = vec![false; nrules];
     let mut changes = vec![false; nrules];
@@ -371,7 +534,13 @@ pub fn compute(cluster: &Cluster) -> Redundancy {
         // should other policies of the tier change. Not reported. (Earlier rules that took
         // some of what it matches, an Allow of a few ports or a Pass, do not change that.)
         let explicit_end = c.rules[r].action == Action::Deny && !decided_later && !unreached;
-        if idle && !explicit_end {
+        let rule_ref_r = rule_ref(r);
+        let beyond = || {
+            open.covered(rule_ref_r, &|o: RuleRef| {
+                (0..nrules).any(|k| removed[k] && rule_ref(k) == o)
+            })
+        };
+        if idle && !explicit_end && beyond() {
             removed[r] = true;
             // Where allows add up, which of two allowing rules "comes first" is no matter.
             let rule = &c.rules[r];
@@ -450,7 +619,11 @@ pub fn compute(cluster: &Cluster) -> Redundancy {
                     })
             })
         });
-        if !isolated_elsewhere {
+        if !isolated_elsewhere
+            || !group
+                .iter()
+                .all(|&q| open.isolated_beyond(q, &|o| group.contains(&o) || gone[o]))
+        {
             continue;
         }
         // Its rules go one after the other; each must change nothing with the ones before it
@@ -484,7 +657,10 @@ pub fn compute(cluster: &Cluster) -> Redundancy {
                 idle
             });
             dropped.push(r);
-            idle
+            let out_of_reach = |o: RuleRef| {
+                group.contains(&o.0) || gone[o.0] || dropped.iter().any(|&k| rule_ref(k) == o)
+            };
+            idle && open.covered(rule_ref(r), &out_of_reach)
         });
         if idle {
             for &q in &group {

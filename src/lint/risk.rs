@@ -63,11 +63,11 @@ pub fn governed(cluster: &Cluster, ep: usize, dir: Direction) -> bool {
 /// Whether every pod of namespace `ns` — those of the input and any added later — is denied
 /// in `dir` unless a policy allows it: some policy of the model applies to every pod of the
 /// namespace, for any cluster (its subject holds `a pod on the pod network of ns`), and either
-/// isolates it in a tier ending in Deny without any rule, or denies every peer and port by its
-/// first rule (rules that match no peer, Cilium's `ingress: [{}]`, count as none). A Kubernetes
-/// `podSelector: {}` policy without rules, the namespace's isolation
-/// annotation, a Calico `selector: all()` policy without rules, an AdminNetworkPolicy denying
-/// everything from every namespace: all count.
+/// isolates it in a tier ending in Deny — whatever it then allows, unless a rule allows every
+/// peer on every port — or denies every peer and port by its first rule. A Kubernetes
+/// `podSelector: {}` policy without rules or with only the DNS egress, Cilium's `ingress: [{}]`,
+/// the namespace's isolation annotation, a Calico `selector: all()` policy, an
+/// AdminNetworkPolicy denying everything from every namespace: all count.
 pub fn default_deny(cluster: &Cluster, ns: crate::model::NsId, dir: Direction) -> bool {
     use crate::model::ir::{Action, EndAction, Match, PortMatch, Test};
     let name = &cluster.ns(ns).name;
@@ -103,12 +103,15 @@ pub fn default_deny(cluster: &Cluster, ns: crate::model::NsId, dir: Direction) -
                     && r.local.is_none()
                     && r.ports == PortMatch::All
             });
-        // Rules that match no peer (Cilium's `ingress: [{}]`) allow nothing.
-        let allows_nothing = part
-            .rules
-            .iter()
-            .all(|r| matches!(&r.peer, Match::Any(t) if t.is_empty()));
-        (isolating && allows_nothing) || denies_first
+        // Isolating means default deny, whatever it then allows (the DNS egress of the usual
+        // one-policy lockdown), unless it allows everything (`from: [{}]`-style).
+        let allows_everything = part.rules.iter().any(|r| {
+            r.action == Action::Allow
+                && r.local.is_none()
+                && r.ports == PortMatch::All
+                && r.peer == Match::All
+        });
+        (isolating && !allows_everything) || denies_first
     })
 }
 

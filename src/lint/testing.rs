@@ -45,6 +45,22 @@ pub fn details(rule: &'static RuleDef, fixture: &str) -> Vec<String> {
     })
 }
 
+/// The findings of `rule` on a fixture read as the whole cluster (`check --closed-world`), as
+/// `line:col: message`.
+pub fn findings_closed(rule: &'static RuleDef, fixture: &str) -> Vec<String> {
+    with_findings_in(
+        rule,
+        &[fixture],
+        super::redundancy::World::Closed,
+        |sources, found| {
+            found
+                .iter()
+                .map(|f| position(sources, f.span, false) + ": " + &f.message)
+                .collect()
+        },
+    )
+}
+
 /// The line and severity of each finding of `rule` on a fixture (for rules that report
 /// milder cases below their default severity).
 pub fn severities(rule: &'static RuleDef, fixture: &str) -> Vec<(u32, super::Severity)> {
@@ -61,6 +77,15 @@ fn with_findings<T>(
     fixtures: &[&str],
     show: impl FnOnce(&SourceMap, &[Finding]) -> T,
 ) -> T {
+    with_findings_in(rule, fixtures, super::redundancy::World::Open, show)
+}
+
+fn with_findings_in<T>(
+    rule: &'static RuleDef,
+    fixtures: &[&str],
+    world: super::redundancy::World,
+    show: impl FnOnce(&SourceMap, &[Finding]) -> T,
+) -> T {
     let dir = format!(
         "{}/testdata/rules/{}",
         env!("CARGO_MANIFEST_DIR"),
@@ -69,7 +94,8 @@ fn with_findings<T>(
     let paths: Vec<String> = fixtures.iter().map(|f| format!("{dir}/{f}")).collect();
     let loaded = load(&paths, &LoadOptions::default());
     let cluster = Cluster::build(loaded.objects);
-    let cx = Context::new(&cluster, &loaded.sources, &loaded.problems);
+    let mut cx = Context::new(&cluster, &loaded.sources, &loaded.problems);
+    cx.world = world;
     let only: HashSet<&str> = [rule.name].into();
     let findings = run(&cx, &Config::only(&only), &RunOptions::default());
     show(&loaded.sources, &findings)

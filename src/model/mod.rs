@@ -521,6 +521,21 @@ impl Cluster {
             .map(|i| &self.service_accounts[i])
     }
 
+    /// Whether the input describes the namespace completely (its pods are those of the
+    /// input): it declares it with a Namespace object, or, when it declares no namespace at
+    /// all, it holds workloads there. A namespace only implied beside declared ones (a
+    /// DaemonSet put in kube-system) or not mentioned is not described: it may hold any pods.
+    pub fn describes_namespace(&self, name: &str) -> bool {
+        let Some(id) = self.ns_id(name) else {
+            return false;
+        };
+        if self.ns(id).span.is_some() {
+            return true;
+        }
+        !self.namespaces.iter().any(|n| n.span.is_some())
+            && self.endpoints.iter().any(|e| e.ns == id)
+    }
+
     /// The DNS name whose stand-in address is `ip`.
     pub fn fqdn_at(&self, ip: IpAddr) -> Option<&str> {
         self.fqdns

@@ -39,6 +39,8 @@
 //!       matchLabels: {app: prometheus}
 //! ```
 
+use crate::base::span::Span;
+use crate::lint::redundancy::World;
 use crate::lint::scope::{Scope, closest_miss, list, peer_path};
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
 use crate::model::ip::AddrRange;
@@ -60,15 +62,96 @@ pub const RULE: RuleDef = RuleDef {
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     let scope = Scope::new(cx.cluster);
+    let open = cx.world == World::Open;
+    // Peers into namespaces the input does not declare: assumed to exist elsewhere.
+    let mut elsewhere: Vec<(String, Span, String)> = Vec::new();
     for (idx, p) in cx.cluster.applied_policies() {
         for dir in Direction::BOTH {
             for rule in p.rules(dir) {
                 for peer in rule.peer_list() {
+                    if open && let Some(what) = assumed_elsewhere(&scope, p, peer) {
+                        let path = peer_path(p, rule, peer);
+                        elsewhere.push((what, peer.span, path));
+                        continue;
+                    }
                     if let Some(f) = check_peer(&scope, idx, p, rule, peer) {
                         out.push(f);
                     }
                 }
             }
+        }
+    }
+    if let Some((_, span, _)) = elsewhere.first() {
+        let mut seen: Vec<&str> = Vec::new();
+        for (what, _, _) in &elsewhere {
+            if !seen.contains(&what.as_str()) {
+                seen.push(what);
+            }
+        }
+        let mut f = Finding::new(
+            &RULE,
+            Subject::None,
+            *span,
+            format!(
+                "{} peer{} look{} into namespaces these files do not declare, taken to exist elsewhere in the cluster: {}",
+                elsewhere.len(),
+                if elsewhere.len() == 1 { "" } else { "s" },
+                if elsewhere.len() == 1 { "s" } else { "" },
+                seen.join("; ")
+            ),
+        )
+        .help("check the names and labels for typos; with --closed-world (the files are the whole cluster) each is judged on its own");
+        f.severity = Severity::Info;
+        for (what, span, path) in elsewhere.iter().skip(1) {
+            f = f.related(*span, format!("{path}: {what}"));
+        }
+        out.push(f);
+    }
+}
+
+/// What a peer assumes exists outside the input, when it looks only into namespaces the
+/// input does not declare (no Namespace object: another team's, the platform's): its
+/// namespaceSelector matches none of the declared namespaces, or the namespaces it looks in
+/// are only implied by a workload or two. None for a peer the input can judge.
+fn assumed_elsewhere(scope: &Scope, p: &NetworkPolicy, peer: &Peer) -> Option<String> {
+    if peer.ip_block.is_some() {
+        return None;
+    }
+    let declared = |name: &str| scope.cluster.describes_namespace(name);
+    let pods = peer
+        .pod_selector
+        .as_ref()
+        .map(|s| format!(" with pods {s}"))
+        .unwrap_or_default();
+    match &peer.namespace_selector {
+        None => (!declared(&p.namespace)).then(|| format!("namespace {}{pods}", p.namespace)),
+        Some(sel) => {
+            let described: Vec<&crate::model::Namespace> = scope
+                .cluster
+                .namespaces
+                .iter()
+                .filter(|n| scope.cluster.describes_namespace(&n.name))
+                .collect();
+            if described.iter().any(|n| sel.matches(&n.labels)) {
+                return None;
+            }
+            // Close to a namespace of the input — its name under another key (`name:
+            // monitoring`), or a value one typo away from one its namespaces carry under the
+            // same key (`monitorng`) — is judged as a mistake, not assumed elsewhere.
+            let close = sel.requirements().iter().any(|r| {
+                r.values.iter().any(|v| {
+                    described.iter().any(|n| &n.name == v)
+                        || crate::base::suggest::closest(
+                            v,
+                            &described
+                                .iter()
+                                .filter_map(|n| n.labels.get(&r.key))
+                                .collect::<Vec<&str>>(),
+                        )
+                        .is_some()
+                })
+            });
+            (!close).then(|| format!("namespaces {sel}{pods}"))
         }
     }
 }
@@ -292,7 +375,22 @@ mod tests {
 
     #[test]
     fn peers_matching_something_or_out_of_scope_pass() {
-        assert!(findings(&RULE, "good.yaml").is_empty());
+        // Only the one info of the run: kube-system is not declared, so its pods are
+        // assumed elsewhere (issue 16: peers into namespaces the files do not describe are
+        // not warnings).
+        let found = findings(&RULE, "good.yaml");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].contains("1 peer looks into namespaces these files do not declare, taken to exist elsewhere in the cluster: namespaces {kubernetes.io/metadata.name=kube-system} with pods {k8s-app=kube-dns}"),
+            "{found:?}"
+        );
+        assert_eq!(
+            crate::lint::testing::severities(&RULE, "good.yaml"),
+            [(
+                found[0].split(':').next().unwrap().parse().unwrap(),
+                crate::lint::Severity::Info
+            )]
+        );
     }
 
     #[test]
@@ -300,6 +398,7 @@ mod tests {
         assert_eq!(
             findings(&RULE, "no-namespaces.yaml"),
             [
+                "25:7: 2 peers look into namespaces these files do not declare, taken to exist elsewhere in the cluster: namespaces {team=ops}; namespaces {kubernetes.io/metadata.name=monitoring} with pods {app=prometheus}",
                 "33:9: shop/api: egress[0].to[2]: podSelector {k8s-app=kube-dsn} matches no pod in namespace kube-system",
             ]
         );
