@@ -5,7 +5,7 @@ use comfy_table::{ContentArrangement, Table};
 
 use super::{EXIT_ERROR, EXIT_OK, print};
 use crate::base::suggest::closest;
-use crate::lint::registry::{ALL, doc, find};
+use crate::lint::registry::{ALL, doc, find, holds_line};
 
 /// Arguments of rules.
 #[derive(Debug, clap::Args)]
@@ -28,12 +28,13 @@ pub fn run(args: Args) -> u8 {
         Some(name) => match find(&name) {
             Some(r) => {
                 print(&format!(
-                    "{} {} ({}, {})\n{}\n\n{}\n",
+                    "{} {} ({}, {})\n{}\n{}\n\n{}\n",
                     r.code,
                     r.name,
                     r.severity,
                     r.category.title(),
                     r.summary,
+                    holds_line(r),
                     doc(r)
                 ));
                 EXIT_OK
@@ -78,11 +79,12 @@ pub fn markdown() -> String {
     }
     for r in ALL {
         out.push_str(&format!(
-            "\n## {}\n\n`{}` · {} · {}\n\n{}\n",
+            "\n## {}\n\n`{}` · {} · {}\n\n{}\n\n{}\n",
             r.name,
             r.code,
             r.severity,
             r.category.title(),
+            holds_line(r),
             demote(doc(r))
         ));
     }

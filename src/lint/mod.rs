@@ -205,6 +205,10 @@ pub struct Finding {
     pub notes: Vec<String>,
     /// What the report renders after the notes.
     pub attachments: Vec<Attachment>,
+    /// Whether it holds in every cluster the files can be part of, or for the input only:
+    /// [`registry::holds`] for the rule, unless the rule said [`Finding::for_input`] of this
+    /// one ([`run`] settles it for the run's [`Context::world`]).
+    pub holds: registry::Holds,
 }
 
 impl Finding {
@@ -225,6 +229,7 @@ impl Finding {
             subject,
             notes: Vec::new(),
             attachments: Vec::new(),
+            holds: registry::holds(rule, redundancy::World::Open),
         }
     }
 
@@ -243,6 +248,13 @@ impl Finding {
     /// Adds further lines shown after the help.
     pub fn notes(mut self, notes: Vec<String>) -> Finding {
         self.notes.extend(notes);
+        self
+    }
+
+    /// Marks a finding of a rule that holds in every cluster as true for the input only
+    /// (`matches no pod in these files`).
+    pub fn for_input(mut self) -> Finding {
+        self.holds = registry::Holds::Input;
         self
     }
 
@@ -485,6 +497,10 @@ pub fn run(cx: &Context, config: &Config, opts: &RunOptions) -> Vec<Finding> {
     });
     findings.retain(|f| !suppress::is_ignored(cx.cluster, f));
     for f in &mut findings {
+        // What the rule's table says for this world, unless the rule said "input" already.
+        if registry::holds(f.rule, cx.world) == registry::Holds::Input {
+            f.holds = registry::Holds::Input;
+        }
         // A configured severity replaces the rule's; without one, a finding keeps what its
         // rule gave it (a rule may report milder cases below its default).
         let configured = config.severity(f.rule);

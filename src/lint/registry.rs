@@ -1,8 +1,10 @@
 //! Every rule, in code order, and lookup by name or code. Adding a rule: write
 //! `rules/<snake_name>.rs` with its doc comment and `RULE`, declare it in `rules/mod.rs`, and
-//! list it here; a test checks that every rule file is registered and documented.
+//! list it here, and say in [`holds`] whether its findings hold in every cluster; tests check
+//! that every rule file is registered and documented, and that every rule has its entry.
 
 use super::RuleDef;
+use super::redundancy::World;
 use super::rules::*;
 
 include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
@@ -77,6 +79,174 @@ pub fn doc(rule: &RuleDef) -> &'static str {
         .map_or("", |(_, d)| d)
 }
 
+/// Where a finding is true: what a reader (or a script) may conclude from it about the
+/// cluster the files are deployed to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Holds {
+    /// In every cluster the files can be part of: it is about the files' own objects
+    /// (syntax, validity, what a policy says whatever the pods), or the rule reasons over
+    /// the parties the input does not show (pods of namespaces it does not declare).
+    EveryCluster,
+    /// For the input as given: it depends on which pods, namespaces and policies the files
+    /// hold, and may not hold once the rest of the cluster is there — unless the input is the
+    /// whole cluster (`check --closed-world`).
+    Input,
+}
+
+impl Holds {
+    /// `every-cluster` or `input`, as the JSON and SARIF outputs write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Holds::EveryCluster => "every-cluster",
+            Holds::Input => "input",
+        }
+    }
+
+    /// The sentence the rule documentation says it with.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Holds::EveryCluster => "in every cluster the files can be part of",
+            Holds::Input => "for the input as given (with --closed-world, the whole cluster)",
+        }
+    }
+}
+
+/// Where the findings of `rule` hold when `check` reasons in `world`: [`Holds::Input`] for
+/// a rule without an entry (a test makes sure every rule of [`ALL`] has one).
+pub fn holds(rule: &RuleDef, world: World) -> Holds {
+    holds_entry(rule.name, world).unwrap_or(Holds::Input)
+}
+
+/// The line the documentation of `rule` says where its findings hold with: `Holds: in every
+/// cluster the files can be part of`, or `Holds: for the input as given (with
+/// --closed-world, the whole cluster)`, or, for a rule that reasons over what the input does
+/// not show unless told it is the whole cluster, both.
+pub fn holds_line(rule: &RuleDef) -> String {
+    match (holds(rule, World::Open), holds(rule, World::Closed)) {
+        (open, closed) if open == closed => format!("Holds: {}.", open.describe()),
+        (open, _) => format!(
+            "Holds: {}; with --closed-world, for the input as given (the whole cluster).",
+            open.describe()
+        ),
+    }
+}
+
+/// The table behind [`holds`], by rule name; None for a name it does not know.
+fn holds_entry(name: &str, world: World) -> Option<Holds> {
+    use Holds::{EveryCluster as Every, Input};
+    // Rules that reason over what the input does not show in the open world, and only over
+    // the input in the closed one.
+    let open_every = match world {
+        World::Open => Every,
+        World::Closed => Input,
+    };
+    Some(match name {
+        // Syntax: the files cannot be read.
+        "invalid-manifest" => Every,
+        // What the API server refuses is a property of the object alone.
+        "invalid-cidr" => Every,
+        // Validity of the ipBlock itself.
+        "except-outside-cidr" => Every,
+        // Validity of the peer itself.
+        "mixed-peer" => Every,
+        // The peer as written sets nothing.
+        "empty-peer" => Every,
+        // Validity of the ports item itself.
+        "invalid-port" => Every,
+        // Validity of the protocol as written.
+        "invalid-protocol" => Every,
+        // Validity of the selector as written.
+        "invalid-selector" => Every,
+        // Validity of policyTypes as written.
+        "invalid-policy-type" => Every,
+        // Two objects of the files with one namespace and name.
+        "duplicate-policy" => Every,
+        // policyTypes against the policy's own rule lists.
+        "ignored-ingress-rules" => Every,
+        // policyTypes against the policy's own rule lists.
+        "ignored-egress-rules" => Every,
+        // Judged in every namespace holding workloads of the input, also ones the files do
+        // not declare (a DaemonSet in kube-system), whose other pods live elsewhere.
+        "policy-selects-nothing" => Input,
+        // Open world: peers into undeclared namespaces are only listed as assumed elsewhere;
+        // what is judged looks into namespaces the files describe completely.
+        "peer-selects-nothing" => open_every,
+        // Which pods a rule reaches, and the ports they name, depend on the pods loaded.
+        "unresolved-named-port" => Input,
+        // Containment of selectors, peers and ports: for any cluster.
+        "shadowed-rule" => Every,
+        // Open world: unseen parties must be covered for any cluster (redundancy.rs).
+        "redundant-rule" => open_every,
+        // Open world: unseen parties covered and isolated for any cluster (redundancy.rs).
+        "redundant-policy" => open_every,
+        // Equivalent rules and podSelectors, decided from the selectors: for any cluster.
+        "duplicate-rule" => Every,
+        // Any pod of the input, also of undeclared namespaces, and cluster-wide policies
+        // kept elsewhere may isolate it.
+        "pod-not-isolated" => Input,
+        // Open world: only namespaces the files describe, by their own policies; closed:
+        // every namespace with workloads.
+        "namespace-without-default-deny" => open_every,
+        // The DNS pods (or a stand-in) and the egress policies of the pods loaded.
+        "dns-egress-blocked" => Input,
+        // What the rule admits, as written (the pods it opens are only a related place).
+        "ingress-from-anywhere" => Every,
+        // What the rule allows, as written.
+        "egress-to-metadata" => Every,
+        // The apiVersion as written.
+        "deprecated-api-version" => Every,
+        // The port range as written.
+        "wide-port-range" => Every,
+        // The shape of the from/to list as written.
+        "selector-and-or-confusion" => Every,
+        // Reachability of the input.
+        "expectation-failed" => Input,
+        // Matches nothing in the input.
+        "expectation-unmatched" => Input,
+        // What the CRD's validation refuses, from the object alone.
+        "invalid-cluster-policy" => Every,
+        // The name, or two objects of the files.
+        "banp-not-singleton" => Every,
+        // Overlap is also decided from a common pod of the input.
+        "ambiguous-priority" => Input,
+        // Containment of the selectors: for any cluster.
+        "shadowed-cluster-rule" => Every,
+        // Reachability of the input against the baseline's.
+        "new-flow-opened" => Input,
+        // Selector syntax.
+        "calico-selector-syntax" => Every,
+        // What Calico's API server refuses, from the object alone.
+        "invalid-calico-policy" => Every,
+        // Later tiers' policies for the endpoints of the input.
+        "pass-to-nothing" => Input,
+        // A common endpoint, decided from the pods of the input.
+        "unordered-calico-policy" => Input,
+        // Labels no pod of the input carries.
+        "namespace-labels-in-selector" => Input,
+        // The staged object of the files itself.
+        "staged-policy" => Every,
+        // A Tier or Service missing from the input may exist in the cluster.
+        "not-evaluated" => Input,
+        // What the CRD or the agent refuses, from the object alone.
+        "invalid-cilium-policy" => Every,
+        // The rule's own shape, name and description.
+        "cilium-empty-rule-denies" => Every,
+        // DNS rules of policies selecting the pods of the input; CCNPs may be elsewhere.
+        "cilium-fqdn-without-dns-visibility" => Input,
+        // Also "matches every pod of the input".
+        "cilium-ccnp-selects-everything" => Input,
+        // Pod IPs, pod CIDRs and Node addresses of the input.
+        "cilium-cidr-matches-pods" => Input,
+        // The port item as written.
+        "cilium-endport-below-port" => Every,
+        // Pods of the policy's namespace and of other namespaces of the input.
+        "cilium-foreign-labels-without-namespace" => Input,
+        // Label keys Cilium's identity filter drops, from the selector alone.
+        "cilium-filtered-label" => Every,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +275,73 @@ mod tests {
             ALL.len(),
             "a registered rule has no file of its own"
         );
+    }
+
+    #[test]
+    fn every_rule_says_where_its_findings_hold() {
+        for rule in ALL {
+            for world in [World::Open, World::Closed] {
+                assert!(
+                    holds_entry(rule.name, world).is_some(),
+                    "{} has no entry in registry::holds",
+                    rule.name
+                );
+            }
+        }
+        // The open world's reasoning over unseen parties is what makes these hold everywhere.
+        for rule in [&redundant_rule::RULE, &redundant_policy::RULE] {
+            assert_eq!(holds(rule, World::Open), Holds::EveryCluster);
+            assert_eq!(holds(rule, World::Closed), Holds::Input);
+        }
+        assert_eq!(holds(&expectation_failed::RULE, World::Open), Holds::Input);
+        // A finding about the files alone holds whatever the input is taken to be.
+        for rule in ALL {
+            if holds(rule, World::Closed) == Holds::EveryCluster {
+                assert_eq!(
+                    holds(rule, World::Open),
+                    Holds::EveryCluster,
+                    "{}",
+                    rule.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn findings_carry_where_they_hold_in_the_world_of_the_run() {
+        use crate::lint::{Config, Context, RunOptions, run};
+        use crate::load::{LoadOptions, load};
+        use crate::model::Cluster;
+        let path = format!("{}/testdata/one-team", env!("CARGO_MANIFEST_DIR"));
+        let loaded = load(&[path], &LoadOptions::default());
+        let cluster = Cluster::build(loaded.objects);
+        let holds_of = |world| {
+            let mut cx = Context::new(&cluster, &loaded.sources, &loaded.problems);
+            cx.world = world;
+            let mut found: Vec<(&str, Holds)> =
+                run(&cx, &Config::default(), &RunOptions::default())
+                    .iter()
+                    .map(|f| (f.rule.name, f.holds))
+                    .collect();
+            found.dedup();
+            found
+        };
+        assert_eq!(
+            holds_of(World::Open),
+            [("peer-selects-nothing", Holds::EveryCluster)]
+        );
+        let closed = holds_of(World::Closed);
+        assert!(closed.iter().any(|&(n, _)| n == "redundant-policy"));
+        assert!(closed.iter().all(|&(_, h)| h == Holds::Input), "{closed:?}");
+        // A rule may say one of its findings holds for the input only.
+        let f = crate::lint::Finding::new(
+            &shadowed_rule::RULE,
+            crate::lint::Subject::None,
+            crate::base::span::Span::default(),
+            "",
+        );
+        assert_eq!(f.holds, Holds::EveryCluster);
+        assert_eq!(f.for_input().holds, Holds::Input);
     }
 
     #[test]

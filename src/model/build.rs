@@ -10,6 +10,10 @@
 //!   earlier one, as `kubectl apply` would.
 //! - Pods that have terminated (phase Succeeded or Failed) hold no IP and take no traffic:
 //!   they are left out.
+//! - Custom resources: the workloads a known operator creates from them (the
+//!   prometheus-operator's StatefulSets) are workloads of the input, unless the input holds
+//!   them or their pods itself; the others are pod sources, namespaces where pods the input
+//!   does not hold may run.
 //! - Policies: a policy the API server would reject is not applied, and replaces nothing;
 //!   a later valid object with the same namespace/name replaces an earlier one.
 
@@ -21,8 +25,8 @@ use super::cluster_policy::{ClusterPolicyKind, Tier};
 use super::endpoint::{Endpoint, EndpointKind};
 use super::labels::Labels;
 use super::{
-    BuildOptions, Cluster, Cni, NAMESPACE_NAME_LABEL, Namespace, NotApplied, Object, Workload,
-    validate,
+    BuildOptions, Cluster, Cni, CustomResource, NAMESPACE_NAME_LABEL, Namespace, NotApplied,
+    Object, PodSource, Workload, validate,
 };
 use crate::base::span::Span;
 
@@ -40,6 +44,7 @@ impl Cluster {
         };
         let mut namespaces: BTreeMap<String, Namespace> = BTreeMap::new();
         let mut workloads: Vec<Workload> = Vec::new();
+        let mut custom: Vec<CustomResource> = Vec::new();
         for obj in objects {
             match obj {
                 Object::Namespace(ns) => {
@@ -60,8 +65,10 @@ impl Cluster {
                     CiliumObject::Policy(p) => cluster.cilium_policies.push(p),
                     CiliumObject::CidrGroup(g) => cluster.cidr_groups.push(g),
                 },
+                Object::CustomResource(r) => custom.push(*r),
             }
         }
+        expand_custom_resources(custom, &mut workloads, &mut cluster);
 
         // A later object with the same namespace, kind and name replaces an earlier one, as
         // `kubectl apply` would (the same manifest given twice, a base and its copy).
@@ -166,6 +173,85 @@ impl Cluster {
         cluster.notes.extend(notes);
         cluster
     }
+}
+
+/// Custom resources: the workloads a known operator creates from them join the input's
+/// (unless the input holds those workloads, or pods they own, itself: a cluster dump), each
+/// noted; the others become [`Cluster::pod_sources`] (the last of each namespace, kind and
+/// name), noted too.
+fn expand_custom_resources(
+    custom: Vec<CustomResource>,
+    workloads: &mut Vec<Workload>,
+    cluster: &mut Cluster,
+) {
+    // What the input holds itself: its workloads, and the owners its pods name.
+    let held: std::collections::HashSet<(String, String, String)> = workloads
+        .iter()
+        .flat_map(|w| {
+            std::iter::once((
+                w.namespace.clone(),
+                w.kind.as_str().to_string(),
+                w.name.clone(),
+            ))
+            .chain(
+                w.owners
+                    .iter()
+                    .map(|o| (w.namespace.clone(), o.kind.clone(), o.name.clone())),
+            )
+        })
+        .collect();
+    let mut sources: Vec<PodSource> = Vec::new();
+    for r in custom {
+        let what = format!("{} {}/{}", r.kind, r.namespace, r.name);
+        if r.workloads.is_empty() {
+            cluster.notes.push((
+                r.span,
+                format!(
+                    "pod source: {what}: its operator may create pods in namespace {} that the input does not hold",
+                    r.namespace
+                ),
+            ));
+            sources.push(PodSource {
+                namespace: r.namespace,
+                kind: r.kind,
+                name: r.name,
+                span: r.span,
+            });
+            continue;
+        }
+        let by = r.operator.unwrap_or("its operator");
+        for w in r.workloads {
+            let key = (
+                w.namespace.clone(),
+                w.kind.as_str().to_string(),
+                w.name.clone(),
+            );
+            if held.contains(&key) {
+                cluster.notes.push((
+                    r.span,
+                    format!(
+                        "not expanded: {what}: the input holds the {} {}/{} that {by} creates from it, or its pods",
+                        w.kind, w.namespace, w.name
+                    ),
+                ));
+                continue;
+            }
+            cluster.notes.push((
+                r.span,
+                format!(
+                    "expanded: {what} stands for the {} {}/{} that {by} creates from it",
+                    w.kind, w.namespace, w.name
+                ),
+            ));
+            workloads.push(w);
+        }
+    }
+    // A later object with the same namespace, kind and name replaces an earlier one.
+    let mut seen = std::collections::HashSet::new();
+    sources.reverse();
+    sources.retain(|s| seen.insert((s.namespace.clone(), s.kind.clone(), s.name.clone())));
+    sources.sort_by(|a, b| (&a.namespace, &a.kind, &a.name).cmp(&(&b.namespace, &b.kind, &b.name)));
+    cluster.pod_sources = sources;
 }
 
 /// Marks invalid and replaced Calico policies (a later valid object of the same kind,

@@ -204,6 +204,45 @@ pub enum Object {
     ServiceAccount(ServiceAccount),
     /// A Cilium policy or CIDR group.
     Cilium(Box<cilium::CiliumObject>),
+    /// A custom resource from which an operator may create pods at run time.
+    CustomResource(Box<CustomResource>),
+}
+
+/// A custom resource of the input (a kind of a group that is not Kubernetes' own, which the
+/// tool does not otherwise model): its operator may create pods in its namespace at run
+/// time, pods the files do not hold.
+#[derive(Clone, Debug)]
+pub struct CustomResource {
+    /// Its apiVersion group.
+    pub group: String,
+    /// Its kind.
+    pub kind: String,
+    /// Its namespace (defaulted).
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
+    /// The object.
+    pub span: Span,
+    /// The workloads its operator creates, when the tool knows the operator (the
+    /// prometheus-operator's `Prometheus`, `Alertmanager`...): they join the model's
+    /// workloads. Empty when it does not: the resource is then a [`PodSource`].
+    pub workloads: Vec<Workload>,
+    /// The operator that creates the workloads (for notes), when known.
+    pub operator: Option<&'static str>,
+}
+
+/// A custom resource whose operator the tool does not know, so may create pods in its
+/// namespace that the input does not hold (a `Kafka`, a `postgresql`...).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodSource {
+    /// Its namespace.
+    pub namespace: String,
+    /// Its kind.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// The object.
+    pub span: Span,
 }
 
 /// A ServiceAccount: its labels are what Calico's `serviceAccountSelector` and
@@ -290,6 +329,9 @@ pub struct Cluster {
     /// DNS names that policies name (`toFQDNs` `matchName`) or the user asks about, each
     /// standing for the unknown address it resolves to.
     pub fqdns: Vec<Fqdn>,
+    /// Custom resources that may create pods the input does not hold, sorted by namespace,
+    /// kind and name (the last of each).
+    pub pod_sources: Vec<PodSource>,
 }
 
 /// A DNS name as a party: an address outside the cluster whose value is not known offline.
@@ -534,6 +576,13 @@ impl Cluster {
         }
         !self.namespaces.iter().any(|n| n.span.is_some())
             && self.endpoints.iter().any(|e| e.ns == id)
+    }
+
+    /// The custom resources of a namespace that may create pods the input does not hold.
+    pub fn pod_sources_in<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a PodSource> {
+        self.pod_sources
+            .iter()
+            .filter(move |s| s.namespace == namespace)
     }
 
     /// The DNS name whose stand-in address is `ip`.

@@ -12,6 +12,14 @@
 //! all there is. A podSelector is judged only when every namespace it looks in holds at least
 //! one pod or workload of the input. Give manifests kept elsewhere with `--topology`.
 //!
+//! The pods the prometheus-operator creates from the `Prometheus`, `PrometheusAgent`,
+//! `Alertmanager` and `ThanosRuler` resources of the input count, with the labels it gives
+//! them (`app.kubernetes.io/name: prometheus`...). When a namespace the podSelector looks in
+//! holds another custom resource (a `Kafka`, a `postgresql`...), whose operator may create
+//! pods the files do not hold, the finding is an info, not a warning: the selector matches
+//! no pod *in these files*, and the note names the resource that may create them. With
+//! `--closed-world` (the files are the whole cluster, as a dump is) it stays a warning.
+//!
 //! ## Why it matters
 //! A peer that matches nothing allows nothing: the traffic it was written for is denied
 //! once the pods are isolated. It is usually a label typo, a namespace label that is not set
@@ -39,6 +47,7 @@
 //!       matchLabels: {app: prometheus}
 //! ```
 
+use super::policy_selects_nothing::may_create_them;
 use crate::base::span::Span;
 use crate::lint::redundancy::World;
 use crate::lint::scope::{Scope, closest_miss, list, peer_path};
@@ -47,7 +56,7 @@ use crate::model::ip::AddrRange;
 use crate::model::labels::Operator;
 use crate::model::policy::{IpBlock, Peer};
 use crate::model::{
-    Direction, LabelSelector, NAMESPACE_NAME_LABEL, NetworkPolicy, PolicyIdx, Rule,
+    Direction, LabelSelector, NAMESPACE_NAME_LABEL, NetworkPolicy, PodSource, PolicyIdx, Rule,
 };
 
 /// The rule.
@@ -74,7 +83,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                         elsewhere.push((what, peer.span, path));
                         continue;
                     }
-                    if let Some(f) = check_peer(&scope, idx, p, rule, peer) {
+                    if let Some(f) = check_peer(&scope, open, idx, p, rule, peer) {
                         out.push(f);
                     }
                 }
@@ -158,6 +167,7 @@ fn assumed_elsewhere(scope: &Scope, p: &NetworkPolicy, peer: &Peer) -> Option<St
 
 fn check_peer(
     scope: &Scope,
+    open: bool,
     idx: PolicyIdx,
     p: &NetworkPolicy,
     rule: &Rule,
@@ -273,12 +283,33 @@ fn check_peer(
     } else {
         format!("namespaces {}", list(&names))
     };
-    let f = Finding::new(
+    // Pods an operator may create from a custom resource of those namespaces, which the
+    // files do not hold (unless they are the whole cluster).
+    let sources: Vec<&PodSource> = if open {
+        namespaces
+            .iter()
+            .flat_map(|n| scope.cluster.pod_sources_in(n))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let in_files = if sources.is_empty() {
+        ""
+    } else {
+        " in these files"
+    };
+    let mut f = Finding::new(
         &RULE,
         Subject::Policy(idx),
         sel.span,
-        format!("{path}: podSelector {sel} matches no pod in {where_}"),
+        format!("{path}: podSelector {sel} matches no pod in {where_}{in_files}"),
     );
+    if !sources.is_empty() {
+        f.severity = Severity::Info;
+        f = f
+            .notes(vec![may_create_them(&sources, names.len() > 1)])
+            .for_input();
+    }
     Some(match help_for_pods(scope, p, peer, sel, &candidates) {
         Some(h) => f.help(h),
         None => f,
@@ -437,6 +468,53 @@ mod tests {
                     "64:9: shop/api: egress[0].to[0]: ipBlock 10.0.0.0/24 except 10.0.0.0/25, 10.0.0.128/25 matches no address: the excepts cover the whole cidr",
                     "help: fix the except ranges, or delete the peer",
                 ],
+            ]
+        );
+    }
+
+    #[test]
+    fn pods_the_prometheus_operator_creates_count() {
+        // The peers `app.kubernetes.io/name: prometheus` (and alertmanager) match the pods
+        // the operator creates from the Prometheus and Alertmanager resources (issue 16);
+        // a typo among them is still found.
+        assert_eq!(
+            findings(&RULE, "operators.yaml")[0],
+            "53:20: monitoring/alertmanager-main: ingress[2].from[0]: podSelector {app.kubernetes.io/name=prometheus-adaptr} matches no pod in namespace monitoring"
+        );
+    }
+
+    #[test]
+    fn in_a_namespace_with_a_custom_resource_it_is_an_info_naming_the_resource() {
+        let found =
+            crate::lint::rules::policy_selects_nothing::testing::notes(&RULE, "operators.yaml");
+        assert_eq!(
+            found,
+            [
+                vec![
+                    "53:20: monitoring/alertmanager-main: ingress[2].from[0]: podSelector {app.kubernetes.io/name=prometheus-adaptr} matches no pod in namespace monitoring",
+                ],
+                vec![
+                    "82:20: shop/orders: egress[0].to[0]: podSelector {strimzi.io/cluster=my-cluster, strimzi.io/kind=Kafka} matches no pod in namespace shop in these files",
+                    "Kafka my-cluster in this namespace may create them: its operator creates pods at run time, which these files do not hold (with --closed-world the files are taken as the whole cluster)",
+                ],
+            ]
+        );
+        assert_eq!(
+            crate::lint::testing::severities(&RULE, "operators.yaml"),
+            [
+                (53, crate::lint::Severity::Warning),
+                (82, crate::lint::Severity::Info)
+            ]
+        );
+    }
+
+    #[test]
+    fn with_a_closed_world_it_stays_a_warning() {
+        assert_eq!(
+            crate::lint::testing::findings_closed(&RULE, "operators.yaml"),
+            [
+                "53:20: monitoring/alertmanager-main: ingress[2].from[0]: podSelector {app.kubernetes.io/name=prometheus-adaptr} matches no pod in namespace monitoring",
+                "82:20: shop/orders: egress[0].to[0]: podSelector {strimzi.io/cluster=my-cluster, strimzi.io/kind=Kafka} matches no pod in namespace shop",
             ]
         );
     }

@@ -8,6 +8,7 @@ pub mod meta;
 pub mod namespace;
 pub mod network_policy;
 pub mod node;
+pub mod operator;
 pub mod service;
 pub mod service_account;
 pub mod workload;
@@ -63,11 +64,15 @@ pub fn decode(d: &mut Decoder, api_version: &str, kind: &str, opts: &LoadOptions
         ("policy.networking.k8s.io", "ClusterNetworkPolicy") => {
             cluster_policy::decode(d, ClusterPolicyKind::Cnp, api_version)
         }
+        (operator::MONITORING_GROUP, _) => operator::decode_monitoring(d, kind, opts),
         (_, "NetworkPolicy") => Decoded::Ignored(format!(
             "NetworkPolicy of apiVersion `{api_version}` is not supported (networking.k8s.io/v1, extensions/v1beta1 and net.alpha.kubernetes.io/v1alpha1 are)"
         )),
         _ => match EndpointKind::from_kind(kind) {
             Some(k) => workload::decode(d, k, opts).into(),
+            None if operator::is_custom_group(group) => {
+                operator::decode_custom(d, group, kind, opts)
+            }
             None => Decoded::Ignored(format!("kind {kind} does not take part in network policy")),
         },
     }

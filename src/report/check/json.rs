@@ -4,8 +4,9 @@
 //! {
 //!   "version": 1,
 //!   "findings": [
-//!     {"code": "NP101", "name": "invalid-cidr", "severity": "error", "message": "…",
-//!      "help": null, "file": "deploy/policy.yaml", "line": 10, "column": 15,
+//!     {"code": "NP101", "name": "invalid-cidr", "severity": "error", "category": "invalid",
+//!      "holds": "every-cluster", "message": "…", "help": null,
+//!      "file": "deploy/policy.yaml", "line": 10, "column": 15,
 //!      "end_line": 10, "end_column": 23, "related": [], "notes": []}
 //!   ],
 //!   "summary": {"errors": 1, "warnings": 0, "infos": 0, "files_checked": 3}
@@ -14,8 +15,10 @@
 //!
 //! Findings are in a stable order: by file (in input order), position, code, message.
 //! Lines and columns are 1-based; columns count Unicode code points; `end_column` is the
-//! column just after the last character. New fields may be added within a version; none is
-//! removed or changes meaning.
+//! column just after the last character. `holds` says where the finding is true:
+//! `every-cluster` (in every cluster the files can be part of) or `input` (for the input as
+//! given; with `--closed-world`, the whole cluster). New fields may be added within a
+//! version; none is removed or changes meaning.
 
 use serde_json::{Value, json};
 
@@ -44,6 +47,7 @@ fn finding(f: &Finding, sources: &SourceMap) -> Value {
     m.insert("name".into(), json!(f.rule.name));
     m.insert("severity".into(), json!(f.severity.as_str()));
     m.insert("category".into(), json!(f.rule.category.title()));
+    m.insert("holds".into(), json!(f.holds.as_str()));
     m.insert("message".into(), json!(f.message));
     m.insert("help".into(), json!(f.help));
     m.extend(place(sources, f.span));

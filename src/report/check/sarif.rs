@@ -1,6 +1,7 @@
 //! `check -o sarif`: SARIF 2.1.0, the format GitHub code scanning (and many other tools)
 //! take. One run; the driver lists every rule of the catalogue with its documentation;
-//! each finding is a result pointing at its node, with its related places.
+//! each finding is a result pointing at its node, with its related places, and says in its
+//! `properties` where it holds (`"holds": "every-cluster"` or `"input"`).
 //!
 //! Paths are written as given on the command line, relative to `%SRCROOT%` (the working
 //! directory, declared in `originalUriBaseIds`), with forward slashes; an absolute path
@@ -175,6 +176,7 @@ fn result(f: &Finding, sources: &SourceMap, cwd: Option<&Path>) -> Value {
             .collect();
         r.insert("relatedLocations".into(), Value::Array(related));
     }
+    r.insert("properties".into(), json!({ "holds": f.holds.as_str() }));
     Value::Object(r)
 }
 
