@@ -528,3 +528,50 @@ fn cilium_dns_names_whose_lookups_the_proxy_misses_are_flagged() {
         r.stdout
     );
 }
+
+/// A pod of another team's namespace, described by namespace and labels, can be asked
+/// about without a copy of that namespace (issue 16).
+#[test]
+fn a_pod_described_by_namespace_and_labels_is_a_party() {
+    let r = run(&[
+        "can-reach",
+        "ingress-nginx{app.kubernetes.io/name=ingress-nginx}",
+        "shop/deploy/web",
+        "--port",
+        "http",
+        "testdata/one-team",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(
+            "egress at ingress-nginx/{app.kubernetes.io/name=ingress-nginx} (described on the command line): allowed"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains(
+        "from[0]: namespaceSelector {kubernetes.io/metadata.name=ingress-nginx} matches namespace ingress-nginx"
+    ));
+    // Prometheus may scrape the metrics port, Grafana may not.
+    let ask = |from: &str| {
+        run(&[
+            "can-reach",
+            from,
+            "shop/deploy/api",
+            "--port",
+            "metrics",
+            "testdata/one-team",
+        ])
+        .code
+    };
+    assert_eq!(ask("monitoring{app.kubernetes.io/name=prometheus}"), 0);
+    assert_eq!(ask("monitoring{app=grafana}"), 1);
+    let r = run(&[
+        "can-reach",
+        "x{bad}",
+        "shop/deploy/api",
+        "testdata/one-team",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("`bad` is not KEY=VALUE"), "{}", r.stderr);
+}

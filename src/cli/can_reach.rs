@@ -8,7 +8,7 @@ use crate::engine::dns_visibility::{
     DnsRule, DnsServer, FqdnConnection, NotSeen, Visibility, fqdn_connection,
 };
 use crate::engine::explain::{explain, party_name};
-use crate::engine::target::{Target, resolve, resolve_port};
+use crate::engine::target::{Target, parse_described, resolve, resolve_port};
 use crate::engine::{Party, explain::Explanation};
 use crate::load::source::SourceMap;
 use crate::model::Cluster;
@@ -30,9 +30,11 @@ pub enum Format {
 #[command(after_help = "\
 FROM and TO: NAMESPACE/NAME of a Pod or workload, NAMESPACE/KIND/NAME (deploy, sts, ds, rs, job,
 cronjob, rc, pod; svc for a Service's pods, its port mapped to the targetPort), a bare NAME in
-the -n namespace, an IP address, or a DNS name (api.example.com: a host outside the cluster
+the -n namespace, an IP address, a DNS name (api.example.com: a host outside the cluster
 that Cilium toFQDNs rules can name; under Cilium the answer also says whether the pod's DNS
-lookups of it are visible to Cilium's DNS proxy).
+lookups of it are visible to Cilium's DNS proxy), or a pod the files do not hold, described
+by its namespace and labels: 'ingress-nginx{app.kubernetes.io/name=ingress-nginx}' (quote it
+for the shell; `monitoring{}` is any pod of the namespace).
 
 Exit status: 0 allowed, 1 denied, 2 usage or input error.")]
 pub struct Args {
@@ -77,6 +79,18 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
         .filter(|t| looks_like_dns_name(t))
         .cloned()
         .collect();
+    // A pod described by namespace and labels (`ingress-nginx{app=controller}`) is added as a
+    // pod of its own: the team's files need not hold the other team's pods.
+    for t in [&args.from, &args.to] {
+        match parse_described(t) {
+            Some(Ok(d)) => inputs.build.described_targets.push(d),
+            Some(Err(e)) => {
+                eprintln!("{} {e}", err_painter.bad("error:"));
+                return EXIT_ERROR;
+            }
+            None => {}
+        }
+    }
     let session = match inputs.load(&err_painter, Problems::Print) {
         Ok(s) => s,
         Err(code) => return code,

@@ -106,6 +106,7 @@ impl InputArgs {
                 cni: self.cni,
                 cilium_enforcement: self.cilium_policy_enforcement,
                 fqdn_targets: Vec::new(),
+                described_targets: Vec::new(),
             },
             verbose: self.verbose,
             live: self.cluster.from_cluster.then(|| self.cluster.clone()),

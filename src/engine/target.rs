@@ -12,7 +12,7 @@ use super::explain::party_name;
 use crate::base::suggest::closest;
 use crate::base::value::IntOrString;
 use crate::model::ports::{PortQuery, QueryPort};
-use crate::model::{Cluster, EndpointKind, Protocol};
+use crate::model::{Cluster, EndpointKind, Labels, Protocol};
 
 /// What a name resolves to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,8 +37,48 @@ pub struct Resolved {
     pub note: Option<String>,
 }
 
+/// A pod described by namespace and labels, `NAMESPACE{KEY=VALUE,...}` (`{}`: any pod of the
+/// namespace): the namespace and the labels, or None for any other text. Err: the text has
+/// the form but a malformed label.
+pub fn parse_described(text: &str) -> Option<Result<(String, Labels), String>> {
+    let (ns, rest) = text.split_once('{')?;
+    let inner = rest.strip_suffix('}')?;
+    if ns.is_empty() || ns.contains('/') {
+        return None;
+    }
+    let mut pairs = Vec::new();
+    for item in inner.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let Some((k, v)) = item.split_once('=') else {
+            return Some(Err(format!(
+                "`{text}`: `{item}` is not KEY=VALUE (describe a pod as NAMESPACE{{KEY=VALUE,...}})"
+            )));
+        };
+        pairs.push((k.trim().to_string(), v.trim().to_string()));
+    }
+    Some(Ok((ns.to_string(), Labels::from_pairs(pairs))))
+}
+
 /// Resolves a name typed by the user.
 pub fn resolve(cluster: &Cluster, text: &str, default_ns: &str) -> Result<Resolved, String> {
+    if let Some(described) = parse_described(text) {
+        let (ns, labels) = described?;
+        let name = crate::model::described_name(&labels);
+        let Some(i) = cluster
+            .endpoints
+            .iter()
+            .position(|e| e.namespace == ns && e.name == name)
+        else {
+            return Err(format!(
+                "`{text}`: a described pod is only known to can-reach (it was not built into the cluster)"
+            ));
+        };
+        return Ok(Resolved {
+            target: Target::Party(Party::Endpoint(i)),
+            note: Some(format!(
+                "{text} is a pod of namespace {ns} with these labels, described on the command line: the files need not hold it, and only the policies they hold are evaluated"
+            )),
+        });
+    }
     if let Ok(ip) = text.parse::<IpAddr>().map(|ip| ip.to_canonical()) {
         return Ok(match cluster.endpoint_with_ip(ip) {
             Some(i) => Resolved {

@@ -43,7 +43,11 @@ impl Cluster {
             ..Cluster::default()
         };
         let mut namespaces: BTreeMap<String, Namespace> = BTreeMap::new();
-        let mut workloads: Vec<Workload> = Vec::new();
+        let mut workloads: Vec<Workload> = options
+            .described_targets
+            .iter()
+            .map(|(ns, labels)| described(ns, labels))
+            .collect();
         let mut custom: Vec<CustomResource> = Vec::new();
         for obj in objects {
             match obj {
@@ -316,6 +320,27 @@ fn fqdns(cluster: &Cluster, options: &BuildOptions) -> Vec<super::Fqdn> {
             }
         })
         .collect()
+}
+
+/// A pod the user described by namespace and labels (see [`BuildOptions::described_targets`]).
+fn described(namespace: &str, labels: &Labels) -> Workload {
+    Workload {
+        kind: EndpointKind::Pod,
+        namespace: namespace.to_string(),
+        name: super::described_name(labels),
+        owners: Vec::new(),
+        labels: labels.clone(),
+        annotations: Labels::from_pairs([(super::DESCRIBED_ANNOTATION, "command line")]),
+        ports: Vec::new(),
+        init_ports: Vec::new(),
+        host_network: false,
+        service_account: "default".into(),
+        ips: Vec::new(),
+        node_name: None,
+        phase: None,
+        span: Span::default(),
+        name_span: Span::default(),
+    }
 }
 
 /// Marks invalid and replaced Cilium policies (a later valid object of the same kind,

@@ -345,6 +345,15 @@ pub struct Fqdn {
     pub address: IpAddr,
 }
 
+/// The annotation of a pod the user described on the command line rather than the files.
+pub const DESCRIBED_ANNOTATION: &str = "netpol.kubectl.dev/described";
+
+/// The name of a described pod: its labels as typed, `{app=controller,tier=edge}`.
+pub fn described_name(labels: &Labels) -> String {
+    let pairs: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("{{{}}}", pairs.join(","))
+}
+
 /// The block the stand-in addresses of DNS names come from.
 pub const FQDN_BLOCK: &str = "240.0.0.0/4";
 
@@ -402,6 +411,10 @@ pub struct BuildOptions {
     pub cilium_enforcement: CiliumEnforcement,
     /// DNS names the user asks about (`can-reach pod api.example.com`), made parties.
     pub fqdn_targets: Vec<String>,
+    /// Pods the user describes by namespace and labels (`can-reach
+    /// 'ingress-nginx{app=controller}' shop/web`): pods the files do not hold, added as
+    /// pods named by their labels and annotated [`DESCRIBED_ANNOTATION`].
+    pub described_targets: Vec<(String, Labels)>,
 }
 
 impl Cluster {

@@ -177,11 +177,19 @@ fn side_text(
         return;
     };
     let ep = &cluster.endpoints[subject];
+    let place = if ep
+        .annotations
+        .contains_key(crate::model::DESCRIBED_ANNOTATION)
+    {
+        "described on the command line".to_string()
+    } else {
+        format!("{}, {}", ep.kind, where_(sources, ep.span))
+    };
     let header = format!(
         "{} at {} {}",
         p.bold(dir.field()),
         ep.id(),
-        p.dim(&format!("({}, {})", ep.kind, where_(sources, ep.span)))
+        p.dim(&format!("({place})"))
     );
     let q = e.query;
     let verdict = |ok: bool| {
