@@ -765,3 +765,19 @@ fn a_one_team_repository_keeps_its_true_findings() {
         ]
     );
 }
+
+/// A policy that applies to no pod (only a hostNetwork pod) gets that one finding, not a pile
+/// about its peers and rules, which can never apply (issue 16).
+#[test]
+fn a_policy_that_applies_to_no_pod_gets_one_finding() {
+    let r = check(&["testdata/check/inert-policy.yaml", "-o", "json"]);
+    let found: Vec<(String, u64)> = codes(&r).into_iter().map(|(c, _, l)| (c, l)).collect();
+    assert_eq!(
+        found,
+        [
+            ("NP402".to_string(), 5),
+            ("NP401".to_string(), 14),
+            ("NP203".to_string(), 21)
+        ]
+    );
+}

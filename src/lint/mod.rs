@@ -495,6 +495,19 @@ pub fn run(cx: &Context, config: &Config, opts: &RunOptions) -> Vec<Finding> {
         !opts.topology_files.contains(&f.span.file)
             || matches!(f.rule.category, Category::Input | Category::Change)
     });
+    // A policy that applies to no pod gets that one finding, not a pile of findings about
+    // rules that can never apply (validity stays: the API server still refuses).
+    let inert: Vec<Subject> = findings
+        .iter()
+        .filter(|f| f.rule.name == rules::policy_selects_nothing::RULE.name)
+        .map(|f| f.subject)
+        .filter(|s| *s != Subject::None)
+        .collect();
+    findings.retain(|f| {
+        f.rule.name == rules::policy_selects_nothing::RULE.name
+            || !inert.contains(&f.subject)
+            || matches!(f.rule.category, Category::Input | Category::Invalid)
+    });
     findings.retain(|f| !suppress::is_ignored(cx.cluster, f));
     for f in &mut findings {
         // What the rule's table says for this world, unless the rule said "input" already.

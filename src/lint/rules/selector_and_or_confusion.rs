@@ -60,7 +60,9 @@ fn lone(peer: &Peer) -> Option<Lone<'_>> {
     }
     match (&peer.namespace_selector, &peer.pod_selector) {
         (Some(ns), None) => Some(Lone::Namespaces(ns)),
-        (None, Some(pods)) => Some(Lone::Pods(pods)),
+        // `podSelector: {}` beside a namespaceSelector is "and every pod of my namespace":
+        // ANDed, it would add nothing to the namespaceSelector, so the OR is meant.
+        (None, Some(pods)) if !pods.is_empty() => Some(Lone::Pods(pods)),
         _ => None,
     }
 }
