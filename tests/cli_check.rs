@@ -781,3 +781,13 @@ fn a_policy_that_applies_to_no_pod_gets_one_finding() {
         ]
     );
 }
+
+/// Variations of a one-team repository: the one-policy lockdown with DNS through
+/// `namespaceSelector: {}`, egress to another team's collector by a team label, ingress from
+/// partner namespaces by a label. No warning; exit 0 (issue 16).
+#[test]
+fn one_team_variations_pass_clean() {
+    let r = check(&["testdata/one-team-variations", "-o", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(codes(&r), [("NP204".into(), "info".into(), 29)]);
+}

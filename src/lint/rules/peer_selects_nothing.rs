@@ -142,7 +142,29 @@ fn assumed_elsewhere(scope: &Scope, p: &NetworkPolicy, peer: &Peer) -> Option<St
                 .filter(|n| scope.cluster.describes_namespace(&n.name))
                 .collect();
             if described.iter().any(|n| sel.matches(&n.labels)) {
-                return None;
+                // It may also match namespaces the files do not show (it does not pin names
+                // to described ones): a podSelector finding no pod in the described ones is
+                // then assumed to find them elsewhere (`namespaceSelector: {}` and kube-dns).
+                let pinned = sel.requirements().iter().any(|r| {
+                    r.key == NAMESPACE_NAME_LABEL
+                        && r.op == Operator::In
+                        && r.values
+                            .iter()
+                            .all(|v| scope.cluster.describes_namespace(v))
+                });
+                let found = |pod_sel: &LabelSelector| {
+                    described
+                        .iter()
+                        .filter(|n| sel.matches(&n.labels))
+                        .flat_map(|n| scope.endpoints_in(&n.name))
+                        .any(|(_, e)| !e.host_network && pod_sel.matches(&e.labels))
+                };
+                return match &peer.pod_selector {
+                    Some(pod_sel) if !pinned && !found(pod_sel) => {
+                        Some(format!("namespaces {sel}{pods}"))
+                    }
+                    _ => None,
+                };
             }
             // Close to a namespace of the input — its name under another key (`name:
             // monitoring`), or a value one typo away from one its namespaces carry under the
@@ -396,12 +418,24 @@ mod tests {
                 "52:9: shop/api: ingress[0].from[0]: namespaceSelector {name=monitoring} matches no namespace",
                 "54:9: shop/api: ingress[0].from[1]: podSelector {app=prometheus} matches no pod in namespace shop",
                 "56:9: shop/api: ingress[0].from[2]: namespaceSelector {kubernetes.io/metadata.name=monitorng} matches no namespace",
-                "58:20: shop/api: ingress[0].from[3]: podSelector {app=grafana} matches no pod in namespace monitoring",
+                "57:7: 1 peer looks into namespaces these files do not declare, taken to exist elsewhere in the cluster: namespaces {team=platform} with pods {app=grafana}",
                 "59:20: shop/api: ingress[0].from[4]: podSelector {app=agent} matches only hostNetwork pods (shop/node-agent), which selectors never match",
                 "60:20: shop/api: ingress[0].from[5]: podSelector {app=webb} matches no pod in namespace shop",
                 "64:9: shop/api: egress[0].to[0]: ipBlock 10.0.0.0/24 except 10.0.0.0/25, 10.0.0.128/25 matches no address: the excepts cover the whole cidr",
             ]
         );
+    }
+
+    #[test]
+    fn the_whole_cluster_judges_every_peer() {
+        // With --closed-world, a namespace label may match only the namespaces of the files:
+        // grafana, missing from monitoring, is a mistake again.
+        let found = crate::lint::testing::findings_closed(&RULE, "bad.yaml");
+        assert!(
+            found.contains(&"58:20: shop/api: ingress[0].from[3]: podSelector {app=grafana} matches no pod in namespace monitoring".to_string()),
+            "{found:?}"
+        );
+        assert!(!found.iter().any(|f| f.contains("taken to exist elsewhere")));
     }
 
     #[test]
@@ -412,7 +446,7 @@ mod tests {
         let found = findings(&RULE, "good.yaml");
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
-            found[0].contains("1 peer looks into namespaces these files do not declare, taken to exist elsewhere in the cluster: namespaces {kubernetes.io/metadata.name=kube-system} with pods {k8s-app=kube-dns}"),
+            found[0].contains("2 peers look into namespaces these files do not declare, taken to exist elsewhere in the cluster: namespaces {team=platform} with pods {app=loki}; namespaces {kubernetes.io/metadata.name=kube-system} with pods {k8s-app=kube-dns}"),
             "{found:?}"
         );
         assert_eq!(
@@ -453,8 +487,8 @@ mod tests {
                     "help: the closest is namespace monitoring: kubernetes.io/metadata.name=monitoring, not monitorng",
                 ],
                 [
-                    "58:20: shop/api: ingress[0].from[3]: podSelector {app=grafana} matches no pod in namespace monitoring",
-                    "help: the closest is monitoring/deploy/prometheus: app=prometheus, not grafana",
+                    "57:7: 1 peer looks into namespaces these files do not declare, taken to exist elsewhere in the cluster: namespaces {team=platform} with pods {app=grafana}",
+                    "help: check the names and labels for typos; with --closed-world (the files are the whole cluster) each is judged on its own",
                 ],
                 [
                     "59:20: shop/api: ingress[0].from[4]: podSelector {app=agent} matches only hostNetwork pods (shop/node-agent), which selectors never match",
