@@ -791,3 +791,38 @@ fn one_team_variations_pass_clean() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert_eq!(codes(&r), [("NP204".into(), "info".into(), 29)]);
 }
+
+/// Expectations may name pods of other teams' namespaces by namespace and labels, as
+/// `can-reach` does; they are the question's, so no finding is about them (issue 16).
+#[test]
+fn expectations_about_pods_the_files_do_not_hold() {
+    let r = check(&[
+        "testdata/one-team",
+        "--expect",
+        "testdata/check/one-team-expect.yaml",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(codes(&r), [("NP204".into(), "info".into(), 45)]);
+    // The same expectation, made false, fails.
+    let path = std::env::temp_dir().join("netpol-one-team-expect-wrong.yaml");
+    std::fs::write(
+        &path,
+        "- {from: \"monitoring{app=grafana}\", to: shop/deploy/api, port: metrics, expect: allow}\n",
+    )
+    .unwrap();
+    let r = check(&[
+        "testdata/one-team",
+        "--expect",
+        path.to_str().unwrap(),
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(
+        codes(&r).iter().any(|(c, _, _)| c == "NP501"),
+        "{}",
+        r.stdout
+    );
+}

@@ -83,7 +83,9 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
     let err = Painter::new(color.stderr());
     let mut positional = args.paths.clone();
     positional.extend(args.topology.iter().cloned());
-    let session = match args.input.resolve(&positional).load(&err, Problems::Keep) {
+    let mut inputs = args.input.resolve(&positional);
+    inputs.build.described_targets = described_in_expectations(&args);
+    let session = match inputs.load(&err, Problems::Keep) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -226,6 +228,58 @@ fn topology_files(args: &Args, sources: &SourceMap) -> HashSet<crate::base::span
         })
         .map(|(i, _)| crate::base::span::FileId(i as u32))
         .collect()
+}
+
+/// Pods the expectations describe by namespace and labels (`ingress-nginx{app=controller}` as
+/// a `from` or `to` name): they are added to the cluster, as `can-reach` adds them. Files
+/// that do not read are left for the run proper to report.
+fn described_in_expectations(args: &Args) -> Vec<(String, crate::model::Labels)> {
+    let mut scratch = SourceMap::default();
+    let mut names: Vec<String> = Vec::new();
+    let mut take = |list: &[Expectation]| {
+        for e in list {
+            for side in [&e.from, &e.to] {
+                if let expect::Selector::Name(n) = &side.selector {
+                    names.push(n.clone());
+                }
+            }
+        }
+    };
+    for path in &args.expect {
+        if let Ok(list) = expect::load_file(&mut scratch, path) {
+            take(&list);
+        }
+    }
+    if let Ok(config) = load_config_quietly(args, &mut scratch) {
+        take(&config.expectations);
+    }
+    let mut out: Vec<(String, crate::model::Labels)> = names
+        .iter()
+        .filter_map(|n| crate::engine::target::parse_described(n)?.ok())
+        .collect();
+    out.dedup();
+    out
+}
+
+/// The configuration, read without a word: the run proper reads it again and reports.
+fn load_config_quietly(args: &Args, scratch: &mut SourceMap) -> Result<Config, ()> {
+    if args.no_config {
+        return Err(());
+    }
+    let path = match &args.config {
+        Some(p) => p.clone(),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|d| Config::discover(&d))
+            .ok_or(())?,
+    };
+    let text = std::fs::read_to_string(&path).map_err(|_| ())?;
+    let id = scratch.add(SourceFile::new(
+        path.display().to_string(),
+        Some(path.clone()),
+        text.clone(),
+    ));
+    Config::parse(id, &text, &path).map_err(|_| ())
 }
 
 fn load_config(args: &Args, sources: &mut SourceMap, err: &Painter) -> Result<Config, u8> {

@@ -508,6 +508,10 @@ pub fn run(cx: &Context, config: &Config, opts: &RunOptions) -> Vec<Finding> {
             || !inert.contains(&f.subject)
             || matches!(f.rule.category, Category::Input | Category::Invalid)
     });
+    // Pods described by an expectation are the question's, not the files': nothing to find.
+    findings.retain(
+        |f| !matches!(f.subject, Subject::Endpoint(i) if cx.cluster.endpoints[i].is_described()),
+    );
     findings.retain(|f| !suppress::is_ignored(cx.cluster, f));
     for f in &mut findings {
         // What the rule's table says for this world, unless the rule said "input" already.

@@ -163,6 +163,12 @@ impl Endpoint {
         }
     }
 
+    /// Whether the user described it on the command line or in an expectation (a pod of
+    /// another team's namespace), rather than the files holding it.
+    pub fn is_described(&self) -> bool {
+        self.annotations.contains_key(super::DESCRIBED_ANNOTATION)
+    }
+
     /// Whether it is a single pod (so that reaching itself is loopback).
     pub fn is_pod(&self) -> bool {
         self.kind == EndpointKind::Pod

@@ -588,7 +588,10 @@ impl Cluster {
             return true;
         }
         !self.namespaces.iter().any(|n| n.span.is_some())
-            && self.endpoints.iter().any(|e| e.ns == id)
+            && self
+                .endpoints
+                .iter()
+                .any(|e| e.ns == id && !e.is_described())
     }
 
     /// The custom resources of a namespace that may create pods the input does not hold.

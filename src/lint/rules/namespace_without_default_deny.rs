@@ -65,7 +65,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         let Some(first) = cluster
             .endpoints
             .iter()
-            .filter(|e| e.ns == id && !e.host_network)
+            .filter(|e| e.ns == id && !e.host_network && !e.is_described())
             .min_by_key(|e| (e.span.file, e.span.start))
         else {
             continue;
