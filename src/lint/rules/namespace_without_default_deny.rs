@@ -12,8 +12,6 @@
 //! The finding points at the Namespace object, or at the namespace's first pod or workload
 //! when the input has no Namespace object.
 //!
-//! Holds in every cluster the input can be part of: it is about the namespace's own policies.
-//!
 //! ## Why it matters
 //! Without a default deny, every pod that no policy happens to select is open — and the
 //! next workload deployed to the namespace is open from day one. A default deny makes
