@@ -87,6 +87,8 @@ pub enum World {
 struct OpenWorld<'c> {
     cluster: &'c Cluster,
     world: World,
+    /// Per tier, whether its rules add up ([`adds_up`]).
+    adds_up: Vec<bool>,
 }
 
 impl OpenWorld<'_> {
@@ -145,7 +147,7 @@ impl OpenWorld<'_> {
         if open.is_empty() {
             return true;
         }
-        if !adds_up(ir, policy.tier) {
+        if !self.adds_up[policy.tier] {
             return false;
         }
         let applies = conjoin(&policy.subject, rule.local.as_ref());
@@ -430,7 +432,11 @@ impl<'c, 'a> Walk<'c, 'a> {
 pub fn compute(cluster: &Cluster, world: World) -> Redundancy {
     let c = Compiled::new(cluster);
     let ir = &cluster.ir;
-    let open = OpenWorld { cluster, world };
+    let open = OpenWorld {
+        cluster,
+        world,
+        adds_up: (0..ir.tiers.len()).map(|t| adds_up(ir, t)).collect(),
+    };
     let nrules = c.rules.len();
     let mut matches_something = vec![false; nrules];
     let mut changes = vec![false; nrules];
@@ -495,6 +501,7 @@ pub fn compute(cluster: &Cluster, world: World) -> Redundancy {
         ))
     });
     let mut removed = vec![false; nrules];
+    let mut removed_refs: std::collections::HashSet<RuleRef> = std::collections::HashSet::new();
     let mut found = Vec::new();
     for r in candidates {
         let dir = c.rules[r].dir;
@@ -535,13 +542,10 @@ pub fn compute(cluster: &Cluster, world: World) -> Redundancy {
         // some of what it matches, an Allow of a few ports or a Pass, do not change that.)
         let explicit_end = c.rules[r].action == Action::Deny && !decided_later && !unreached;
         let rule_ref_r = rule_ref(r);
-        let beyond = || {
-            open.covered(rule_ref_r, &|o: RuleRef| {
-                (0..nrules).any(|k| removed[k] && rule_ref(k) == o)
-            })
-        };
+        let beyond = || open.covered(rule_ref_r, &|o: RuleRef| removed_refs.contains(&o));
         if idle && !explicit_end && beyond() {
             removed[r] = true;
+            removed_refs.insert(rule_ref(r));
             // Where allows add up, which of two allowing rules "comes first" is no matter.
             let rule = &c.rules[r];
             let adds_up = rule.action == Action::Allow
