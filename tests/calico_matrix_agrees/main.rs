@@ -23,7 +23,6 @@
 //! external → external: `Matrix::allowed` == `evaluate::allowed_ports`, and, for some pairs,
 //! `explain(..).allowed` too.
 
-use kubectl_netpol::load::{LoadOptions, load_texts};
 use kubectl_netpol::model::{BuildOptions, Cluster, NotApplied};
 use proptest::prelude::*;
 
@@ -33,10 +32,12 @@ mod support;
 mod yaml;
 
 use strategies::case;
+use support::k8s_policy::{K8sPolicy, Labels, Tables};
 use yaml::yaml;
 
-const LABEL_KEYS: [&str; 3] = ["a", "b", "c"];
 const VALUES: [&str; 3] = ["x", "y", "z"];
+/// The label keys of namespaces, pods, service accounts and network sets.
+const LABEL_KEYS: [(&str, &[&str]); 3] = [("a", &VALUES), ("b", &VALUES), ("c", &VALUES)];
 const NAMESPACES: [&str; 4] = ["n0", "n1", "n2", "n3"];
 const SERVICE_ACCOUNTS: [&str; 3] = ["default", "robot", "web"];
 const IPS_V4: [&str; 7] = [
@@ -109,6 +110,17 @@ const K8S_BLOCKS: [(&str, Option<&str>); 4] = [
     ("192.168.1.0/24", None),
     ("10.0.0.1/32", None),
 ];
+/// What the Kubernetes NetworkPolicies name; some are staged.
+static K8S: Tables = Tables {
+    pod_keys: &LABEL_KEYS,
+    ns_keys: &LABEL_KEYS,
+    policy_names: &POLICY_NAMES,
+    blocks: &K8S_BLOCKS,
+    ports: &PORTS,
+    port_names: &PORT_NAMES,
+    protocols: &CONTAINER_PROTOCOLS,
+    staged: 0.2,
+};
 
 /// Selector keys with the values they take: endpoint selectors (`selector`, `notSelector`).
 type Keys = [(&'static str, &'static [&'static str])];
@@ -138,8 +150,6 @@ const SA_KEYS: [(&str, &[&str]); 4] = [
     ("c", &VALUES),
     ("projectcalico.org/name", &SERVICE_ACCOUNTS),
 ];
-
-type Labels = Vec<(usize, usize)>;
 
 /// A Calico selector expression; keys index a [`Keys`] table, values its value list.
 #[derive(Clone, Debug)]
@@ -222,38 +232,6 @@ struct CalicoPolicy {
 }
 
 #[derive(Clone, Debug)]
-enum K8sPeer {
-    Pods(Labels),
-    Namespaces(Labels),
-    Both(Labels, Labels),
-    Block(usize, bool),
-}
-
-#[derive(Clone, Debug)]
-enum K8sPortValue {
-    Number(usize),
-    Name(usize),
-}
-
-#[derive(Clone, Debug)]
-struct K8sRule {
-    peers: Option<Vec<K8sPeer>>,
-    ports: Option<Vec<(Option<usize>, Option<K8sPortValue>)>>,
-}
-
-#[derive(Clone, Debug)]
-struct K8sPolicy {
-    ns: usize,
-    name: usize,
-    /// As a StagedKubernetesNetworkPolicy.
-    staged: bool,
-    pod_selector: Labels,
-    types: Option<usize>,
-    ingress: Option<Vec<K8sRule>>,
-    egress: Option<Vec<K8sRule>>,
-}
-
-#[derive(Clone, Debug)]
 struct TierObj {
     order: Option<usize>,
     /// None, `Deny`, `Pass`.
@@ -300,16 +278,7 @@ struct Case {
 
 fn check(c: &Case) -> Result<(), TestCaseError> {
     let text = yaml(c);
-    let loaded = load_texts(&[("t.yaml", &text)], &LoadOptions::default());
-    prop_assert!(
-        loaded.problems.is_empty(),
-        "the generated YAML loads cleanly: {:?}\n{text}",
-        loaded
-            .problems
-            .iter()
-            .map(|p| p.render(&loaded.sources))
-            .collect::<Vec<_>>()
-    );
+    let loaded = support::agreement::loads_cleanly(&text)?;
     let cluster = Cluster::build_with(
         loaded.objects,
         &BuildOptions {
@@ -329,14 +298,7 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
                 .collect::<Vec<_>>()
         );
     }
-    for (i, why) in &cluster.not_applied {
-        prop_assert!(
-            *why != NotApplied::Invalid,
-            "NetworkPolicy {}/{} is invalid\n{text}",
-            cluster.policies[*i].namespace,
-            cluster.policies[*i].name
-        );
-    }
+    support::agreement::network_policies_valid(&cluster, &text)?;
     support::agreement::every_pair_agrees(
         &cluster,
         |u, v| (u + 2 * v) % 5 == 0,

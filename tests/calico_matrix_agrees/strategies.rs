@@ -1,6 +1,7 @@
 //! The strategies that draw a random [`Case`].
 
 use super::*;
+use support::k8s_policy::k8s_policy;
 
 fn labels() -> impl Strategy<Value = Labels> {
     prop::collection::btree_map(0..LABEL_KEYS.len(), 0..VALUES.len(), 0..3)
@@ -172,57 +173,6 @@ fn calico_policy(namespaces: usize) -> impl Strategy<Value = CalicoPolicy> {
         )
 }
 
-fn k8s_rule() -> impl Strategy<Value = K8sRule> {
-    let peer = prop_oneof![
-        labels().prop_map(K8sPeer::Pods),
-        labels().prop_map(K8sPeer::Namespaces),
-        (labels(), labels()).prop_map(|(n, p)| K8sPeer::Both(n, p)),
-        (0..K8S_BLOCKS.len(), any::<bool>()).prop_map(|(b, e)| K8sPeer::Block(b, e)),
-    ];
-    let value = prop_oneof![
-        (0..PORTS.len()).prop_map(K8sPortValue::Number),
-        (0..PORT_NAMES.len()).prop_map(K8sPortValue::Name),
-    ];
-    (
-        prop::option::weighted(0.8, prop::collection::vec(peer, 0..3)),
-        prop::option::weighted(
-            0.5,
-            prop::collection::vec(
-                (
-                    prop::option::of(0..CONTAINER_PROTOCOLS.len()),
-                    prop::option::weighted(0.8, value),
-                ),
-                1..3,
-            ),
-        ),
-    )
-        .prop_map(|(peers, ports)| K8sRule { peers, ports })
-}
-
-fn k8s_policy(namespaces: usize) -> impl Strategy<Value = K8sPolicy> {
-    (
-        0..namespaces,
-        0..POLICY_NAMES.len(),
-        prop::bool::weighted(0.2),
-        prop::collection::btree_map(0..LABEL_KEYS.len(), 0..VALUES.len(), 0..2)
-            .prop_map(|m| m.into_iter().collect()),
-        prop::option::of(0..3usize),
-        prop::option::weighted(0.7, prop::collection::vec(k8s_rule(), 0..3)),
-        prop::option::weighted(0.5, prop::collection::vec(k8s_rule(), 0..3)),
-    )
-        .prop_map(
-            |(ns, name, staged, pod_selector, types, ingress, egress)| K8sPolicy {
-                ns,
-                name,
-                staged,
-                pod_selector,
-                types,
-                ingress,
-                egress,
-            },
-        )
-}
-
 fn pod(namespaces: usize) -> impl Strategy<Value = Pod> {
     (
         0..namespaces,
@@ -291,7 +241,7 @@ pub fn case() -> impl Strategy<Value = Case> {
                 0..=3,
             ),
             prop::collection::vec(calico_policy(n), 0..=6),
-            prop::option::weighted(0.35, prop::collection::vec(k8s_policy(n), 1..=2))
+            prop::option::weighted(0.35, prop::collection::vec(k8s_policy(&K8S, n), 1..=2))
                 .prop_map(Option::unwrap_or_default),
             any::<bool>(),
         )

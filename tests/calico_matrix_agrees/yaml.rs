@@ -5,11 +5,7 @@ use std::fmt::Write as _;
 use super::*;
 
 fn flow_labels(l: &Labels) -> String {
-    let parts: Vec<String> = l
-        .iter()
-        .map(|&(k, v)| format!("{}: {}", LABEL_KEYS[k], VALUES[v]))
-        .collect();
-    format!("{{{}}}", parts.join(", "))
+    support::k8s_policy::flow_labels(l, &LABEL_KEYS)
 }
 
 fn sel_text(s: &Sel, keys: &Keys) -> String {
@@ -248,88 +244,6 @@ fn spec_yaml(out: &mut String, p: &CalicoPolicy, global: bool, staged: bool) {
     }
 }
 
-fn k8s_yaml(out: &mut String, p: &K8sPolicy) {
-    let (api, kind) = if p.staged {
-        ("projectcalico.org/v3", "StagedKubernetesNetworkPolicy")
-    } else {
-        ("networking.k8s.io/v1", "NetworkPolicy")
-    };
-    let _ = writeln!(
-        out,
-        "---\napiVersion: {api}\nkind: {kind}\nmetadata: {{name: {}, namespace: n{}}}\nspec:\n  podSelector: {{matchLabels: {}}}",
-        POLICY_NAMES[p.name],
-        p.ns,
-        flow_labels(&p.pod_selector)
-    );
-    if let Some(t) = p.types {
-        let _ = writeln!(
-            out,
-            "  policyTypes: {}",
-            ["[Ingress]", "[Egress]", "[Ingress, Egress]"][t]
-        );
-    }
-    for (field, peers_field, rules) in
-        [("ingress", "from", &p.ingress), ("egress", "to", &p.egress)]
-    {
-        let Some(rules) = rules else { continue };
-        if rules.is_empty() {
-            let _ = writeln!(out, "  {field}: []");
-            continue;
-        }
-        let _ = writeln!(out, "  {field}:");
-        for r in rules {
-            let mut parts = Vec::new();
-            if let Some(peers) = &r.peers {
-                let items: Vec<String> = peers
-                    .iter()
-                    .map(|x| match x {
-                        K8sPeer::Pods(l) => {
-                            format!("{{podSelector: {{matchLabels: {}}}}}", flow_labels(l))
-                        }
-                        K8sPeer::Namespaces(l) => {
-                            format!("{{namespaceSelector: {{matchLabels: {}}}}}", flow_labels(l))
-                        }
-                        K8sPeer::Both(n, l) => format!(
-                            "{{namespaceSelector: {{matchLabels: {}}}, podSelector: {{matchLabels: {}}}}}",
-                            flow_labels(n),
-                            flow_labels(l)
-                        ),
-                        K8sPeer::Block(b, except) => {
-                            let (cidr, ex) = K8S_BLOCKS[*b];
-                            match ex.filter(|_| *except) {
-                                Some(e) => format!("{{ipBlock: {{cidr: '{cidr}', except: ['{e}']}}}}"),
-                                None => format!("{{ipBlock: {{cidr: '{cidr}'}}}}"),
-                            }
-                        }
-                    })
-                    .collect();
-                parts.push(format!("{peers_field}: [{}]", items.join(", ")));
-            }
-            if let Some(ports) = &r.ports {
-                let items: Vec<String> = ports
-                    .iter()
-                    .map(|(proto, value)| {
-                        let mut f = Vec::new();
-                        if let Some(pr) = proto {
-                            f.push(format!("protocol: {}", CONTAINER_PROTOCOLS[*pr]));
-                        }
-                        match value {
-                            None => {}
-                            Some(K8sPortValue::Number(n)) => f.push(format!("port: {}", PORTS[*n])),
-                            Some(K8sPortValue::Name(n)) => {
-                                f.push(format!("port: {}", PORT_NAMES[*n]))
-                            }
-                        }
-                        format!("{{{}}}", f.join(", "))
-                    })
-                    .collect();
-                parts.push(format!("ports: [{}]", items.join(", ")));
-            }
-            let _ = writeln!(out, "  - {{{}}}", parts.join(", "));
-        }
-    }
-}
-
 /// The case as manifests (one file).
 pub fn yaml(c: &Case) -> String {
     let mut out = String::new();
@@ -370,16 +284,7 @@ pub fn yaml(c: &Case) -> String {
                 .into_iter()
                 .chain(p.v6.map(|i| IPS_V6[i]))
                 .collect();
-        let status = match ips.first() {
-            None => "{phase: Running}".to_string(),
-            Some(first) => {
-                let all: Vec<String> = ips.iter().map(|ip| format!("{{ip: '{ip}'}}")).collect();
-                format!(
-                    "{{phase: Running, podIP: '{first}', podIPs: [{}]}}",
-                    all.join(", ")
-                )
-            }
-        };
+        let status = support::k8s_policy::pod_status(&ips);
         let _ = writeln!(
             out,
             "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: n{}, labels: {}}}\nspec: {{{sa}hostNetwork: {}, containers: [{{name: c, ports: [{}]}}]}}\nstatus: {status}",
@@ -436,7 +341,7 @@ pub fn yaml(c: &Case) -> String {
         );
     }
     for p in &c.k8s {
-        k8s_yaml(&mut out, p);
+        support::k8s_policy::k8s_yaml(&K8S, &mut out, p);
     }
     for p in &c.policies {
         calico_policy_yaml(&mut out, p);

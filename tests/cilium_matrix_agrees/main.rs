@@ -52,6 +52,7 @@ mod support;
 mod yaml;
 
 use strategies::case;
+use support::k8s_policy::{K8sPolicy, Labels, Tables};
 use yaml::yaml;
 
 /// Cases per run when `PROPTEST_CASES` does not say.
@@ -166,6 +167,17 @@ const K8S_BLOCKS: [(&str, Option<&str>); 6] = [
     ("10.0.0.4/32", None),
     ("203.0.113.0/24", Some("203.0.113.0/28")),
 ];
+/// What the Kubernetes NetworkPolicies name (`app` and `tier` of pods).
+static K8S: Tables = Tables {
+    pod_keys: POD_KEYS.split_at(2).0,
+    ns_keys: &NS_KEYS,
+    policy_names: &POLICY_NAMES,
+    blocks: &K8S_BLOCKS,
+    ports: &PORTS,
+    port_names: &PORT_NAMES,
+    protocols: &CONTAINER_PROTOCOLS,
+    staged: 0.0,
+};
 /// Addresses checked against every endpoint beside the matrix members (those a pod holds
 /// are left out: a pod's address names the pod).
 const ADDRESSES: [&str; 21] = [
@@ -200,9 +212,6 @@ const MAPPED_ADDRESSES: [&str; 4] = [
     "::ffff:10.0.0.200",
     "::ffff:8.8.8.8",
 ];
-
-/// Labels: (key index, value index) pairs.
-type Labels = Vec<(usize, usize)>;
 
 /// A label selector over [`SEL_KEYS`]: matchLabels, matchExpressions (key, operator,
 /// values).
@@ -284,30 +293,6 @@ struct CiliumPolicy {
     name: usize,
     spec: Option<CiliumRule>,
     specs: Option<Vec<CiliumRule>>,
-}
-
-#[derive(Clone, Debug)]
-enum K8sPeer {
-    Pods(Labels),
-    Namespaces(Labels),
-    Block(usize, bool),
-}
-
-#[derive(Clone, Debug)]
-struct K8sRule {
-    peers: Option<Vec<K8sPeer>>,
-    /// protocol, port (number or name).
-    ports: Option<Vec<(Option<usize>, Option<PortValue>)>>,
-}
-
-#[derive(Clone, Debug)]
-struct K8sPolicy {
-    ns: usize,
-    name: usize,
-    pod_selector: Labels,
-    types: Option<usize>,
-    ingress: Option<Vec<K8sRule>>,
-    egress: Option<Vec<K8sRule>>,
 }
 
 #[derive(Clone, Debug)]
@@ -405,16 +390,7 @@ fn addresses_agree(cluster: &Cluster, m: &Matrix, context: &str) -> Result<(), T
 
 fn check(c: &Case) -> Result<(), TestCaseError> {
     let text = yaml(c);
-    let loaded = load_texts(&[("t.yaml", &text)], &LoadOptions::default());
-    prop_assert!(
-        loaded.problems.is_empty(),
-        "the generated YAML loads cleanly: {:?}\n{text}",
-        loaded
-            .problems
-            .iter()
-            .map(|p| p.render(&loaded.sources))
-            .collect::<Vec<_>>()
-    );
+    let loaded = support::agreement::loads_cleanly(&text)?;
     for enforcement in [
         CiliumEnforcement::Default,
         CiliumEnforcement::Always,
@@ -442,14 +418,7 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
                 problems
             );
         }
-        for (i, why) in &cluster.not_applied {
-            prop_assert!(
-                *why != NotApplied::Invalid,
-                "NetworkPolicy {}/{} is invalid\n{text}",
-                cluster.policies[*i].namespace,
-                cluster.policies[*i].name
-            );
-        }
+        support::agreement::network_policies_valid(&cluster, &text)?;
         let context = format!("cilium_enforcement: {enforcement:?}\n{text}");
         support::agreement::every_pair_agrees(&cluster, |u, v| (u + 2 * v) % 5 == 0, &context)?;
         addresses_agree(&cluster, &Matrix::compute(&cluster), &context)?;

@@ -1,16 +1,7 @@
 //! The strategies that draw a random [`Case`].
 
 use super::*;
-
-/// Labels over a key table: each key present with probability `p`.
-fn labels(keys: &[(&str, &[&str])], p: f64) -> BoxedStrategy<Labels> {
-    keys.iter()
-        .enumerate()
-        .map(|(k, (_, values))| prop::option::weighted(p, (Just(k), 0..values.len())).boxed())
-        .collect::<Vec<_>>()
-        .prop_map(|v| v.into_iter().flatten().collect())
-        .boxed()
-}
+use support::k8s_policy::{k8s_policy, labels};
 
 fn sel_key() -> impl Strategy<Value = usize> {
     prop_oneof![6 => 0..COMMON_KEYS, 2 => COMMON_KEYS..SEL_KEYS.len()]
@@ -199,53 +190,6 @@ fn cilium_policy(namespaces: usize) -> impl Strategy<Value = CiliumPolicy> {
         })
 }
 
-fn k8s_rule() -> impl Strategy<Value = K8sRule> {
-    let peer = prop_oneof![
-        1 => labels(&POD_KEYS[..2], 0.5).prop_map(K8sPeer::Pods),
-        1 => labels(&NS_KEYS, 0.5).prop_map(K8sPeer::Namespaces),
-        2 => (0..K8S_BLOCKS.len(), any::<bool>()).prop_map(|(b, e)| K8sPeer::Block(b, e)),
-    ];
-    let value = prop_oneof![
-        (0..PORTS.len()).prop_map(PortValue::Number),
-        (0..PORT_NAMES.len()).prop_map(PortValue::Name),
-    ];
-    (
-        prop::option::weighted(0.8, prop::collection::vec(peer, 0..3)),
-        prop::option::weighted(
-            0.5,
-            prop::collection::vec(
-                (
-                    prop::option::of(0..CONTAINER_PROTOCOLS.len()),
-                    prop::option::weighted(0.8, value),
-                ),
-                1..3,
-            ),
-        ),
-    )
-        .prop_map(|(peers, ports)| K8sRule { peers, ports })
-}
-
-fn k8s_policy(namespaces: usize) -> impl Strategy<Value = K8sPolicy> {
-    (
-        0..namespaces,
-        0..POLICY_NAMES.len(),
-        labels(&POD_KEYS[..2], 0.4),
-        prop::option::of(0..3usize),
-        prop::option::weighted(0.7, prop::collection::vec(k8s_rule(), 0..3)),
-        prop::option::weighted(0.5, prop::collection::vec(k8s_rule(), 0..3)),
-    )
-        .prop_map(
-            |(ns, name, pod_selector, types, ingress, egress)| K8sPolicy {
-                ns,
-                name,
-                pod_selector,
-                types,
-                ingress,
-                egress,
-            },
-        )
-}
-
 fn pod(namespaces: usize) -> impl Strategy<Value = Pod> {
     (
         (
@@ -312,7 +256,7 @@ pub fn case() -> impl Strategy<Value = Case> {
             ),
             prop::collection::vec(prop::collection::vec(0..CIDRS.len(), 1..=2), 0..=2),
             prop::collection::vec(cilium_policy(n), 1..=5),
-            prop::option::weighted(0.3, prop::collection::vec(k8s_policy(n), 1..=2))
+            prop::option::weighted(0.3, prop::collection::vec(k8s_policy(&K8S, n), 1..=2))
                 .prop_map(Option::unwrap_or_default),
         )
             .prop_map(

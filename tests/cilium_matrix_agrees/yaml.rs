@@ -3,15 +3,7 @@
 use std::fmt::Write as _;
 
 use super::*;
-
-/// Labels as a flow mapping.
-fn flow_labels(l: &Labels, keys: &[(&str, &[&str])]) -> String {
-    let parts: Vec<String> = l
-        .iter()
-        .map(|&(k, v)| format!("{}: {}", keys[k].0, keys[k].1[v]))
-        .collect();
-    format!("{{{}}}", parts.join(", "))
-}
+use support::k8s_policy::{flow_labels, k8s_yaml};
 
 /// A Cilium selector as a flow mapping (keys and values quoted: keys hold `:`, values may be
 /// empty).
@@ -219,80 +211,6 @@ fn cilium_policy_yaml(out: &mut String, p: &CiliumPolicy) {
     }
 }
 
-fn k8s_yaml(out: &mut String, p: &K8sPolicy) {
-    let _ = writeln!(
-        out,
-        "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {}, namespace: {}}}\nspec:\n  podSelector: {{matchLabels: {}}}",
-        POLICY_NAMES[p.name],
-        NAMESPACES[p.ns],
-        flow_labels(&p.pod_selector, &POD_KEYS)
-    );
-    if let Some(t) = p.types {
-        let _ = writeln!(
-            out,
-            "  policyTypes: {}",
-            ["[Ingress]", "[Egress]", "[Ingress, Egress]"][t]
-        );
-    }
-    for (field, peers_field, rules) in
-        [("ingress", "from", &p.ingress), ("egress", "to", &p.egress)]
-    {
-        let Some(rules) = rules else { continue };
-        if rules.is_empty() {
-            let _ = writeln!(out, "  {field}: []");
-            continue;
-        }
-        let _ = writeln!(out, "  {field}:");
-        for r in rules {
-            let mut parts = Vec::new();
-            if let Some(peers) = &r.peers {
-                let items: Vec<String> = peers
-                    .iter()
-                    .map(|x| match x {
-                        K8sPeer::Pods(l) => format!(
-                            "{{podSelector: {{matchLabels: {}}}}}",
-                            flow_labels(l, &POD_KEYS)
-                        ),
-                        K8sPeer::Namespaces(l) => format!(
-                            "{{namespaceSelector: {{matchLabels: {}}}}}",
-                            flow_labels(l, &NS_KEYS)
-                        ),
-                        K8sPeer::Block(b, except) => {
-                            let (cidr, ex) = K8S_BLOCKS[*b];
-                            match ex.filter(|_| *except) {
-                                Some(e) => {
-                                    format!("{{ipBlock: {{cidr: '{cidr}', except: ['{e}']}}}}")
-                                }
-                                None => format!("{{ipBlock: {{cidr: '{cidr}'}}}}"),
-                            }
-                        }
-                    })
-                    .collect();
-                parts.push(format!("{peers_field}: [{}]", items.join(", ")));
-            }
-            if let Some(ports) = &r.ports {
-                let items: Vec<String> = ports
-                    .iter()
-                    .map(|(proto, value)| {
-                        let mut f = Vec::new();
-                        if let Some(pr) = proto {
-                            f.push(format!("protocol: {}", CONTAINER_PROTOCOLS[*pr]));
-                        }
-                        match value {
-                            Some(PortValue::Number(n)) => f.push(format!("port: {}", PORTS[*n])),
-                            Some(PortValue::Name(n)) => f.push(format!("port: {}", PORT_NAMES[*n])),
-                            Some(PortValue::Zero) | None => {}
-                        }
-                        format!("{{{}}}", f.join(", "))
-                    })
-                    .collect();
-                parts.push(format!("ports: [{}]", items.join(", ")));
-            }
-            let _ = writeln!(out, "  - {{{}}}", parts.join(", "));
-        }
-    }
-}
-
 /// A pod's addresses: in its node's pod CIDRs, or the node's own for hostNetwork.
 fn pod_ips(p: &Pod, dual_stack: bool) -> Vec<String> {
     let n = p.node.unwrap_or(p.ip_node);
@@ -381,16 +299,7 @@ pub fn yaml(c: &Case) -> String {
             ports.join(", ")
         ));
         let ips = pod_ips(p, c.dual_stack);
-        let status = match ips.first() {
-            None => "{phase: Running}".to_string(),
-            Some(first) => {
-                let all: Vec<String> = ips.iter().map(|ip| format!("{{ip: '{ip}'}}")).collect();
-                format!(
-                    "{{phase: Running, podIP: '{first}', podIPs: [{}]}}",
-                    all.join(", ")
-                )
-            }
-        };
+        let status = support::k8s_policy::pod_status(&ips);
         let _ = writeln!(
             out,
             "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: {}, labels: {}}}\nspec: {{{}}}\nstatus: {status}",
@@ -418,7 +327,7 @@ pub fn yaml(c: &Case) -> String {
         );
     }
     for p in &c.k8s {
-        k8s_yaml(&mut out, p);
+        k8s_yaml(&K8S, &mut out, p);
     }
     for p in &c.policies {
         cilium_policy_yaml(&mut out, p);

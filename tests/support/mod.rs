@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod agreement;
+pub mod k8s_policy;
 
 use std::ffi::OsStr;
 use std::io::Write;
