@@ -183,7 +183,10 @@ pub fn read_inputs(inputs: &[String]) -> (Vec<SourceFile>, Vec<Problem>) {
             Err(p) => problems.push(p),
         }
     }
-    files.dedup();
+    // An input named twice (`-f a.yaml -f a.yaml`, or a file inside a directory also given)
+    // is read once, where it first appears.
+    let mut seen = std::collections::BTreeSet::new();
+    files.retain(|input| seen.insert(input.clone()));
     let texts: Vec<(Input, Result<String, String>)> = files
         .into_par_iter()
         .map(|input| {
@@ -252,26 +255,21 @@ fn add_sources(loaded: &mut Loaded, sources: Vec<SourceFile>, opts: &LoadOptions
 }
 
 fn read(input: &Input) -> Result<String, String> {
-    let mut bytes = Vec::new();
-    match input {
-        Input::Stdin => {
-            std::io::stdin()
-                .lock()
-                .take(MAX_FILE_BYTES + 1)
-                .read_to_end(&mut bytes)
-                .map_err(|e| format!("cannot read standard input: {e}"))?;
-        }
+    let bytes = match input {
+        Input::Stdin => read_limited(std::io::stdin().lock(), 0, MAX_FILE_BYTES)
+            .map_err(|e| format!("cannot read standard input: {e}"))?,
         Input::File(path) => {
             let f = std::fs::File::open(path)
                 .map_err(|e| format!("cannot read: {}", io_message(&e)))?;
-            f.take(MAX_FILE_BYTES + 1)
-                .read_to_end(&mut bytes)
-                .map_err(|e| format!("cannot read: {}", io_message(&e)))?;
+            // A regular file says its size; a stream (FIFO, device) says 0 and grows as read.
+            let hint = f.metadata().map_or(0, |m| m.len().min(MAX_FILE_BYTES));
+            read_limited(f, hint as usize, MAX_FILE_BYTES)
+                .map_err(|e| format!("cannot read: {}", io_message(&e)))?
         }
-    }
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    };
+    let Some(bytes) = bytes else {
         return Err(format!("larger than {} MiB; refused", MAX_FILE_BYTES >> 20));
-    }
+    };
     // A UTF-8 byte order mark is allowed, as kubectl allows it.
     let bytes = bytes
         .strip_prefix(b"\xEF\xBB\xBF")
@@ -285,10 +283,43 @@ fn read(input: &Input) -> Result<String, String> {
     })
 }
 
+/// Reads a file or a stream (a FIFO, a pipe, `/dev/zero`) in chunks, keeping at most `limit`
+/// bytes: `None` as soon as there are more, so an endless stream ends quickly.
+fn read_limited(mut r: impl Read, capacity: usize, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::with_capacity(capacity);
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = match r.read(&mut chunk) {
+            Ok(0) => return Ok(Some(bytes)),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if (bytes.len() + n) as u64 > limit {
+            return Ok(None);
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+    }
+}
+
 fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_are_read_up_to_the_limit_and_no_further() {
+        let ok = read_limited(&b"abcdef"[..], 0, 6).unwrap();
+        assert_eq!(ok.as_deref(), Some(&b"abcdef"[..]));
+        assert_eq!(read_limited(&b"abcdefg"[..], 0, 6).unwrap(), None);
+        // An endless stream ends as soon as the limit is passed.
+        assert_eq!(read_limited(std::io::repeat(0), 0, 1 << 20).unwrap(), None);
     }
 }

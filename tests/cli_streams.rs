@@ -1,0 +1,124 @@
+//! End-to-end: inputs that are streams (process substitution, `/dev/stdin`, devices) and
+//! directory walks through symlinks (issue 10).
+#![cfg(unix)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kubectl-netpol");
+
+const POD: &str =
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: p1, namespace: app, labels: {a: b}}\n";
+
+/// A fresh temporary directory, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir =
+            std::env::temp_dir().join(format!("netpol-streams-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn quote(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', r"'\''"))
+}
+
+/// Runs a bash command line; `BIN` names the binary. Returns (code, stdout, stderr).
+fn bash(script: &str) -> (i32, String, String) {
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(script.replace("BIN", &quote(Path::new(BIN))))
+        .output()
+        .expect("bash runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn pod_file(dir: &TempDir) -> PathBuf {
+    let file = dir.0.join("pod.yaml");
+    std::fs::write(&file, POD).unwrap();
+    file
+}
+
+#[test]
+fn process_substitution_is_read_as_a_stream() {
+    let dir = TempDir::new("procsub");
+    let file = pod_file(&dir);
+    let (code, out, err) = bash(&format!(
+        "BIN can-reach app/p1 app/p1 -v -f <(cat {})",
+        quote(&file)
+    ));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("allowed"), "{out}");
+    assert!(err.contains("Pod app/p1: used"), "{err}");
+}
+
+#[test]
+fn dev_stdin_is_read_as_a_stream_from_a_file_or_a_pipe() {
+    let dir = TempDir::new("stdin");
+    let file = pod_file(&dir);
+    for script in [
+        format!(
+            "BIN can-reach app/p1 app/p1 -v -f /dev/stdin < {}",
+            quote(&file)
+        ),
+        format!(
+            "cat {} | BIN can-reach app/p1 app/p1 -v -f /dev/stdin",
+            quote(&file)
+        ),
+    ] {
+        let (code, out, err) = bash(&script);
+        assert_eq!(code, 0, "{script}: {err}");
+        assert!(out.contains("allowed"), "{script}: {out}");
+        assert!(
+            err.contains("/dev/stdin:1:1: Pod app/p1: used"),
+            "{script}: {err}"
+        );
+    }
+}
+
+#[test]
+fn an_endless_device_ends_with_a_size_error_quickly() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let start = Instant::now();
+    let (code, _, err) = bash("timeout 20 BIN can-reach app/p1 app/p1 -f /dev/zero");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("/dev/zero: larger than 512 MiB; refused"),
+        "{err}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
+fn a_directory_walk_skips_symlink_loops_and_reads_every_file_once() {
+    let dir = TempDir::new("walk");
+    std::fs::write(dir.0.join("a.yaml"), POD).unwrap();
+    std::os::unix::fs::symlink(".", dir.0.join("loop")).unwrap();
+    std::os::unix::fs::symlink("a.yaml", dir.0.join("b.yaml")).unwrap();
+    let (code, out, err) = bash(&format!(
+        "BIN can-reach app/p1 app/p1 -v -f {}",
+        quote(&dir.0)
+    ));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("allowed"), "{out}");
+    assert_eq!(err.matches("Pod app/p1").count(), 1, "{err}");
+    assert!(err.contains("a.yaml:1:1: Pod app/p1: used"), "{err}");
+    assert!(err.contains("input: 1 files, 1 objects used"), "{err}");
+}
