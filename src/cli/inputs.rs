@@ -237,7 +237,16 @@ fn session_from(loaded: Loaded, args: &Inputs, painter: &Painter, mode: Problems
         eprintln!("{} {}", painter.bad("error:"), p.render(&sources));
         errors += 1;
     }
-    let cluster = Cluster::build_with(objects, &args.build);
+    let mut cluster = Cluster::build_with(objects, &args.build);
+    // What the loader met but does not evaluate (another plugin's or a mesh's policies) is a
+    // warning of the model too, so that `check` reports it as `not-evaluated`; printed once,
+    // below, with the model's.
+    let (loader_warnings, warnings): (Vec<_>, Vec<_>) =
+        warnings.into_iter().partition(|w| w.span.is_some());
+    for w in loader_warnings {
+        let span = w.span.expect("partitioned on it");
+        cluster.warnings.push((span, w.message));
+    }
     if args.build.cni.is_none()
         && let Some((calico, cilium)) = cluster.cni_conflict()
     {

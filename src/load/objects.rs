@@ -34,21 +34,37 @@ pub fn read_file(file: FileId, text: &str, opts: &LoadOptions) -> FileObjects {
         if doc.is_empty() {
             continue;
         }
-        read_object(doc, doc.root, opts, &mut out, 0);
+        let root = N { doc, id: doc.root };
+        if root.is_list() && root.items().any(|i| i.is_map() && looks_like_object(i)) {
+            // A JSON (or YAML) array of objects: each is read as an object.
+            for item in root.items() {
+                read_object(doc, item.id, opts, &mut out, 1, None);
+            }
+            continue;
+        }
+        read_object(doc, doc.root, opts, &mut out, 0, None);
     }
     out
 }
 
+/// Whether a node has a `kind` or an `apiVersion`.
+fn looks_like_object(n: N) -> bool {
+    n.get("kind").is_some() || n.get("apiVersion").is_some()
+}
+
+/// Reads the object at `id`; `inferred` is the `(kind, apiVersion)` that items of a typed
+/// list (`PodList`) get when they do not say theirs.
 fn read_object(
     doc: &Document,
     id: NodeId,
     opts: &LoadOptions,
     out: &mut FileObjects,
     depth: usize,
+    inferred: Option<(&str, &str)>,
 ) {
     let n = N { doc, id };
-    let kind = n.str_at("kind");
-    let api_version = n.str_at("apiVersion");
+    let kind = n.str_at("kind").or(inferred.map(|(k, _)| k));
+    let api_version = n.str_at("apiVersion").or(inferred.map(|(_, v)| v));
     let (Some(kind), Some(api_version)) = (kind, api_version) else {
         if kind.is_none() && api_version.is_none() {
             // Not a Kubernetes object at all (a values file, a CI config...): a directory of
@@ -94,8 +110,18 @@ fn read_object(
         let mut d = Decoder::new(doc, id);
         let items = d.list(n.get_raw("items").expect("checked above"));
         out.problems.extend(d.problems);
+        // The items of a typed list (`PodList`) may leave out their kind and apiVersion, as
+        // `kubectl get pods -o yaml` with some clients does: they are the list's.
+        let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
         for item in items {
-            read_object(doc, item.id, opts, out, depth + 1);
+            read_object(
+                doc,
+                item.id,
+                opts,
+                out,
+                depth + 1,
+                item_kind.map(|k| (k, api_version)),
+            );
         }
         return;
     }
@@ -183,6 +209,63 @@ mod tests {
         assert!(
             matches!(&out.inventory[0].outcome, Outcome::Ignored(why) if why.contains("no apiVersion or kind"))
         );
+    }
+
+    #[test]
+    fn typed_list_items_get_the_kind_and_api_version_of_the_list() {
+        let text = "apiVersion: v1\nkind: PodList\nitems:\n- metadata: {name: p1, namespace: app}\n  spec: {containers: []}\n- kind: Pod\n  metadata: {name: p2, namespace: app}\n  spec: {containers: 3}\n";
+        let out = read(text);
+        assert_eq!(out.objects.len(), 1);
+        assert_eq!(out.inventory.len(), 2);
+        assert_eq!(out.inventory[0].kind, "Pod");
+        assert_eq!(out.inventory[0].name, "app/p1");
+        assert_eq!(out.inventory[0].outcome, Outcome::Used);
+        // Positions are those of the items in the file.
+        assert_eq!(
+            out.inventory[0].span.start as usize,
+            text.find("metadata").unwrap()
+        );
+        assert_eq!(out.problems.len(), 1);
+        assert_eq!(out.problems[0].path, "spec.containers");
+        assert_eq!(
+            out.problems[0].span.unwrap().start as usize,
+            text.find("3").unwrap()
+        );
+        // A misspelt item kind is reported at the item's `kind`.
+        let text = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicyList\nitems:\n- kind: NetworkPolicies\n  metadata: {name: a}\n  spec: {podSelector: {}}\n";
+        let out = read(text);
+        assert_eq!(out.problems.len(), 1, "{:?}", out.problems);
+        assert_eq!(out.problems[0].path, "kind");
+        assert_eq!(
+            out.problems[0].span.unwrap().start as usize,
+            text.find("NetworkPolicies").unwrap()
+        );
+        assert!(
+            out.problems[0]
+                .message
+                .contains("did you mean `NetworkPolicy`?")
+        );
+    }
+
+    #[test]
+    fn a_top_level_array_of_objects_is_read_object_by_object() {
+        let text = "[\n  {\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"app\"}},\n  {\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"p1\", \"namespace\": \"app\"}, \"spec\": {\"containers\": 3}}\n]\n";
+        let out = read(text);
+        assert_eq!(out.objects.len(), 1);
+        assert_eq!(out.inventory.len(), 2);
+        assert_eq!(out.inventory[1].name, "app/p1");
+        assert_eq!(out.problems.len(), 1);
+        assert_eq!(out.problems[0].path, "spec.containers");
+        assert_eq!(
+            out.problems[0].span.unwrap().start as usize,
+            text.find("3}").unwrap()
+        );
+        // The same in YAML.
+        let out = read(
+            "- apiVersion: v1\n  kind: Namespace\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: b}\n",
+        );
+        assert!(out.problems.is_empty());
+        assert_eq!(out.objects.len(), 2);
     }
 
     #[test]
