@@ -54,3 +54,18 @@ fn an_antrea_policy_is_not_evaluated_with_a_warning() {
         r.shown()
     );
 }
+
+/// A port written as a quoted number is a port name to the API server; when the number is
+/// out of range too, the error says that besides (issue 10).
+#[test]
+fn a_quoted_port_number_is_named_for_what_it_is() {
+    let r = run(&["check", "--no-config", "quoted-port.yaml", "-o", "json"]);
+    assert_eq!(r.code, 1, "{}", r.shown());
+    assert!(
+        r.stdout.contains(
+            "`99999` is not a valid port name: must hold at least one letter; as a number, port 99999 is out of range 1-65535"
+        ) && r.stdout.contains("write the number without quotes"),
+        "{}",
+        r.shown()
+    );
+}

@@ -162,13 +162,8 @@ fn policy_port(p: &PolicyPort, path: &str, out: &mut Out) {
                 format!("{n} is out of range 1-65535"),
             ),
             IntOrString::Str(name) => {
-                if let Err(e) = port_name(name) {
-                    out.push(
-                        "invalid-port",
-                        port.span,
-                        ppath,
-                        format!("`{name}` is not a valid port name: {e}"),
-                    );
+                if let Some(m) = port_name_problem(name) {
+                    out.push("invalid-port", port.span, ppath, m);
                 }
             }
             _ => {}
@@ -327,13 +322,8 @@ pub fn cluster_policy(p: &ClusterPolicy) -> Vec<Violation> {
                     }
                     ClusterPortKind::Named(name) => {
                         named = true;
-                        if let Err(e) = port_name(name) {
-                            out.push(
-                                RULE,
-                                name.span,
-                                format!("{base}.ports"),
-                                format!("`{}` is not a valid port name: {e}", name.value),
-                            );
+                        if let Some(m) = port_name_problem(name) {
+                            out.push(RULE, name.span, format!("{base}.ports"), m);
                         }
                     }
                     ClusterPortKind::Invalid => out.push(
@@ -515,6 +505,23 @@ fn name_part(s: &str) -> Result<(), &'static str> {
         );
     }
     Ok(())
+}
+
+/// What is wrong with a port written as a string, as the API server reads it (a name). A
+/// quoted number is a name without a letter; when the number would be out of range anyway,
+/// the message says that too (the rule's help says to write it without quotes).
+fn port_name_problem(name: &str) -> Option<String> {
+    let e = port_name(name).err()?;
+    let out_of_range = !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_digit())
+        && !name.parse::<u64>().is_ok_and(|n| (1..=65535).contains(&n));
+    Some(if out_of_range {
+        format!(
+            "`{name}` is not a valid port name: {e}; as a number, port {name} is out of range 1-65535"
+        )
+    } else {
+        format!("`{name}` is not a valid port name: {e}")
+    })
 }
 
 /// Checks a label key: an optional DNS subdomain prefix and `/`, then a name of up to 63
