@@ -423,6 +423,20 @@ impl<'a> Context<'a> {
             .get_or_init(|| redundancy::compute(self.cluster, self.world))
     }
 
+    /// The applied Cilium policies, with their index in [`Cluster::cilium_policies`], when
+    /// Cilium enforces the policies (none otherwise: the Cilium rules judge nothing then).
+    pub fn cilium_policies(
+        &self,
+    ) -> impl Iterator<Item = (usize, &'a crate::model::cilium::CiliumPolicy)> + 'a {
+        let cluster = self.cluster;
+        let enforced = cluster.cni == crate::model::Cni::Cilium;
+        cluster
+            .cilium_policies
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| enforced && cluster.cilium_applied(*i))
+    }
+
     /// The rule of the policy model a reference points at.
     pub fn ir_rule(&self, r: shadow::RuleRef) -> &crate::model::ir::Rule {
         self.cluster.ir.policies[r.0]

@@ -47,9 +47,9 @@
 use crate::engine::matching::source_selects;
 use crate::lint::risk::name_list;
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
+use crate::model::Direction;
 use crate::model::cilium::{CiliumKind, CiliumRule};
 use crate::model::ir::Source;
-use crate::model::{Cni, Direction};
 
 /// The rule.
 pub const RULE: RuleDef = RuleDef {
@@ -65,11 +65,8 @@ const SYSTEM_NAMESPACE: &str = "kube-system";
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     let cluster = cx.cluster;
-    if cluster.cni != Cni::Cilium {
-        return;
-    }
-    for (idx, p) in cluster.cilium_policies.iter().enumerate() {
-        if p.kind != CiliumKind::ClusterwideNetworkPolicy || !cluster.cilium_applied(idx) {
+    for (idx, p) in cx.cilium_policies() {
+        if p.kind != CiliumKind::ClusterwideNetworkPolicy {
             continue;
         }
         for (k, spec) in p.specs.iter().enumerate() {

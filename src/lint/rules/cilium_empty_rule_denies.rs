@@ -45,8 +45,8 @@
 //! (`default-deny`) or its `description`.
 
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
+use crate::model::Direction;
 use crate::model::cilium::{CiliumPolicy, CiliumRule, PeerRule};
-use crate::model::{Cni, Direction};
 
 /// The rule.
 pub const RULE: RuleDef = RuleDef {
@@ -62,14 +62,7 @@ const ALLOW_WORDS: [&str; 3] = ["allow", "permit", "accept"];
 const DENY_WORDS: [&str; 5] = ["deny", "lockdown", "lock-down", "isolat", "block"];
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
-    let cluster = cx.cluster;
-    if cluster.cni != Cni::Cilium {
-        return;
-    }
-    for (idx, p) in cluster.cilium_policies.iter().enumerate() {
-        if !cluster.cilium_applied(idx) {
-            continue;
-        }
+    for (idx, p) in cx.cilium_policies() {
         for spec in &p.specs {
             for dir in Direction::BOTH {
                 let list = spec.allows(dir).unwrap_or(&[]);

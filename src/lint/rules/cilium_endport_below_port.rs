@@ -29,7 +29,6 @@
 //! ```
 
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
-use crate::model::Cni;
 use crate::model::cilium::validate::go_port_number;
 
 /// The rule.
@@ -43,14 +42,7 @@ pub const RULE: RuleDef = RuleDef {
 };
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
-    let cluster = cx.cluster;
-    if cluster.cni != Cni::Cilium {
-        return;
-    }
-    for (idx, p) in cluster.cilium_policies.iter().enumerate() {
-        if !cluster.cilium_applied(idx) {
-            continue;
-        }
+    for (idx, p) in cx.cilium_policies() {
         for spec in &p.specs {
             let lists = [
                 ("ingress", spec.ingress.as_deref()),

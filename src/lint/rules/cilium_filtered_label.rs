@@ -67,10 +67,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
     if cluster.cni != Cni::Cilium {
         return;
     }
-    for (idx, p) in cluster.cilium_policies.iter().enumerate() {
-        if !cluster.cilium_applied(idx) {
-            continue;
-        }
+    for (idx, p) in cx.cilium_policies() {
         let subject = Subject::CiliumPolicy(idx);
         for spec in &p.specs {
             let mut selectors: Vec<(String, &LabelSelector)> = Vec::new();

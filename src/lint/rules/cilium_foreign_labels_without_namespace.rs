@@ -67,14 +67,11 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         return;
     }
     let scope = Scope::new(cluster);
-    for (idx, p) in cluster.cilium_policies.iter().enumerate() {
+    for (idx, p) in cx.cilium_policies() {
         let Some(ns) = p.namespace.as_deref() else {
             continue;
         };
-        if p.kind != CiliumKind::NetworkPolicy
-            || !cluster.cilium_applied(idx)
-            || !scope.has_endpoints_named(ns)
-        {
+        if p.kind != CiliumKind::NetworkPolicy || !scope.has_endpoints_named(ns) {
             continue;
         }
         for (k, spec) in p.specs.iter().enumerate() {

@@ -85,10 +85,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
     }
     let server = DnsServer::of(cluster);
     let mut seen: HashMap<usize, Vec<DnsRule>> = HashMap::new();
-    for (idx, p) in cluster.cilium_policies.iter().enumerate() {
-        if !cluster.cilium_applied(idx) {
-            continue;
-        }
+    for (idx, p) in cx.cilium_policies() {
         for (k, spec) in p.specs.iter().enumerate() {
             let source = Source::Cilium {
                 policy: idx,
