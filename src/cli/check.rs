@@ -134,9 +134,9 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
         || config.closed_world == Some(true)
         || args.input.cluster.from_cluster
     {
-        crate::lint::redundancy::World::Closed
+        crate::lint::World::Closed
     } else {
-        crate::lint::redundancy::World::Open
+        crate::lint::World::Open
     };
     let mut findings = run_rules(&cx, &config, &RunOptions { topology_files });
     drop(cx);

@@ -131,6 +131,18 @@ impl fmt::Debug for RuleDef {
     }
 }
 
+/// Whether the input is the whole cluster (`--closed-world`: a dump, a live read), or part of
+/// one (a repository: its own namespaces are complete, every other namespace may exist with
+/// any pods).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum World {
+    /// Part of a cluster: findings must hold in every cluster the input can be part of.
+    #[default]
+    Open,
+    /// The whole cluster.
+    Closed,
+}
+
 /// The object a finding is about, whose `netpol.kubectl.dev/ignore` annotation can silence it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Subject {
@@ -229,7 +241,7 @@ impl Finding {
             subject,
             notes: Vec::new(),
             attachments: Vec::new(),
-            holds: registry::holds(rule, redundancy::World::Open),
+            holds: registry::holds(rule, World::Open),
         }
     }
 
@@ -284,7 +296,7 @@ pub struct Context<'a> {
     pub baseline: Option<&'a rules::new_flow_opened::Baseline>,
     /// Whether the input is the whole cluster (`--closed-world`) or part of one: findings
     /// about what changes nothing must then hold in every cluster it can be part of.
-    pub world: redundancy::World,
+    pub world: World,
     violations: OnceLock<Vec<(PolicyIdx, Violation)>>,
     matrix: OnceLock<Matrix>,
     shadows: OnceLock<Vec<shadow::Shadow>>,
@@ -306,7 +318,7 @@ impl<'a> Context<'a> {
             default_namespace: "default",
             expectations: &[],
             baseline: None,
-            world: redundancy::World::Open,
+            world: World::Open,
             violations: OnceLock::new(),
             matrix: OnceLock::new(),
             shadows: OnceLock::new(),

@@ -28,6 +28,7 @@
 //! nothing either. A policy is redundant when all its rules can go at once and every pod
 //! it isolates is isolated by another policy of its tier too.
 
+use super::World;
 use crate::engine::compile::Compiled;
 use crate::engine::containment::{conjoin, match_within, ports_within};
 use crate::model::ir::{
@@ -60,18 +61,6 @@ pub struct RedundantPolicy {
     pub covered_by: Vec<PolicyId>,
     /// Other policies isolating the pods it isolates.
     pub isolated_also_by: Vec<PolicyId>,
-}
-
-/// Whether the input is the whole cluster (`--closed-world`: a dump, a live read), or part of
-/// one (a repository: its own namespaces are complete, every other namespace may exist with
-/// any pods).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum World {
-    /// Part of a cluster: findings must hold in every cluster the input can be part of.
-    #[default]
-    Open,
-    /// The whole cluster.
-    Closed,
 }
 
 /// What the input does not show: parties of namespaces it does not declare.

@@ -4,7 +4,7 @@
 //! that every rule file is registered and documented, and that every rule has its entry.
 
 use super::RuleDef;
-use super::redundancy::World;
+use super::World;
 use super::rules::*;
 
 include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));

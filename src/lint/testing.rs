@@ -48,17 +48,12 @@ pub fn details(rule: &'static RuleDef, fixture: &str) -> Vec<String> {
 /// The findings of `rule` on a fixture read as the whole cluster (`check --closed-world`), as
 /// `line:col: message`.
 pub fn findings_closed(rule: &'static RuleDef, fixture: &str) -> Vec<String> {
-    with_findings_in(
-        rule,
-        &[fixture],
-        super::redundancy::World::Closed,
-        |sources, found| {
-            found
-                .iter()
-                .map(|f| position(sources, f.span, false) + ": " + &f.message)
-                .collect()
-        },
-    )
+    with_findings_in(rule, &[fixture], super::World::Closed, |sources, found| {
+        found
+            .iter()
+            .map(|f| position(sources, f.span, false) + ": " + &f.message)
+            .collect()
+    })
 }
 
 /// The line and severity of each finding of `rule` on a fixture (for rules that report
@@ -77,13 +72,13 @@ fn with_findings<T>(
     fixtures: &[&str],
     show: impl FnOnce(&SourceMap, &[Finding]) -> T,
 ) -> T {
-    with_findings_in(rule, fixtures, super::redundancy::World::Open, show)
+    with_findings_in(rule, fixtures, super::World::Open, show)
 }
 
 fn with_findings_in<T>(
     rule: &'static RuleDef,
     fixtures: &[&str],
-    world: super::redundancy::World,
+    world: super::World,
     show: impl FnOnce(&SourceMap, &[Finding]) -> T,
 ) -> T {
     let dir = format!(

@@ -38,7 +38,7 @@
 //! ```
 //! then one policy per workload allowing what it needs (including DNS egress).
 
-use crate::lint::redundancy::World;
+use crate::lint::World;
 use crate::lint::risk::default_deny;
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
 use crate::model::{Direction, NsId};

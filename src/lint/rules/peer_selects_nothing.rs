@@ -49,7 +49,7 @@
 
 use super::policy_selects_nothing::may_create_them;
 use crate::base::span::Span;
-use crate::lint::redundancy::World;
+use crate::lint::World;
 use crate::lint::scope::{Scope, closest_miss, list, peer_path};
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
 use crate::model::ip::AddrRange;

@@ -46,7 +46,7 @@
 //!     - podSelector: {matchLabels: {app: web}}
 //! ```
 
-use crate::lint::redundancy::World;
+use crate::lint::World;
 use crate::lint::scope::{Scope, closest_miss, list};
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
 use crate::model::PodSource;
