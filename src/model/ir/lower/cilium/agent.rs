@@ -15,26 +15,35 @@ use crate::model::{CiliumEnforcement, Cluster, Direction};
 /// The policy that `--cilium-policy-enforcement always` adds: every pod on the pod network
 /// is in default deny both ways.
 pub fn always_enforced() -> Policy {
+    agent_policy(
+        Source::CiliumEnforcement,
+        "policy enforcement mode always",
+        Direction::BOTH.map(|_| PolicyDir {
+            applies: true,
+            isolates: true,
+            rules: Vec::new(),
+        }),
+    )
+}
+
+/// A policy the agent applies to every pod on the pod network (no object of the input).
+fn agent_policy(source: Source, name: &str, dirs: [PolicyDir; 2]) -> Policy {
     let span = Span::default();
     Policy {
-        source: Source::CiliumEnforcement,
+        source,
         tier: 0,
-        name: "policy enforcement mode always".into(),
+        name: name.into(),
         kind: "Cilium agent",
         precedence: None,
         precedence_key: Precedence::Unordered,
         name_span: span,
         span: None,
         subject: Match::Any(vec![Term {
-            label: "every endpoint".into(),
+            label: "every pod".into(),
             span,
             conds: vec![pod_network(span)],
         }]),
-        dirs: Direction::BOTH.map(|_| PolicyDir {
-            applies: true,
-            isolates: true,
-            rules: Vec::new(),
-        }),
+        dirs,
     }
 }
 
@@ -72,15 +81,7 @@ pub fn allow_localhost(cluster: &Cluster) -> Option<Policy> {
                     span,
                 )],
             }]),
-            local: Some(Match::Any(vec![Term {
-                label: format!("on node {node}"),
-                span,
-                conds: vec![Cond::new(
-                    Test::OnNode(node.to_string()),
-                    format!("a pod on node {node}"),
-                    span,
-                )],
-            }])),
+            local: Some(super::on_node(node, span)),
             ports: PortMatch::All,
             named_on: None,
             span,
@@ -90,21 +91,10 @@ pub fn allow_localhost(cluster: &Cluster) -> Option<Policy> {
             action_word: "Allow",
         })
         .collect();
-    Some(Policy {
-        source: Source::CiliumLocalhost,
-        tier: 0,
-        name: "allow-localhost".into(),
-        kind: "Cilium agent",
-        precedence: None,
-        precedence_key: Precedence::Unordered,
-        name_span: span,
-        span: None,
-        subject: Match::Any(vec![Term {
-            label: "every pod".into(),
-            span,
-            conds: vec![pod_network(span)],
-        }]),
-        dirs: [
+    Some(agent_policy(
+        Source::CiliumLocalhost,
+        "allow-localhost",
+        [
             PolicyDir {
                 applies: true,
                 isolates: false,
@@ -112,7 +102,7 @@ pub fn allow_localhost(cluster: &Cluster) -> Option<Policy> {
             },
             PolicyDir::default(),
         ],
-    })
+    ))
 }
 
 /// Whether the enforcement mode evaluates policies at all.

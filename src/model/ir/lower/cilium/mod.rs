@@ -263,15 +263,7 @@ impl Cx<'_> {
         }
         for (node, term) in peers.per_node {
             out.push(Rule {
-                local: Some(Match::Any(vec![Term {
-                    label: format!("on node {node}"),
-                    span: r.span,
-                    conds: vec![Cond::new(
-                        Test::OnNode(node.clone()),
-                        format!("a pod on node {node}"),
-                        r.span,
-                    )],
-                }])),
+                local: Some(on_node(&node, r.span)),
                 peer: Match::Any(vec![term]),
                 ..base.clone()
             });
@@ -286,4 +278,19 @@ impl Cx<'_> {
             self.policy.qualified_name()
         )
     }
+}
+
+/// The pods of one node (`spec.nodeName`): the local condition of the per-node copies of a
+/// rule whose peer depends on the node the pod runs on (`host`, `remote-node`,
+/// allow-localhost).
+pub(super) fn on_node(node: &str, span: Span) -> Match {
+    Match::Any(vec![Term {
+        label: format!("on node {node}"),
+        span,
+        conds: vec![Cond::new(
+            Test::OnNode(node.to_string()),
+            format!("a pod on node {node}"),
+            span,
+        )],
+    }])
 }
