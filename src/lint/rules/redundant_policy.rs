@@ -4,8 +4,12 @@
 //! annotation), and every connection its rules allow, other policies allow as well. The
 //! policies that already do its job are named.
 //!
-//! A default deny (`podSelector: {}` with no rules) is never reported: it guards pods that
-//! do not exist yet. Judged on the input, like `redundant-rule`.
+//! A default deny (`podSelector: {}` with no rules, or rules that match no peer) is never
+//! reported: it guards pods that do not exist yet. Judged like `redundant-rule`: on the
+//! input, and, unless `--closed-world`, for the pods of namespaces it does not describe too
+//! (its rules must be covered there by rules that stay, and the unseen pods it isolates
+//! isolated by another policy in every cluster). A Cilium policy is judged as a whole, all
+//! its rules and their deny and allow parts at once.
 //!
 //! ## Why it matters
 //! Duplicate policies drift apart: a fix applied to one is silently undone by the other

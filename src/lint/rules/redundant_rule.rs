@@ -9,8 +9,14 @@
 //! Unlike `shadowed-rule`, which holds for any cluster, this is judged on the pods,
 //! namespaces and labels of the input (with `--topology` for manifests kept elsewhere), so
 //! it also finds rules made redundant by a combination of other rules, or by how the
-//! workloads are actually labelled. Rules already reported as shadowed or duplicated, and
-//! rules of a policy reported as redundant as a whole, are not reported again.
+//! workloads are actually labelled. Unless `--closed-world` says the input is the whole
+//! cluster, a rule is reported only if it also changes nothing for the pods of namespaces
+//! the input does not describe: each of its peers that can match such a pod lies, for any
+//! cluster, within a rule that stays (same tier where rules add up, same action, covering
+//! subjects, peers and ports). So a rule admitting another team's namespace is not
+//! redundant just because that namespace is not in the files. Rules already reported as
+//! shadowed or duplicated, and rules of a policy reported as redundant as a whole, are not
+//! reported again.
 //!
 //! ## Why it matters
 //! A redundant rule makes a policy look wider than it is, so that narrowing it (the rule
