@@ -6,11 +6,17 @@
 //!   only hostNetwork pods, which selectors never match;
 //! - an `ipBlock` whose `except` entries together cover its whole `cidr`.
 //!
-//! What the input does not show is not judged. Namespace selectors are judged only when the
-//! input declares Namespace objects; then the namespaces of the input, plus `default`,
-//! `kube-system`, `kube-public` and `kube-node-lease` (which every cluster has), are taken as
-//! all there is. A podSelector is judged only when every namespace it looks in holds at least
-//! one pod or workload of the input. Give manifests kept elsewhere with `--topology`.
+//! What the input does not show is not judged. A repository holds part of a cluster: unless
+//! `--closed-world`, a peer that looks only into namespaces the input does not describe
+//! (declared by a Namespace object, or, when none is declared, holding its workloads) — or
+//! whose namespace label may also match such namespaces and finds no pod in the described
+//! ones — is taken to find its pods elsewhere: all such peers make one info per run that
+//! lists them, so that a typo stays visible. A name or label one typo away from a namespace
+//! of the input stays a warning, with the closest. With `--closed-world`, namespace
+//! selectors are judged when the input declares Namespace objects, taking the namespaces of
+//! the input plus `default`, `kube-system`, `kube-public` and `kube-node-lease` as all there
+//! is, and a podSelector when every namespace it looks in holds a pod or workload of the
+//! input. Give manifests kept elsewhere with `--topology`.
 //!
 //! The pods the prometheus-operator creates from the `Prometheus`, `PrometheusAgent`,
 //! `Alertmanager` and `ThanosRuler` resources of the input count, with the labels it gives
