@@ -192,26 +192,111 @@ fn no_input_is_a_usage_error() {
 
 #[test]
 fn json_is_consistent() {
-    let v: serde_json::Value =
-        serde_json::from_str(&ok(&["matrix", "testdata/demo", "-o", "json"])).unwrap();
-    assert_eq!(v["version"], 1);
-    let ids: HashSet<&str> = v["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["id"].as_str().unwrap())
-        .collect();
-    let sources: HashSet<&str> = v["sources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap())
-        .collect();
-    for c in v["connections"].as_array().unwrap() {
-        assert!(sources.contains(c["from"].as_str().unwrap()));
-        assert!(ids.contains(c["to"].as_str().unwrap()));
-        assert_ne!(c["ports"], "none");
+    for group_by in ["class", "workload", "pod"] {
+        let v: serde_json::Value = serde_json::from_str(&ok(&[
+            "matrix",
+            "testdata/one-team-variations",
+            "-o",
+            "json",
+            "--group-by",
+            group_by,
+        ]))
+        .unwrap();
+        assert_eq!(v["version"], 2);
+        assert_eq!(v["group_by"], group_by);
+        let groups: HashSet<&str> = v["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["id"].as_str().unwrap())
+            .collect();
+        // Every member is in the group it names, and every group holds its members.
+        for m in v["members"].as_array().unwrap() {
+            let g = v["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| g["id"] == m["group"])
+                .unwrap();
+            assert!(g["members"].as_array().unwrap().contains(&m["id"]));
+        }
+        let sources: HashSet<&str> = v["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect();
+        for c in v["connections"].as_array().unwrap() {
+            assert!(sources.contains(c["from"].as_str().unwrap()));
+            for to in c["to"].as_array().unwrap() {
+                assert!(groups.contains(to.as_str().unwrap()));
+            }
+            assert_ne!(c["ports"], "none");
+        }
     }
+}
+
+#[test]
+fn grouped_rows_stand_for_every_member_they_hold() {
+    // By class, the pods policies cannot tell apart share a row; by pod, each has its own;
+    // the pairs allowed are the same.
+    let by_class = ok(&["matrix", "testdata/one-team-variations", "-o", "list"]);
+    let by_pod = ok(&[
+        "matrix",
+        "testdata/one-team-variations",
+        "-o",
+        "list",
+        "--group-by",
+        "pod",
+    ]);
+    assert!(by_class.lines().count() <= by_pod.lines().count());
+    let key = |args: &[&str]| {
+        let out = ok(args);
+        out.lines()
+            .last()
+            .unwrap()
+            .split("; ")
+            .nth(1)
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        key(&["matrix", "testdata/one-team-variations"]),
+        key(&[
+            "matrix",
+            "testdata/one-team-variations",
+            "--group-by",
+            "pod"
+        ])
+    );
+}
+
+#[test]
+fn a_table_wider_than_the_terminal_becomes_one_block_per_source() {
+    let r = netpol(
+        root(),
+        &["matrix", "testdata/demo"],
+        &[("COLUMNS", "80")],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("the table is 134 columns wide, wider than 80: one block per source"),
+        "{}",
+        r.stderr
+    );
+    insta::assert_snapshot!("by_source", r.stdout);
+    // --width overrides the terminal; 0 is no limit.
+    let wide = ok(&["matrix", "testdata/demo", "--width", "0"]);
+    assert_eq!(wide, ok(&["matrix", "testdata/demo"]));
+    let narrow = netpol(
+        root(),
+        &["matrix", "testdata/demo", "--width", "200"],
+        &[("COLUMNS", "80")],
+        None,
+    );
+    assert_eq!(narrow.stdout, wide);
 }
 
 /// The quoted strings of a DOT line, unescaped.

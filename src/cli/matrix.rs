@@ -8,12 +8,12 @@ use std::str::FromStr;
 use clap::ValueEnum;
 
 use super::inputs::{InputArgs, Problems};
-use super::{EXIT_ERROR, EXIT_OK, print};
+use super::{EXIT_ERROR, EXIT_OK};
 use crate::engine::matrix::Matrix;
 use crate::model::Cluster;
 use crate::model::ip::{AddrRange, Family, parse_cidr};
 use crate::model::ports::{PortQuery, QueryPort};
-use crate::report::matrix::{self, View};
+use crate::report::matrix::{self, GroupBy, View};
 use crate::report::style::{ColorChoice, Painter};
 
 /// Output formats of matrix.
@@ -35,6 +35,27 @@ pub enum Format {
     Mermaid,
 }
 
+/// `--group-by`: how members are gathered into rows and columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupByArg {
+    /// Members the matrix cannot tell apart share a row (the default).
+    Class,
+    /// As `class`, one row per workload of each class.
+    Workload,
+    /// Every pod and workload its own row.
+    Pod,
+}
+
+impl From<GroupByArg> for GroupBy {
+    fn from(g: GroupByArg) -> GroupBy {
+        match g {
+            GroupByArg::Class => GroupBy::Class,
+            GroupByArg::Workload => GroupBy::Workload,
+            GroupByArg::Pod => GroupBy::Pod,
+        }
+    }
+}
+
 /// Arguments of matrix.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
@@ -50,6 +71,11 @@ members of that namespace.
 A cell holds the ports the source may open towards the destination; with --port, whether it
 may open that one (a named port is resolved on each destination, and denied where it does
 not resolve). Two external ranges make no pair: their cell is blank.
+
+Rows and columns are units: members the matrix cannot tell apart (they reach, and are
+reached by, every member on the same ports) share one, named after what they have in common
+(`shop/deploy/web (12 pods)`); --group-by workload splits them by workload, --group-by pod
+lists every member. A table wider than the terminal is shown as one block per source.
 
 Exit status: 0 success, 2 usage or input error.")]
 pub struct Args {
@@ -71,6 +97,14 @@ pub struct Args {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = Format::Table)]
     pub output: Format,
+    /// How members are gathered into rows and columns: class (members the matrix cannot tell
+    /// apart share one), workload (as class, split by workload), pod (every member).
+    #[arg(long, value_enum, value_name = "HOW", default_value_t = GroupByArg::Class)]
+    pub group_by: GroupByArg,
+    /// The width the table must fit, in columns [default: the terminal's, or $COLUMNS; none
+    /// when the output is not a terminal]. 0: no limit.
+    #[arg(long, value_name = "COLUMNS")]
+    pub width: Option<usize>,
     /// Inputs.
     #[command(flatten)]
     pub input: InputArgs,
@@ -275,15 +309,16 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let view = View::new(cluster, &m, rows, cols, args.port.clone());
+    let view = View::new(cluster, &m, rows, cols, args.port.clone()).group_by(args.group_by.into());
     if let Some(q) = &args.port
         && let QueryPort::Name(name) = &q.port
         && !view.cols.iter().any(|&c| {
-            !m.is_external(c)
-                && cluster.endpoints[c]
-                    .ports
-                    .iter()
-                    .any(|p| p.protocol == q.protocol && p.name.as_deref() == Some(name.as_str()))
+            view.members_of(c).iter().any(|&d| {
+                !m.is_external(d)
+                    && cluster.endpoints[d].ports.iter().any(|p| {
+                        p.protocol == q.protocol && p.name.as_deref() == Some(name.as_str())
+                    })
+            })
         })
     {
         eprintln!(
@@ -292,17 +327,28 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
             q.protocol
         );
     }
-    let out = match args.output {
-        Format::Table => matrix::table::render(&view, &Painter::new(color.stdout())),
-        Format::List => matrix::list::render(&view),
-        Format::Json => {
-            serde_json::to_string_pretty(&matrix::json::render(&view))
-                .expect("JSON values serialize")
-                + "\n"
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let written = match args.output {
+        Format::Table => {
+            let painter = Painter::new(color.stdout());
+            let columns = args.width.unwrap_or_else(terminal_width);
+            if matrix::table::fits(&view, columns) {
+                matrix::table::write(&view, &painter, &mut out)
+            } else {
+                eprintln!(
+                    "{} the table is {} columns wide, wider than {columns}: one block per source instead (narrow with -n, --from, --to; --width 0 for the grid)",
+                    err_painter.warn("note:"),
+                    matrix::table::grid_width(&view)
+                );
+                matrix::table::write_by_source(&view, &painter, &mut out)
+            }
         }
-        Format::Csv => matrix::csv::render(&view),
-        Format::Md => matrix::markdown::render(&view),
-        Format::Dot => matrix::dot::render(&view),
+        Format::List => matrix::list::write(&view, &mut out),
+        Format::Json => matrix::json::write(&view, &mut out),
+        Format::Csv => matrix::csv::write(&view, &mut out),
+        Format::Md => matrix::markdown::write(&view, &mut out),
+        Format::Dot => matrix::dot::write(&view, &mut out),
         Format::Mermaid => {
             let edges = matrix::mermaid::edge_count(&view);
             if edges > matrix::mermaid::MERMAID_MAX_EDGES {
@@ -312,15 +358,40 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
                     matrix::mermaid::MERMAID_MAX_EDGES
                 );
             }
-            matrix::mermaid::render(&view)
+            matrix::mermaid::write(&view, &mut out)
         }
     };
-    print(&out);
+    match written.and_then(|()| std::io::Write::flush(&mut out)) {
+        Ok(()) => {}
+        // The reader went away (`| head`): nothing else to do.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return EXIT_OK,
+        Err(e) => {
+            eprintln!("{} writing the matrix: {e}", err_painter.bad("error:"));
+            return EXIT_ERROR;
+        }
+    }
     if session.errors > 0 {
         EXIT_ERROR
     } else {
         EXIT_OK
     }
+}
+
+/// The width a table must fit: `$COLUMNS` when set, else the terminal's when standard
+/// output is one, else no limit (0): a table piped to a file or a pager is never reshaped.
+fn terminal_width() -> usize {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+    {
+        return n;
+    }
+    if std::io::IsTerminal::is_terminal(&std::io::stdout())
+        && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size()
+    {
+        return usize::from(w);
+    }
+    0
 }
 
 #[cfg(test)]

@@ -102,11 +102,60 @@ impl Matrix {
 
     /// The ports `src` may open towards `dst`. A pod reaching itself is always allowed.
     pub fn allowed(&self, src: usize, dst: usize) -> &PortSet {
+        &self.sets[self.allowed_id(src, dst) as usize]
+    }
+
+    /// [`Matrix::allowed`] as the id of its port set ([`Matrix::set`]): equal ids are equal
+    /// sets, so writers can format each distinct set once.
+    pub fn allowed_id(&self, src: usize, dst: usize) -> u32 {
         if src == dst && src < self.endpoints && self.pod[src] {
-            return &self.sets[ALL as usize];
+            return ALL;
         }
         let (cs, cd) = (self.class_of[src] as usize, self.class_of[dst] as usize);
-        &self.sets[self.cells[cs * self.classes + cd] as usize]
+        self.cells[cs * self.classes + cd]
+    }
+
+    /// The port set of an id from [`Matrix::allowed_id`].
+    pub fn set(&self, id: u32) -> &PortSet {
+        &self.sets[id as usize]
+    }
+
+    /// Classes the matrix cannot tell apart: the alike class of each class, numbered in order
+    /// of first class. Two classes are alike when they reach every class on the same ports
+    /// and are reached by every class on the same ports (equal rows and equal columns);
+    /// then every pair within and across them has one cell too, so the members of alike
+    /// classes can be shown as one group. Coarser than the classes themselves, which also
+    /// split on selectors that, all rules combined, change no cell.
+    pub fn alike_classes(&self) -> Vec<u32> {
+        let k = self.classes;
+        // Columns by hash (one row-major pass), then checked cell by cell against the first
+        // column of their hash: a hash collision never merges two columns.
+        let mut col_hash = vec![0xcbf2_9ce4_8422_2325u64; k];
+        for row in self.cells.chunks(k.max(1)) {
+            for (h, &cell) in col_hash.iter_mut().zip(row) {
+                *h = (*h ^ u64::from(cell))
+                    .wrapping_mul(0x0100_0000_01b3)
+                    .rotate_left(5);
+            }
+        }
+        let same_col =
+            |a: usize, b: usize| (0..k).all(|s| self.cells[s * k + a] == self.cells[s * k + b]);
+        let mut first: HashMap<(&[u32], u64), Vec<u32>> = HashMap::new();
+        let mut alike = vec![0u32; k];
+        let mut count = 0u32;
+        for c in 0..k {
+            let key = (&self.cells[c * k..(c + 1) * k], col_hash[c]);
+            let candidates = first.entry(key).or_default();
+            match candidates.iter().find(|&&r| same_col(r as usize, c)) {
+                Some(&r) => alike[c] = alike[r as usize],
+                None => {
+                    candidates.push(c as u32);
+                    alike[c] = count;
+                    count += 1;
+                }
+            }
+        }
+        alike
     }
 }
 

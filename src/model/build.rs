@@ -28,6 +28,7 @@ use super::{
     BuildOptions, Cluster, Cni, CustomResource, NAMESPACE_NAME_LABEL, Namespace, NotApplied,
     Object, PodSource, Workload, validate,
 };
+use crate::base::natural;
 use crate::base::span::Span;
 
 impl Cluster {
@@ -131,9 +132,11 @@ impl Cluster {
             }
         }
         cluster.endpoints = fold_owners(workloads, &mut cluster);
-        cluster
-            .endpoints
-            .sort_by(|a, b| (&a.namespace, &a.name, a.kind).cmp(&(&b.namespace, &b.name, b.kind)));
+        cluster.endpoints.sort_by(|a, b| {
+            natural::cmp(&a.namespace, &b.namespace)
+                .then_with(|| natural::cmp(&a.name, &b.name))
+                .then_with(|| a.kind.cmp(&b.kind))
+        });
 
         cluster
             .services
@@ -477,6 +480,7 @@ fn fold_owners(workloads: Vec<Workload>, cluster: &mut Cluster) -> Vec<Endpoint>
                 span: w.span,
                 name_span: w.name_span,
                 members: Vec::new(),
+                owner: w.owners.first().cloned(),
             })
         })
         .collect();

@@ -151,6 +151,9 @@ pub struct Endpoint {
     pub name_span: Span,
     /// Pods and ReplicaSets of the input folded into this workload (`namespace/name`).
     pub members: Vec<String>,
+    /// Its first ownerReference, whose object is not in the input (else it would have been
+    /// folded into it): the ReplicaSet of a pod from a `kubectl get pods` dump.
+    pub owner: Option<super::OwnerRef>,
 }
 
 impl Endpoint {
@@ -161,6 +164,41 @@ impl Endpoint {
             EndpointKind::Pod => format!("{}/{}", self.namespace, self.name),
             k => format!("{}/{}/{}", self.namespace, k.short(), self.name),
         }
+    }
+
+    /// The workload it belongs to, named within its namespace the way people name it: a
+    /// workload itself (`deploy/web`); a pod by its owner not in the input (a ReplicaSet
+    /// named `<deployment>-<pod-template-hash>` as its Deployment, `deploy/web`; another
+    /// owner as `sts/db`, `job/backup-2890`...); a bare pod by the label that names its
+    /// application (`app.kubernetes.io/name`, `app`, `k8s-app`: `app=web`); else by its own
+    /// name. Pods that share it are replicas of one workload, though policies may still
+    /// tell them apart (by other labels).
+    pub fn workload(&self) -> String {
+        if self.kind != EndpointKind::Pod {
+            return format!("{}/{}", self.kind.short(), self.name);
+        }
+        if let Some(owner) = &self.owner {
+            let kind = EndpointKind::from_kind(&owner.kind);
+            let deployment = self
+                .labels
+                .get("pod-template-hash")
+                .and_then(|h| owner.name.strip_suffix(h))
+                .and_then(|n| n.strip_suffix('-'))
+                .filter(|n| !n.is_empty() && kind == Some(EndpointKind::ReplicaSet));
+            return match (deployment, kind) {
+                (Some(d), _) => format!("deploy/{d}"),
+                (None, Some(k)) if k != EndpointKind::Pod => {
+                    format!("{}/{}", k.short(), owner.name)
+                }
+                _ => format!("{}/{}", owner.kind.to_ascii_lowercase(), owner.name),
+            };
+        }
+        for key in ["app.kubernetes.io/name", "app", "k8s-app"] {
+            if let Some(v) = self.labels.get(key) {
+                return format!("{key}={v}");
+            }
+        }
+        self.name.clone()
     }
 
     /// Whether the user described it on the command line or in an expectation (a pod of

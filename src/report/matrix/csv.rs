@@ -2,17 +2,20 @@
 //! first column the rows (full names, no numbering). A cell holds the allowed ports (`none`
 //! when denied; `allow`/`deny` with `--port`), empty for two external ranges.
 
+use std::io::{self, Write};
+
 use super::{Cell, View};
 
-/// Renders the view as CSV.
-pub fn render(view: &View) -> String {
-    let mut out = String::new();
+/// Writes the view as CSV, a row at a time.
+pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
     let header: Vec<String> = std::iter::once("from \\ to".to_string())
         .chain(view.cols.iter().map(|&c| view.id(c).to_string()))
         .collect();
-    push_record(&mut out, &header);
+    write_record(out, &header)?;
+    let mut record = Vec::with_capacity(view.cols.len() + 1);
     for &r in &view.rows {
-        let mut record = vec![view.id(r).to_string()];
+        record.clear();
+        record.push(view.id(r).to_string());
         for &c in &view.cols {
             record.push(match view.cell(r, c) {
                 Cell::Blank => String::new(),
@@ -21,15 +24,14 @@ pub fn render(view: &View) -> String {
                 Cell::Port { .. } => "deny".into(),
             });
         }
-        push_record(&mut out, &record);
+        write_record(out, &record)?;
     }
-    out
+    Ok(())
 }
 
-fn push_record(out: &mut String, fields: &[String]) {
+fn write_record(out: &mut dyn Write, fields: &[String]) -> io::Result<()> {
     let quoted: Vec<String> = fields.iter().map(|f| quote(f)).collect();
-    out.push_str(&quoted.join(","));
-    out.push('\n');
+    writeln!(out, "{}", quoted.join(","))
 }
 
 /// Quotes a field when it holds a comma, a quote or a line break.
@@ -43,8 +45,12 @@ fn quote(field: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{demo, full};
+    use super::super::tests::{demo, full, rendered};
     use super::*;
+
+    fn render(view: &View) -> String {
+        rendered(|w| write(view, w))
+    }
 
     #[test]
     fn fields_are_quoted_when_needed() {

@@ -3,11 +3,14 @@
 //! member names (stable across runs, quoted and escaped), edges carry the allowed ports (with
 //! `--port`: the resolved port for a named one, else none as every edge is on the asked port).
 
+use std::io::{self, Write};
+
 use super::View;
 use crate::model::ports::QueryPort;
 
-/// Renders the view as a Graphviz digraph.
-pub fn render(view: &View) -> String {
+/// Writes the view as a Graphviz digraph: the nodes, then one edge per allowed connection
+/// as it is found.
+pub fn write(view: &View, w: &mut dyn Write) -> io::Result<()> {
     let mut out = String::from("digraph netpol {\n");
     out.push_str("  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=12");
     if let Some(q) = &view.port {
@@ -47,17 +50,17 @@ pub fn render(view: &View) -> String {
         view.port.as_ref().map(|q| &q.port),
         Some(QueryPort::Name(_))
     );
+    w.write_all(out.as_bytes())?;
     for (r, c, cell) in view.connections() {
-        out.push_str(&format!("  {} -> {}", quote(view.id(r)), quote(view.id(c))));
+        write!(w, "  {} -> {}", quote(view.id(r)), quote(view.id(c)))?;
         if view.port.is_none() || named {
             if let Some(ports) = cell.allowed_ports() {
-                out.push_str(&format!(" [label={}]", quote(&ports.to_string())));
+                write!(w, " [label={}]", quote(&ports.to_string()))?;
             }
         }
-        out.push_str(";\n");
+        writeln!(w, ";")?;
     }
-    out.push_str("}\n");
-    out
+    writeln!(w, "}}")
 }
 
 /// A DOT quoted string: backslashes and double quotes escaped, line breaks as `\n`.
@@ -79,8 +82,12 @@ fn quote(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{demo, full};
+    use super::super::tests::{demo, full, rendered};
     use super::*;
+
+    fn render(view: &View) -> String {
+        rendered(|w| write(view, w))
+    }
 
     #[test]
     fn quoting_escapes() {

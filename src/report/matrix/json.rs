@@ -1,85 +1,215 @@
-//! `-o json`: the matrix as data, `"version": 1`, for scripts. The shape is documented in the
+//! `-o json`: the matrix as data, `"version": 2`, for scripts. The shape is documented in the
 //! README ("JSON output"); new fields may be added within a version, none removed.
+//!
+//! Written as it is produced (one array element per line), so memory does not grow with the
+//! number of connections: the document of a 150,000-pod dump is streamed, never built.
+//!
+//! Version 2 added the units (`--group-by`): `sources`, `destinations` and `connections`
+//! name units (`groups`), and `members` says which group each member is in. With
+//! `--group-by pod` every group is one member, named as the member.
 
-use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use serde_json::{Map, Value, json};
 
 use super::View;
 
 /// Version of the JSON document `matrix -o json` prints.
-pub const JSON_VERSION: u32 = 1;
+pub const JSON_VERSION: u32 = 2;
 
-/// Renders the view as JSON.
-pub fn render(view: &View) -> Value {
-    let members: Vec<Value> = view
-        .members()
-        .into_iter()
-        .map(|m| member(view, m))
-        .collect();
-    let connections: Vec<Value> = view
-        .connections()
-        .map(|(r, c, cell)| {
-            json!({
-                "from": view.id(r),
-                "to": view.id(c),
-                "ports": cell.allowed_ports().map(|p| p.to_string()),
-            })
-        })
-        .collect();
-    json!({
-        "version": JSON_VERSION,
-        "port": view.port.as_ref().map(|q| q.to_string()),
-        "members": members,
-        "sources": view.rows.iter().map(|&m| view.id(m)).collect::<Vec<_>>(),
-        "destinations": view.cols.iter().map(|&m| view.id(m)).collect::<Vec<_>>(),
-        "connections": connections,
-    })
+/// Writes the view as JSON.
+pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
+    let units = view.members();
+    let port = view.port.as_ref().map(|q| q.to_string());
+    writeln!(out, "{{")?;
+    writeln!(out, "  \"version\": {JSON_VERSION},")?;
+    writeln!(out, "  \"group_by\": {},", json!(view.group_by.as_str()))?;
+    writeln!(out, "  \"port\": {},", json!(port))?;
+    writeln!(out, "  \"groups\": [")?;
+    for (i, &u) in units.iter().enumerate() {
+        let sep = if i + 1 < units.len() { "," } else { "" };
+        writeln!(out, "    {}{sep}", group(view, u))?;
+    }
+    writeln!(out, "  ],")?;
+    writeln!(out, "  \"members\": [")?;
+    let count: usize = units.iter().map(|&u| view.members_of(u).len()).sum();
+    let mut written = 0;
+    for &u in &units {
+        for &m in view.members_of(u) {
+            written += 1;
+            let sep = if written < count { "," } else { "" };
+            writeln!(out, "    {}{sep}", member(view, m, u))?;
+        }
+    }
+    writeln!(out, "  ],")?;
+    let quoted: HashMap<usize, String> = units.iter().map(|&u| (u, quote(view.id(u)))).collect();
+    for (name, axis) in [("sources", &view.rows), ("destinations", &view.cols)] {
+        let ids: Vec<&str> = axis.iter().map(|u| quoted[u].as_str()).collect();
+        writeln!(out, "  \"{name}\": [{}],", ids.join(", "))?;
+    }
+    writeln!(out, "  \"connections\": [")?;
+    // Each distinct port set is formatted once (without --port, cells are set ids); a row's
+    // destinations are bundled by their ports, in column order of their first.
+    let mut ports: HashMap<u32, Option<String>> = HashMap::new();
+    let mut bundles: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut first = true;
+    for &r in &view.rows {
+        bundles.clear();
+        for &c in &view.cols {
+            let text = if view.port.is_none() {
+                let Some(id) = view.set_id(r, c) else {
+                    continue;
+                };
+                ports
+                    .entry(id)
+                    .or_insert_with(|| {
+                        let set = view.matrix.set(id);
+                        (!set.is_empty()).then(|| quote(&set.to_string()))
+                    })
+                    .clone()
+            } else {
+                let cell = view.cell(r, c);
+                cell.is_allowed()
+                    .then(|| cell.allowed_ports().map(|p| quote(&p.to_string())))
+                    .flatten()
+            };
+            let Some(text) = text else {
+                continue;
+            };
+            match bundles.iter_mut().find(|(t, _)| *t == text) {
+                Some((_, to)) => to.push(c),
+                None => bundles.push((text, vec![c])),
+            }
+        }
+        for (text, to) in &bundles {
+            if !first {
+                writeln!(out, ",")?;
+            }
+            first = false;
+            write!(
+                out,
+                "    {{\"from\": {}, \"ports\": {text}, \"to\": [",
+                quoted[&r]
+            )?;
+            for (i, c) in to.iter().enumerate() {
+                let sep = if i == 0 { "" } else { ", " };
+                write!(out, "{sep}{}", quoted[c])?;
+            }
+            write!(out, "]}}")?;
+        }
+    }
+    if !first {
+        writeln!(out)?;
+    }
+    writeln!(out, "  ]")?;
+    writeln!(out, "}}")
 }
 
-fn member(view: &View, m: usize) -> Value {
+/// A JSON string literal.
+fn quote(s: &str) -> String {
+    Value::String(s.to_string()).to_string()
+}
+
+/// A unit: its id, kind, size, namespaces, the labels all its pods share, and its members.
+fn group(view: &View, u: usize) -> Value {
+    let members = view.members_of(u);
+    let mut obj = Map::new();
+    obj.insert("id".into(), json!(view.id(u)));
+    obj.insert("kind".into(), json!(view.kind(u)));
+    obj.insert("size".into(), json!(members.len()));
+    if !view.is_external(u) {
+        let eps = &view.cluster.endpoints;
+        let mut namespaces: Vec<&str> =
+            members.iter().map(|&m| eps[m].namespace.as_str()).collect();
+        namespaces.sort_unstable();
+        namespaces.dedup();
+        obj.insert("namespaces".into(), json!(namespaces));
+        let first = &eps[members[0]].labels;
+        let common: Map<String, Value> = first
+            .iter()
+            .filter(|(k, v)| {
+                members[1..]
+                    .iter()
+                    .all(|&m| eps[m].labels.get(k) == Some(*v))
+            })
+            .map(|(k, v)| (k.to_string(), json!(v)))
+            .collect();
+        obj.insert("labels".into(), Value::Object(common));
+    }
+    let ids: Vec<&str> = members.iter().map(|&m| view.member_id(m)).collect();
+    obj.insert("members".into(), json!(ids));
+    Value::Object(obj)
+}
+
+/// A member: its id, kind, where it is (namespace and name, or the CIDRs of an external
+/// range), and its group.
+fn member(view: &View, m: usize, unit: usize) -> Value {
     let matrix = view.matrix;
     if matrix.is_external(m) {
         let range = &matrix.externals[m - matrix.endpoints];
         json!({
-            "id": view.id(m),
-            "kind": view.kind(m),
+            "id": view.member_id(m),
+            "kind": view.member_kind(m),
             "cidrs": range.cidrs().iter().map(|n| n.to_string()).collect::<Vec<_>>(),
+            "group": view.id(unit),
         })
     } else {
         let ep = &view.cluster.endpoints[m];
         json!({
-            "id": view.id(m),
-            "kind": view.kind(m),
+            "id": view.member_id(m),
+            "kind": view.member_kind(m),
             "namespace": ep.namespace,
             "name": ep.name,
+            "group": view.id(unit),
         })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{demo, full};
+    use super::super::tests::{demo, full, rendered};
+    use super::super::{GroupBy, View};
     use super::*;
+
+    fn render(view: &View) -> Value {
+        serde_json::from_str(&rendered(|w| write(view, w))).expect("valid JSON")
+    }
 
     #[test]
     fn members_then_allowed_connections() {
         let (cluster, matrix) = demo();
         let v = render(&full(&cluster, &matrix, None));
-        assert_eq!(v["version"], 1);
+        assert_eq!(v["version"], 2);
+        assert_eq!(v["group_by"], "pod");
         assert_eq!(v["port"], Value::Null);
         assert_eq!(
             v["members"][3],
-            json!({"id": "shop/deploy/api", "kind": "Deployment", "namespace": "shop", "name": "api"})
+            json!({"id": "shop/deploy/api", "kind": "Deployment", "namespace": "shop", "name": "api", "group": "shop/deploy/api"})
         );
         assert_eq!(
             v["members"][7],
-            json!({"id": "0.0.0.0-9.255.255.255", "kind": "External", "cidrs": ["0.0.0.0/5", "8.0.0.0/7"]})
+            json!({"id": "0.0.0.0-9.255.255.255", "kind": "External", "cidrs": ["0.0.0.0/5", "8.0.0.0/7"], "group": "0.0.0.0-9.255.255.255"})
+        );
+        assert_eq!(
+            v["groups"][3],
+            json!({"id": "shop/deploy/api", "kind": "Deployment", "size": 1, "namespaces": ["shop"],
+                   "labels": {"app": "api", "tier": "backend"}, "members": ["shop/deploy/api"]})
         );
         assert_eq!(v["sources"], v["destinations"]);
         let conns = v["connections"].as_array().unwrap();
         assert!(conns.contains(
-            &json!({"from": "shop/deploy/frontend", "to": "shop/deploy/api", "ports": "TCP 8080"})
+            &json!({"from": "shop/deploy/frontend", "ports": "TCP 8080", "to": ["shop/deploy/api"]})
+        ));
+        assert!(conns.contains(
+            &json!({"from": "shop/deploy/worker", "ports": "TCP 443", "to": ["0.0.0.0-9.255.255.255", "11.0.0.0-255.255.255.255"]})
         ));
         assert!(conns.iter().all(|c| c["ports"] != "none"));
+        let pairs: usize = conns
+            .iter()
+            .map(|c| c["to"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(pairs, 37);
     }
 
     #[test]
@@ -89,7 +219,54 @@ mod tests {
         assert_eq!(v["port"], "TCP http");
         let conns = v["connections"].as_array().unwrap();
         assert!(conns.contains(
-            &json!({"from": "ingress-nginx/deploy/controller", "to": "shop/deploy/frontend", "ports": "TCP 8080"})
+            &json!({"from": "ingress-nginx/deploy/controller", "ports": "TCP 8080", "to": ["shop/deploy/frontend"]})
         ));
+    }
+
+    #[test]
+    fn groups_expand_to_the_connections_of_their_members() {
+        let (cluster, matrix) = demo();
+        let pods = render(&full(&cluster, &matrix, None));
+        let grouped = render(&full(&cluster, &matrix, None).group_by(GroupBy::Class));
+        assert_eq!(grouped["group_by"], "class");
+        // Expanding every grouped connection to its members' pairs gives the pod-level
+        // connections (pairs of one member with itself aside: loopback is not listed).
+        let members: HashMap<&str, Vec<&str>> = grouped["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                let ids = g["members"].as_array().unwrap();
+                (
+                    g["id"].as_str().unwrap(),
+                    ids.iter().map(|m| m.as_str().unwrap()).collect(),
+                )
+            })
+            .collect();
+        let mut expanded: Vec<(String, String, String)> = Vec::new();
+        let expand = |v: &Value, members: &HashMap<&str, Vec<&str>>| {
+            let mut out: Vec<(String, String, String)> = Vec::new();
+            for c in v["connections"].as_array().unwrap() {
+                for to in c["to"].as_array().unwrap() {
+                    for a in &members[c["from"].as_str().unwrap()] {
+                        for b in &members[to.as_str().unwrap()] {
+                            out.push((a.to_string(), b.to_string(), c["ports"].to_string()));
+                        }
+                    }
+                }
+            }
+            out
+        };
+        let mut expanded = expand(&grouped, &members);
+        let identity: HashMap<&str, Vec<&str>> = pods["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["id"].as_str().unwrap(), vec![m["id"].as_str().unwrap()]))
+            .collect();
+        let mut direct = expand(&pods, &identity);
+        expanded.sort();
+        direct.sort();
+        assert_eq!(expanded, direct);
     }
 }

@@ -1,29 +1,49 @@
 //! `-o list`: one allowed connection per line, `src => dst : TCP 80` (with `--port`,
 //! `src => dst`), rows in matrix order. Denied and blank pairs are left out; for grep and diff.
 
+use std::collections::HashMap;
+use std::io::{self, Write};
+
 use super::View;
 
-/// Renders the allowed connections of the view, one per line.
-pub fn render(view: &View) -> String {
-    let mut out = String::new();
-    for (r, c, cell) in view.connections() {
-        out.push_str(view.id(r));
-        out.push_str(" => ");
-        out.push_str(view.id(c));
-        if view.port.is_none()
-            && let Some(ports) = cell.allowed_ports()
-        {
-            out.push_str(&format!(" : {ports}"));
+/// Writes the allowed connections of the view, one per line.
+pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
+    // Without --port, each distinct port set is formatted once.
+    let mut ports: HashMap<u32, Option<String>> = HashMap::new();
+    for &r in &view.rows {
+        for &c in &view.cols {
+            let text = if view.port.is_none() {
+                let Some(id) = view.set_id(r, c) else {
+                    continue;
+                };
+                let text = ports.entry(id).or_insert_with(|| {
+                    let set = view.matrix.set(id);
+                    (!set.is_empty()).then(|| format!(" : {set}"))
+                });
+                match text {
+                    Some(t) => t.as_str(),
+                    None => continue,
+                }
+            } else if view.cell(r, c).is_allowed() {
+                ""
+            } else {
+                continue;
+            };
+            writeln!(out, "{} => {}{text}", view.id(r), view.id(c))?;
         }
-        out.push('\n');
     }
-    out
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{demo, full};
+    use super::super::View;
+    use super::super::tests::{demo, full, rendered};
     use super::*;
+
+    fn render(view: &View) -> String {
+        rendered(|w| write(view, w))
+    }
 
     #[test]
     fn one_line_per_allowed_connection() {

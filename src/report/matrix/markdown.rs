@@ -2,12 +2,17 @@
 //! out like `-o table`: numbered columns, rows with their number and full name, columns that
 //! are not rows named in a list below, then the key.
 
+use std::io::{self, Write};
+
 use super::View;
 
-/// Renders the view as Markdown.
-pub fn render(view: &View) -> String {
+/// Writes the view as Markdown, a row at a time.
+pub fn write(view: &View, w: &mut dyn Write) -> io::Result<()> {
     if view.rows.is_empty() || view.cols.is_empty() {
-        return "_No pairs to show: the filters leave no source or no destination._\n".into();
+        return writeln!(
+            w,
+            "_No pairs to show: the filters leave no source or no destination._"
+        );
     }
     let mut out = String::new();
     let header: Vec<String> = std::iter::once("from \\ to".to_string())
@@ -31,6 +36,8 @@ pub fn render(view: &View) -> String {
             .chain(view.cols.iter().map(|&c| view.cell(r, c).grid_text()))
             .collect();
         push_row(&mut out, &row);
+        w.write_all(out.as_bytes())?;
+        out.clear();
     }
     out.push('\n');
     let unlabelled = view.unlabelled_cols();
@@ -44,7 +51,7 @@ pub fn render(view: &View) -> String {
     }
     out.push_str(&escape(&view.key()));
     out.push('\n');
-    out
+    w.write_all(out.as_bytes())
 }
 
 fn push_row(out: &mut String, cells: &[String]) {
@@ -64,8 +71,12 @@ fn escape(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{demo, full};
+    use super::super::tests::{demo, full, rendered};
     use super::*;
+
+    fn render(view: &View) -> String {
+        rendered(|w| write(view, w))
+    }
 
     #[test]
     fn a_table_github_renders() {

@@ -11,6 +11,7 @@
 //! as Mermaid entity codes.
 
 use std::collections::HashSet;
+use std::io::{self, Write};
 
 use super::View;
 use crate::model::ports::QueryPort;
@@ -18,8 +19,8 @@ use crate::model::ports::QueryPort;
 /// Mermaid refuses to draw more edges than this unless configured otherwise (`maxEdges`).
 pub const MERMAID_MAX_EDGES: usize = 500;
 
-/// Renders the view as a Mermaid flowchart.
-pub fn render(view: &View) -> String {
+/// Writes the view as a Mermaid flowchart: the nodes, then the edges as they are found.
+pub fn write(view: &View, w: &mut dyn Write) -> io::Result<()> {
     let mut out = String::new();
     if let Some(q) = &view.port {
         // A YAML front matter; a JSON string is a YAML double-quoted scalar.
@@ -30,7 +31,7 @@ pub fn render(view: &View) -> String {
 
     let mut ids = Ids::default();
     let (namespaces, externals) = view.grouped_members();
-    let mut node = vec![String::new(); view.matrix.len()];
+    let mut node = vec![String::new(); view.len()];
     for (ns, members) in &namespaces {
         let sub = ids.make("ns_", ns);
         out.push_str(&format!("  subgraph {sub} [\"{}\"]\n", label(ns)));
@@ -57,25 +58,28 @@ pub fn render(view: &View) -> String {
         view.port.as_ref().map(|q| &q.port),
         Some(QueryPort::Name(_))
     );
+    w.write_all(out.as_bytes())?;
     let mut edges = 0;
     for (r, c, cell) in view.connections() {
         edges += 1;
         match cell.allowed_ports() {
-            Some(ports) if view.port.is_none() || named => out.push_str(&format!(
-                "  {} -->|\"{}\"| {}\n",
+            Some(ports) if view.port.is_none() || named => writeln!(
+                w,
+                "  {} -->|\"{}\"| {}",
                 node[r],
                 label(&ports.to_string()),
                 node[c]
-            )),
-            _ => out.push_str(&format!("  {} --> {}\n", node[r], node[c])),
+            )?,
+            _ => writeln!(w, "  {} --> {}", node[r], node[c])?,
         }
     }
     if edges > MERMAID_MAX_EDGES {
-        out.push_str(&format!(
-            "%% {edges} edges: Mermaid draws at most {MERMAID_MAX_EDGES} unless its maxEdges setting is raised; narrow with --from/--to\n"
-        ));
+        writeln!(
+            w,
+            "%% {edges} edges: Mermaid draws at most {MERMAID_MAX_EDGES} unless its maxEdges setting is raised; narrow with --from/--to"
+        )?;
     }
-    out
+    Ok(())
 }
 
 /// The number of edges [`render`] draws for a view.
@@ -131,8 +135,12 @@ fn label(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{demo, full};
+    use super::super::tests::{demo, full, rendered};
     use super::*;
+
+    fn render(view: &View) -> String {
+        rendered(|w| write(view, w))
+    }
 
     #[test]
     fn labels_escape_what_mermaid_would_read() {

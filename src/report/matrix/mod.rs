@@ -9,6 +9,7 @@
 
 pub mod csv;
 pub mod dot;
+pub mod group;
 pub mod json;
 pub mod list;
 pub mod markdown;
@@ -17,6 +18,8 @@ pub mod table;
 
 use std::collections::BTreeMap;
 use std::collections::HashMap;
+
+pub use group::{GroupBy, Unit};
 
 use crate::engine::matrix::Matrix;
 use crate::model::ports::{PortQuery, QueryPort};
@@ -27,19 +30,28 @@ pub const DENIED: &str = "·";
 /// What a grid shows for a pair allowed on the asked port (`--port`).
 pub const ALLOWED: &str = "✓";
 
-/// The part of a matrix to render.
+/// The part of a matrix to render, over *units*: its rows and columns. A unit is one member
+/// (`--group-by pod`) or a group of members the matrix cannot tell apart ([`group`]); every
+/// method taking a row or column takes a unit index.
 pub struct View<'a> {
     /// The cluster the matrix was computed from.
     pub cluster: &'a Cluster,
     /// The matrix.
     pub matrix: &'a Matrix,
-    /// Source members, in matrix order.
+    /// Source units, in matrix order (of their first member).
     pub rows: Vec<usize>,
-    /// Destination members, in matrix order.
+    /// Destination units, in matrix order.
     pub cols: Vec<usize>,
     /// The port asked about (`--port`), if any.
     pub port: Option<PortQuery>,
-    ids: Vec<String>,
+    /// How members were grouped into units.
+    pub group_by: GroupBy,
+    /// The names of the members (see [`View::member_id`]).
+    member_ids: Vec<String>,
+    /// The units; empty when every member is its own unit (unit `i` is member `i`).
+    units: Vec<Unit>,
+    /// Member `i` is `identity[i]`: the members of a unit that is one member.
+    identity: Vec<usize>,
     col_number: HashMap<usize, usize>,
     rows_numbered: bool,
 }
@@ -98,7 +110,8 @@ impl Cell<'_> {
 }
 
 impl<'a> View<'a> {
-    /// A view of `rows` × `cols` (member indices of `matrix`, in matrix order).
+    /// A view of `rows` × `cols` (member indices of `matrix`, in matrix order), each member
+    /// its own unit (`--group-by pod`).
     pub fn new(
         cluster: &'a Cluster,
         matrix: &'a Matrix,
@@ -106,30 +119,90 @@ impl<'a> View<'a> {
         cols: Vec<usize>,
         port: Option<PortQuery>,
     ) -> View<'a> {
-        let col_number: HashMap<usize, usize> =
-            cols.iter().enumerate().map(|(i, &m)| (m, i + 1)).collect();
-        let rows_numbered = rows.iter().any(|r| col_number.contains_key(r));
-        View {
+        let mut view = View {
             cluster,
             matrix,
             rows,
             cols,
             port,
-            ids: member_ids(cluster, matrix),
-            col_number,
-            rows_numbered,
+            group_by: GroupBy::Pod,
+            member_ids: member_ids(cluster, matrix),
+            units: Vec::new(),
+            identity: (0..matrix.len()).collect(),
+            col_number: HashMap::new(),
+            rows_numbered: false,
+        };
+        view.number_columns();
+        view
+    }
+
+    /// The same rows and columns, with members gathered into units by `by` (see [`group`]).
+    pub fn group_by(self, by: GroupBy) -> View<'a> {
+        if by == GroupBy::Pod {
+            return self;
+        }
+        let (units, rows, cols) = group::units(&self, by);
+        let mut view = View {
+            rows,
+            cols,
+            group_by: by,
+            units,
+            ..self
+        };
+        view.number_columns();
+        view
+    }
+
+    fn number_columns(&mut self) {
+        self.col_number = self
+            .cols
+            .iter()
+            .enumerate()
+            .map(|(i, &u)| (u, i + 1))
+            .collect();
+        self.rows_numbered = self.rows.iter().any(|r| self.col_number.contains_key(r));
+    }
+
+    /// Number of units (rows and columns index into `0..len`).
+    pub fn len(&self) -> usize {
+        if self.units.is_empty() {
+            self.identity.len()
+        } else {
+            self.units.len()
+        }
+    }
+
+    /// Whether there is no unit.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The name of a unit: its member's ([`View::member_id`]) or its group's (unique within
+    /// the view, see [`group`]).
+    pub fn id(&self, unit: usize) -> &str {
+        match self.units.get(unit) {
+            Some(u) => &u.id,
+            None => &self.member_ids[unit],
+        }
+    }
+
+    /// The members of a unit, in matrix order (never empty).
+    pub fn members_of(&self, unit: usize) -> &[usize] {
+        match self.units.get(unit) {
+            Some(u) => &u.members,
+            None => std::slice::from_ref(&self.identity[unit]),
         }
     }
 
     /// The name of a member: `shop/deploy/api`, `shop/web` (a pod), `10.0.0.0/8` or
     /// `0.0.0.0-9.255.255.255` (an external range). Unique within the matrix: should the input
     /// hold two objects with one name, the later ones are suffixed `#2`, `#3`...
-    pub fn id(&self, member: usize) -> &str {
-        &self.ids[member]
+    pub fn member_id(&self, member: usize) -> &str {
+        &self.member_ids[member]
     }
 
     /// The kind of a member: `Deployment`, `Pod`... or `External`.
-    pub fn kind(&self, member: usize) -> &'static str {
+    pub fn member_kind(&self, member: usize) -> &'static str {
         if self.matrix.is_external(member) {
             "External"
         } else {
@@ -137,24 +210,55 @@ impl<'a> View<'a> {
         }
     }
 
-    /// The number of a column member (1-based), as grids label their columns.
-    pub fn col_number(&self, member: usize) -> Option<usize> {
-        self.col_number.get(&member).copied()
+    /// The kind of a unit: the kind of its members when they share one, else `Mixed`.
+    pub fn kind(&self, unit: usize) -> &'static str {
+        let members = self.members_of(unit);
+        let first = self.member_kind(members[0]);
+        if members[1..].iter().all(|&m| self.member_kind(m) == first) {
+            first
+        } else {
+            "Mixed"
+        }
     }
 
-    /// The members shown (rows and columns), grouped for drawing: endpoints by namespace (in
-    /// name order), then the external ranges.
+    /// Whether a unit is an external range (external ranges are never grouped).
+    pub fn is_external(&self, unit: usize) -> bool {
+        self.matrix.is_external(self.members_of(unit)[0])
+    }
+
+    /// The namespace every member of a unit is in, if they share one.
+    pub fn namespace(&self, unit: usize) -> Option<&'a str> {
+        let members = self.members_of(unit);
+        if self.matrix.is_external(members[0]) {
+            return None;
+        }
+        let eps = &self.cluster.endpoints;
+        let ns = eps[members[0]].namespace.as_str();
+        members[1..]
+            .iter()
+            .all(|&m| eps[m].namespace == ns)
+            .then_some(ns)
+    }
+
+    /// The number of a column unit (1-based), as grids label their columns.
+    pub fn col_number(&self, unit: usize) -> Option<usize> {
+        self.col_number.get(&unit).copied()
+    }
+
+    /// The units shown (rows and columns), grouped for drawing: by namespace (in name
+    /// order; a group of members of several namespaces under [`SEVERAL_NAMESPACES`]), then
+    /// the external ranges.
     pub fn grouped_members(&self) -> (BTreeMap<&'a str, Vec<usize>>, Vec<usize>) {
         let mut namespaces: BTreeMap<&'a str, Vec<usize>> = BTreeMap::new();
         let mut externals = Vec::new();
-        for m in self.members() {
-            if self.matrix.is_external(m) {
-                externals.push(m);
+        for u in self.members() {
+            if self.is_external(u) {
+                externals.push(u);
             } else {
                 namespaces
-                    .entry(self.cluster.endpoints[m].namespace.as_str())
+                    .entry(self.namespace(u).unwrap_or(SEVERAL_NAMESPACES))
                     .or_default()
-                    .push(m);
+                    .push(u);
             }
         }
         (namespaces, externals)
@@ -168,25 +272,39 @@ impl<'a> View<'a> {
         all
     }
 
-    /// The cell of a pair of members.
-    pub fn cell(&self, src: usize, dst: usize) -> Cell<'a> {
-        let m = self.matrix;
-        if m.is_external(src) && m.is_external(dst) {
-            return Cell::Blank;
+    /// The two members whose cell is the cell of a pair of units: their first members, but
+    /// two distinct members for a group with itself (a pod reaching itself is loopback, not
+    /// the cell between the group's members). None for two external ranges.
+    fn pair(&self, src: usize, dst: usize) -> Option<(usize, usize)> {
+        let (a, b) = (self.members_of(src), self.members_of(dst));
+        if self.matrix.is_external(a[0]) && self.matrix.is_external(b[0]) {
+            return None;
         }
-        let set = m.allowed(src, dst);
+        Some(if src == dst && a.len() > 1 {
+            (a[0], a[1])
+        } else {
+            (a[0], b[0])
+        })
+    }
+
+    /// Without `--port`: the id of the port set of a pair of units ([`Matrix::set`]), None
+    /// for a blank pair. Writers format each distinct set once by it.
+    pub fn set_id(&self, src: usize, dst: usize) -> Option<u32> {
+        self.pair(src, dst)
+            .map(|(a, b)| self.matrix.allowed_id(a, b))
+    }
+
+    /// The cell of a pair of units.
+    pub fn cell(&self, src: usize, dst: usize) -> Cell<'a> {
+        let Some((a, b)) = self.pair(src, dst) else {
+            return Cell::Blank;
+        };
+        let m = self.matrix;
+        let set = m.allowed(a, b);
         let Some(q) = &self.port else {
             return Cell::Ports(set);
         };
-        let port = match &q.port {
-            QueryPort::Number(n) => Some((q.protocol, *n)),
-            QueryPort::Name(name) if !m.is_external(dst) => self.cluster.endpoints[dst]
-                .ports
-                .iter()
-                .find(|c| c.protocol == q.protocol && c.name.as_deref() == Some(name.as_str()))
-                .map(|c| (q.protocol, c.port)),
-            QueryPort::Name(_) => None,
-        };
+        let port = resolve(self.cluster, m, q, b);
         let allowed = port.is_some_and(|(proto, n)| set.contains(proto, n));
         Cell::Port { port, allowed }
     }
@@ -201,17 +319,30 @@ impl<'a> View<'a> {
         })
     }
 
-    /// (allowed pairs, meaningful pairs): blank pairs are not counted.
+    /// (allowed pairs, meaningful pairs) of members: blank pairs are not counted, and a
+    /// group stands for the pairs of its members (a pod with itself always allowed).
     pub fn counts(&self) -> (usize, usize) {
         let mut allowed = 0;
         let mut total = 0;
         for &r in &self.rows {
+            let nr = self.members_of(r).len();
             for &c in &self.cols {
                 let cell = self.cell(r, c);
-                if cell != Cell::Blank {
-                    total += 1;
-                    allowed += usize::from(cell.is_allowed());
+                if cell == Cell::Blank {
+                    continue;
                 }
+                let pairs = nr * self.members_of(c).len();
+                total += pairs;
+                allowed += if cell.is_allowed() {
+                    pairs
+                } else if r == c {
+                    self.members_of(r)
+                        .iter()
+                        .filter(|&&m| self.matrix.is_pod(m))
+                        .count()
+                } else {
+                    0
+                };
             }
         }
         (allowed, total)
@@ -219,18 +350,18 @@ impl<'a> View<'a> {
 
     /// Whether some pair of the view is blank.
     pub fn has_blank(&self) -> bool {
-        self.rows.iter().any(|&r| self.matrix.is_external(r))
-            && self.cols.iter().any(|&c| self.matrix.is_external(c))
+        self.rows.iter().any(|&r| self.is_external(r))
+            && self.cols.iter().any(|&c| self.is_external(c))
     }
 
     /// The label of a row in grids: its column number when it is also a column, then its id
     /// (names aligned when only some rows have a number).
-    pub fn row_label(&self, member: usize) -> String {
+    pub fn row_label(&self, unit: usize) -> String {
         let width = self.cols.len().to_string().len();
-        match self.col_number(member) {
-            Some(n) => format!("{n:>width$}  {}", self.id(member)),
-            None if self.rows_numbered => format!("{:width$}  {}", "", self.id(member)),
-            None => self.id(member).to_string(),
+        match self.col_number(unit) {
+            Some(n) => format!("{n:>width$}  {}", self.id(unit)),
+            None if self.rows_numbered => format!("{:width$}  {}", "", self.id(unit)),
+            None => self.id(unit).to_string(),
         }
     }
 
@@ -243,6 +374,11 @@ impl<'a> View<'a> {
             .copied()
             .filter(|c| !rows.contains(c))
             .collect()
+    }
+
+    /// Whether some unit is a group of more than one member.
+    pub fn has_groups(&self) -> bool {
+        self.units.iter().any(|u| u.members.len() > 1)
     }
 
     /// What the marks of a grid mean, as one line (without a newline).
@@ -262,11 +398,40 @@ impl<'a> View<'a> {
             out.push_str(", blank: both outside the cluster");
         }
         out.push_str(&format!("; {allowed} of {total} pairs allowed"));
+        if self.has_groups() {
+            let members: usize = self
+                .members()
+                .iter()
+                .map(|&u| self.members_of(u).len())
+                .sum();
+            out.push_str(&format!(
+                "; {} rows and columns stand for {members} members (--group-by {}; --group-by pod lists every member)",
+                self.members().len(),
+                self.group_by.as_str()
+            ));
+        }
         out
     }
 }
 
-/// The names of every member of the matrix (see [`View::id`]).
+/// Where [`View::grouped_members`] files a group of members of several namespaces.
+pub const SEVERAL_NAMESPACES: &str = "several namespaces";
+
+/// The port a query names, as it resolves on a destination member: a number as asked, a
+/// name on the member's container ports (None where it has no such port, or is external).
+fn resolve(cluster: &Cluster, m: &Matrix, q: &PortQuery, dst: usize) -> Option<(Protocol, u16)> {
+    match &q.port {
+        QueryPort::Number(n) => Some((q.protocol, *n)),
+        QueryPort::Name(name) if !m.is_external(dst) => cluster.endpoints[dst]
+            .ports
+            .iter()
+            .find(|c| c.protocol == q.protocol && c.name.as_deref() == Some(name.as_str()))
+            .map(|c| (q.protocol, c.port)),
+        QueryPort::Name(_) => None,
+    }
+}
+
+/// The names of every member of the matrix (see [`View::member_id`]).
 fn member_ids(cluster: &Cluster, matrix: &Matrix) -> Vec<String> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     (0..matrix.len())
@@ -344,6 +509,13 @@ pub(crate) mod tests {
         let cluster = Cluster::build(loaded.objects);
         let matrix = Matrix::compute(&cluster);
         (cluster, matrix)
+    }
+
+    /// What a writer writes, as a string.
+    pub fn rendered(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> String {
+        let mut out = Vec::new();
+        write(&mut out).expect("writing to memory");
+        String::from_utf8(out).expect("writers write UTF-8")
     }
 
     /// A member by id.
