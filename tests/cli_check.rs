@@ -826,3 +826,246 @@ fn expectations_about_pods_the_files_do_not_hold() {
         r.stdout
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Findings without noise: grouping, the summary, --min-severity, --quiet (issue 12).
+
+/// The lines the text output ends with: one per rule, then the total.
+fn summary_lines(r: &Run) -> Vec<String> {
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    let start = lines
+        .iter()
+        .rposition(|l| l.is_empty())
+        .map_or(0, |i| i + 1);
+    lines[start..].iter().map(|l| l.to_string()).collect()
+}
+
+/// Pods of one namespace that no policy isolates share that cause: one finding per
+/// namespace, with the count and the members, in every format, and a summary line per rule.
+#[test]
+fn pods_open_for_one_cause_make_one_finding_per_namespace() {
+    let r = check(&["testdata/check/many-pods.yaml"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        summary_lines(&r),
+        [
+            "NP401 pod-not-isolated: 9 pods and workloads in 2 namespaces (info)",
+            "NP402 namespace-without-default-deny: 2 findings (warning)",
+            "0 errors, 2 warnings, 2 infos (1 file checked)",
+        ]
+    );
+    assert!(
+        r.stdout.contains(
+            "6 pods and workloads of namespace shop are not isolated: no policy selects them"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "  members: shop/cart, shop/web, shop/search, shop/api, shop/db and 1 more\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    let v = check(&["testdata/check/many-pods.yaml", "-o", "json"]).json();
+    let np401: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "NP401")
+        .collect();
+    assert_eq!(np401.len(), 2);
+    let members: Vec<String> = np401[1]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| format!("{} {}", m["name"].as_str().unwrap(), m["line"]))
+        .collect();
+    assert_eq!(
+        members,
+        ["lab/notebook 34", "lab/trainer 39", "lab/viewer 44"]
+    );
+    assert_eq!(np401[1]["line"], 34, "at the first member");
+    let rules = &v["summary"]["rules"];
+    assert_eq!(rules[0]["code"], "NP401");
+    assert_eq!(rules[0]["findings"], 2);
+    assert_eq!(rules[0]["members"], 9);
+    let sarif = check(&["testdata/check/many-pods.yaml", "-o", "sarif"]);
+    assert_valid_sarif(&sarif_validator(), &sarif);
+    let sarif = sarif.json();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let np401: Vec<&Value> = results.iter().filter(|r| r["ruleId"] == "NP401").collect();
+    assert_eq!(np401.len(), 2, "one result per group");
+    assert_eq!(
+        np401[0]["properties"]["members"].as_array().unwrap().len(),
+        6
+    );
+    assert_eq!(
+        np401[0]["properties"]["members"][1]["physicalLocation"]["region"]["startLine"],
+        9
+    );
+}
+
+/// --min-severity (and `min-severity` in the configuration) leaves the milder findings out of
+/// the output, the counts and the exit status.
+#[test]
+fn min_severity_leaves_milder_findings_out() {
+    let r = check(&["testdata/demo", "--min-severity", "warning", "-o", "json"]);
+    assert_eq!(r.code, 1);
+    let v = r.json();
+    assert_eq!(v["summary"]["infos"], 0);
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["severity"] == "warning")
+    );
+    assert_eq!(v["summary"]["warnings"], 5);
+    let r = check(&["testdata/demo", "--min-severity", "error"]);
+    assert_eq!(r.code, 0, "nothing left to fail on: {}", r.stderr);
+    assert_eq!(
+        summary_lines(&r),
+        ["0 errors, 0 warnings, 0 infos (5 files checked)"]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("netpol.yaml");
+    std::fs::write(&config, "min-severity: error\n").unwrap();
+    let config = config.to_str().unwrap();
+    let r = run_in(root(), &["check", "testdata/demo", "--config", config], &[]);
+    assert_eq!(r.code, 0);
+    // The flag says otherwise.
+    let r = run_in(
+        root(),
+        &[
+            "check",
+            "testdata/demo",
+            "--config",
+            config,
+            "--min-severity",
+            "info",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 1);
+}
+
+/// --quiet shows the errors and the summary only; the exit status is what it would be.
+#[test]
+fn quiet_shows_errors_and_the_summary_and_keeps_the_exit_status() {
+    let r = check(&["testdata/demo", "--quiet"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stdout.lines().next(),
+        Some("NP204 peer-selects-nothing: 1 finding (warning)"),
+        "no finding shown, only the summary: {}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .ends_with("0 errors, 5 warnings, 5 infos (5 files checked)\n")
+    );
+    let r = check(&["testdata/check/rejected.yaml", "-q", "-o", "json"]);
+    assert_eq!(r.code, 1);
+    let v = r.json();
+    let shown: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["severity"].as_str().unwrap())
+        .collect();
+    assert_eq!(shown, ["error"]);
+    assert!(
+        v["summary"]["warnings"].as_u64().unwrap() > 0,
+        "counted all the same"
+    );
+}
+
+/// The exit status follows one rule: 2 when the input cannot be read in full (whatever
+/// --fail-on and the rules' configuration say), 1 for findings at or above --fail-on,
+/// API-server rejections included (a bad value, an unknown field); every non-zero status
+/// says why in one line on standard error.
+#[test]
+fn exit_statuses_follow_one_rule_and_say_why() {
+    let rejected = check(&["testdata/check/rejected.yaml"]);
+    let unknown = check(&["testdata/check/unknown-field.yaml"]);
+    for (r, why) in [
+        (
+            &rejected,
+            "failed: 2 findings at or above --fail-on warning (1 error, 1 warning; exit status 1)\n",
+        ),
+        (
+            &unknown,
+            "failed: 1 finding at or above --fail-on warning (1 error; exit status 1)\n",
+        ),
+    ] {
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        assert_eq!(r.stderr, why);
+    }
+    assert!(unknown.stdout.contains("unknown field `ingres`"));
+    assert_eq!(
+        check(&["testdata/check/unknown-field.yaml", "--fail-on", "never"]).code,
+        0
+    );
+    let r = check(&["testdata/check/not-yaml.yaml", "--fail-on", "never"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: the input cannot be checked in full: testdata/check/not-yaml.yaml:5:5: YAML syntax error: while parsing a flow mapping, did not find expected ',' or '}' (exit status 2, whatever --fail-on says)\n"
+    );
+    // invalid-manifest switched off: no finding, but the status and its reason stay.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("netpol.yaml");
+    std::fs::write(&config, "rules:\n  invalid-manifest: off\n").unwrap();
+    let config = config.to_str().unwrap();
+    let r = run_in(
+        root(),
+        &["check", "testdata/check/not-yaml.yaml", "--config", config],
+        &[],
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stdout, "0 errors, 0 warnings, 0 infos (1 file checked)\n",
+        "nothing to report but the total"
+    );
+    assert!(
+        r.stderr.starts_with(
+            "error: the input cannot be checked in full: testdata/check/not-yaml.yaml:5:5"
+        ),
+        "{}",
+        r.stderr
+    );
+    let r = run_in(
+        root(),
+        &[
+            "check",
+            "testdata/check/unknown-field.yaml",
+            "--config",
+            config,
+        ],
+        &[],
+    );
+    assert_eq!(
+        r.code, 0,
+        "an object the API server refuses is a finding, switched off"
+    );
+    // No failing finding: nothing on standard error.
+    let r = check(&["testdata/one-team"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+}
+
+/// The exit statuses are documented where people look: `check --help`.
+#[test]
+fn help_has_the_exit_status_table() {
+    let r = run_in(root(), &["check", "--help"], &[]);
+    assert_eq!(r.code, 0);
+    for line in [
+        "Exit status: every non-zero status says why in one line on standard error.",
+        "  0  no finding at or above --fail-on",
+        "  1  findings at or above --fail-on, whatever --quiet shows",
+        "  2  the check could not be run over the whole input",
+    ] {
+        assert!(r.stdout.contains(line), "{line}\n{}", r.stdout);
+    }
+}

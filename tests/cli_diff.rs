@@ -379,7 +379,11 @@ fn check_baseline_reports_the_flows_a_change_opens() {
         ],
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert_eq!(r.stderr, "");
+    // A failing check says why, in one line.
+    assert_eq!(
+        r.stderr,
+        "failed: 3 findings at or above --fail-on error (3 errors; exit status 1)\n"
+    );
     let np701: Vec<&str> = r
         .stdout
         .lines()

@@ -138,7 +138,7 @@ fn flags_come_from_the_cli_definition() {
     let out = kubectl_complete(&["can-reach", "--p"]);
     assert_eq!(
         out,
-        "--port\tThe port: 80, 80/TCP, 53/UDP, or a container port name of the…\n:4\n"
+        "--port\tThe port: 80, tcp/80, 53/udp, a range 8080-8090, or a container port…\n:4\n"
     );
     // Words clap would act on are only completed.
     assert_eq!(
@@ -162,7 +162,7 @@ fn the_no_description_variant() {
 #[test]
 fn version_on_every_subcommand() {
     let bin = env!("CARGO_BIN_EXE_kubectl-netpol");
-    let want = format!("kubectl-netpol {}\n", env!("CARGO_PKG_VERSION"));
+    let want = format!("kubectl-netpol {}\n", kubectl_netpol::cli::VERSION);
     let mut names: Vec<String> = Cli::command()
         .get_subcommands()
         .filter(|s| !s.is_hide_set())

@@ -35,7 +35,7 @@ fn demo_page(name: &str, extra: &[&str]) -> (String, Run) {
     let out = scratch(name).join("report.html");
     let out_s = out.to_str().unwrap();
     let r = run_with_stdin(
-        &[&["report", "testdata/demo", "-o", out_s], extra].concat(),
+        &[&["report", "testdata/demo", "--output-file", out_s], extra].concat(),
         None,
     );
     let html = std::fs::read_to_string(&out).unwrap_or_default();
@@ -143,7 +143,7 @@ fn no_findings_leaves_them_out() {
 
 #[test]
 fn dash_writes_to_standard_output() {
-    let r = run_with_stdin(&["report", "testdata/demo", "-o", "-"], None);
+    let r = run_with_stdin(&["report", "testdata/demo", "--output-file", "-"], None);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.starts_with("<!DOCTYPE html>"));
     assert_eq!(embedded(&r.stdout)["members"].as_array().unwrap().len(), 10);
@@ -158,7 +158,7 @@ kind: Pod
 metadata: {name: "</script><script>alert(1)</script><!--", namespace: "x&<y>"}
 spec: {containers: [{name: c, image: i}]}
 "#;
-    let r = run_with_stdin(&["report", "-f", "-", "-o", "-"], Some(evil));
+    let r = run_with_stdin(&["report", "-f", "-", "-O", "-"], Some(evil));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout.matches("</script").count(), 2);
     assert!(!r.stdout.contains("<!--"));
@@ -180,7 +180,7 @@ fn input_errors_still_write_the_page_then_exit_2() {
             "testdata/demo",
             "-f",
             "-",
-            "-o",
+            "-O",
             out.to_str().unwrap(),
         ],
         Some(broken),
@@ -206,7 +206,7 @@ fn an_unwritable_output_is_an_error() {
         &[
             "report",
             "testdata/demo",
-            "-o",
+            "--output-file",
             dir.join("no/such/dir/r.html").to_str().unwrap(),
         ],
         None,
@@ -222,7 +222,7 @@ fn an_unwritable_output_is_an_error() {
 fn calico_cells_are_explained_tier_by_tier() {
     let out = scratch("calico").join("report.html");
     let r = run_with_stdin(
-        &["report", "testdata/calico", "-o", out.to_str().unwrap()],
+        &["report", "testdata/calico", "-O", out.to_str().unwrap()],
         None,
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -267,4 +267,136 @@ fn calico_cells_are_explained_tier_by_tier() {
         .map(|f| f["code"].as_str().unwrap())
         .collect();
     assert!(codes.contains(&"NP803"), "{codes:?}");
+}
+
+#[test]
+fn without_an_output_file_the_page_is_netpol_report_html() {
+    let dir = scratch("default_file");
+    let r = netpol(
+        &dir,
+        &["report", root().join("testdata/demo").to_str().unwrap()],
+        &[] as &[(&str, &str)],
+        None,
+    );
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "wrote netpol-report.html\n"),
+        "{}",
+        r.stderr
+    );
+    let html = std::fs::read_to_string(dir.join("netpol-report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    // `-o html` is the default format, said out loud.
+    let r = netpol(
+        &dir,
+        &[
+            "report",
+            root().join("testdata/demo").to_str().unwrap(),
+            "-o",
+            "html",
+            "-O",
+            "p.html",
+        ],
+        &[] as &[(&str, &str)],
+        None,
+    );
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "wrote p.html\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(dir.join("p.html").exists());
+    assert!(
+        !dir.join("html").exists(),
+        "-o is a format, not a file name"
+    );
+}
+
+#[test]
+fn json_is_the_document_the_page_renders() {
+    let (html, r) = demo_page("json_same", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run_with_stdin(&["report", "testdata/demo", "-o", "json"], None);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON on standard output");
+    assert_eq!(doc, embedded(&html));
+    assert_eq!(doc["version"], 2);
+    // To a file with --output-file.
+    let out = scratch("json_file").join("r.json");
+    let r = run_with_stdin(
+        &[
+            "report",
+            "testdata/demo",
+            "-o",
+            "json",
+            "--output-file",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("wrote ") && r.stdout.ends_with("r.json\n"));
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(written, doc);
+}
+
+#[test]
+fn a_path_given_to_dash_o_suggests_output_file() {
+    for (value, file) in [
+        ("out.html", "out.html"),
+        ("-", "-"),
+        ("reports/r", "reports/r"),
+    ] {
+        let r = run_with_stdin(&["report", "testdata/demo", "-o", value], None);
+        assert_eq!((r.code, r.stdout.as_str()), (2, ""), "{value}");
+        assert!(
+            r.stderr.starts_with(&format!(
+                "error: invalid value '{value}' for '--output <FORMAT>': -o is the output format (html or json); to write to {file}, use --output-file {file}\n"
+            )),
+            "{value}: {}",
+            r.stderr
+        );
+    }
+    // Nothing was written under the path's name.
+    assert!(!root().join("out.html").exists());
+    // Any other word: the formats.
+    let r = run_with_stdin(&["report", "testdata/demo", "-o", "xml"], None);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("invalid value 'xml' for '--output <FORMAT>'")
+            && r.stderr.contains("[possible values: html, json]"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// Every subcommand's `-o` is a format: an unknown one is refused, never written to.
+#[test]
+fn every_dash_o_is_a_format() {
+    for cmd in ["can-reach", "check", "diff", "matrix", "report"] {
+        let r = run_with_stdin(&[cmd, "-o", "nosuchformat"], None);
+        assert_eq!(r.code, 2, "{cmd}");
+        assert!(
+            r.stderr
+                .contains("invalid value 'nosuchformat' for '--output <"),
+            "{cmd}: {}",
+            r.stderr
+        );
+    }
+}
+
+/// The output file completes as any file, not as a manifest.
+#[test]
+fn the_output_file_completes_as_any_file() {
+    let r = run_with_stdin(&["__complete", "report", "--output-file", ""], None);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ":0\n"), "{}", r.stderr);
+    let r = run_with_stdin(&["__complete", "report", "-o", ""], None);
+    assert!(
+        r.stdout.starts_with("html\t") && r.stdout.contains("\njson\t"),
+        "{}",
+        r.stdout
+    );
 }

@@ -122,3 +122,38 @@ fn a_directory_walk_skips_symlink_loops_and_reads_every_file_once() {
     assert!(err.contains("a.yaml:1:1: Pod app/p1: used"), "{err}");
     assert!(err.contains("input: 1 files, 1 objects used"), "{err}");
 }
+
+#[test]
+fn the_input_size_limit_can_be_changed() {
+    let dir = TempDir::new("size");
+    let file = pod_file(&dir);
+    let big = dir.0.join("big.yaml");
+    std::fs::write(&big, POD.repeat(30)).unwrap();
+    let (code, out, err) = bash(&format!(
+        "BIN can-reach app/p1 app/p1 --max-input-size 1K -f {} -f {}",
+        quote(&file),
+        quote(&big)
+    ));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}: larger than 1 KiB; refused (--max-input-size)",
+            big.display()
+        )),
+        "{err}"
+    );
+    // The file within the limit is still read.
+    assert!(out.contains("allowed"), "{out}");
+    // A stream past the limit is cut as soon as it passes it.
+    let start = Instant::now();
+    let (code, _, err) = bash("timeout 20 BIN matrix --max-input-size 64K -f /dev/zero");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("/dev/zero: larger than 64 KiB; refused"),
+        "{err}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(5));
+    let (code, _, err) = bash("BIN matrix --max-input-size 12T -f -");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("the unit `T` is none of K, M, G"), "{err}");
+}

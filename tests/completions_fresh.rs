@@ -1,5 +1,7 @@
-//! The completion scripts in `completions/` are generated from the CLI definition; this test
-//! fails when they are stale. Regenerate with `UPDATE_COMPLETIONS=1 cargo test --test completions_fresh`.
+//! The completion scripts in `completions/` are what `kubectl-netpol completions SHELL`
+//! prints; this test fails when they are stale. Regenerate with
+//! `UPDATE_COMPLETIONS=1 cargo test --test completions_fresh`. Whether they complete well is
+//! for `tests/completion_shells.rs`, which runs them in the shells.
 
 use kubectl_netpol::cli::completions::{SHIPPED, render};
 

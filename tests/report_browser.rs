@@ -30,7 +30,7 @@ fn chromium_present() -> bool {
 fn write_report(dir: &Path) -> PathBuf {
     let out = dir.join("report.html");
     let status = Command::new(env!("CARGO_BIN_EXE_kubectl-netpol"))
-        .args(["report", "testdata/demo", "--no-config", "-o"])
+        .args(["report", "testdata/demo", "--no-config", "--output-file"])
         .arg(&out)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdout(Stdio::null())

@@ -1,4 +1,5 @@
-//! `kubectl netpol can-reach FROM TO [--port PORT[/PROTO]]`.
+//! `kubectl netpol can-reach FROM TO [--port [PROTO/]PORT]`: FROM and TO as people type them
+//! (resolved by [`crate::engine::target`]), one port or a range of them.
 
 use clap::ValueEnum;
 
@@ -7,12 +8,14 @@ use super::{EXIT_ERROR, EXIT_NO, EXIT_OK, print};
 use crate::engine::dns_visibility::{
     DnsRule, DnsServer, FqdnConnection, NotSeen, Visibility, fqdn_connection,
 };
-use crate::engine::explain::{explain, party_name};
-use crate::engine::target::{Target, parse_described, resolve, resolve_port};
+use crate::engine::explain::{explain, explain_range, party_name};
+use crate::engine::target::{
+    Named, Scope, Target, looks_like_dns_name, parse_described, resolve_named, resolve_port,
+};
 use crate::engine::{Party, explain::Explanation};
 use crate::load::source::SourceMap;
 use crate::model::Cluster;
-use crate::model::ports::PortQuery;
+use crate::model::ports::PortsQuery;
 use crate::report::explain::{CanReach, json, text};
 use crate::report::style::{ColorChoice, Painter};
 
@@ -29,14 +32,23 @@ pub enum Format {
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 FROM and TO: NAMESPACE/NAME of a Pod or workload, NAMESPACE/KIND/NAME (deploy, sts, ds, rs, job,
-cronjob, rc, pod; svc for a Service's pods, its port mapped to the targetPort), a bare NAME in
-the -n namespace, an IP address, a DNS name (api.example.com: a host outside the cluster
-that Cilium toFQDNs rules can name; under Cilium the answer also says whether the pod's DNS
-lookups of it are visible to Cilium's DNS proxy), or a pod the files do not hold, described
-by its namespace and labels: 'ingress-nginx{app.kubernetes.io/name=ingress-nginx}' (quote it
-for the shell; `monitoring{}` is any pod of the namespace).
+cronjob, rc, pod; svc for a Service's pods, its port mapped to the targetPort), a bare NAME
+(the only pod or workload of that name in any namespace; with -n, the one in that namespace),
+an IP address (a known pod IP is that pod; any other, an address outside the cluster, matched
+by ipBlocks), a CIDR (10.0.0.0/8: the pods whose IPs it holds and one address of each part of
+it the policies treat alike), a DNS name under Cilium (api.example.com: a host outside the
+cluster that toFQDNs rules can name; the answer also says whether the pod's DNS lookups of it
+are visible to Cilium's DNS proxy; without Cilium, ask about an address it resolves to), or a
+pod the files do not hold, described by its namespace and labels:
+'ingress-nginx{app.kubernetes.io/name=ingress-nginx}' (quote it for the shell; `monitoring{}`
+is any pod of the namespace).
 
-Exit status: 0 allowed, 1 denied, 2 usage or input error.")]
+--port: 80, tcp/80, 80/TCP, udp/53, sctp/9999 (the protocol before or after, any case; TCP by
+default), a container port name of the destination (http, tcp/http), or a range (8080-8090,
+udp/30000-32767): the answer says on which part of the range the connection is allowed.
+
+Exit status: 0 allowed (on every port of a range), 1 denied (on some port of a range), 2 usage
+or input error.")]
 pub struct Args {
     /// The source.
     pub from: String,
@@ -45,10 +57,10 @@ pub struct Args {
     /// Manifest files, directories or globs (like -f).
     #[arg(value_name = "PATH")]
     pub paths: Vec<String>,
-    /// The port: 80, 80/TCP, 53/UDP, or a container port name of the destination. Without it,
-    /// every allowed port is listed.
-    #[arg(short = 'p', long, value_name = "PORT[/PROTO]")]
-    pub port: Option<PortQuery>,
+    /// The port: 80, tcp/80, 53/udp, a range 8080-8090, or a container port name of the
+    /// destination (http). Without it, every allowed port is listed.
+    #[arg(short = 'p', long, value_name = "[PROTO/]PORT")]
+    pub port: Option<PortsQuery>,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = Format::Text)]
     pub output: Format,
@@ -58,15 +70,6 @@ pub struct Args {
     /// Inputs.
     #[command(flatten)]
     pub input: InputArgs,
-}
-
-/// Whether a target names a host by DNS name (`api.example.com`): no `/`, a dot, not an IP.
-fn looks_like_dns_name(t: &str) -> bool {
-    !t.contains('/')
-        && t.contains('.')
-        && t.parse::<std::net::IpAddr>().is_err()
-        && t.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
 /// Runs can-reach.
@@ -96,10 +99,15 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
         Err(code) => return code,
     };
     let cluster = &session.cluster;
-    let ns = args.input.namespace();
+    // A name without a namespace: in the -n namespace, else unique across namespaces.
+    let scope = args
+        .input
+        .namespace
+        .as_deref()
+        .map_or(Scope::Anywhere, Scope::In);
     let resolved = (
-        resolve(cluster, &args.from, ns),
-        resolve(cluster, &args.to, ns),
+        resolve_named(cluster, &args.from, scope),
+        resolve_named(cluster, &args.to, scope),
     );
     let (from, to) = match resolved {
         (Ok(f), Ok(t)) => (f, t),
@@ -110,38 +118,21 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let mut notes: Vec<String> = [&from.note, &to.note]
+    let mut notes: Vec<String> = [from.note(), to.note()]
         .into_iter()
         .flatten()
-        .cloned()
+        .map(str::to_string)
         .collect();
-    let sources = parties(&from.target);
     let mut pairs: Vec<Explanation> = Vec::new();
-    for &src in &sources {
-        for &dst in &parties(&to.target) {
-            let query = match &args.port {
-                None => None,
-                Some(q) => match resolve_port(cluster, &to.target, dst, q) {
-                    Ok(q) => Some(q),
-                    Err(e) => {
-                        eprintln!("{} {e}", err_painter.bad("error:"));
-                        return EXIT_ERROR;
-                    }
-                },
-            };
-            if let (Target::Service { service, .. }, Some(q), Some((proto, n))) =
-                (&to.target, &args.port, query)
-            {
-                let svc = &cluster.services[*service];
-                notes.push(format!(
-                    "{}/svc/{} port {} is served on {proto} {n} by {}",
-                    svc.namespace,
-                    svc.name,
-                    q,
-                    crate::engine::explain::party_name(cluster, dst)
-                ));
+    for &src in &from.parties() {
+        for &dst in &to.parties() {
+            match pair(cluster, src, dst, &to, args.port.as_ref(), &mut notes) {
+                Ok(e) => pairs.push(e),
+                Err(e) => {
+                    eprintln!("{} {e}", err_painter.bad("error:"));
+                    return EXIT_ERROR;
+                }
             }
-            pairs.push(explain(cluster, src, dst, query));
         }
     }
     let report = CanReach {
@@ -152,8 +143,15 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
         pairs,
     };
     // From a pod to a DNS name under Cilium: whether the proxy sees the lookups toFQDNs needs.
-    let dns = match (&from.target, report.pairs.as_slice()) {
-        (Target::Party(Party::Endpoint(_)), [e]) => fqdn_connection(cluster, e),
+    let dns = match (&from, report.pairs.as_slice()) {
+        (Named::One(f), [e]) if matches!(f.target, Target::Party(Party::Endpoint(_))) => {
+            fqdn_connection(cluster, e).map(|mut d| {
+                if let Some(r) = e.range {
+                    d.fails = d.fails.intersect(&r.set());
+                }
+                d
+            })
+        }
         _ => None,
     };
     if !args.quiet {
@@ -183,10 +181,43 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
     }
 }
 
-fn parties(t: &Target) -> Vec<Party> {
-    match t {
-        Target::Party(p) => vec![*p],
-        Target::Service { backends, .. } => backends.iter().map(|&b| Party::Endpoint(b)).collect(),
+/// Explains `src → dst` on the port asked (a Service's port mapped to the backend's
+/// targetPort, with a note saying so) or range, or on every port.
+fn pair(
+    cluster: &Cluster,
+    src: Party,
+    dst: Party,
+    to: &Named,
+    port: Option<&PortsQuery>,
+    notes: &mut Vec<String>,
+) -> Result<Explanation, String> {
+    let target = to.target_of(dst);
+    match port {
+        None => Ok(explain(cluster, src, dst, None)),
+        Some(PortsQuery::Range(r)) => match target {
+            Target::Service { service, .. } => {
+                let svc = &cluster.services[service];
+                Err(format!(
+                    "a range of ports ({r}) cannot be asked of a Service: its ports map to targetPorts one by one; ask about one port of {}/svc/{}, or about a range of its pods' ports ({}/NAME)",
+                    svc.namespace, svc.name, svc.namespace
+                ))
+            }
+            Target::Party(_) => Ok(explain_range(cluster, src, dst, *r)),
+        },
+        Some(PortsQuery::One(q)) => {
+            let (proto, n) = resolve_port(cluster, &target, dst, q)?;
+            if let Target::Service { service, .. } = target {
+                let svc = &cluster.services[service];
+                let note = format!(
+                    "{}/svc/{} port {q} is served on {proto} {n} by {}",
+                    svc.namespace,
+                    svc.name,
+                    party_name(cluster, dst)
+                );
+                notes.push(note);
+            }
+            Ok(explain(cluster, src, dst, Some((proto, n))))
+        }
     }
 }
 
@@ -250,7 +281,7 @@ fn dns_text(
         } else {
             String::new()
         }
-    } else if report.port.is_some() {
+    } else if report.pairs.iter().any(|e| e.query.is_some()) {
         " and the connection fails in the real cluster even though the policies allow it (the exit status is the policies' answer)".to_string()
     } else {
         format!(

@@ -9,7 +9,7 @@ use super::inputs::{InputArgs, Problems};
 use super::{EXIT_ERROR, EXIT_NO, EXIT_OK, print};
 use crate::lint::config::{Config, FailOn};
 use crate::lint::expect::{self, Expectation};
-use crate::lint::{Context, RunOptions, run as run_rules};
+use crate::lint::{Context, RunOptions, Severity, run as run_rules};
 use crate::load::discover;
 use crate::load::source::{SourceFile, SourceMap};
 use crate::report::check::{Counts, github, json, render_attachments, sarif, text};
@@ -28,6 +28,27 @@ pub enum Format {
     Github,
 }
 
+/// The lowest severity `check` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MinSeverity {
+    /// Errors only.
+    Error,
+    /// Warnings and errors.
+    Warning,
+    /// Everything.
+    Info,
+}
+
+impl MinSeverity {
+    fn severity(self) -> Severity {
+        match self {
+            MinSeverity::Error => Severity::Error,
+            MinSeverity::Warning => Severity::Warning,
+            MinSeverity::Info => Severity::Info,
+        }
+    }
+}
+
 /// Arguments of check.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
@@ -37,7 +58,15 @@ Silence rules on one object with the annotation netpol.kubectl.dev/ignore: \"NAM
 Expectations (--expect FILE, or `expectations:` in the configuration) are a YAML list of
 {from, to, port, expect: allow|deny}; every (from, to) pair must meet its expectation.
 
-Exit status: 0 when no finding is at or above --fail-on, 1 otherwise, 2 on usage or input errors.")]
+Exit status: every non-zero status says why in one line on standard error.
+  0  no finding at or above --fail-on
+  1  findings at or above --fail-on, whatever --quiet shows: rules, expectations, and objects
+     the API server would reject (bad values, and unknown, missing or mistyped fields:
+     such an object is left out of the analysis, as the cluster would refuse it)
+  2  the check could not be run over the whole input, whatever --fail-on and the rule
+     configuration say: a usage error, a path that cannot be read, a file that is not YAML
+     or JSON, a document that names no kind, a bad configuration or expectations file (and
+     with --strict, what the model does not evaluate)")]
 pub struct Args {
     /// Manifest files, directories or globs to check (like -f).
     #[arg(value_name = "PATH")]
@@ -52,6 +81,15 @@ pub struct Args {
     /// The lowest severity that fails the run [default: warning, or `fail-on` in the config].
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// Report only findings at or above this severity: the others are left out of the
+    /// output, the summary and the exit status [default: info, or `min-severity` in the
+    /// config].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub min_severity: Option<MinSeverity>,
+    /// Show only the errors and the summary; the exit status is unchanged (findings not shown
+    /// still fail the run as --fail-on says).
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
     /// The configuration file (instead of looking for .netpol.yaml).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -85,7 +123,7 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
     positional.extend(args.topology.iter().cloned());
     let mut inputs = args.input.resolve(&positional);
     inputs.build.described_targets = described_in_expectations(&args);
-    let session = match inputs.load(&err, Problems::Keep) {
+    let mut session = match inputs.load(&err, Problems::Keep) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -96,6 +134,9 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
+    if config.strict == Some(true) && !inputs.strict {
+        super::inputs::make_strict(&mut session.cluster, &mut session.problems);
+    }
     let mut expectations: Vec<Expectation> = config.expectations.clone();
     let mut bad_expectations = false;
     for path in &args.expect {
@@ -140,6 +181,12 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
     };
     let mut findings = run_rules(&cx, &config, &RunOptions { topology_files });
     drop(cx);
+    let min_severity = args
+        .min_severity
+        .map(MinSeverity::severity)
+        .or(config.min_severity)
+        .unwrap_or(Severity::Info);
+    findings.retain(|f| f.severity >= min_severity);
     render_attachments(&mut findings, &session.cluster, &sources);
     let counts = Counts::of(&findings);
     let summary = format!(
@@ -148,22 +195,32 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
         if checked == 1 { "" } else { "s" }
     );
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning);
+    // --quiet shows the errors and the summary of everything.
+    let shown: Vec<&crate::lint::Finding> = findings
+        .iter()
+        .filter(|f| !args.quiet || f.severity == Severity::Error)
+        .collect();
     let out = match args.output {
         Format::Text => {
             let painter = Painter::new(color.stdout());
-            let mut out = text::render(&findings, &sources, painter.color, 100);
-            out.push_str(&summary);
-            out.push('\n');
+            let shown: Vec<crate::lint::Finding> = shown.into_iter().cloned().collect();
+            let mut out = text::render(&shown, &sources, painter.color, 100);
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&text::summary(&findings, &summary));
             out
         }
-        Format::Json => pretty(&json::render(&findings, &sources, checked)),
+        Format::Json => pretty(&json::render(&findings, &shown, &sources, checked)),
         Format::Sarif => {
             let cwd = std::env::current_dir().ok();
-            pretty(&sarif::render(&findings, &sources, cwd.as_deref()))
+            let shown: Vec<crate::lint::Finding> = shown.into_iter().cloned().collect();
+            pretty(&sarif::render(&shown, &sources, cwd.as_deref()))
         }
         Format::Github => {
+            let shown: Vec<crate::lint::Finding> = shown.into_iter().cloned().collect();
             if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-                let table = github::step_summary(&findings, &sources, &summary);
+                let table = github::step_summary(&shown, &sources, &summary);
                 if let Err(e) = append(Path::new(&path), &table) {
                     eprintln!(
                         "{} cannot append to GITHUB_STEP_SUMMARY ({}): {e}",
@@ -172,17 +229,93 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
                     );
                 }
             }
-            github::render(&findings, &sources, &summary)
+            github::render(&shown, &sources, &summary)
         }
     };
     print(&out);
-    if !session.problems.is_empty() {
-        EXIT_ERROR
-    } else if findings.iter().any(|f| fail_on.fails(f.severity)) {
-        EXIT_NO
-    } else {
-        EXIT_OK
+    let unread = unread_problems(&session.problems, &sources, &inputs.load);
+    if let Some(first) = unread.first() {
+        let more = match unread.len() {
+            1 => String::new(),
+            n => format!(" and {} more", n - 1),
+        };
+        eprintln!(
+            "{} the input cannot be checked in full: {}{more} (exit status 2, whatever --fail-on says)",
+            err.bad("error:"),
+            first.render(&sources)
+        );
+        return EXIT_ERROR;
     }
+    let failing = Counts::of_severities(
+        findings
+            .iter()
+            .map(|f| f.severity)
+            .filter(|&s| fail_on.fails(s)),
+    );
+    let n = failing.errors + failing.warnings + failing.infos;
+    if n == 0 {
+        return EXIT_OK;
+    }
+    eprintln!(
+        "{} {n} finding{} at or above --fail-on {} ({}; exit status 1)",
+        err.bad("failed:"),
+        if n == 1 { "" } else { "s" },
+        fail_on_name(fail_on),
+        failing.found()
+    );
+    EXIT_NO
+}
+
+/// `error`, `warning`, `info`, as --fail-on takes it.
+fn fail_on_name(f: FailOn) -> &'static str {
+    match f {
+        FailOn::Error => "error",
+        FailOn::Warning => "warning",
+        FailOn::Info => "info",
+        FailOn::Never => "never",
+    }
+}
+
+/// The input problems that leave part of the input unread: a path that cannot be read, a
+/// file that is not YAML or JSON, a document that names no kind. Problems inside an
+/// object of a known kind (an unknown, missing or mistyped field) are not among them: the
+/// API server would refuse that object, the analysis leaves it out as the cluster would, and
+/// `invalid-manifest` reports it as a finding. The files with problems are read again to
+/// tell the two apart (the loader's inventory says which objects it could not decode).
+fn unread_problems<'p>(
+    problems: &'p [crate::load::Problem],
+    sources: &SourceMap,
+    opts: &crate::load::LoadOptions,
+) -> Vec<&'p crate::load::Problem> {
+    use crate::load::Outcome;
+    let mut files: Vec<crate::base::span::FileId> = problems
+        .iter()
+        .filter_map(|p| p.span.map(|s| s.file))
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    let opts = crate::load::LoadOptions {
+        inventory: true,
+        ..opts.clone()
+    };
+    let objects: Vec<crate::base::span::Span> = files
+        .into_iter()
+        .flat_map(|file| {
+            crate::load::objects::read_file(file, &sources.file(file).text, &opts).inventory
+        })
+        .filter(|e| e.outcome == Outcome::Broken && e.kind != "?")
+        .map(|e| e.span)
+        .collect();
+    problems
+        .iter()
+        .filter(|p| {
+            p.span.is_none_or(|s| {
+                !objects
+                    .iter()
+                    .any(|o| o.file == s.file && o.start <= s.start && s.end <= o.end)
+            })
+        })
+        .collect()
 }
 
 fn pretty(v: &serde_json::Value) -> String {

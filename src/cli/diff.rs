@@ -80,6 +80,11 @@ enum Sides {
 }
 
 fn sides(args: &Args) -> Result<Sides, String> {
+    if let Some(dir) = args.input.kustomize.first() {
+        return Err(format!(
+            "-k is not taken by diff: render each side first (`kubectl kustomize {dir} > new.yaml`) and compare the files"
+        ));
+    }
     if let Some(rev) = &args.base {
         let paths = args.input.paths(&args.paths);
         if paths.is_empty() {

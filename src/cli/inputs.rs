@@ -5,12 +5,13 @@
 //!
 //! Input problems and policies the API server would reject are printed on standard error as
 //! `error: file:line:col: path: message`; the command still answers from the rest of the
-//! input, and then exits 2. What the model does not evaluate is printed as `warning:`.
+//! input, and then exits 2. What the model does not evaluate is printed as `warning:`, or,
+//! with `--strict`, as an error too ([`make_strict`]).
 
 use clap::Args;
 
 use crate::load::source::SourceMap;
-use crate::load::{self, LoadOptions, Loaded, Outcome};
+use crate::load::{self, LoadOptions, Loaded, Outcome, Problem, kustomize};
 use crate::model::validate::Violation;
 use crate::model::{
     BuildOptions, CiliumEnforcement, Cluster, Cni, IsolationModel, NotApplied, calico, cilium,
@@ -25,6 +26,18 @@ pub struct InputArgs {
     /// Repeatable; positional paths are read too.
     #[arg(short = 'f', long = "filename", value_name = "PATH")]
     pub filenames: Vec<String>,
+    /// A kustomization directory, rendered with `kubectl kustomize DIR` as `kubectl apply -k`
+    /// does (kubectl must be on PATH). Repeatable; read before the other paths.
+    #[arg(short = 'k', long = "kustomize", value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub kustomize: Vec<String>,
+    /// Turn warnings about what is not evaluated (other plugins' policy kinds, a
+    /// kustomization read as plain files, every `warning:` about the input) into errors:
+    /// exit status 2. Config key `strict` for check.
+    #[arg(long)]
+    pub strict: bool,
+    /// Refuse any input larger than this (bytes, or with a unit: 300K, 64M, 1G).
+    #[arg(long, value_name = "SIZE", default_value = "512M", value_parser = input_size, value_hint = clap::ValueHint::Other)]
+    pub max_input_size: u64,
     /// Namespace of objects that name none, as with `kubectl apply -n` [default: default];
     /// with --from-cluster, the namespace read.
     #[arg(short = 'n', long = "namespace", value_name = "NAMESPACE")]
@@ -55,6 +68,10 @@ pub struct InputArgs {
     /// The live cluster (`--from-cluster`).
     #[command(flatten)]
     pub cluster: super::cluster::ClusterArgs,
+}
+
+fn input_size(s: &str) -> Result<u64, String> {
+    load::parse_size(s)
 }
 
 /// The loaded input of a command.
@@ -98,8 +115,12 @@ impl InputArgs {
             paths: self.paths(positional),
             load: LoadOptions {
                 default_namespace: self.namespace().to_string(),
+                inventory: self.verbose,
+                max_input_bytes: self.max_input_size,
                 ..LoadOptions::default()
             },
+            kustomize: self.kustomize.clone(),
+            strict: self.strict,
             build: BuildOptions {
                 isolation: self.isolation_model,
                 with_staged: self.with_staged,
@@ -121,6 +142,10 @@ impl InputArgs {
 pub struct Inputs {
     /// Manifest paths (`-f` ones first, then positional ones).
     pub paths: Vec<String>,
+    /// Kustomization directories (`-k`), rendered and read before the paths.
+    pub kustomize: Vec<String>,
+    /// Whether warnings about what is not evaluated are errors (`--strict`).
+    pub strict: bool,
     /// How to read them.
     pub load: LoadOptions,
     /// How to build the cluster they describe.
@@ -149,9 +174,9 @@ impl Inputs {
 
 fn load_session(args: &Inputs, painter: &Painter, mode: Problems) -> Result<Session, u8> {
     let paths = &args.paths;
-    if paths.is_empty() && args.live.is_none() {
+    if paths.is_empty() && args.kustomize.is_empty() && args.live.is_none() {
         eprintln!(
-            "{} no input: pass manifest files or directories, `-f PATH`, `-f -` for standard input, or --from-cluster",
+            "{} no input: pass manifest files or directories, `-f PATH`, `-f -` for standard input, `-k DIR` for a kustomization, or --from-cluster",
             painter.bad("error:")
         );
         return Err(super::EXIT_ERROR);
@@ -174,12 +199,48 @@ fn load_session(args: &Inputs, painter: &Painter, mode: Problems) -> Result<Sess
             }
         }
     }
-    Ok(session_from(
-        load::load_with(&texts, paths, &args.load),
-        args,
-        painter,
-        mode,
-    ))
+    // Kustomizations are rendered after the live cluster and before the files, so that a
+    // file replaces what they hold, as the cluster's objects are replaced.
+    let mut failed = Vec::new();
+    for dir in &args.kustomize {
+        match kustomize::render(dir, args.load.max_input_bytes) {
+            Ok(rendered) => {
+                for w in &rendered.warnings {
+                    eprintln!("{} {w}", painter.warn("warning:"));
+                }
+                if args.verbose {
+                    eprintln!(
+                        "{} -k {dir}: read the output of `kubectl kustomize {dir}` as {}",
+                        painter.dim("input:"),
+                        rendered.name
+                    );
+                }
+                texts.push((rendered.name, rendered.text));
+            }
+            Err(e) => failed.push(Problem::input(e)),
+        }
+    }
+    let mut loaded = load::load_with(&texts, paths, &args.load);
+    loaded.problems.splice(0..0, failed);
+    Ok(session_from(loaded, args, painter, mode))
+}
+
+/// `--strict` (or `strict: true` in check's configuration): every warning about what is not
+/// evaluated — the model's and the loader's — becomes a problem of the input, so that it is
+/// reported as an error and the command exits 2.
+pub fn make_strict(cluster: &mut Cluster, problems: &mut Vec<Problem>) {
+    problems.extend(strict_problems(cluster));
+    problems.sort_by_key(|p| p.span.map(|s| (s.file, s.start)));
+}
+
+/// The warnings of the cluster as problems, taken out of it, in reading order.
+fn strict_problems(cluster: &mut Cluster) -> Vec<Problem> {
+    let mut made: Vec<Problem> = std::mem::take(&mut cluster.warnings)
+        .into_iter()
+        .map(|(span, message)| Problem::new(span, format!("{message} (an error with --strict)")))
+        .collect();
+    made.sort_by_key(|p| p.span.map(|s| (s.file, s.start)));
+    made
 }
 
 /// What the API server refuses in the input, each object with what that means here.
@@ -241,11 +302,25 @@ fn session_from(loaded: Loaded, args: &Inputs, painter: &Painter, mode: Problems
     // What the loader met but does not evaluate (another plugin's or a mesh's policies) is a
     // warning of the model too, so that `check` reports it as `not-evaluated`; printed once,
     // below, with the model's.
-    let (loader_warnings, warnings): (Vec<_>, Vec<_>) =
+    let (loader_warnings, mut warnings): (Vec<_>, Vec<_>) =
         warnings.into_iter().partition(|w| w.span.is_some());
     for w in loader_warnings {
         let span = w.span.expect("partitioned on it");
         cluster.warnings.push((span, w.message));
+    }
+    let mut problems = problems;
+    if args.strict {
+        let mut made = strict_problems(&mut cluster);
+        made.extend(warnings.drain(..).map(|w| Problem {
+            message: format!("{} (an error with --strict)", w.message),
+            ..w
+        }));
+        for p in made.iter().filter(|_| mode == Problems::Print) {
+            eprintln!("{} {}", painter.bad("error:"), p.render(&sources));
+            errors += 1;
+        }
+        problems.extend(made);
+        problems.sort_by_key(|p| p.span.map(|s| (s.file, s.start)));
     }
     if args.build.cni.is_none()
         && let Some((calico, cilium)) = cluster.cni_conflict()
@@ -284,20 +359,22 @@ fn session_from(loaded: Loaded, args: &Inputs, painter: &Painter, mode: Problems
         }
     }
     if args.verbose {
+        // One line an object: written through one buffer, not a write call a line.
+        use std::io::Write;
+        let mut out = std::io::BufWriter::new(std::io::stderr().lock());
         for entry in &inventory {
-            let name = if entry.name.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", entry.name)
-            };
-            eprintln!(
-                "{} {}: {}{name}: {}",
+            let sep = if entry.name.is_empty() { "" } else { " " };
+            let _ = writeln!(
+                out,
+                "{} {}: {}{sep}{}: {}",
                 painter.dim("input:"),
                 sources.location(entry.span),
                 entry.kind,
+                entry.name,
                 entry.outcome
             );
         }
+        drop(out);
         for (span, note) in &cluster.notes {
             eprintln!(
                 "{} {}: {note}",
@@ -333,12 +410,6 @@ fn session_from(loaded: Loaded, args: &Inputs, painter: &Painter, mode: Problems
             cluster.endpoints.len(),
             cluster.policies.len()
         );
-    } else {
-        let ignored = inventory
-            .iter()
-            .filter(|e| matches!(e.outcome, Outcome::Ignored(_)))
-            .count();
-        let _ = ignored;
     }
     Session {
         sources,

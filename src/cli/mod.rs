@@ -31,7 +31,7 @@ use crate::report::style::ColorChoice;
 #[derive(Debug, Parser)]
 #[command(
     name = "kubectl-netpol",
-    version,
+    version = VERSION,
     propagate_version = true,
     max_term_width = 100
 )]
@@ -65,6 +65,10 @@ pub enum Command {
     Completions(completions::Args),
 }
 
+/// The version `--version` prints: that of Cargo.toml, then the commit built and its date
+/// when known (`0.1.0 (commit 0123456789ab, 2026-12-07)`; see build.rs).
+pub const VERSION: &str = env!("KUBECTL_NETPOL_VERSION");
+
 /// Exit status: success.
 pub const EXIT_OK: u8 = 0;
 /// Exit status: the negative answer (denied, findings).
@@ -83,7 +87,7 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         // `SUBCOMMAND --version` too names the program, not `kubectl-netpol-SUBCOMMAND`.
         Err(e) if e.kind() == clap::error::ErrorKind::DisplayVersion => {
-            print(&format!("kubectl-netpol {}\n", env!("CARGO_PKG_VERSION")));
+            print(&format!("kubectl-netpol {VERSION}\n"));
             return ExitCode::from(EXIT_OK);
         }
         Err(e) => {

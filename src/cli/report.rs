@@ -1,7 +1,14 @@
-//! `kubectl netpol report [PATH...] -o FILE.html`: one self-contained HTML page with the
-//! reachability matrix as a heat map, the explanation of each cell, and the `check` findings.
+//! `kubectl netpol report [PATH...] [-o html|json] [--output-file FILE]`: one self-contained
+//! HTML page with the reachability matrix as a heat map, the explanation of each cell, and the
+//! `check` findings; or the document the page renders, as JSON.
+//!
+//! As in every subcommand, `-o` is the output format; the file is `--output-file` (`-O`).
 
+use std::ffi::OsStr;
 use std::path::PathBuf;
+
+use clap::ValueEnum;
+use clap::builder::{EnumValueParser, PossibleValue, TypedValueParser};
 
 use super::check::load_config_file;
 use super::inputs::{InputArgs, Problems};
@@ -11,8 +18,57 @@ use crate::lint::{Context, RunOptions, run as run_rules};
 use crate::report::html::{self, Page, collect};
 use crate::report::style::{ColorChoice, Painter};
 
-/// The file written when `-o` is not given.
+/// The file the HTML page is written to when `--output-file` is not given.
 pub const DEFAULT_OUTPUT: &str = "netpol-report.html";
+
+/// Output formats of report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One self-contained HTML page (by default written to netpol-report.html).
+    Html,
+    /// The document the page renders, as JSON (by default on standard output).
+    Json,
+}
+
+/// Parses `-o` as a [`Format`]; a value that looks like a path (`-o out.html`, `-o -`) is
+/// refused with the flag that writes to it.
+#[derive(Clone, Copy, Debug)]
+pub struct FormatParser;
+
+impl TypedValueParser for FormatParser {
+    type Value = Format;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<Format, clap::Error> {
+        let text = value.to_string_lossy();
+        if Format::from_str(&text, true).is_err() && looks_like_path(&text) {
+            let hint = format!(
+                "-o is the output format (html or json); to write to {text}, use --output-file {text}"
+            );
+            let refuse = move |_: &str| -> Result<Format, String> { Err(hint.clone()) };
+            return refuse.parse_ref(cmd, arg, value);
+        }
+        EnumValueParser::<Format>::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            Format::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
+}
+
+/// Whether a value of `-o` is a file rather than a format: `-`, or a name with a dot or a
+/// path separator.
+fn looks_like_path(text: &str) -> bool {
+    text == "-" || text.contains(['.', '/', '\\'])
+}
 
 /// Arguments of report.
 #[derive(Debug, clap::Args)]
@@ -24,15 +80,23 @@ with filters; hovering or clicking a cell shows the allowed ports and, for each 
 it is isolated, by which policies, and which rules allow (file:line). The findings of `check`
 follow, with a severity filter.
 
+-o json prints the same data as a JSON document (version 2; the page embeds it in a
+<script type=\"application/json\" id=\"netpol-data\"> element): the members, the class grid,
+the explanations and the findings, for scripts.
+
 Exit status: 0 when the page is written, 2 on a usage or input error (the page is still
 written when the input had errors).")]
 pub struct Args {
     /// Manifest files, directories or globs (like -f).
     #[arg(value_name = "PATH")]
     pub paths: Vec<String>,
-    /// The HTML file to write, or - for standard output.
-    #[arg(short = 'o', long, value_name = "FILE", default_value = DEFAULT_OUTPUT)]
-    pub output: PathBuf,
+    /// Output format: html (the page) or json (the document it renders).
+    #[arg(short = 'o', long, value_name = "FORMAT", default_value = "html", value_parser = FormatParser)]
+    pub output: Format,
+    /// The file to write, or - for standard output [default: netpol-report.html for html,
+    /// standard output for json].
+    #[arg(short = 'O', long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub output_file: Option<PathBuf>,
     /// Leave out the findings of `check`.
     #[arg(long)]
     pub no_findings: bool,
@@ -71,7 +135,7 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
     };
     let matrix = Matrix::compute(cluster);
     let explained = collect::explanations(cluster, &matrix, collect::Limits::default());
-    let page = html::render(&Page {
+    let page = Page {
         cluster,
         sources: &sources,
         matrix: &matrix,
@@ -80,19 +144,28 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
         files,
         inputs: args.input.paths(&args.paths),
         errors: session.errors,
-    });
-    if args.output.as_os_str() == "-" {
-        print(&page);
-    } else {
-        if let Err(e) = std::fs::write(&args.output, &page) {
-            eprintln!(
-                "{} {}: cannot write the report: {e}",
-                err.bad("error:"),
-                args.output.display()
-            );
-            return EXIT_ERROR;
+    };
+    let (text, default) = match args.output {
+        Format::Html => (html::render(&page), Some(DEFAULT_OUTPUT)),
+        Format::Json => (
+            serde_json::to_string_pretty(&html::data(&page)).expect("JSON values serialize") + "\n",
+            None,
+        ),
+    };
+    let file = args.output_file.or_else(|| default.map(PathBuf::from));
+    match file {
+        Some(path) if path.as_os_str() != "-" => {
+            if let Err(e) = std::fs::write(&path, &text) {
+                eprintln!(
+                    "{} {}: cannot write the report: {e}",
+                    err.bad("error:"),
+                    path.display()
+                );
+                return EXIT_ERROR;
+            }
+            print(&format!("wrote {}\n", path.display()));
         }
-        print(&format!("wrote {}\n", args.output.display()));
+        _ => print(&text),
     }
     if session.errors > 0 {
         EXIT_ERROR

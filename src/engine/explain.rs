@@ -11,6 +11,7 @@ use super::matching::{EndpointCarrier, addresses, test_holds};
 use crate::model::ip::AddrRange;
 use crate::model::ir::{Cond, Term, Test};
 use crate::model::labels::describe_failures;
+use crate::model::ports::PortRange;
 use crate::model::selector::{Carrier, Expr, Scope};
 use crate::model::{Cluster, PortSet, Protocol};
 
@@ -21,8 +22,11 @@ pub struct Explanation {
     pub src: Party,
     /// The destination.
     pub dst: Party,
-    /// The port asked about, resolved to a number (None: every port).
+    /// The port asked about, resolved to a number (None: every port, or a range).
     pub query: Option<(Protocol, u16)>,
+    /// The range of ports asked about instead of one (`can-reach --port 8080-8090`); `query`
+    /// is None then.
+    pub range: Option<PortRange>,
     /// The source is the destination pod: loopback, never subject to policy.
     pub loopback: bool,
     /// Egress, at the source.
@@ -34,12 +38,19 @@ pub struct Explanation {
 }
 
 impl Explanation {
-    /// Whether the connection is allowed (on the port asked about, or on some port).
+    /// Whether the connection is allowed: on the port asked about, on every port of the
+    /// range asked about, or (neither asked) on some port.
     pub fn is_allowed(&self) -> bool {
-        match self.query {
-            Some((p, n)) => self.allowed.contains(p, n),
+        match self.asked() {
+            Some(r) => r.within(&self.allowed),
             None => !self.allowed.is_empty(),
         }
+    }
+
+    /// The ports asked about, a single port as a range of one (None: every port).
+    pub fn asked(&self) -> Option<PortRange> {
+        self.range
+            .or_else(|| self.query.map(|(p, n)| PortRange::single(p, n)))
     }
 }
 
@@ -55,10 +66,22 @@ pub fn explain(
         src,
         dst,
         query,
+        range: None,
         loopback: c.loopback,
         egress: c.egress,
         ingress: c.ingress,
         allowed: c.allowed,
+    }
+}
+
+/// Explains `src → dst` on a range of ports (one port when the range holds one).
+pub fn explain_range(cluster: &Cluster, src: Party, dst: Party, range: PortRange) -> Explanation {
+    if range.is_single() {
+        return explain(cluster, src, dst, Some((range.protocol, range.first)));
+    }
+    Explanation {
+        range: Some(range),
+        ..explain(cluster, src, dst, None)
     }
 }
 

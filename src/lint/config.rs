@@ -10,7 +10,9 @@
 //!     exclude: ["legacy/**"]           # globs over file paths, as given on the command line
 //! exclude: ["vendor/**"]               # no finding in these files
 //! fail-on: error                       # error | warning | info | never
+//! min-severity: warning                # report nothing below: error | warning | info
 //! closed-world: false                   # true: the input is the whole cluster
+//! strict: true                         # what is not evaluated is an error (as --strict)
 //! expectations:                        # connectivity that must hold, see `super::expect`
 //! - {from: shop/frontend, to: shop/api, port: 8080, expect: allow}
 //! ```
@@ -80,8 +82,12 @@ pub struct Config {
     exclude: Vec<glob::Pattern>,
     /// `fail-on`, when set in the file.
     pub fail_on: Option<FailOn>,
+    /// `min-severity`, when set in the file: findings below it are not reported.
+    pub min_severity: Option<Severity>,
     /// `closed-world`: the input is the whole cluster (see `check --closed-world`).
     pub closed_world: Option<bool>,
+    /// `strict`: what is not evaluated is an input error (see `--strict`).
+    pub strict: Option<bool>,
     /// `expectations`: connectivity that must hold.
     pub expectations: Vec<Expectation>,
 }
@@ -176,10 +182,15 @@ impl Config {
                 "fail-on",
                 "expectations",
                 "closed-world",
+                "min-severity",
+                "strict",
             ],
         );
         if let Some(b) = root.get("closed-world") {
             self.closed_world = d.bool(b);
+        }
+        if let Some(b) = root.get("strict") {
+            self.strict = d.bool(b);
         }
         if let Some(rules) = root.get("rules").and_then(|r| d.map(r)) {
             for (key, k, v) in rules.entries() {
@@ -241,6 +252,15 @@ impl Config {
                 ),
             }
         }
+        if let Some(m) = root.get("min-severity").and_then(|m| d.string(m)) {
+            match Severity::parse(&m) {
+                Some(v) => self.min_severity = Some(v),
+                None => d.error(
+                    root.get("min-severity").expect("read above"),
+                    format_args!("expected error, warning or info, found `{}`", m.value),
+                ),
+            }
+        }
         if let Some(list) = root.get("expectations") {
             self.expectations = expect::read_list(&mut d, list);
         }
@@ -277,7 +297,7 @@ mod tests {
 
     #[test]
     fn rules_can_be_turned_off_re_graded_and_excluded_by_path() {
-        let c = parse("rules:\n  invalid-manifest: off\n  NP101:\n    severity: warning\n    exclude: ['legacy/**']\nexclude: ['vendor/*.yaml']\nfail-on: error\n").unwrap();
+        let c = parse("rules:\n  invalid-manifest: off\n  NP101:\n    severity: warning\n    exclude: ['legacy/**']\nexclude: ['vendor/*.yaml']\nfail-on: error\nmin-severity: warning\n").unwrap();
         let manifest = registry::find("invalid-manifest").unwrap();
         let cidr = registry::find("invalid-cidr").unwrap();
         assert!(!c.enabled(manifest));
@@ -287,6 +307,16 @@ mod tests {
         assert!(c.excluded(cidr, "./vendor/x.yaml"));
         assert!(!c.excluded(cidr, "deploy/x.yaml"));
         assert_eq!(c.fail_on, Some(FailOn::Error));
+        assert_eq!(c.min_severity, Some(Severity::Warning));
+        assert_eq!(parse("").unwrap().min_severity, None);
+        assert_eq!(parse("strict: true\n").unwrap().strict, Some(true));
+        assert_eq!(parse("").unwrap().strict, None);
+        assert!(parse("strict: maybe\n").is_err());
+        let problems = parse("min-severity: never\n").unwrap_err();
+        assert_eq!(
+            problems[0].message,
+            "expected error, warning or info, found `never`"
+        );
     }
 
     #[test]
@@ -309,7 +339,7 @@ mod tests {
             [
                 "expectations[0].too: unknown field `too` (did you mean `to`?); expected `from`, `to`, `port`, `expect`",
                 "expectations[0].to: missing required field `to`",
-                "expectations[0].port: bad port `0`: port `0` is out of range 1-65535",
+                "expectations[0].port: bad port `0`: port 0 is out of range 1-65535",
                 "expectations[0].expect: expected allow or deny, found `maybe`",
                 "expectations[1].from.labels: unknown field `labels`; expected `cidr`",
                 "expectations[1].from.cidr: `10.0.0.0/33` is not a CIDR: prefix length 33 is over 32",

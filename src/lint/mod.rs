@@ -9,10 +9,13 @@
 //!
 //! [`run`] runs the enabled rules, then applies the configuration (severity overrides,
 //! excluded paths), the `netpol.kubectl.dev/ignore` annotation and the lint scope (files
-//! given with `--topology` are read but not linted), and sorts by position.
+//! given with `--topology` are read but not linted), sorts by position, and merges the
+//! findings that share a cause ([`group`]).
 
 pub mod config;
 pub mod expect;
+pub mod group;
+pub mod locate;
 pub mod redundancy;
 pub mod registry;
 pub mod risk;
@@ -186,6 +189,15 @@ pub struct Related {
     pub message: String,
 }
 
+/// One of the objects a merged finding is about (see [`group`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    /// Its name (`shop/deploy/api`).
+    pub name: String,
+    /// Where it is.
+    pub span: Span,
+}
+
 /// What a finding carries beyond its text, for the report to render (the linter returns data;
 /// rendering lives in `report`).
 #[derive(Clone, Debug)]
@@ -221,6 +233,10 @@ pub struct Finding {
     /// [`registry::holds`] for the rule, unless the rule said [`Finding::for_input`] of this
     /// one ([`run`] settles it for the run's [`Context::world`]).
     pub holds: registry::Holds,
+    /// How it merges with findings of its rule that share its cause ([`group`]).
+    pub group: Option<group::Group>,
+    /// The objects of a merged finding, first one first (empty unless several merged).
+    pub members: Vec<Member>,
 }
 
 impl Finding {
@@ -242,7 +258,15 @@ impl Finding {
             notes: Vec::new(),
             attachments: Vec::new(),
             holds: registry::holds(rule, World::Open),
+            group: None,
+            members: Vec::new(),
         }
+    }
+
+    /// Lets the finding merge with the findings of its rule that share `group.key`.
+    pub fn grouped(mut self, group: group::Group) -> Finding {
+        self.group = Some(group);
+        self
     }
 
     /// Attaches data the report renders.
@@ -560,5 +584,5 @@ pub fn run(cx: &Context, config: &Config, opts: &RunOptions) -> Vec<Finding> {
             &b.message,
         ))
     });
-    findings
+    group::merge(findings)
 }

@@ -22,6 +22,7 @@ pub static ALL: &[&RuleDef] = &[
     &invalid_selector::RULE,
     &invalid_policy_type::RULE,
     &duplicate_policy::RULE,
+    &invalid_name::RULE,
     &ignored_ingress_rules::RULE,
     &ignored_egress_rules::RULE,
     &policy_selects_nothing::RULE,
@@ -31,6 +32,7 @@ pub static ALL: &[&RuleDef] = &[
     &redundant_rule::RULE,
     &redundant_policy::RULE,
     &duplicate_rule::RULE,
+    &duplicate_object::RULE,
     &pod_not_isolated::RULE,
     &namespace_without_default_deny::RULE,
     &dns_egress_blocked::RULE,
@@ -39,6 +41,7 @@ pub static ALL: &[&RuleDef] = &[
     &deprecated_api_version::RULE,
     &wide_port_range::RULE,
     &selector_and_or_confusion::RULE,
+    &dns_egress_to_anywhere::RULE,
     &expectation_failed::RULE,
     &expectation_unmatched::RULE,
     &invalid_cluster_policy::RULE,
@@ -161,6 +164,8 @@ fn holds_entry(name: &str, world: World) -> Option<Holds> {
         "invalid-policy-type" => Every,
         // Two objects of the files with one namespace and name.
         "duplicate-policy" => Every,
+        // The name or namespace as written.
+        "invalid-name" => Every,
         // policyTypes against the policy's own rule lists.
         "ignored-ingress-rules" => Every,
         // policyTypes against the policy's own rule lists.
@@ -181,6 +186,8 @@ fn holds_entry(name: &str, world: World) -> Option<Holds> {
         "redundant-policy" => open_every,
         // Equivalent rules and podSelectors, decided from the selectors: for any cluster.
         "duplicate-rule" => Every,
+        // Two objects of the files with one kind, namespace and name.
+        "duplicate-object" => Every,
         // Any pod of the input, also of undeclared namespaces, and cluster-wide policies
         // kept elsewhere may isolate it.
         "pod-not-isolated" => Input,
@@ -199,6 +206,8 @@ fn holds_entry(name: &str, world: World) -> Option<Holds> {
         "wide-port-range" => Every,
         // The shape of the from/to list as written.
         "selector-and-or-confusion" => Every,
+        // What the rule allows, as written.
+        "dns-egress-to-anywhere" => Every,
         // Reachability of the input.
         "expectation-failed" => Input,
         // Matches nothing in the input.

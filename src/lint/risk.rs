@@ -115,6 +115,65 @@ pub fn default_deny(cluster: &Cluster, ns: crate::model::NsId, dir: Direction) -
     })
 }
 
+/// Why a policy reads as meant to allow everything in a direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AllowAll {
+    /// An effective rule allows every peer on every port (`- {}`).
+    EmptyRule,
+    /// Its name starts with `allow-all`.
+    Name,
+}
+
+/// Why a policy reads as meant to allow everything in `dir`, when it does: an effective rule
+/// of `dir` allowing every peer on every port (`- {}`), or a name starting with `allow-all`
+/// (`allow-all`, `allow-all-ingress`; not one naming only the other direction).
+pub fn meant_as_allow_all(policy: &NetworkPolicy, dir: Direction) -> Option<AllowAll> {
+    if policy
+        .effective_rules(dir)
+        .iter()
+        .any(|r| r.all_peers() && r.all_ports())
+    {
+        return Some(AllowAll::EmptyRule);
+    }
+    let name = policy.name.to_ascii_lowercase();
+    let (this, other) = match dir {
+        Direction::Ingress => ("ingress", "egress"),
+        Direction::Egress => ("egress", "ingress"),
+    };
+    (name.starts_with("allow-all") && (name.contains(this) || !name.contains(other)))
+        .then_some(AllowAll::Name)
+}
+
+/// Namespaces of the cluster's own components, where a default deny breaks the cluster
+/// rather than protects an application, with what it breaks:
+/// - `kube-system`: CoreDNS (`k8s-app=kube-dns`) answers DNS for every pod, and
+///   metrics-server is called by the API server (`kubectl top`, autoscaling);
+/// - `kube-public`, `kube-node-lease`: meant to hold no pods at all (the cluster-info
+///   ConfigMap read during node bootstrap; the nodes' heartbeat Leases);
+/// - `calico-apiserver`: Calico's aggregated API server, called by the Kubernetes API server
+///   for every `projectcalico.org/v3` request;
+/// - `openshift-dns`: OpenShift's cluster DNS (`dns-default`), which every pod resolves with.
+pub fn system_namespace(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "kube-system" => {
+            "a default deny there breaks DNS for every pod in the cluster unless a policy lets every namespace in to CoreDNS (k8s-app=kube-dns) on UDP and TCP 53, and CoreDNS out to the API server and the upstream resolvers; metrics-server (kubectl top, autoscaling) needs the API server let in"
+        }
+        "kube-public" => {
+            "it is meant to hold no pods (only the cluster-info ConfigMap read during node bootstrap): move these pods to a namespace of their own rather than lock it down"
+        }
+        "kube-node-lease" => {
+            "it is meant to hold no pods (only the nodes' heartbeat Leases): move these pods to a namespace of their own rather than lock it down"
+        }
+        "calico-apiserver" => {
+            "the Kubernetes API server calls Calico's API server there for every projectcalico.org/v3 request: a default deny of ingress breaks kubectl on Calico resources unless the API server is let in"
+        }
+        "openshift-dns" => {
+            "the cluster DNS (dns-default) runs there: a default deny breaks DNS for every pod in the cluster unless every namespace is let in to its DNS port and it is let out to the API server and the upstream resolvers"
+        }
+        _ => return None,
+    })
+}
+
 /// `a`, `a and b`, `a, b and c`; past `max` names, `a, b, c, d, e and 3 more`.
 pub fn name_list(names: &[String], max: usize) -> String {
     let shown = names.len().min(max);

@@ -45,6 +45,28 @@ pub fn details(rule: &'static RuleDef, fixture: &str) -> Vec<String> {
     })
 }
 
+/// The findings of `rule` on a fixture with the members of merged ones: `line:col: message`,
+/// then `\n  members: name line:col, ...` when several findings merged.
+pub fn members(rule: &'static RuleDef, fixture: &str) -> Vec<String> {
+    with_findings(rule, &[fixture], |sources, findings| {
+        findings
+            .iter()
+            .map(|f| {
+                let mut s = position(sources, f.span, false) + ": " + &f.message;
+                if !f.members.is_empty() {
+                    let list: Vec<String> = f
+                        .members
+                        .iter()
+                        .map(|m| format!("{} {}", m.name, position(sources, m.span, false)))
+                        .collect();
+                    s += &format!("\n  members: {}", list.join(", "));
+                }
+                s
+            })
+            .collect()
+    })
+}
+
 /// The findings of `rule` on a fixture read as the whole cluster (`check --closed-world`), as
 /// `line:col: message`.
 pub fn findings_closed(rule: &'static RuleDef, fixture: &str) -> Vec<String> {

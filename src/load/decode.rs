@@ -395,6 +395,17 @@ impl<'d> Decoder<'d> {
         )
     }
 
+    /// Records what the API server refuses in an object left out for other problems (its
+    /// validation, which only an object without them would otherwise get), so that every
+    /// error of an object is reported at once, as a compiler reports them.
+    pub fn refused_too(&mut self, violations: Vec<crate::model::validate::Violation>) {
+        for v in violations {
+            let message = format!("{} [{}]", v.message, v.rule);
+            self.problems
+                .push(Problem::at_path(v.span, v.path, message));
+        }
+    }
+
     /// Records a problem about the key node `key` of the mapping `parent`.
     pub fn unknown_field(&mut self, parent: N<'d>, key_node: N<'d>, key: &str, message: String) {
         let path = self.path(parent);

@@ -137,7 +137,8 @@ fn walk(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<PathBuf>) -> s
         let ty = e.file_type()?;
         if ty.is_dir() || (ty.is_symlink() && p.is_dir()) {
             walk(&p, visited, out)?;
-        } else if is_manifest(&p) {
+        } else if is_manifest(&p) || super::kustomize::is_kustomization(&p) {
+            // A `Kustomization` file too, so that the loader warns the directory is one.
             out.push(p);
         }
     }

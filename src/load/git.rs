@@ -63,9 +63,9 @@ pub fn read_at(rev: &str, inputs: &[String], cwd: &Path) -> Result<AtRevision, S
                 continue;
             }
             let display = format!("{rev}:{name}");
-            match repo.show(&name) {
+            match repo.show(&name, &display) {
                 Ok(text) => out.files.push(SourceFile::new(display, None, text)),
-                Err(e) => out.problems.push(Problem::input(format!("{display}: {e}"))),
+                Err(e) => out.problems.push(Problem::input(e)),
             }
         }
     }
@@ -291,27 +291,16 @@ impl Repo {
             .clone()
     }
 
-    /// `git show REV:path`.
-    fn show(&self, name: &str) -> Result<String, String> {
+    /// `git show REV:path` as text. Err: the whole message, starting with `display`, the
+    /// name the file is shown under.
+    fn show(&self, name: &str, display: &str) -> Result<String, String> {
         let object = format!("{}:{name}", self.rev);
-        let bytes =
-            git(&self.top, &["show", "--no-textconv", &object]).map_err(|e| e.to_string())?;
+        let bytes = git(&self.top, &["show", "--no-textconv", &object])
+            .map_err(|e| format!("{display}: {e}"))?;
         if bytes.len() as u64 > super::MAX_FILE_BYTES {
-            return Err(format!(
-                "larger than {} MiB; refused",
-                super::MAX_FILE_BYTES >> 20
-            ));
+            return Err(super::too_large(display, super::MAX_FILE_BYTES));
         }
-        let bytes = bytes
-            .strip_prefix(b"\xEF\xBB\xBF")
-            .map(<[u8]>::to_vec)
-            .unwrap_or(bytes);
-        String::from_utf8(bytes).map_err(|e| {
-            format!(
-                "not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            )
-        })
+        super::text::decode(bytes).map_err(|e| format!("{display}:{e}"))
     }
 }
 

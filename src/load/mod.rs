@@ -1,8 +1,10 @@
 //! Loading manifests: inputs → files → YAML documents → Kubernetes objects.
 //!
-//! [`load`] takes the inputs as typed (files, directories, globs, `-` for stdin), reads and
-//! parses every file (in parallel), flattens `List` kinds, and decodes the kinds the model
-//! understands. Nothing stops at the first problem: every problem is collected with its
+//! [`load`] takes the inputs as typed (files, directories, globs, `-` for stdin), reads
+//! every file as text ([`text`]: UTF-8, UTF-16 or UTF-32), parses its documents (in
+//! parallel, each decoded as soon as it is parsed, so memory stays a few times the input),
+//! flattens `List` kinds, and decodes the kinds the model understands. Kustomizations are
+//! rendered first ([`kustomize`]) and read as streams. Nothing stops at the first problem: every problem is collected with its
 //! file, line, column and field path, an object with a problem is left out, and the rest
 //! is still used. What was used and what was ignored, and why, is kept in the inventory
 //! for `-v`.
@@ -11,8 +13,10 @@ pub mod decode;
 pub mod discover;
 pub mod git;
 pub mod kinds;
+pub mod kustomize;
 pub mod objects;
 pub mod source;
+pub mod text;
 pub mod yaml;
 
 use std::fmt;
@@ -124,6 +128,11 @@ pub struct LoadOptions {
     pub default_namespace: String,
     /// Parser limits.
     pub limits: Limits,
+    /// Whether to keep the [`Loaded::inventory`] (for `-v`): off, a cluster dump of many
+    /// small objects costs no memory per object it ignores.
+    pub inventory: bool,
+    /// Most bytes one input may hold (`--max-input-size`).
+    pub max_input_bytes: u64,
 }
 
 impl Default for LoadOptions {
@@ -131,6 +140,8 @@ impl Default for LoadOptions {
         LoadOptions {
             default_namespace: "default".into(),
             limits: Limits::default(),
+            inventory: true,
+            max_input_bytes: MAX_FILE_BYTES,
         }
     }
 }
@@ -163,7 +174,7 @@ pub fn load(inputs: &[String], opts: &LoadOptions) -> Loaded {
 /// on the command line, in that order: a file's object replaces an in-memory one of the
 /// same name, as `kubectl apply` of the file would.
 pub fn load_with(texts: &[(String, String)], inputs: &[String], opts: &LoadOptions) -> Loaded {
-    let (files, problems) = read_inputs(inputs);
+    let (files, problems) = read_inputs_limited(inputs, opts.max_input_bytes);
     let mut sources: Vec<SourceFile> = texts
         .iter()
         .map(|(name, text)| SourceFile::new(name.as_str(), None, text.as_str()))
@@ -175,6 +186,11 @@ pub fn load_with(texts: &[(String, String)], inputs: &[String], opts: &LoadOptio
 /// Reads inputs as typed on the command line into files (in parallel), with the problems of
 /// inputs that could not be read.
 pub fn read_inputs(inputs: &[String]) -> (Vec<SourceFile>, Vec<Problem>) {
+    read_inputs_limited(inputs, MAX_FILE_BYTES)
+}
+
+/// [`read_inputs`], refusing any input of more than `max_bytes`.
+pub fn read_inputs_limited(inputs: &[String], max_bytes: u64) -> (Vec<SourceFile>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut files = Vec::new();
     for input in inputs {
@@ -190,7 +206,7 @@ pub fn read_inputs(inputs: &[String]) -> (Vec<SourceFile>, Vec<Problem>) {
     let texts: Vec<(Input, Result<String, String>)> = files
         .into_par_iter()
         .map(|input| {
-            let text = read(&input);
+            let text = read(&input, max_bytes);
             (input, text)
         })
         .collect();
@@ -202,7 +218,7 @@ pub fn read_inputs(inputs: &[String]) -> (Vec<SourceFile>, Vec<Problem>) {
                 input.path().map(Into::into),
                 t,
             )),
-            Err(e) => problems.push(Problem::input(format!("{}: {e}", input.display_name()))),
+            Err(e) => problems.push(Problem::input(e)),
         }
     }
     (sources, problems)
@@ -231,6 +247,18 @@ pub fn load_texts(texts: &[(&str, &str)], opts: &LoadOptions) -> Loaded {
 
 fn add_sources(loaded: &mut Loaded, sources: Vec<SourceFile>, opts: &LoadOptions) {
     let ids: Vec<_> = sources.into_iter().map(|s| loaded.sources.add(s)).collect();
+    // A kustomization read as plain files: its resources are read without what it does to
+    // them.
+    for &id in &ids {
+        if let Some(path) = &loaded.sources.file(id).path
+            && kustomize::is_kustomization(path)
+        {
+            let message = kustomize::read_as_files_warning(path);
+            loaded
+                .warnings
+                .push(Problem::new(Span::new(id, 0, 0), message));
+        }
+    }
     let files: Vec<_> = ids
         .iter()
         .map(|&id| (id, loaded.sources.file(id).clone()))
@@ -254,33 +282,74 @@ fn add_sources(loaded: &mut Loaded, sources: Vec<SourceFile>, opts: &LoadOptions
         .sort_by_key(|p| p.span.map(|s| (s.file, s.start)));
 }
 
-fn read(input: &Input) -> Result<String, String> {
+/// Reads an input as text. Err: the whole message, starting with the input's name (and the
+/// line and column where the bytes stop being text).
+fn read(input: &Input, max_bytes: u64) -> Result<String, String> {
+    let name = input.display_name();
     let bytes = match input {
-        Input::Stdin => read_limited(std::io::stdin().lock(), 0, MAX_FILE_BYTES)
-            .map_err(|e| format!("cannot read standard input: {e}"))?,
+        Input::Stdin => read_limited(std::io::stdin().lock(), 0, max_bytes)
+            .map_err(|e| format!("{name}: cannot read standard input: {e}"))?,
         Input::File(path) => {
             let f = std::fs::File::open(path)
-                .map_err(|e| format!("cannot read: {}", io_message(&e)))?;
+                .map_err(|e| format!("{name}: cannot read: {}", io_message(&e)))?;
             // A regular file says its size; a stream (FIFO, device) says 0 and grows as read.
-            let hint = f.metadata().map_or(0, |m| m.len().min(MAX_FILE_BYTES));
-            read_limited(f, hint as usize, MAX_FILE_BYTES)
-                .map_err(|e| format!("cannot read: {}", io_message(&e)))?
+            let size = f.metadata().map_or(0, |m| m.len());
+            if size > max_bytes {
+                return Err(too_large(&name, max_bytes));
+            }
+            read_limited(f, size as usize, max_bytes)
+                .map_err(|e| format!("{name}: cannot read: {}", io_message(&e)))?
         }
     };
     let Some(bytes) = bytes else {
-        return Err(format!("larger than {} MiB; refused", MAX_FILE_BYTES >> 20));
+        return Err(too_large(&name, max_bytes));
     };
-    // A UTF-8 byte order mark is allowed, as kubectl allows it.
-    let bytes = bytes
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .map(<[u8]>::to_vec)
-        .unwrap_or(bytes);
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })
+    text::decode(bytes).map_err(|e| format!("{name}:{e}"))
+}
+
+/// The message of an input larger than the limit.
+pub fn too_large(name: &str, max_bytes: u64) -> String {
+    format!(
+        "{name}: larger than {}; refused (--max-input-size)",
+        size_text(max_bytes)
+    )
+}
+
+/// A size as `--max-input-size` takes it: `512MiB`, `1GiB`, `300KiB`, or bytes.
+pub fn size_text(bytes: u64) -> String {
+    for (unit, shift) in [("GiB", 30), ("MiB", 20), ("KiB", 10)] {
+        if bytes >= 1 << shift && bytes % (1 << shift) == 0 {
+            return format!("{} {unit}", bytes >> shift);
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+/// Reads a size: a number of bytes, with an optional unit `K`, `M`, `G` (powers of 1024;
+/// `KiB`, `MB`... are read alike), as `--max-input-size` takes it.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size: write a number of bytes, or 300K, 64M, 1G"))?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => {
+            return Err(format!(
+                "`{s}` is not a size: the unit `{}` is none of K, M, G",
+                unit.trim()
+            ));
+        }
+    };
+    number
+        .checked_mul(1 << shift)
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("`{s}` is not a size a file can have"))
 }
 
 /// Reads a file or a stream (a FIFO, a pipe, `/dev/zero`) in chunks, keeping at most `limit`
@@ -313,6 +382,21 @@ fn io_message(e: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_and_print_in_binary_units() {
+        assert_eq!(parse_size("512M"), Ok(512 << 20));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("300 kb"), Ok(300 << 10));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("12T").unwrap_err().contains("unit `T`"));
+        assert!(parse_size("M").is_err());
+        assert!(parse_size("99999999999G").is_err());
+        assert_eq!(size_text(512 << 20), "512 MiB");
+        assert_eq!(size_text(1 << 30), "1 GiB");
+        assert_eq!(size_text(1000), "1000 bytes");
+    }
 
     #[test]
     fn streams_are_read_up_to_the_limit_and_no_further() {

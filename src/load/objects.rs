@@ -23,27 +23,54 @@ pub struct FileObjects {
 /// How deep `List`s may nest in one another.
 const MAX_LIST_DEPTH: usize = 4;
 
-/// Parses a file and decodes its objects.
+/// Parses a file and decodes its objects, each document as soon as it is parsed (the
+/// documents of a file are never all held at once).
 pub fn read_file(file: FileId, text: &str, opts: &LoadOptions) -> FileObjects {
-    let (docs, problems) = yaml::parse_file(file, text, &opts.limits);
-    let mut out = FileObjects {
-        problems,
-        ..Default::default()
-    };
-    for doc in &docs {
-        if doc.is_empty() {
-            continue;
-        }
-        let root = N { doc, id: doc.root };
-        if root.is_list() && root.items().any(|i| i.is_map() && looks_like_object(i)) {
-            // A JSON (or YAML) array of objects: each is read as an object.
-            for item in root.items() {
-                read_object(doc, item.id, opts, &mut out, 1, None);
-            }
-            continue;
-        }
-        read_object(doc, doc.root, opts, &mut out, 0, None);
+    let mut out = FileObjects::default();
+    yaml::for_each_document(
+        file,
+        text,
+        &opts.limits,
+        |doc| read_document(&doc, opts),
+        |one| match one {
+            Ok(one) => out.append(one),
+            Err(p) => out.problems.push(p),
+        },
+    );
+    out
+}
+
+impl FileObjects {
+    fn append(&mut self, mut other: FileObjects) {
+        self.objects.append(&mut other.objects);
+        self.problems.append(&mut other.problems);
+        self.inventory.append(&mut other.inventory);
+        self.warnings.append(&mut other.warnings);
     }
+
+    /// Notes an object in the inventory, when one is kept ([`LoadOptions::inventory`]).
+    fn note(&mut self, opts: &LoadOptions, entry: impl FnOnce() -> InventoryEntry) {
+        if opts.inventory {
+            self.inventory.push(entry());
+        }
+    }
+}
+
+/// The objects of one document.
+fn read_document(doc: &Document, opts: &LoadOptions) -> FileObjects {
+    let mut out = FileObjects::default();
+    if doc.is_empty() {
+        return out;
+    }
+    let root = N { doc, id: doc.root };
+    if root.is_list() && root.items().any(|i| i.is_map() && looks_like_object(i)) {
+        // A JSON (or YAML) array of objects: each is read as an object.
+        for item in root.items() {
+            read_object(doc, item.id, opts, &mut out, 1, None);
+        }
+        return out;
+    }
+    read_object(doc, doc.root, opts, &mut out, 0, None);
     out
 }
 
@@ -69,16 +96,15 @@ fn read_object(
         if kind.is_none() && api_version.is_none() {
             // Not a Kubernetes object at all (a values file, a CI config...): a directory of
             // manifests often holds such files, and pre-commit passes every changed YAML file.
-            let why = if n.is_map() {
-                "not a Kubernetes object (no apiVersion or kind)".to_string()
-            } else {
-                format!("not a Kubernetes object ({} at the top)", n.describe())
-            };
-            out.inventory.push(InventoryEntry {
+            out.note(opts, || InventoryEntry {
                 span: n.span(),
                 kind: "-".into(),
                 name: String::new(),
-                outcome: Outcome::Ignored(why),
+                outcome: Outcome::Ignored(if n.is_map() {
+                    "not a Kubernetes object (no apiVersion or kind)".to_string()
+                } else {
+                    format!("not a Kubernetes object ({} at the top)", n.describe())
+                }),
             });
             return;
         }
@@ -91,7 +117,7 @@ fn read_object(
             n.span(),
             format!("not a Kubernetes object: missing {missing}"),
         ));
-        out.inventory.push(InventoryEntry {
+        out.note(opts, || InventoryEntry {
             span: n.span(),
             kind: kind.unwrap_or("?").into(),
             name: String::new(),
@@ -127,7 +153,6 @@ fn read_object(
     }
     let mut d = Decoder::new(doc, id);
     let decoded = kinds::decode(&mut d, api_version, kind, opts);
-    let name = object_name(n);
     let outcome = if !d.problems.is_empty() {
         out.problems.append(&mut d.problems);
         Outcome::Broken
@@ -139,6 +164,7 @@ fn read_object(
             }
             Decoded::Ignored(why) => Outcome::Ignored(why),
             Decoded::NotEvaluated(why) => {
+                let name = object_name(n);
                 let what = if name.is_empty() {
                     kind.to_string()
                 } else {
@@ -153,10 +179,10 @@ fn read_object(
             Decoded::Broken => Outcome::Broken,
         }
     };
-    out.inventory.push(InventoryEntry {
+    out.note(opts, || InventoryEntry {
         span: n.span(),
         kind: kind.to_string(),
-        name,
+        name: object_name(n),
         outcome,
     });
 }

@@ -4,16 +4,20 @@
 //! overflow the stack. Invariants of the arena:
 //! - every node keeps the span of its text, and its first parent and slot (key or index), so
 //!   a field path such as `spec.ingress[1].from[0]` can be rebuilt for any node;
-//! - an alias is a second reference to the anchored node, never a copy; the number of nodes a
-//!   document would have once aliases are expanded is tracked as it is built, and a document
-//!   over [`Limits::max_expanded_nodes`] is refused (the "billion laughs" bomb);
+//! - an alias is a second reference to the anchored node, never a copy; the number of nodes
+//!   aliases add to a document once expanded is tracked as it is built, and a document whose
+//!   aliases add more than [`Limits::max_alias_nodes`] is refused (the "billion laughs" bomb);
+//! - a document holds at most [`Limits::max_nodes`] nodes and nests at most
+//!   [`Limits::max_depth`] deep: past either, it is refused as soon as the limit is met;
 //! - an alias may only refer to a finished node, so the arena is acyclic;
 //! - scalars keep their text and whether they were plain or quoted: `yes`, `0777` and `on`
 //!   stay the strings they are written as, and typing happens only where a field asks for it.
 //!
 //! A file is first cut at its document markers (`---` at the start of a line, which YAML
 //! forbids inside any scalar), and each piece is parsed on its own: a syntax error loses
-//! only the document it is in, and large files are parsed on all cores.
+//! only the document it is in, and large files are parsed on all cores. Each document is
+//! handed on ([`for_each_document`]) as soon as it is built, so a file of many documents is
+//! never held as a whole in the arena.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -25,19 +29,23 @@ use super::Problem;
 use crate::base::span::{FileId, Span};
 
 mod fast;
+mod hint;
+mod json;
+mod template;
 
 /// Index of a node in a [`Document`].
 pub type NodeId = u32;
 
-/// Limits that keep hostile input cheap to refuse.
+/// Limits that keep hostile input cheap to refuse. Each is met while parsing, before the
+/// work or memory past it is spent.
 #[derive(Clone, Debug)]
 pub struct Limits {
     /// Deepest nesting of collections accepted.
     pub max_depth: usize,
-    /// Most nodes one file may hold.
-    pub max_nodes_per_file: usize,
-    /// Most nodes one document may expand to through aliases.
-    pub max_expanded_nodes: u64,
+    /// Most nodes one document may hold (a cluster dump read as one `List` is one document).
+    pub max_nodes: usize,
+    /// Most nodes aliases may add to one document once expanded.
+    pub max_alias_nodes: u64,
     /// Most documents one file may hold.
     pub max_documents: usize,
 }
@@ -46,8 +54,8 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_depth: 100,
-            max_nodes_per_file: 50_000_000,
-            max_expanded_nodes: 1_000_000,
+            max_nodes: 10_000_000,
+            max_alias_nodes: 1_000_000,
             max_documents: 1_000_000,
         }
     }
@@ -173,43 +181,83 @@ pub fn is_null_text(s: &str) -> bool {
 /// Parses every document of a file. Problems are returned, not raised: a broken document is
 /// reported and the others are still read.
 pub fn parse_file(file: FileId, text: &str, limits: &Limits) -> (Vec<Document>, Vec<Problem>) {
-    let chunks = split_documents(text);
-    let parse = |&(start, end): &(usize, usize)| parse_chunk(file, text, start, end, limits);
-    let results: Vec<(Vec<Document>, Vec<Problem>, usize)> = if chunks.len() > 64 {
-        chunks.par_iter().map(parse).collect()
-    } else {
-        chunks.iter().map(parse).collect()
-    };
     let mut docs = Vec::new();
     let mut problems = Vec::new();
-    let mut total_nodes = 0usize;
-    for (d, p, nodes) in results {
-        total_nodes += nodes;
-        docs.extend(d);
-        problems.extend(p);
-    }
-    if total_nodes > limits.max_nodes_per_file {
-        problems.push(Problem::new(
-            Span::new(file, 0, 0),
-            format!(
-                "file has {total_nodes} YAML nodes, over the limit of {}",
-                limits.max_nodes_per_file
-            ),
-        ));
-        docs.clear();
-    }
-    if docs.len() > limits.max_documents {
-        problems.push(Problem::new(
-            Span::new(file, 0, 0),
-            format!(
-                "file has {} documents, over the limit of {}",
-                docs.len(),
-                limits.max_documents
-            ),
-        ));
-        docs.clear();
-    }
+    for_each_document(
+        file,
+        text,
+        limits,
+        |doc| doc,
+        |item| match item {
+            Ok(doc) => docs.push(doc),
+            Err(p) => problems.push(p),
+        },
+    );
     (docs, problems)
+}
+
+/// How many document pieces are parsed (in parallel) before their results are handed on.
+const BATCH: usize = 2048;
+
+/// Parses every document of a file and hands each, as soon as it is built, to `decode` (on
+/// any thread), then what `decode` made of it, or a problem, to `sink` (in document order,
+/// on this thread). Only a batch of documents is ever held at once, whatever their number.
+pub fn for_each_document<R: Send>(
+    file: FileId,
+    text: &str,
+    limits: &Limits,
+    decode: impl Fn(Document) -> R + Sync,
+    mut sink: impl FnMut(Result<R, Problem>),
+) {
+    let chunks = split_documents(text);
+    // Counting the pieces is cheap: a file of too many documents is refused before any is
+    // parsed. (A piece may hold several documents through `...`: those are counted below.)
+    if chunks.len() > limits.max_documents {
+        sink(Err(too_many_documents(file, text, &chunks, limits)));
+        return;
+    }
+    let piece = |&(start, end): &(usize, usize)| {
+        let (docs, problems, _) = parse_chunk(file, text, start, end, limits);
+        let decoded: Vec<R> = docs.into_iter().map(&decode).collect();
+        (decoded, problems)
+    };
+    let mut count = 0usize;
+    for batch in chunks.chunks(BATCH) {
+        let results: Vec<(Vec<R>, Vec<Problem>)> = if batch.len() > 64 {
+            batch.par_iter().map(piece).collect()
+        } else {
+            batch.iter().map(piece).collect()
+        };
+        for (decoded, problems) in results {
+            for r in decoded {
+                count += 1;
+                if count > limits.max_documents {
+                    sink(Err(too_many_documents(file, text, &chunks, limits)));
+                    return;
+                }
+                sink(Ok(r));
+            }
+            problems.into_iter().for_each(|p| sink(Err(p)));
+        }
+    }
+}
+
+/// The problem of a file with more documents than [`Limits::max_documents`], at the first
+/// document past the limit.
+fn too_many_documents(
+    file: FileId,
+    text: &str,
+    chunks: &[(usize, usize)],
+    limits: &Limits,
+) -> Problem {
+    let at = chunks.get(limits.max_documents).map_or(text.len(), |c| c.0) as u32;
+    Problem::new(
+        Span::new(file, at, at),
+        format!(
+            "more than {} YAML documents in one file; refused",
+            limits.max_documents
+        ),
+    )
 }
 
 /// Cuts a text at its document start markers: byte ranges, each a stream of its own.
@@ -329,6 +377,8 @@ struct Builder<'a> {
     stack: Vec<Open>,
     anchors: HashMap<usize, NodeId>,
     root: Option<NodeId>,
+    /// Nodes aliases add to the document once expanded.
+    alias_nodes: u64,
 }
 
 impl<'a> Builder<'a> {
@@ -342,10 +392,25 @@ impl<'a> Builder<'a> {
             stack: Vec::new(),
             anchors: HashMap::new(),
             root: None,
+            alias_nodes: 0,
         }
     }
 
-    fn push_node(&mut self, kind: NodeKind, span: Span, size: u64) -> NodeId {
+    fn push_node(
+        &mut self,
+        kind: NodeKind,
+        span: Span,
+        size: u64,
+    ) -> Result<NodeId, (Span, String)> {
+        if self.nodes.len() >= self.limits.max_nodes {
+            return Err((
+                span,
+                format!(
+                    "more than {} YAML nodes in one document; refused",
+                    self.limits.max_nodes
+                ),
+            ));
+        }
         self.nodes.push(Node {
             kind,
             span,
@@ -353,13 +418,27 @@ impl<'a> Builder<'a> {
             slot: Slot::Root,
         });
         self.sizes.push(size);
-        (self.nodes.len() - 1) as NodeId
+        Ok((self.nodes.len() - 1) as NodeId)
     }
 
     /// Attaches a finished node to the open collection (or makes it the root).
     fn attach(&mut self, id: NodeId, alias: bool) -> Result<(), (Span, String)> {
         let size = self.sizes[id as usize];
         let span = self.nodes[id as usize].span;
+        if alias {
+            // What the alias adds once expanded: every node of what it refers to, aliases
+            // in it included.
+            self.alias_nodes = self.alias_nodes.saturating_add(size);
+            if self.alias_nodes > self.limits.max_alias_nodes {
+                return Err((
+                    span,
+                    format!(
+                        "aliases expand this document by more than {} nodes (an alias bomb?); refused",
+                        self.limits.max_alias_nodes
+                    ),
+                ));
+            }
+        }
         let Some(top) = self.stack.last_mut() else {
             self.root = Some(id);
             return Ok(());
@@ -382,7 +461,6 @@ impl<'a> Builder<'a> {
                 set_parent(&mut self.nodes, parent, Slot::Index(items.len() as u32));
                 items.push(id);
                 *total = total.saturating_add(size);
-                check_size(self.limits, *total, span)?;
             }
             Open::Map {
                 id: parent,
@@ -441,26 +519,12 @@ impl<'a> Builder<'a> {
                             }
                         }
                         *total = total.saturating_add(size);
-                        check_size(self.limits, *total, span)?;
                     }
                 }
             }
         }
         Ok(())
     }
-}
-
-fn check_size(limits: &Limits, size: u64, span: Span) -> Result<(), (Span, String)> {
-    if size > limits.max_expanded_nodes {
-        return Err((
-            span,
-            format!(
-                "document expands to more than {} nodes through aliases (an alias bomb?); refused",
-                limits.max_expanded_nodes
-            ),
-        ));
-    }
-    Ok(())
 }
 
 impl Builder<'_> {
@@ -508,8 +572,10 @@ impl Builder<'_> {
     }
 }
 
-/// Parses one piece of a file: on the fast path when the text is within its subset (see
-/// [`fast`]), which yields exactly what saphyr would, else with saphyr.
+/// Parses one piece of a file: as JSON when it is strict JSON (see [`json`]), on the fast
+/// path when the text is within its subset (see [`fast`]), which yields exactly what saphyr
+/// would, else with saphyr. A piece holding
+/// template syntax (an unrendered Helm chart, see [`template`]) is refused unparsed.
 fn parse_chunk(
     file: FileId,
     text: &str,
@@ -517,6 +583,17 @@ fn parse_chunk(
     end: usize,
     limits: &Limits,
 ) -> (Vec<Document>, Vec<Problem>, usize) {
+    if let Some(at) = template::find(text, start, end) {
+        let message = format!(
+            "template syntax `{}`: this is a Helm chart template, not a manifest; render it first (`helm template RELEASE CHART | kubectl netpol check -f -`)",
+            template::action(text, at)
+        );
+        let span = Span::new(file, at as u32, at as u32 + 2);
+        return (Vec::new(), vec![Problem::new(span, message)], 0);
+    }
+    if let Some(parsed) = json::parse_chunk(file, text, start, end, limits) {
+        return parsed;
+    }
     fast::parse_chunk(file, text, start, end, limits)
         .unwrap_or_else(|| parse_chunk_saphyr(file, text, start, end, limits))
 }
@@ -542,11 +619,9 @@ fn parse_chunk_saphyr(
         Span::new(file, a, b)
     };
     let fail = |offsets: &mut Offsets, e: ScanError| {
-        let at = offsets.byte(e.marker().index());
-        Problem::new(
-            Span::new(file, at, at),
-            format!("YAML syntax error: {}", e.info()),
-        )
+        let at = offsets.byte(e.marker().index()) as usize;
+        let (at, message) = hint::explain(text, at, e.info());
+        Problem::new(Span::new(file, at as u32, at as u32), message)
     };
     loop {
         let (event, yspan) = match parser.next_event() {
@@ -640,7 +715,7 @@ fn on_node_event(b: &mut Builder, event: Ev, span: Span) -> Result<(), (Span, St
                 Cow::Borrowed(s) => s.into(),
                 Cow::Owned(s) => s.into_boxed_str(),
             };
-            let id = b.push_node(NodeKind::Scalar(text, style), span, 1);
+            let id = b.push_node(NodeKind::Scalar(text, style), span, 1)?;
             if anchor != 0 {
                 b.anchors.insert(anchor, id);
             }
@@ -666,7 +741,7 @@ fn on_node_event(b: &mut Builder, event: Ev, span: Span) -> Result<(), (Span, St
             } else {
                 NodeKind::Map(Vec::new())
             };
-            let id = b.push_node(kind, span, 1);
+            let id = b.push_node(kind, span, 1)?;
             b.stack.push(if is_seq {
                 Open::Seq {
                     id,
@@ -738,158 +813,4 @@ fn on_node_event(b: &mut Builder, event: Ev, span: Span) -> Result<(), (Span, St
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(text: &str) -> (Vec<Document>, Vec<Problem>) {
-        parse_file(FileId(0), text, &Limits::default())
-    }
-
-    fn scalar(doc: &Document, id: NodeId) -> &str {
-        match &doc.node(id).kind {
-            NodeKind::Scalar(s, _) => s,
-            _ => panic!("not a scalar"),
-        }
-    }
-
-    #[test]
-    fn spans_are_byte_offsets_of_the_node_text() {
-        let text = "a: 1\nb:\n  - x\n  - \"é\"\n";
-        let (docs, problems) = parse(text);
-        assert!(problems.is_empty(), "{problems:?}");
-        let doc = &docs[0];
-        let NodeKind::Map(entries) = &doc.node(doc.root).kind else {
-            panic!()
-        };
-        let (_, b) = entries[1];
-        let NodeKind::Seq(items) = &doc.node(b).kind else {
-            panic!()
-        };
-        let second = doc.node(items[1]).span;
-        assert_eq!(&text[second.start as usize..second.end as usize], "\"é\"");
-        assert_eq!(doc.path(items[1], doc.root), "b[1]");
-    }
-
-    #[test]
-    fn strings_stay_strings_and_plainness_is_kept() {
-        let (docs, _) = parse("a: yes\nb: 0777\nc: 'on'\n");
-        let doc = &docs[0];
-        let NodeKind::Map(entries) = &doc.node(doc.root).kind else {
-            panic!()
-        };
-        assert_eq!(scalar(doc, entries[0].1), "yes");
-        assert_eq!(scalar(doc, entries[1].1), "0777");
-        assert!(matches!(
-            doc.node(entries[2].1).kind,
-            NodeKind::Scalar(_, Style::Quoted)
-        ));
-    }
-
-    #[test]
-    fn a_syntax_error_loses_only_its_own_document() {
-        let (docs, problems) = parse("---\na: 1\n---\nb: [1, 2\nc: d\n---\ne: 3\n");
-        assert_eq!(docs.len(), 2);
-        assert_eq!(problems.len(), 1);
-        assert!(
-            problems[0].message.contains("YAML syntax error"),
-            "{}",
-            problems[0].message
-        );
-    }
-
-    #[test]
-    fn deep_nesting_fails_fast_with_a_clear_error() {
-        let text = "[".repeat(100_000);
-        let (docs, problems) = parse(&text);
-        assert!(docs.is_empty());
-        assert_eq!(problems.len(), 1);
-        let text = "a:\n".to_string()
-            + &(1..200)
-                .map(|i| format!("{}k{i}:\n", " ".repeat(i * 2)))
-                .collect::<String>();
-        let (_, problems) = parse(&text);
-        assert!(
-            problems[0].message.contains("nesting deeper"),
-            "{}",
-            problems[0].message
-        );
-    }
-
-    #[test]
-    fn billion_laughs_is_refused_without_expanding() {
-        let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
-        for i in 1..10 {
-            let p = i - 1;
-            text += &format!(
-                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
-            );
-        }
-        let (docs, problems) = parse(&text);
-        assert!(docs.is_empty());
-        assert!(
-            problems[0].message.contains("alias bomb"),
-            "{}",
-            problems[0].message
-        );
-    }
-
-    #[test]
-    fn aliases_share_nodes_and_merge_keys_apply() {
-        let (docs, problems) = parse("base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n");
-        assert!(problems.is_empty(), "{problems:?}");
-        let doc = &docs[0];
-        let NodeKind::Map(entries) = &doc.node(doc.root).kind else {
-            panic!()
-        };
-        let NodeKind::Map(d) = &doc.node(entries[1].1).kind else {
-            panic!()
-        };
-        let got: Vec<(&str, &str)> = d
-            .iter()
-            .map(|&(k, v)| (scalar(doc, k), scalar(doc, v)))
-            .collect();
-        assert_eq!(got, vec![("y", "3"), ("x", "1")]);
-    }
-
-    #[test]
-    fn duplicate_keys_are_errors() {
-        let (_, problems) = parse("a: 1\na: 2\n");
-        assert!(problems[0].message.contains("duplicate key `a`"));
-    }
-
-    #[test]
-    fn duplicate_keys_are_found_in_large_mappings_too() {
-        // Large mappings index their keys (a cluster dump may hold big ConfigMaps): the
-        // check stays linear and finds the same duplicates, merge keys aside.
-        let many: String = (0..20_000).map(|i| format!("k{i}: {i}\n")).collect();
-        let (docs, problems) = parse(&many);
-        assert!(problems.is_empty(), "{problems:?}");
-        assert!(matches!(&docs[0].node(docs[0].root).kind, NodeKind::Map(e) if e.len() == 20_000));
-        let (_, problems) = parse(&format!("{many}k17: again\n"));
-        assert_eq!(problems.len(), 1);
-        assert!(problems[0].message.contains("duplicate key `k17`"));
-        let (_, problems) = parse(&format!("b: &b {{x: 1}}\n{many}<<: *b\n<<: *b\n"));
-        assert!(problems.is_empty(), "{problems:?}");
-    }
-
-    #[test]
-    fn json_parses_with_the_same_parser() {
-        let (docs, problems) = parse("{\n\t\"kind\": \"List\",\n\t\"items\": [{\"a\": 80}]\n}\n");
-        assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(docs.len(), 1);
-    }
-
-    #[test]
-    fn recursive_aliases_are_refused() {
-        let (_, problems) = parse("a: &x [1, *x]\n");
-        assert_eq!(problems.len(), 1);
-    }
-
-    #[test]
-    fn document_split_keeps_directives_with_their_document() {
-        let text = "a: 1\n%YAML 1.2\n---\nb: 2\n";
-        assert_eq!(split_documents(text), vec![(0, 5), (5, text.len())]);
-        let text = "a: 1\n--- # c\nb: |\n  ---x\n";
-        assert_eq!(split_documents(text).len(), 2);
-    }
-}
+mod tests;

@@ -53,7 +53,17 @@ impl Cluster {
         for obj in objects {
             match obj {
                 Object::Namespace(ns) => {
-                    namespaces.insert(ns.name.clone(), ns);
+                    let at = |ns: &Namespace| ns.name_span.or(ns.span).unwrap_or_default();
+                    let by = at(&ns);
+                    if let Some(old) = namespaces.insert(ns.name.clone(), ns) {
+                        cluster.replaced.push(super::Replaced {
+                            kind: "Namespace",
+                            namespace: String::new(),
+                            name: old.name.clone(),
+                            span: at(&old),
+                            by,
+                        });
+                    }
                 }
                 Object::Workload(w) => workloads.push(*w),
                 Object::Service(s) => cluster.services.push(s),
@@ -77,6 +87,12 @@ impl Cluster {
 
         // A later object with the same namespace, kind and name replaces an earlier one, as
         // `kubectl apply` would (the same manifest given twice, a base and its copy).
+        record_duplicates(&workloads, &mut cluster.replaced, |w| {
+            (w.kind.as_str(), &w.namespace, &w.name, w.name_span)
+        });
+        record_duplicates(&cluster.services, &mut cluster.replaced, |s| {
+            ("Service", &s.namespace, &s.name, s.span)
+        });
         replace_duplicates(&mut workloads, &mut cluster.notes, |w| {
             (&w.namespace, w.kind.as_str(), &w.name, w.span)
         });
@@ -399,6 +415,33 @@ fn order_cluster_policies(cluster: &mut Cluster) {
     };
     cluster.admin_tier = applied(Tier::Admin);
     cluster.baseline_tier = applied(Tier::Baseline);
+}
+
+/// Records each item that a later one with the same (kind, namespace, name) replaces, with
+/// where the last one is (what [`replace_duplicates`] keeps).
+fn record_duplicates<T>(
+    items: &[T],
+    out: &mut Vec<super::Replaced>,
+    key: impl Fn(&T) -> (&'static str, &str, &str, Span),
+) {
+    let mut last: HashMap<(&str, &str, &str), Span> = HashMap::new();
+    for item in items {
+        let (kind, ns, name, span) = key(item);
+        last.insert((kind, ns, name), span);
+    }
+    for item in items {
+        let (kind, ns, name, span) = key(item);
+        let by = last[&(kind, ns, name)];
+        if by != span {
+            out.push(super::Replaced {
+                kind,
+                namespace: ns.to_string(),
+                name: name.to_string(),
+                span,
+                by,
+            });
+        }
+    }
 }
 
 /// Keeps the last of the items with the same (namespace, kind, name), noting the others.

@@ -332,6 +332,26 @@ pub struct Cluster {
     /// Custom resources that may create pods the input does not hold, sorted by namespace,
     /// kind and name (the last of each).
     pub pod_sources: Vec<PodSource>,
+    /// Pods, workloads, Services and Namespaces of the input replaced by a later object of
+    /// the same kind, namespace and name, in input order (NetworkPolicies: see
+    /// [`Cluster::not_applied`]).
+    pub replaced: Vec<Replaced>,
+}
+
+/// An object of the input that a later one of the same kind, namespace and name replaces, as
+/// `kubectl apply` of the files in order would: the model keeps the later one only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replaced {
+    /// `Deployment`, `Pod`, `Service`, `Namespace`...
+    pub kind: &'static str,
+    /// Its namespace (empty for a Namespace).
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
+    /// Where the replaced object is (its `metadata.name`, or the object).
+    pub span: Span,
+    /// Where the object that replaces it is.
+    pub by: Span,
 }
 
 /// A DNS name as a party: an address outside the cluster whose value is not known offline.

@@ -261,8 +261,10 @@ impl fmt::Display for PortSet {
     }
 }
 
-/// A port asked about on the command line: `80`, `80/TCP`, `53/udp`, `http` (a named port,
-/// resolved on the destination), `http/TCP`.
+/// A port asked about on the command line: `80`, `tcp/80`, `80/TCP`, `udp/53`, `http` (a
+/// named port, resolved on the destination), `tcp/http`. The protocol may come before or
+/// after the port, in any case; TCP when not given. A range is not one port: see
+/// [`PortsQuery`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PortQuery {
     /// The protocol (TCP when not given).
@@ -280,30 +282,183 @@ pub enum QueryPort {
     Name(String),
 }
 
+/// An inclusive range of port numbers of one protocol, as asked on the command line
+/// (`8080-8090`, `tcp/8080-8090`); a single port is a range of one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PortRange {
+    /// The protocol.
+    pub protocol: Protocol,
+    /// The first port.
+    pub first: u16,
+    /// The last port (not before `first`).
+    pub last: u16,
+}
+
+impl PortRange {
+    /// One port.
+    pub fn single(protocol: Protocol, port: u16) -> PortRange {
+        PortRange {
+            protocol,
+            first: port,
+            last: port,
+        }
+    }
+
+    /// Whether it holds one port.
+    pub fn is_single(&self) -> bool {
+        self.first == self.last
+    }
+
+    /// Its ports as a set.
+    pub fn set(&self) -> PortSet {
+        PortSet::range(self.protocol, self.first, self.last)
+    }
+
+    /// Whether `set` holds some port of the range.
+    pub fn meets(&self, set: &PortSet) -> bool {
+        set.ranges(self.protocol)
+            .iter()
+            .any(|&(a, b)| a <= self.last && self.first <= b)
+    }
+
+    /// Whether `set` holds every port of the range.
+    pub fn within(&self, set: &PortSet) -> bool {
+        set.ranges(self.protocol)
+            .iter()
+            .any(|&(a, b)| a <= self.first && self.last <= b)
+    }
+}
+
+impl fmt::Display for PortRange {
+    /// `TCP 80`, `TCP 8080-8090`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_single() {
+            write!(f, "{} {}", self.protocol, self.first)
+        } else {
+            write!(f, "{} {}-{}", self.protocol, self.first, self.last)
+        }
+    }
+}
+
+/// What `can-reach --port` accepts: one port ([`PortQuery`]) or a range of numbers
+/// (`8080-8090`, `tcp/8080-8090`, `8080-8090/udp`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PortsQuery {
+    /// One port, by number or name.
+    One(PortQuery),
+    /// Two or more ports, by number.
+    Range(PortRange),
+}
+
+impl FromStr for PortsQuery {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (proto, port) = split_protocol(s)?;
+        let protocol = proto.unwrap_or(Protocol::Tcp);
+        if port.is_empty() {
+            return Err(format!("{s}: missing port"));
+        }
+        let number = |text: &str| -> Result<u16, String> {
+            match text.parse::<u32>() {
+                Ok(n) if (1..=65535).contains(&n) => Ok(n as u16),
+                _ => Err(format!("port {text} is out of range 1-65535")),
+            }
+        };
+        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        if digits(port) {
+            return Ok(PortsQuery::One(PortQuery {
+                protocol,
+                port: QueryPort::Number(number(port)?),
+            }));
+        }
+        if let Some((a, b)) = port.split_once('-')
+            && (digits(a) || digits(b))
+            && !a.bytes().chain(b.bytes()).any(|c| c.is_ascii_alphabetic())
+        {
+            if b.contains('-') {
+                return Err(format!("{port}: write a range as FIRST-LAST (8080-8090)"));
+            }
+            if !digits(a) {
+                return Err(format!("{port}: missing range start (write FIRST-LAST)"));
+            }
+            if !digits(b) {
+                return Err(format!("{port}: missing range end (write FIRST-LAST)"));
+            }
+            let (first, last) = (number(a)?, number(b)?);
+            if last < first {
+                return Err(format!("{port}: range end before start"));
+            }
+            return Ok(if first == last {
+                PortsQuery::One(PortQuery {
+                    protocol,
+                    port: QueryPort::Number(first),
+                })
+            } else {
+                PortsQuery::Range(PortRange {
+                    protocol,
+                    first,
+                    last,
+                })
+            });
+        }
+        if let Err(e) = crate::model::validate::port_name(port) {
+            return Err(format!(
+                "`{port}` is not a port number (80), range (8080-8090) or container port name (http): as a name, it {e}"
+            ));
+        }
+        Ok(PortsQuery::One(PortQuery {
+            protocol,
+            port: QueryPort::Name(port.to_string()),
+        }))
+    }
+}
+
+/// Splits `tcp/80`, `80/TCP` or `80` into the protocol (if written) and the port text
+/// (trimmed).
+fn split_protocol(s: &str) -> Result<(Option<Protocol>, &str), String> {
+    let proto = |t: &str| Protocol::parse(&t.trim().to_ascii_uppercase());
+    let numeric = |t: &str| {
+        let t = t.trim();
+        !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+    };
+    let unknown = || format!("{s}: unknown protocol (TCP, UDP, SCTP)");
+    let parts: Vec<&str> = s.split('/').collect();
+    match parts.as_slice() {
+        [port] => Ok((None, port.trim())),
+        [a, b] => match (proto(a), proto(b)) {
+            (Some(_), Some(_)) => Err(format!(
+                "{s}: two protocols and no port (write PROTOCOL/PORT, e.g. tcp/80)"
+            )),
+            (Some(p), None) => Ok((Some(p), b.trim())),
+            (None, Some(p)) => Ok((Some(p), a.trim())),
+            (None, None) if a.trim().is_empty() || b.trim().is_empty() => {
+                if numeric(a) || numeric(b) {
+                    Err(format!("{s}: missing protocol (TCP, UDP, SCTP)"))
+                } else if a.trim().is_empty() && b.trim().is_empty() {
+                    Err(format!("{s}: missing port"))
+                } else {
+                    Err(unknown())
+                }
+            }
+            (None, None) => Err(unknown()),
+        },
+        _ => Err(format!(
+            "{s}: write PORT, PROTOCOL/PORT or PORT/PROTOCOL (80, tcp/80, 53/udp)"
+        )),
+    }
+}
+
 impl FromStr for PortQuery {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (port, proto) = match s.split_once('/') {
-            Some((p, proto)) => (p, Some(proto)),
-            None => (s, None),
-        };
-        let protocol = match proto {
-            None => Protocol::Tcp,
-            Some(p) => Protocol::parse(&p.to_ascii_uppercase())
-                .ok_or_else(|| format!("unknown protocol `{p}` (TCP, UDP or SCTP)"))?,
-        };
-        let port = if port.bytes().all(|b| b.is_ascii_digit()) && !port.is_empty() {
-            match port.parse::<u32>() {
-                Ok(n) if (1..=65535).contains(&n) => QueryPort::Number(n as u16),
-                _ => return Err(format!("port `{port}` is out of range 1-65535")),
-            }
-        } else if !port.is_empty() {
-            QueryPort::Name(port.to_string())
-        } else {
-            return Err("empty port".into());
-        };
-        Ok(PortQuery { protocol, port })
+        match s.parse::<PortsQuery>()? {
+            PortsQuery::One(q) => Ok(q),
+            PortsQuery::Range(r) => Err(format!(
+                "{s}: a range of ports ({r}) is not accepted here: give one port"
+            )),
+        }
     }
 }
 
@@ -312,6 +467,15 @@ impl fmt::Display for PortQuery {
         match &self.port {
             QueryPort::Number(n) => write!(f, "{} {}", self.protocol, n),
             QueryPort::Name(n) => write!(f, "{} {}", self.protocol, n),
+        }
+    }
+}
+
+impl fmt::Display for PortsQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PortsQuery::One(q) => q.fmt(f),
+            PortsQuery::Range(r) => r.fmt(f),
         }
     }
 }
@@ -377,5 +541,150 @@ mod tests {
         );
         assert!("0".parse::<PortQuery>().is_err());
         assert!("80/ICMP".parse::<PortQuery>().is_err());
+    }
+}
+
+#[cfg(test)]
+mod query_tests {
+    use super::*;
+
+    fn one(s: &str) -> (Protocol, QueryPort) {
+        match s.parse::<PortsQuery>() {
+            Ok(PortsQuery::One(q)) => (q.protocol, q.port),
+            other => panic!("{s}: {other:?}"),
+        }
+    }
+
+    fn err(s: &str) -> String {
+        s.parse::<PortsQuery>().unwrap_err()
+    }
+
+    #[test]
+    fn the_protocol_comes_before_or_after_in_any_case() {
+        let tcp80 = (Protocol::Tcp, QueryPort::Number(80));
+        for s in [
+            "80",
+            "tcp/80",
+            "TCP/80",
+            "80/tcp",
+            "80/TCP",
+            "Tcp/80",
+            " tcp / 80 ",
+        ] {
+            assert_eq!(one(s), tcp80, "{s}");
+        }
+        assert_eq!(one("udp/53"), (Protocol::Udp, QueryPort::Number(53)));
+        assert_eq!(one("53/UDP"), (Protocol::Udp, QueryPort::Number(53)));
+        assert_eq!(one("sctp/9999"), (Protocol::Sctp, QueryPort::Number(9999)));
+        let http = (Protocol::Tcp, QueryPort::Name("http".into()));
+        for s in ["http", "tcp/http", "http/tcp", "TCP/http"] {
+            assert_eq!(one(s), http, "{s}");
+        }
+        assert_eq!(
+            one("udp/dns"),
+            (Protocol::Udp, QueryPort::Name("dns".into()))
+        );
+    }
+
+    #[test]
+    fn ranges_are_numbers_with_a_dash() {
+        let r = |s: &str| match s.parse::<PortsQuery>() {
+            Ok(PortsQuery::Range(r)) => r,
+            other => panic!("{s}: {other:?}"),
+        };
+        let want = PortRange {
+            protocol: Protocol::Tcp,
+            first: 8080,
+            last: 8090,
+        };
+        assert_eq!(r("8080-8090"), want);
+        assert_eq!(r("tcp/8080-8090"), want);
+        assert_eq!(r("8080-8090/TCP"), want);
+        assert_eq!(r("udp/1-65535").protocol, Protocol::Udp);
+        assert_eq!(want.to_string(), "TCP 8080-8090");
+        assert_eq!(want.set().count(), 11);
+        // A range of one port is that port.
+        assert_eq!(one("80-80"), (Protocol::Tcp, QueryPort::Number(80)));
+        // A name with a dash stays a name.
+        assert_eq!(
+            one("http-alt"),
+            (Protocol::Tcp, QueryPort::Name("http-alt".into()))
+        );
+    }
+
+    #[test]
+    fn bad_ports_say_what_is_wrong() {
+        assert_eq!(err("99999"), "port 99999 is out of range 1-65535");
+        assert_eq!(err("0"), "port 0 is out of range 1-65535");
+        assert_eq!(err("tcp/70000"), "port 70000 is out of range 1-65535");
+        assert_eq!(err("8080-99999"), "port 99999 is out of range 1-65535");
+        assert_eq!(err("8090-8080"), "8090-8080: range end before start");
+        assert_eq!(err("tcp/8090-8080"), "8090-8080: range end before start");
+        assert_eq!(err("8080-"), "8080-: missing range end (write FIRST-LAST)");
+        assert_eq!(
+            err("-8080"),
+            "-8080: missing range start (write FIRST-LAST)"
+        );
+        assert_eq!(
+            err("1-2-3"),
+            "1-2-3: write a range as FIRST-LAST (8080-8090)"
+        );
+        assert_eq!(err("tcp/"), "tcp/: missing port");
+        assert_eq!(err("tcp/ "), "tcp/ : missing port");
+        assert_eq!(err(""), ": missing port");
+        assert_eq!(err("/80"), "/80: missing protocol (TCP, UDP, SCTP)");
+        assert_eq!(err("tcpp/80"), "tcpp/80: unknown protocol (TCP, UDP, SCTP)");
+        assert_eq!(err("80/ICMP"), "80/ICMP: unknown protocol (TCP, UDP, SCTP)");
+        assert_eq!(
+            err("http/tcpp"),
+            "http/tcpp: unknown protocol (TCP, UDP, SCTP)"
+        );
+        assert_eq!(
+            err("tcp/udp"),
+            "tcp/udp: two protocols and no port (write PROTOCOL/PORT, e.g. tcp/80)"
+        );
+        assert_eq!(
+            err("tcp/80/x"),
+            "tcp/80/x: write PORT, PROTOCOL/PORT or PORT/PROTOCOL (80, tcp/80, 53/udp)"
+        );
+        assert_eq!(
+            err("HTTP"),
+            "`HTTP` is not a port number (80), range (8080-8090) or container port name (http): as a name, it may hold only lower-case letters, digits and '-'"
+        );
+        assert!(err("80:90").contains("`80:90` is not a port number"));
+    }
+
+    #[test]
+    fn one_port_queries_refuse_ranges() {
+        assert_eq!(
+            "8080-8090".parse::<PortQuery>().unwrap_err(),
+            "8080-8090: a range of ports (TCP 8080-8090) is not accepted here: give one port"
+        );
+        assert_eq!(
+            "udp/53".parse::<PortQuery>().unwrap(),
+            PortQuery {
+                protocol: Protocol::Udp,
+                port: QueryPort::Number(53)
+            }
+        );
+        assert_eq!(
+            "tcp/99999".parse::<PortQuery>().unwrap_err(),
+            "port 99999 is out of range 1-65535"
+        );
+    }
+
+    #[test]
+    fn a_range_meets_or_lies_within_a_set() {
+        let r = PortRange {
+            protocol: Protocol::Tcp,
+            first: 8080,
+            last: 8090,
+        };
+        let some = PortSet::range(Protocol::Tcp, 8085, 9000);
+        assert!(r.meets(&some) && !r.within(&some));
+        assert!(r.within(&PortSet::protocol(Protocol::Tcp)));
+        assert!(!r.meets(&PortSet::protocol(Protocol::Udp)));
+        assert!(!r.meets(&PortSet::single(Protocol::Tcp, 8079)));
+        assert!(PortRange::single(Protocol::Tcp, 80).is_single());
     }
 }

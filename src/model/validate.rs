@@ -43,6 +43,12 @@ impl Out {
 /// Every violation in a policy, in document order of the checks.
 pub fn policy(p: &NetworkPolicy) -> Vec<Violation> {
     let mut out = Out { items: Vec::new() };
+    if let Some(why) = object_name("NetworkPolicy", &p.name) {
+        out.push("invalid-name", p.name_span, "metadata.name".into(), why);
+    }
+    if let Some(why) = namespace_name(&p.namespace) {
+        out.push("invalid-name", p.span, "metadata.namespace".into(), why);
+    }
     selector(&p.pod_selector, "spec.podSelector", &mut out);
     if let Some(types) = &p.policy_types {
         for (i, t) in types.value.iter().enumerate() {
@@ -209,6 +215,9 @@ fn policy_port(p: &PolicyPort, path: &str, out: &mut Out) {
 pub fn cluster_policy(p: &ClusterPolicy) -> Vec<Violation> {
     const RULE: &str = "invalid-cluster-policy";
     let mut out = Out { items: Vec::new() };
+    if let Some(why) = object_name(p.kind.kind(), &p.name) {
+        out.push("invalid-name", p.name_span, "metadata.name".into(), why);
+    }
     if let Some(prio) = &p.priority {
         if !(0..=1000).contains(&prio.value) {
             out.push(
@@ -524,6 +533,85 @@ fn port_name_problem(name: &str) -> Option<String> {
     })
 }
 
+/// What the API server says of `name` as the `metadata.name` of a `kind` object, None when
+/// it takes it (`ValidateObjectMeta` with the kind's name rule): a Namespace's name is a
+/// DNS-1123 label, a Service's a DNS-1035 label, a CronJob's a DNS-1123 subdomain of at most
+/// 52 characters (its Jobs add 11), every other kind the model reads (Pod, the workloads,
+/// NetworkPolicy, the cluster-wide policies, which are custom resources) a DNS-1123
+/// subdomain.
+pub fn object_name(kind: &str, name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("a name is required".into());
+    }
+    let why = match kind {
+        "Namespace" => dns1123_label(name),
+        "Service" => dns1035_label(name),
+        "CronJob" if name.len() > 52 => Some(format!(
+            "must be no more than 52 characters (it has {})",
+            name.len()
+        )),
+        _ => dns1123_subdomain(name),
+    }?;
+    Some(format!("`{name}` is not a valid {kind} name: {why}"))
+}
+
+/// What the API server says of `name` as the `metadata.namespace` of an object, None when it
+/// takes it: a DNS-1123 label, as namespace names are.
+pub fn namespace_name(name: &str) -> Option<String> {
+    let why = dns1123_label(name)?;
+    Some(format!("`{name}` is not a valid namespace name: {why}"))
+}
+
+/// Lower-case letters, digits and `-`, starting and ending with a letter or digit.
+fn label_chars(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+}
+
+/// Why `s` is not a DNS-1123 label, in the API server's words; None when it is one.
+pub fn dns1123_label(s: &str) -> Option<String> {
+    if s.len() > 63 {
+        return Some(format!(
+            "must be no more than 63 characters (it has {})",
+            s.len()
+        ));
+    }
+    (!label_chars(s)).then(|| {
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc')".into()
+    })
+}
+
+/// Why `s` is not a DNS-1123 subdomain, in the API server's words; None when it is one.
+pub fn dns1123_subdomain(s: &str) -> Option<String> {
+    if s.len() > 253 {
+        return Some(format!(
+            "must be no more than 253 characters (it has {})",
+            s.len()
+        ));
+    }
+    (!s.split('.').all(label_chars)).then(|| {
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com')".into()
+    })
+}
+
+/// Why `s` is not a DNS-1035 label, in the API server's words; None when it is one.
+pub fn dns1035_label(s: &str) -> Option<String> {
+    if s.len() > 63 {
+        return Some(format!(
+            "must be no more than 63 characters (it has {})",
+            s.len()
+        ));
+    }
+    let starts_with_letter = s.as_bytes().first().is_some_and(u8::is_ascii_lowercase);
+    (!(label_chars(s) && starts_with_letter)).then(|| {
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name', or 'abc-123')".into()
+    })
+}
+
 /// Checks a label key: an optional DNS subdomain prefix and `/`, then a name of up to 63
 /// characters.
 pub fn label_key(key: &str) -> Result<(), &'static str> {
@@ -570,6 +658,38 @@ mod tests {
         assert!(port_name("HTTP").is_err());
         assert!(port_name("a--b").is_err());
         assert!(port_name("sixteen-chars-xx").is_err());
+    }
+
+    #[test]
+    fn names_follow_the_rule_of_their_kind() {
+        assert_eq!(object_name("Deployment", "web-1.v2"), None);
+        assert_eq!(object_name("Namespace", "shop"), None);
+        assert_eq!(object_name("Service", "api"), None);
+        assert!(object_name("Deployment", "YOUR_APP").unwrap().starts_with(
+            "`YOUR_APP` is not a valid Deployment name: a lowercase RFC 1123 subdomain"
+        ));
+        // A dot is fine in a subdomain, not in a label; a Service name starts with a letter.
+        assert!(object_name("Namespace", "web.v2").is_some());
+        assert!(object_name("Pod", "web.v2").is_none());
+        assert!(object_name("Service", "1api").unwrap().contains("DNS-1035"));
+        assert!(object_name("Pod", "1api").is_none());
+        assert!(object_name("Pod", "a..b").is_some());
+        assert!(object_name("Pod", "-a").is_some());
+        assert_eq!(object_name("Pod", ""), Some("a name is required".into()));
+        let long = "a".repeat(53);
+        assert!(
+            object_name("CronJob", &long)
+                .unwrap()
+                .contains("no more than 52")
+        );
+        assert!(object_name("Job", &long).is_none());
+        assert!(
+            namespace_name(&"a".repeat(64))
+                .unwrap()
+                .contains("no more than 63 characters (it has 64)")
+        );
+        assert!(namespace_name("YOUR_NAMESPACE").is_some());
+        assert!(dns1123_subdomain(&"a.".repeat(127)).is_some());
     }
 
     #[test]

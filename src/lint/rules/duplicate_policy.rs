@@ -1,6 +1,7 @@
 //! ## What it finds
 //! Two NetworkPolicies of the input with the same namespace and name. The finding points at
-//! each later definition; the first one is shown as related.
+//! each later definition; the first one is shown as related. (Pods, workloads, Services and
+//! Namespaces defined twice are `duplicate-object`'s.)
 //!
 //! ## Why it matters
 //! A namespace holds one object per name: `kubectl apply` of both leaves only the later one,

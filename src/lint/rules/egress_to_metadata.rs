@@ -6,6 +6,11 @@
 //! the policy's effective `policyTypes`), and only when their ports include TCP 80. The
 //! finding points at the ipBlock peer, or at the rule (its empty `to`) when it has none.
 //!
+//! A policy plainly meant to let its pods out anywhere — one with an empty egress rule
+//! (`- {}`), or named `allow-all…` (unless the name says ingress only) — gets one info that
+//! the metadata service is part of "all", not a warning per rule, and such policies are
+//! listed together in one finding.
+//!
 //! ## Why it matters
 //! The metadata service hands out the node's cloud credentials to whoever asks over plain
 //! HTTP. A pod that can reach it can act as the node — read buckets, start instances — so a
@@ -36,7 +41,8 @@
 
 use std::net::IpAddr;
 
-use crate::lint::risk::{name_list, selected, yaml_scalar};
+use crate::lint::group::{Group, Noun};
+use crate::lint::risk::{AllowAll, meant_as_allow_all, name_list, selected, yaml_scalar};
 use crate::lint::suppress::ANNOTATION;
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
 use crate::model::{Direction, Protocol};
@@ -61,6 +67,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
     let cluster = cx.cluster;
     for (idx, policy) in cluster.applied_policies() {
         let pods = selected(cluster, policy);
+        let mut all = Vec::new();
         for rule in policy.effective_rules(Direction::Egress) {
             if !rule.ports_on(None).contains(Protocol::Tcp, 80) {
                 continue;
@@ -117,16 +124,58 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                     ));
                 }
             }
-            for (span, message, help) in found {
-                let mut f = Finding::new(&RULE, Subject::Policy(idx), span, message).help(help);
-                if !pods.is_empty() {
-                    f = f.related(
-                        policy.pod_selector.span,
-                        format!("the pods it lets out: {}", name_list(&pods, 5)),
-                    );
-                }
-                out.push(f);
+            all.append(&mut found);
+        }
+        if all.is_empty() {
+            continue;
+        }
+        let related = (!pods.is_empty()).then(|| {
+            (
+                policy.pod_selector.span,
+                format!("the pods it lets out: {}", name_list(&pods, 5)),
+            )
+        });
+        if let Some(why) = meant_as_allow_all(policy, Direction::Egress) {
+            // Plainly meant to let its pods out anywhere: one info, not a warning per peer.
+            let mut f = Finding::new(
+                &RULE,
+                Subject::Policy(idx),
+                policy.name_span,
+                match why {
+                    AllowAll::EmptyRule => format!(
+                        "{} allows all egress with an empty rule, so its pods reach the cloud metadata service 169.254.169.254 on TCP 80 too",
+                        policy.id()
+                    ),
+                    AllowAll::Name => format!(
+                        "{} is named to allow all egress, and lets its pods reach the cloud metadata service 169.254.169.254 on TCP 80",
+                        policy.id()
+                    ),
+                },
+            )
+            .help(format!(
+                "unless these pods need the node's cloud credentials, allow the internet as `{{ipBlock: {{cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}}}` and the cluster as `{{namespaceSelector: {{}}}}` instead; annotate the policy `{ANNOTATION}: {}` to keep it",
+                RULE.name
+            ))
+            .grouped(Group {
+                key: "allow-all".into(),
+                message: "{n} policies are meant to allow all egress (by an empty rule or by their names), and let their pods reach the cloud metadata service 169.254.169.254 on TCP 80".into(),
+                member: policy.id(),
+                unit: Noun("policy", "policies"),
+                scope: None,
+            });
+            f.severity = Severity::Info;
+            if let Some((span, text)) = &related {
+                f = f.related(*span, text.clone());
             }
+            out.push(f);
+            continue;
+        }
+        for (span, message, help) in all {
+            let mut f = Finding::new(&RULE, Subject::Policy(idx), span, message).help(help);
+            if let Some((span, text)) = &related {
+                f = f.related(*span, text.clone());
+            }
+            out.push(f);
         }
     }
 }
@@ -162,6 +211,30 @@ mod tests {
         assert!(d[3].ends_with("help: list the destinations under `to`; for the internet, use an ipBlock that excepts the metadata address: `{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}`"));
         assert!(
             d[5].ends_with("help: except the metadata address: `except: [\"fd00:ec2::254/128\"]`")
+        );
+    }
+
+    #[test]
+    fn policies_meant_as_allow_all_make_one_info() {
+        assert_eq!(
+            crate::lint::testing::members(&RULE, "allow-all.yaml"),
+            [
+                "9:18: 2 policies are meant to allow all egress (by an empty rule or by their names), and let their pods reach the cloud metadata service 169.254.169.254 on TCP 80\n  members: web/open-egress 9:18, batch/allow-all 19:18",
+                "36:10: batch/allow-all-ingress egress[0] to[0] (ipBlock 0.0.0.0/0) allows TCP 80 to the cloud metadata service 169.254.169.254",
+            ]
+        );
+        assert_eq!(
+            crate::lint::testing::severities(&RULE, "allow-all.yaml"),
+            [
+                (9, crate::lint::Severity::Info),
+                (36, crate::lint::Severity::Warning)
+            ]
+        );
+        assert_eq!(
+            details(&RULE, "allow-all-one.yaml"),
+            [
+                "4:9: web/open-egress allows all egress with an empty rule, so its pods reach the cloud metadata service 169.254.169.254 on TCP 80 too\n  help: unless these pods need the node's cloud credentials, allow the internet as `{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}` and the cluster as `{namespaceSelector: {}}` instead; annotate the policy `netpol.kubectl.dev/ignore: egress-to-metadata` to keep it"
+            ]
         );
     }
 

@@ -11,6 +11,11 @@
 //! points at the peer, or at the rule (its empty `from`) when it has none, and names the
 //! ports it opens and, as a related place, the pods it opens them on.
 //!
+//! A policy plainly meant to let everyone in — one with an empty ingress rule (`- {}`: every
+//! peer, every port), or named `allow-all…` (unless the name says egress only) — gets one
+//! info saying what it admits instead of a warning per rule, and such policies are listed
+//! together in one finding.
+//!
 //! ## Why it matters
 //! A policy is meant to say who may connect. A rule that admits everyone makes the pod as
 //! reachable as if it had no policy on those ports — from a compromised pod in any
@@ -40,7 +45,8 @@
 //!     ports: [{port: 8080}]
 //! ```
 
-use crate::lint::risk::{name_list, selected};
+use crate::lint::group::{Group, Noun};
+use crate::lint::risk::{AllowAll, meant_as_allow_all, name_list, selected};
 use crate::lint::suppress::ANNOTATION;
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
 use crate::model::Direction;
@@ -55,6 +61,15 @@ pub const RULE: RuleDef = RuleDef {
     check,
 };
 
+/// One place of a policy that admits everyone.
+struct Found {
+    span: crate::base::span::Span,
+    /// What it admits, for the allow-all summary: `web/web ingress[0]: every source...`.
+    what: String,
+    message: String,
+    help: String,
+}
+
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     let cluster = cx.cluster;
     let public = format!(
@@ -63,6 +78,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
     );
     for (idx, policy) in cluster.applied_policies() {
         let opened = selected(cluster, policy);
+        let mut found: Vec<Found> = Vec::new();
         for rule in policy.effective_rules(Direction::Ingress) {
             let ports = if rule.all_ports() {
                 "every port".to_string()
@@ -71,19 +87,19 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                 items.join(", ")
             };
             let name = cx.np_rule_name(idx, rule);
-            let mut found = Vec::new();
             if rule.all_peers() {
                 let (span, why) = match &rule.peers {
                     Some(p) if !p.span.is_empty() => (p.span, "empty `from`"),
                     _ => (rule.span, "no `from`"),
                 };
-                found.push((
+                found.push(Found {
                     span,
-                    format!(
+                    what: format!("every source on {ports} ({})", rule.label()),
+                    message: format!(
                         "{name} admits every source, in the cluster and outside it ({why}), on {ports}"
                     ),
-                    format!("list the clients under `from`; {public}"),
-                ));
+                    help: format!("list the clients under `from`; {public}"),
+                });
             }
             for peer in rule.peer_list() {
                 let peer_name = format!("{name} from[{}]", peer.index);
@@ -93,13 +109,14 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                     .is_some_and(|s| s.is_empty())
                     && peer.pod_selector.as_ref().is_none_or(|s| s.is_empty());
                 if all_namespaces {
-                    found.push((
-                        peer.span,
-                        format!(
+                    found.push(Found {
+                        span: peer.span,
+                        what: format!("every pod of every namespace on {ports} ({}.from[{}])", rule.label(), peer.index),
+                        message: format!(
                             "{peer_name} admits every pod of every namespace (namespaceSelector {{}}), on {ports}"
                         ),
-                        "select the namespaces that need access, e.g. `namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: NAME}}`, and the pods with a podSelector next to it".to_string(),
-                    ));
+                        help: "select the namespaces that need access, e.g. `namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: NAME}}`, and the pods with a podSelector next to it".to_string(),
+                    });
                 }
                 if let Some(block) = &peer.ip_block {
                     if let Some(net) = block.net().filter(|n| n.prefix_len() == 0) {
@@ -107,27 +124,72 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                             ipnet::IpNet::V4(_) => "IPv4",
                             ipnet::IpNet::V6(_) => "IPv6",
                         };
-                        found.push((
-                            peer.span,
-                            format!(
+                        found.push(Found {
+                            span: peer.span,
+                            what: format!("every {family} address on {ports} ({}.from[{}])", rule.label(), peer.index),
+                            message: format!(
                                 "{peer_name} admits every {family} address (ipBlock {}), on {ports}",
                                 block.describe()
                             ),
-                            format!("narrow the cidr to the clients' addresses; {public}"),
-                        ));
+                            help: format!("narrow the cidr to the clients' addresses; {public}"),
+                        });
                     }
                 }
             }
-            for (span, message, help) in found {
-                let mut f = Finding::new(&RULE, Subject::Policy(idx), span, message).help(help);
-                if !opened.is_empty() {
-                    f = f.related(
-                        policy.pod_selector.span,
-                        format!("the pods it opens: {}", name_list(&opened, 5)),
-                    );
+        }
+        if found.is_empty() {
+            continue;
+        }
+        let pods = (!opened.is_empty()).then(|| {
+            (
+                policy.pod_selector.span,
+                format!("the pods it opens: {}", name_list(&opened, 5)),
+            )
+        });
+        if let Some(why) = meant_as_allow_all(policy, Direction::Ingress) {
+            // Plainly meant to let everyone in: one info saying so, not a warning per peer.
+            let message = match why {
+                AllowAll::EmptyRule => format!(
+                    "{} allows all ingress with an empty rule: every source, in the cluster and outside it, on every port",
+                    policy.id()
+                ),
+                AllowAll::Name => {
+                    let what: Vec<&str> = found.iter().map(|f| f.what.as_str()).collect();
+                    format!(
+                        "{} is named to allow all ingress; it admits {}",
+                        policy.id(),
+                        what.join("; ")
+                    )
                 }
-                out.push(f);
+            };
+            let mut f = Finding::new(&RULE, Subject::Policy(idx), policy.name_span, message)
+            .help(format!(
+                "make sure these pods are meant to be reachable by anyone; annotate the policy `{ANNOTATION}: {}` to say so",
+                RULE.name
+            ))
+            .grouped(Group {
+                key: "allow-all".into(),
+                message:
+                    "{n} policies are meant to allow all ingress (by an empty rule or by their names)"
+                        .into(),
+                member: policy.id(),
+                unit: Noun("policy", "policies"),
+                scope: None,
+            });
+            f.severity = Severity::Info;
+            if let Some((span, pods)) = &pods {
+                f = f.related(*span, pods.clone());
             }
+            out.push(f);
+            continue;
+        }
+        for item in found {
+            let mut f =
+                Finding::new(&RULE, Subject::Policy(idx), item.span, item.message).help(item.help);
+            if let Some((span, pods)) = &pods {
+                f = f.related(*span, pods.clone());
+            }
+            out.push(f);
         }
     }
 }
@@ -157,6 +219,37 @@ mod tests {
         assert_eq!(
             details(&RULE, "bad.yaml")[0],
             "12:5: web/web ingress[0] admits every source, in the cluster and outside it (no `from`), on TCP 80, TCP 443\n  10:16: the pods it opens: web/web\n  help: list the clients under `from`; if it is public on purpose, annotate the policy `netpol.kubectl.dev/ignore: ingress-from-anywhere`"
+        );
+    }
+
+    #[test]
+    fn policies_meant_as_allow_all_make_one_info() {
+        assert_eq!(
+            crate::lint::testing::members(&RULE, "allow-all.yaml"),
+            [
+                "9:18: 2 policies are meant to allow all ingress (by an empty rule or by their names)\n  members: web/open-web 9:18, api/allow-all-ingress 18:18",
+                "33:12: api/allow-all-egress ingress[0] from[0] admits every IPv4 address (ipBlock 0.0.0.0/0), on every port",
+            ]
+        );
+        assert_eq!(
+            crate::lint::testing::severities(&RULE, "allow-all.yaml"),
+            [
+                (9, crate::lint::Severity::Info),
+                (33, crate::lint::Severity::Warning)
+            ]
+        );
+        // Alone, it says what it admits.
+        assert_eq!(
+            crate::lint::testing::findings(&RULE, "bad.yaml").len(),
+            6,
+            "a rule with no `from` but some ports is not an empty rule"
+        );
+        let one = crate::lint::testing::findings(&RULE, "allow-all-one.yaml");
+        assert_eq!(
+            one,
+            [
+                "4:9: api/allow-all-ingress is named to allow all ingress; it admits every pod of every namespace on TCP 8080 (ingress[0].from[0]); every source on TCP 9090 (ingress[1])"
+            ]
         );
     }
 

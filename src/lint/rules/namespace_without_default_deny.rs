@@ -10,7 +10,15 @@
 //! Namespace object, or, when it declares none, holding its workloads; see `--closed-world`):
 //! a DaemonSet put in kube-system does not make kube-system the repository's to lock down.
 //! The finding points at the Namespace object, or at the namespace's first pod or workload
-//! when the input has no Namespace object.
+//! when the input has no Namespace object, and names the missing direction: ingress, egress,
+//! or both.
+//!
+//! Namespaces of the cluster's own components are not locked down like an application's: in
+//! `kube-system` a default deny breaks DNS for every pod of the cluster (CoreDNS serves it
+//! from there) unless the right allows come first; `kube-public` and `kube-node-lease` are
+//! meant to hold no pods; `calico-apiserver` and `openshift-dns` serve the API server and the
+//! cluster's DNS. There the finding is an info that says what a default deny would break,
+//! instead of a warning advising one.
 //!
 //! ## Why it matters
 //! Without a default deny, every pod that no policy happens to select is open — and the
@@ -39,7 +47,8 @@
 //! then one policy per workload allowing what it needs (including DNS egress).
 
 use crate::lint::World;
-use crate::lint::risk::default_deny;
+use crate::lint::risk::{default_deny, system_namespace};
+use crate::lint::suppress::ANNOTATION;
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
 use crate::model::{Direction, NsId};
 
@@ -74,23 +83,55 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             .collect();
         let (dirs, types, name) = match missing.as_slice() {
             [] => continue,
-            [Direction::Ingress] => ("ingress", "Ingress", "default-deny-ingress"),
-            [Direction::Egress] => ("egress", "Egress", "default-deny-egress"),
-            _ => ("ingress or egress", "Ingress, Egress", "default-deny"),
-        };
-        let mut f = Finding::new(
-            &RULE,
-            Subject::Namespace(id),
-            ns.name_span.unwrap_or(first.name_span),
-            format!(
-                "namespace {} has no default-deny policy for {dirs}: its pods are open unless a policy selects them",
-                ns.name
+            [Direction::Ingress] => (
+                "for ingress (egress has one)",
+                "Ingress",
+                "default-deny-ingress",
             ),
-        )
-        .help(format!(
-            "add `{{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {{name: {name}, namespace: {}}}, spec: {{podSelector: {{}}, policyTypes: [{types}]}}}}`",
-            ns.name
-        ));
+            [Direction::Egress] => (
+                "for egress (ingress has one)",
+                "Egress",
+                "default-deny-egress",
+            ),
+            _ => (
+                "for ingress and none for egress",
+                "Ingress, Egress",
+                "default-deny",
+            ),
+        };
+        let span = ns.name_span.unwrap_or(first.name_span);
+        let mut f = match system_namespace(&ns.name) {
+            None => Finding::new(
+                &RULE,
+                Subject::Namespace(id),
+                span,
+                format!(
+                    "namespace {} has no default-deny policy {dirs}: its pods are open unless a policy selects them",
+                    ns.name
+                ),
+            )
+            .help(format!(
+                "add `{{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {{name: {name}, namespace: {}}}, spec: {{podSelector: {{}}, policyTypes: [{types}]}}}}`",
+                ns.name
+            )),
+            Some(breaks) => {
+                let mut f = Finding::new(
+                    &RULE,
+                    Subject::Namespace(id),
+                    span,
+                    format!(
+                        "namespace {} has no default-deny policy {dirs}; it is a system namespace, not locked down like an application's",
+                        ns.name
+                    ),
+                )
+                .help(format!(
+                    "{breaks}; if you keep it open on purpose, annotate the Namespace `{ANNOTATION}: {}`",
+                    RULE.name
+                ));
+                f.severity = Severity::Info;
+                f
+            }
+        };
         // Policies that select every pod and look like a default deny, but are not one.
         for (_, p) in cluster.policies_in(id) {
             if !p.pod_selector.is_empty() {
@@ -138,14 +179,14 @@ mod tests {
         assert_eq!(
             findings(&RULE, "bad.yaml"),
             [
-                "4:9: namespace monitoring has no default-deny policy for egress: its pods are open unless a policy selects them",
+                "4:9: namespace monitoring has no default-deny policy for egress (ingress has one): its pods are open unless a policy selects them",
             ]
         );
         assert_eq!(
             crate::lint::testing::findings_closed(&RULE, "bad.yaml"),
             [
-                "4:9: namespace monitoring has no default-deny policy for egress: its pods are open unless a policy selects them",
-                "20:9: namespace implied has no default-deny policy for ingress: its pods are open unless a policy selects them",
+                "4:9: namespace monitoring has no default-deny policy for egress (ingress has one): its pods are open unless a policy selects them",
+                "20:9: namespace implied has no default-deny policy for ingress (egress has one): its pods are open unless a policy selects them",
             ]
         );
     }
@@ -155,9 +196,27 @@ mod tests {
         let d = details(&RULE, "bad.yaml");
         assert_eq!(
             d[0],
-            "4:9: namespace monitoring has no default-deny policy for egress: its pods are open unless a policy selects them\n  59:11: monitoring/default-deny-egress: `egress` is written but Egress is not in its effective policyTypes, so it denies no egress\n  help: add `{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: default-deny-egress, namespace: monitoring}, spec: {podSelector: {}, policyTypes: [Egress]}}`"
+            "4:9: namespace monitoring has no default-deny policy for egress (ingress has one): its pods are open unless a policy selects them\n  59:11: monitoring/default-deny-egress: `egress` is written but Egress is not in its effective policyTypes, so it denies no egress\n  help: add `{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: default-deny-egress, namespace: monitoring}, spec: {podSelector: {}, policyTypes: [Egress]}}`"
         );
         assert_eq!(d.len(), 1, "{d:?}");
+    }
+
+    #[test]
+    fn system_namespaces_get_an_info_saying_what_a_default_deny_breaks() {
+        use crate::lint::Severity::{Info, Warning};
+        let d = details(&RULE, "system.yaml");
+        assert_eq!(
+            d,
+            [
+                "4:18: namespace kube-system has no default-deny policy for ingress and none for egress; it is a system namespace, not locked down like an application's\n  help: a default deny there breaks DNS for every pod in the cluster unless a policy lets every namespace in to CoreDNS (k8s-app=kube-dns) on UDP and TCP 53, and CoreDNS out to the API server and the upstream resolvers; metrics-server (kubectl top, autoscaling) needs the API server let in; if you keep it open on purpose, annotate the Namespace `netpol.kubectl.dev/ignore: namespace-without-default-deny`",
+                "17:18: namespace kube-node-lease has no default-deny policy for ingress and none for egress; it is a system namespace, not locked down like an application's\n  help: it is meant to hold no pods (only the nodes' heartbeat Leases): move these pods to a namespace of their own rather than lock it down; if you keep it open on purpose, annotate the Namespace `netpol.kubectl.dev/ignore: namespace-without-default-deny`",
+                "27:18: namespace shop has no default-deny policy for ingress and none for egress: its pods are open unless a policy selects them\n  help: add `{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: default-deny, namespace: shop}, spec: {podSelector: {}, policyTypes: [Ingress, Egress]}}`",
+            ]
+        );
+        assert_eq!(
+            crate::lint::testing::severities(&RULE, "system.yaml"),
+            [(4, Info), (17, Info), (27, Warning)]
+        );
     }
 
     #[test]

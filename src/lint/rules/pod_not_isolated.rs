@@ -2,8 +2,12 @@
 //! A pod or workload that no applied NetworkPolicy selects for ingress, for egress, or for
 //! both: a policy isolates a pod for a direction only when it is in the pod's namespace, its
 //! `podSelector` matches the pod's labels, and the direction is in its effective
-//! `policyTypes`. One finding per pod or workload, naming the open directions.
-//! `hostNetwork` pods are left out: no NetworkPolicy can select them.
+//! `policyTypes`. The pods and workloads of one namespace open in the same directions share
+//! that cause and make one finding, at the first of them, with the count and the list of
+//! them (one each when the annotation silences some); a lone one is named in the message.
+//! `hostNetwork` pods are left out: no NetworkPolicy can select them. In the namespaces of
+//! the cluster's own components (`kube-system`...) the help says what isolating them would
+//! break rather than advise it.
 //!
 //! ## Why it matters
 //! NetworkPolicies are allow lists that only apply to the pods they select; every other pod
@@ -36,7 +40,8 @@
 //!   policyTypes: [Ingress, Egress]
 //! ```
 
-use crate::lint::risk::governed;
+use crate::lint::group::{Group, Noun};
+use crate::lint::risk::{governed, system_namespace};
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
 use crate::model::Direction;
 
@@ -60,12 +65,16 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             .into_iter()
             .filter(|&d| !governed(cluster, i, d))
             .collect();
-        let (message, types) = match open.as_slice() {
+        let (message, group, types) = match open.as_slice() {
             [] => continue,
             [Direction::Ingress] => (
                 format!(
                     "{} is not isolated for ingress: no policy selects it, so any source may connect to it",
                     ep.id()
+                ),
+                format!(
+                    "{{n}} pods and workloads of namespace {} are not isolated for ingress: no policy selects them, so any source may connect to them",
+                    ep.namespace
                 ),
                 "Ingress",
             ),
@@ -74,6 +83,10 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                     "{} is not isolated for egress: no policy selects it, so it may connect anywhere",
                     ep.id()
                 ),
+                format!(
+                    "{{n}} pods and workloads of namespace {} are not isolated for egress: no policy selects them, so they may connect anywhere",
+                    ep.namespace
+                ),
                 "Egress",
             ),
             _ => (
@@ -81,14 +94,32 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                     "{} is not isolated: no policy selects it for ingress or egress, so all traffic to and from it is allowed",
                     ep.id()
                 ),
+                format!(
+                    "{{n}} pods and workloads of namespace {} are not isolated: no policy selects them for ingress or egress, so all traffic to and from them is allowed",
+                    ep.namespace
+                ),
                 "Ingress, Egress",
             ),
         };
         out.push(
-            Finding::new(&RULE, Subject::Endpoint(i), ep.name_span, message).help(format!(
-                "a policy in {} with `podSelector: {{}}` and `policyTypes: [{types}]` and no rules isolates every pod there; then allow what each needs",
-                ep.namespace
-            )),
+            Finding::new(&RULE, Subject::Endpoint(i), ep.name_span, message)
+                .help(match system_namespace(&ep.namespace) {
+                    None => format!(
+                        "a policy in {} with `podSelector: {{}}` and `policyTypes: [{types}]` and no rules isolates every pod there; then allow what each needs",
+                        ep.namespace
+                    ),
+                    Some(breaks) => format!(
+                        "{} is a system namespace: before isolating its pods, know that {breaks}",
+                        ep.namespace
+                    ),
+                })
+                .grouped(Group {
+                    key: format!("{}/{types}", ep.namespace),
+                    message: group,
+                    member: ep.id(),
+                    unit: Noun("pod or workload", "pods and workloads"),
+                    scope: Some((Noun("namespace", "namespaces"), ep.namespace.clone())),
+                }),
         );
     }
 }
@@ -106,6 +137,18 @@ mod tests {
                 "4:9: web/deploy/open is not isolated: no policy selects it for ingress or egress, so all traffic to and from it is allowed",
                 "16:9: web/deploy/half is not isolated for egress: no policy selects it, so it may connect anywhere",
                 "28:9: web/loose is not isolated for ingress: no policy selects it, so any source may connect to it",
+            ]
+        );
+    }
+
+    #[test]
+    fn pods_of_one_namespace_open_the_same_way_make_one_finding() {
+        assert_eq!(
+            crate::lint::testing::members(&RULE, "grouped.yaml"),
+            [
+                "6:18: 3 pods and workloads of namespace shop are not isolated: no policy selects them for ingress or egress, so all traffic to and from them is allowed\n  members: shop/cart 6:18, shop/deploy/web 11:18, shop/search 20:18",
+                "34:18: shop/api is not isolated for ingress: no policy selects it, so any source may connect to it",
+                "46:18: lab/notebook is not isolated: no policy selects it for ingress or egress, so all traffic to and from it is allowed",
             ]
         );
     }

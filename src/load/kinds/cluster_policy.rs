@@ -1,6 +1,8 @@
 //! AdminNetworkPolicy, BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) and
 //! ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2), read strictly like NetworkPolicy:
-//! unknown fields are problems. Values are kept as written; what the API server's CRD
+//! unknown fields are problems (with a hint naming the current field for those of the
+//! schema network-policy-api v0.1.0-v0.1.2 released, `namespaces: {namespaceSelector: …}`
+//! in a peer and `pods: {namespaces: …}`). Values are kept as written; what the API server's CRD
 //! validation would refuse (an action of the wrong kind, a priority out of range, a peer
 //! with two fields set...) is left to the model's validation, so that `check` can point at it.
 
@@ -149,7 +151,16 @@ fn subject<'d>(d: &mut Decoder<'d>, n: N<'d>) -> Option<ClusterSubject> {
 
 fn namespaced_pod<'d>(d: &mut Decoder<'d>, n: N<'d>) -> Option<(LabelSelector, LabelSelector)> {
     let n = d.map(n)?;
-    d.unknown_fields(n, &["namespaceSelector", "podSelector"]);
+    let known = ["namespaceSelector", "podSelector"];
+    for (key, k, _) in n.entries().filter(|(key, _, _)| !known.contains(key)) {
+        let message = match key {
+            "namespaces" => format!(
+                "unknown field `namespaces` (did you mean `namespaceSelector`?): {OLD_SCHEMA} wrote `pods: {{namespaces: {{namespaceSelector: …}}, podSelector: …}}`; since v0.1.3 it is `pods: {{namespaceSelector: …, podSelector: …}}`; {REJECTED}"
+            ),
+            _ => Decoder::unknown_message(key, &known),
+        };
+        d.unknown_field(n, k, key, message);
+    }
     let ns = match n.get("namespaceSelector") {
         Some(s) => selector(d, s)?,
         None => LabelSelector::everything(n.span()),
@@ -259,6 +270,9 @@ fn peer<'d>(d: &mut Decoder<'d>, n: N<'d>, dir: Direction, index: usize) -> Opti
         return None;
     }
     let kind = if let Some(s) = n.get("namespaces") {
+        if old_namespaced_peer(d, s) {
+            return None;
+        }
         ClusterPeerKind::Namespaces(selector(d, s)?)
     } else if let Some(p) = n.get("pods") {
         let (namespace_selector, pod_selector) = namespaced_pod(d, p)?;
@@ -283,6 +297,36 @@ fn peer<'d>(d: &mut Decoder<'d>, n: N<'d>, dir: Direction, index: usize) -> Opti
         index,
         kind,
     })
+}
+
+/// The release of the API whose schema older manifests follow.
+const OLD_SCHEMA: &str = "the v1alpha1 schema of network-policy-api v0.1.0-v0.1.2";
+
+/// The end of every unknown-field message.
+const REJECTED: &str = "the API server rejects it (kubectl validates strictly)";
+
+/// Reports a peer's `namespaces` written in the schema of network-policy-api v0.1.0-v0.1.2
+/// (`namespaces: {namespaceSelector: …, sameLabels: […], notSameLabels: […]}`, changed to a
+/// label selector in v0.1.3) with a hint naming what replaced each field; true when it is.
+fn old_namespaced_peer<'d>(d: &mut Decoder<'d>, n: N<'d>) -> bool {
+    let old = ["namespaceSelector", "sameLabels", "notSameLabels"];
+    if !n.is_map() || !n.entries().any(|(key, _, _)| old.contains(&key)) {
+        return false;
+    }
+    let known = ["matchLabels", "matchExpressions"];
+    for (key, k, _) in n.entries().filter(|(key, _, _)| !known.contains(key)) {
+        let message = match key {
+            "namespaceSelector" => format!(
+                "unknown field `namespaceSelector`: {OLD_SCHEMA} wrote `namespaces: {{namespaceSelector: {{matchLabels: …}}}}`; since v0.1.3 `namespaces` is the selector itself: `namespaces: {{matchLabels: …}}`; {REJECTED}"
+            ),
+            "sameLabels" | "notSameLabels" => format!(
+                "unknown field `{key}`: {OLD_SCHEMA} had it as an experimental field, removed in v0.1.3 with no replacement; select the namespaces by their labels (`namespaces: {{matchLabels: …}}`); {REJECTED}"
+            ),
+            _ => Decoder::unknown_message(key, &known),
+        };
+        d.unknown_field(n, k, key, message);
+    }
+    true
 }
 
 fn protocol<'d>(d: &mut Decoder<'d>, n: N<'d>) -> (Protocol, Option<Spanned<String>>) {

@@ -43,7 +43,13 @@ pub fn decode(d: &mut Decoder, api_version: &str, opts: &LoadOptions) -> Decoded
     let policy = from_spec(d, spec, &[], &m, api, api_version);
     match policy {
         Some(p) if d.problems.is_empty() => Decoded::Used(Object::NetworkPolicy(Box::new(p))),
-        _ => Decoded::Broken,
+        Some(p) => {
+            // Left out for its other problems: what the API server refuses besides is
+            // reported with them, all at once.
+            d.refused_too(crate::model::validate::policy(&p));
+            Decoded::Broken
+        }
+        None => Decoded::Broken,
     }
 }
 

@@ -56,6 +56,10 @@ fn message(f: &Finding, sources: &SourceMap) -> String {
         text.push('\n');
         text.push_str(note);
     }
+    if let Some(line) = super::members_line(f, super::MEMBERS_SHOWN) {
+        text.push('\n');
+        text.push_str(&line);
+    }
     text
 }
 
@@ -105,6 +109,9 @@ pub fn step_summary(findings: &[Finding], sources: &SourceMap, summary: &str) ->
         let mut text = f.message.clone();
         if let Some(help) = &f.help {
             text.push_str(&format!("\nhelp: {help}"));
+        }
+        if let Some(line) = super::members_line(f, super::MEMBERS_SHOWN) {
+            text.push_str(&format!("\n{line}"));
         }
         out.push_str(&format!(
             "| {} | {} `{}` | {}:{}:{} | {} |\n",

@@ -7,11 +7,20 @@
 //!     {"code": "NP101", "name": "invalid-cidr", "severity": "error", "category": "invalid",
 //!      "holds": "every-cluster", "message": "…", "help": null,
 //!      "file": "deploy/policy.yaml", "line": 10, "column": 15,
-//!      "end_line": 10, "end_column": 23, "related": [], "notes": []}
+//!      "end_line": 10, "end_column": 23, "related": [], "notes": [], "members": []}
 //!   ],
-//!   "summary": {"errors": 1, "warnings": 0, "infos": 0, "files_checked": 3}
+//!   "summary": {"errors": 1, "warnings": 0, "infos": 0, "files_checked": 3,
+//!     "rules": [{"code": "NP101", "name": "invalid-cidr", "findings": 1, "members": 1,
+//!                "summary": "NP101 invalid-cidr: 1 finding (error)"}]}
 //! }
 //! ```
+//!
+//! Findings that share a cause are merged into one ([`crate::lint::group`]): its `members`
+//! lists the objects it is about, each with its place (`name`, `file`, `line`, `column`,
+//! `end_line`, `end_column`); a finding about one place has none. The summary's `rules`
+//! holds one entry per rule with findings: their number, the number of objects or places
+//! they are about (a merged finding counts its members), and the line the text output ends
+//! with.
 //!
 //! Findings are in a stable order: by file (in input order), position, code, message.
 //! Lines and columns are 1-based; columns count Unicode code points; `end_column` is the
@@ -22,7 +31,7 @@
 
 use serde_json::{Value, json};
 
-use super::Counts;
+use super::{Counts, tally};
 use crate::base::span::Span;
 use crate::lint::Finding;
 use crate::load::source::SourceMap;
@@ -63,20 +72,50 @@ fn finding(f: &Finding, sources: &SourceMap) -> Value {
         .collect();
     m.insert("related".into(), Value::Array(related));
     m.insert("notes".into(), json!(f.notes));
+    let members: Vec<Value> = f
+        .members
+        .iter()
+        .map(|member| {
+            let mut m = serde_json::Map::new();
+            m.insert("name".into(), json!(member.name));
+            m.extend(place(sources, member.span));
+            Value::Object(m)
+        })
+        .collect();
+    m.insert("members".into(), Value::Array(members));
     Value::Object(m)
 }
 
-/// The document.
-pub fn render(findings: &[Finding], sources: &SourceMap, files_checked: usize) -> Value {
+/// The document: `shown` as findings, and the summary of every finding of the run (`check
+/// --quiet` shows the errors only, and still counts everything).
+pub fn render(
+    findings: &[Finding],
+    shown: &[&Finding],
+    sources: &SourceMap,
+    files_checked: usize,
+) -> Value {
     let counts = Counts::of(findings);
+    let rules: Vec<Value> = tally(findings)
+        .iter()
+        .map(|t| {
+            json!({
+                "code": t.code,
+                "name": t.name,
+                "findings": t.findings,
+                "members": t.members,
+                "summary": t.line(),
+            })
+        })
+        .collect();
     json!({
         "version": JSON_VERSION,
-        "findings": findings.iter().map(|f| finding(f, sources)).collect::<Vec<_>>(),
+        "findings": shown.iter().map(|f| finding(f, sources)).collect::<Vec<_>>(),
         "summary": {
             "errors": counts.errors,
             "warnings": counts.warnings,
             "infos": counts.infos,
             "files_checked": files_checked,
+            "rules": rules,
         },
     })
 }

@@ -1,7 +1,9 @@
 //! `check -o sarif`: SARIF 2.1.0, the format GitHub code scanning (and many other tools)
 //! take. One run; the driver lists every rule of the catalogue with its documentation;
 //! each finding is a result pointing at its node, with its related places, and says in its
-//! `properties` where it holds (`"holds": "every-cluster"` or `"input"`).
+//! `properties` where it holds (`"holds": "every-cluster"` or `"input"`). A merged finding
+//! (findings sharing a cause, [`crate::lint::group`]) is one result at its first member,
+//! with every member, named and placed, in `properties.members`.
 //!
 //! Paths are written as given on the command line, relative to `%SRCROOT%` (the working
 //! directory, declared in `originalUriBaseIds`), with forward slashes; an absolute path
@@ -135,7 +137,7 @@ fn rule(r: &RuleDef) -> Value {
     })
 }
 
-/// The message of a result: the finding, its help and its notes.
+/// The message of a result: the finding, its help, its notes and its first members.
 fn message(f: &Finding) -> String {
     let mut text = f.message.clone();
     if let Some(help) = &f.help {
@@ -145,6 +147,10 @@ fn message(f: &Finding) -> String {
     for note in &f.notes {
         text.push('\n');
         text.push_str(note);
+    }
+    if let Some(line) = super::members_line(f, super::MEMBERS_SHOWN) {
+        text.push('\n');
+        text.push_str(&line);
     }
     text
 }
@@ -176,7 +182,17 @@ fn result(f: &Finding, sources: &SourceMap, cwd: Option<&Path>) -> Value {
             .collect();
         r.insert("relatedLocations".into(), Value::Array(related));
     }
-    r.insert("properties".into(), json!({ "holds": f.holds.as_str() }));
+    let mut properties = serde_json::Map::new();
+    properties.insert("holds".into(), json!(f.holds.as_str()));
+    if !f.members.is_empty() {
+        let members: Vec<Value> = f
+            .members
+            .iter()
+            .map(|m| json!({ "name": m.name, "physicalLocation": physical(sources, m.span, cwd) }))
+            .collect();
+        properties.insert("members".into(), Value::Array(members));
+    }
+    r.insert("properties".into(), Value::Object(properties));
     Value::Object(r)
 }
 

@@ -1,6 +1,7 @@
 //! Findings for people: miette reports with the offending snippet and help, then each related
 //! place as a nested report; then the notes, as they are (an explanation keeps its
-//! indentation, unwrapped).
+//! indentation, unwrapped), and the first members of a merged finding. The output ends with
+//! a line per rule and the total.
 
 use std::fmt;
 
@@ -149,6 +150,24 @@ pub fn render(findings: &[Finding], sources: &SourceMap, color: bool, width: usi
             out.push_str(note);
             out.push('\n');
         }
+        if let Some(line) = super::members_line(f, super::MEMBERS_SHOWN) {
+            out.push_str("  ");
+            out.push_str(&line);
+            out.push('\n');
+        }
     }
+    out
+}
+
+/// The end of the text output: one line per rule with findings (what it found, how many,
+/// how severe), then `total`.
+pub fn summary(findings: &[Finding], total: &str) -> String {
+    let mut out = String::new();
+    for t in super::tally(findings) {
+        out.push_str(&t.line());
+        out.push('\n');
+    }
+    out.push_str(total);
+    out.push('\n');
     out
 }

@@ -10,7 +10,7 @@
 
 use serde_json::{Value, json};
 
-use super::view::{Query, asked};
+use super::view::{Query, allows, asked};
 use super::{CanReach, query_text};
 use crate::base::span::Span;
 use crate::engine::Party;
@@ -20,6 +20,7 @@ use crate::engine::explain::{Explanation, cond_missed, term_matched};
 use crate::engine::matching::MatchResult;
 use crate::load::source::SourceMap;
 use crate::model::ir::{Match, TierKind};
+use crate::model::ports::PortRange;
 use crate::model::{Cluster, PortSet};
 
 /// Version of the JSON document `can-reach -o json` prints.
@@ -117,16 +118,27 @@ fn ports_json(set: &PortSet) -> Value {
 }
 
 fn pair_json(e: &Explanation, cluster: &Cluster, sources: &SourceMap) -> Value {
-    json!({
+    let mut v = json!({
         "from": party_json(cluster, sources, e.src),
         "to": party_json(cluster, sources, e.dst),
         "port": query_text(e),
         "allowed": e.is_allowed(),
         "allowed_ports": ports_json(&e.allowed),
         "loopback": e.loopback,
-        "egress": side_json(&e.egress, e.dst, cluster, sources, e.query),
-        "ingress": side_json(&e.ingress, e.src, cluster, sources, e.query),
-    })
+        "egress": side_json(&e.egress, e.dst, cluster, sources, e.asked()),
+        "ingress": side_json(&e.ingress, e.src, cluster, sources, e.asked()),
+    });
+    in_range(&mut v, &e.allowed, e.range);
+    v
+}
+
+/// For a range of ports asked about, which part of it is allowed and which denied:
+/// `allowed_in_range` and `denied_in_range`.
+fn in_range(v: &mut Value, allowed: &PortSet, range: Option<PortRange>) {
+    if let Some(r) = range {
+        v["allowed_in_range"] = ports_json(&allowed.intersect(&r.set()));
+        v["denied_in_range"] = ports_json(&r.set().difference(allowed));
+    }
 }
 
 fn kind_name(k: TierKind) -> &'static str {
@@ -174,11 +186,11 @@ fn match_json(
 fn side_json(side: &Side, other: Party, cluster: &Cluster, sources: &SourceMap, q: Query) -> Value {
     let ir = &cluster.ir;
     let subject = side.subject.map(Party::Endpoint);
-    json!({
+    let mut v = json!({
         "endpoint": side.subject.map(|s| cluster.endpoints[s].id()),
         "host_network": side.subject.is_some_and(|s| cluster.endpoints[s].host_network),
         "isolated": side.isolated(),
-        "allowed": side.allows(q),
+        "allowed": allows(&side.allowed, q),
         "allowed_ports": ports_json(&side.allowed),
         "defaulted": ports_json(&side.defaulted),
         "tiers": side.tiers.iter().map(|step| {
@@ -224,5 +236,7 @@ fn side_json(side: &Side, other: Party, cluster: &Cluster, sources: &SourceMap, 
                 }).collect::<Vec<_>>(),
             })
         }).collect::<Vec<_>>(),
-    })
+    });
+    in_range(&mut v, &side.allowed, q.filter(|r| !r.is_single()));
+    v
 }

@@ -19,7 +19,9 @@ use crate::engine::explain::{Explanation, party_name};
 use crate::load::source::SourceMap;
 use crate::model::ir::{EndAction, PolicyId, Source};
 use crate::model::{Cluster, Direction};
-use view::{AllowVerdict, Item, query_text as asked_text, side_items};
+use view::{
+    AllowVerdict, Item, allows, asked_part, query_text as asked_text, side_items, split_text,
+};
 
 /// What to render: the names as asked, the port as asked, and one explanation per pair
 /// (a Service stands for several backends).
@@ -79,7 +81,7 @@ pub fn text(r: &CanReach, cluster: &Cluster, sources: &SourceMap, p: &Painter) -
 }
 
 fn query_text(e: &Explanation) -> Option<String> {
-    e.query.map(|(proto, n)| format!("{proto} {n}"))
+    e.asked().map(|r| r.to_string())
 }
 
 fn pair_text(
@@ -90,14 +92,21 @@ fn pair_text(
     p: &Painter,
 ) {
     let (src, dst) = (party_name(cluster, e.src), party_name(cluster, e.dst));
-    match query_text(e) {
-        Some(q) => {
+    match e.asked() {
+        Some(r) if !r.is_single() && !e.is_allowed() && r.meets(&e.allowed) => {
+            out.push_str(&format!(
+                "{}: {src} → {dst} on {r}: {}\n",
+                p.warn("PARTLY ALLOWED"),
+                split_text(&e.allowed, r)
+            ));
+        }
+        Some(r) => {
             let verdict = if e.is_allowed() {
                 p.good("ALLOWED")
             } else {
                 p.bad("DENIED")
             };
-            out.push_str(&format!("{verdict}: {src} → {dst} on {q}\n"));
+            out.push_str(&format!("{verdict}: {src} → {dst} on {r}\n"));
         }
         None => {
             let verdict = if e.is_allowed() {
@@ -191,7 +200,7 @@ fn side_text(
         ep.id(),
         p.dim(&format!("({place})"))
     );
-    let q = e.query;
+    let q = e.asked();
     let verdict = |ok: bool| {
         if ok {
             p.good("allowed")
@@ -199,11 +208,12 @@ fn side_text(
             p.bad("denied")
         }
     };
-    let allows = side.allows(q);
+    let allowed = allows(&side.allowed, q);
     let what = match q {
-        Some(_) => verdict(allows),
+        Some(r) if !allowed && r.meets(&side.allowed) => split_text(&side.allowed, r),
+        Some(_) => verdict(allowed),
         None if side.allowed.is_all() => format!("{} (all ports)", verdict(true)),
-        None if allows => format!("{} on {}", verdict(true), side.allowed),
+        None if allowed => format!("{} on {}", verdict(true), side.allowed),
         None => format!("{} on every port", verdict(false)),
     };
     out.push_str(&format!("{header}: {what}\n"));
@@ -238,8 +248,8 @@ fn side_text(
                 match verdict {
                     AllowVerdict::Allows { why, ports } => {
                         let ports = match q {
-                            Some(_) => String::new(),
-                            None => format!(" — allows {ports}"),
+                            Some(r) if r.is_single() => String::new(),
+                            _ => format!(" — allows {}", asked_part(&ports, q)),
                         };
                         out.push_str(&format!(
                             "  {} {label} {}: {why}{ports}\n",
@@ -284,9 +294,9 @@ fn side_text(
                     _ => "→".to_string(),
                 };
                 let on = match q {
-                    Some(_) => String::new(),
+                    Some(r) if r.is_single() => String::new(),
                     None if ports.is_all() => " on every port".to_string(),
-                    None => format!(" on {ports}"),
+                    _ => format!(" on {}", asked_part(&ports, q)),
                 };
                 let then = if r.action == crate::model::ir::Action::Pass {
                     " to the next tier"
@@ -315,11 +325,7 @@ fn side_text(
                 action,
                 ports,
             } => {
-                let on = if q.is_some() {
-                    asked_text(q)
-                } else {
-                    ports.to_string()
-                };
+                let on = asked_part(&ports, q);
                 out.push_str(&match action {
                     EndAction::Deny => format!(
                         "  {} end of the {tier} tier: no rule decided {on}: denied\n",

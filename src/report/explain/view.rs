@@ -11,22 +11,68 @@ use crate::engine::evaluate::{PolicyStep, RuleStep, Side, TierStep};
 use crate::engine::explain::{cond_missed, party_name, term_matched};
 use crate::engine::matching::MatchResult;
 use crate::model::ir::{Action, EndAction, Match, PolicyId, Source, TierKind};
-use crate::model::{Cluster, Direction, PortSet, Protocol};
+use crate::model::ports::PortRange;
+use crate::model::{Cluster, Direction, PortSet};
 
-/// The port asked about (None: every port).
-pub type Query = Option<(Protocol, u16)>;
+/// The ports asked about: one port (a range of one) or a range (None: every port).
+pub type Query = Option<PortRange>;
 
-/// Whether a set holds the port asked about (or, without one, any port).
+/// Whether a set holds some port asked about (or, without a query, any port).
 pub fn asked(set: &PortSet, q: Query) -> bool {
     match q {
-        Some((p, n)) => set.contains(p, n),
+        Some(r) => r.meets(set),
         None => !set.is_empty(),
     }
 }
 
-/// `TCP 80`, or `any port`.
+/// Whether a set holds every port asked about (or, without a query, some port): whether a
+/// side or a connection is allowed.
+pub fn allows(set: &PortSet, q: Query) -> bool {
+    match q {
+        Some(r) => r.within(set),
+        None => !set.is_empty(),
+    }
+}
+
+/// `TCP 80`, `TCP 8080-8090`, or `any port`.
 pub fn query_text(q: Query) -> String {
-    q.map_or("any port".into(), |(p, n)| format!("{p} {n}"))
+    q.map_or("any port".into(), |r| r.to_string())
+}
+
+/// The ports of a set among those asked: `TCP 80` for one port, the part of a range
+/// (`TCP 8080-8085`), or the whole set without a query.
+pub fn asked_part(set: &PortSet, q: Query) -> String {
+    match q {
+        Some(r) if !r.is_single() => set.intersect(&r.set()).to_string(),
+        Some(_) => query_text(q),
+        None => set.to_string(),
+    }
+}
+
+/// For a range only part of which a set holds: `allowed on TCP 8080-8085, denied on
+/// 8086-8090`.
+pub fn split_text(allowed: &PortSet, r: PortRange) -> String {
+    let yes = allowed.intersect(&r.set());
+    let no = r.set().difference(allowed);
+    let numbers = |set: &PortSet| {
+        set.ranges(r.protocol)
+            .iter()
+            .map(|&(a, b)| {
+                if a == b {
+                    a.to_string()
+                } else {
+                    format!("{a}-{b}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    format!(
+        "allowed on {} {}, denied on {}",
+        r.protocol,
+        numbers(&yes),
+        numbers(&no)
+    )
 }
 
 /// One thing an explanation says about a side.
@@ -192,7 +238,7 @@ pub fn side_items(cluster: &Cluster, side: &Side, other: Party, q: Query) -> Vec
     if !kube && asked(&side.defaulted, q) {
         items.push(Note(format!(
             "no tier decided {}: the namespace profile kns.{} allows it",
-            query_text(q),
+            asked_part(&side.defaulted, q),
             ep.namespace
         )));
     }
@@ -367,6 +413,8 @@ fn ordered_items(
     let ir = &cluster.ir;
     let tier = &ir.tiers[step.tier];
     let subject = Party::Endpoint(side.subject.expect("a side with tiers has a subject"));
+    // The ports asked about that no policy of the tier has decided yet.
+    let mut open = q.map(|r| r.set());
     for ps in &step.policies {
         let rules = &ir.policies[ps.policy].dir(dir).rules;
         let decided: Vec<&RuleStep> = ps.rules.iter().filter(|r| asked(&r.decided, q)).collect();
@@ -378,6 +426,9 @@ fn ordered_items(
             continue;
         }
         for rs in decided {
+            if let Some(o) = &mut open {
+                *o = o.difference(&rs.decided);
+            }
             let rule = &rules[rs.rule];
             let mut why = peer_why(cluster, &rule.peer, &rs.peer, other, dir);
             if let (Some(local), Some(MatchResult::Matched(t))) = (&rule.local, &rs.local) {
@@ -402,8 +453,8 @@ fn ordered_items(
                 why,
             });
         }
-        if q.is_some() {
-            // The asked port is decided: later policies of the tier are not consulted.
+        if open.as_ref().is_some_and(PortSet::is_empty) {
+            // The asked ports are decided: later policies of the tier are not consulted.
             return;
         }
     }
