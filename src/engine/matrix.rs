@@ -29,7 +29,7 @@ pub struct Matrix {
     pub externals: Vec<AddrRange>,
     class_of: Vec<u32>,
     classes: usize,
-    cells: Vec<u32>,
+    cells: Cells,
     sets: Vec<PortSet>,
     pod: Vec<bool>,
 }
@@ -43,6 +43,7 @@ impl Matrix {
     /// Computes the matrix of a compiled cluster.
     pub fn of(c: &Compiled) -> Matrix {
         let (cells, sets) = rows(c);
+        let cells = Cells::pack(cells, sets.len());
         Matrix {
             endpoints: c.n,
             externals: c.externals.clone(),
@@ -78,7 +79,7 @@ impl Matrix {
     /// The ports any member of class `a` may open towards any member of class `b` (loopback
     /// aside: see [`Matrix::allowed`]).
     pub fn class_allowed(&self, a: usize, b: usize) -> &PortSet {
-        &self.sets[self.cells[a * self.classes + b] as usize]
+        &self.sets[self.cells.get(a * self.classes + b) as usize]
     }
 
     /// Whether a member is a single pod, which always reaches itself (loopback).
@@ -112,12 +113,17 @@ impl Matrix {
             return ALL;
         }
         let (cs, cd) = (self.class_of[src] as usize, self.class_of[dst] as usize);
-        self.cells[cs * self.classes + cd]
+        self.cells.get(cs * self.classes + cd)
     }
 
     /// The port set of an id from [`Matrix::allowed_id`].
     pub fn set(&self, id: u32) -> &PortSet {
         &self.sets[id as usize]
+    }
+
+    /// Number of distinct port sets: ids are `0..set_count()`.
+    pub fn set_count(&self) -> usize {
+        self.sets.len()
     }
 
     /// Classes the matrix cannot tell apart: the alike class of each class, numbered in order
@@ -128,25 +134,33 @@ impl Matrix {
     /// split on selectors that, all rules combined, change no cell.
     pub fn alike_classes(&self) -> Vec<u32> {
         let k = self.classes;
-        // Columns by hash (one row-major pass), then checked cell by cell against the first
-        // column of their hash: a hash collision never merges two columns.
-        let mut col_hash = vec![0xcbf2_9ce4_8422_2325u64; k];
-        for row in self.cells.chunks(k.max(1)) {
-            for (h, &cell) in col_hash.iter_mut().zip(row) {
-                *h = (*h ^ u64::from(cell))
-                    .wrapping_mul(0x0100_0000_01b3)
-                    .rotate_left(5);
+        let cell = |s: usize, d: usize| self.cells.get(s * k + d);
+        // Rows and columns by hash (one row-major pass), then checked cell by cell against
+        // the first class of their hashes: a hash collision never merges two classes.
+        let mix = |h: u64, cell: u32| {
+            (h ^ u64::from(cell))
+                .wrapping_mul(0x0100_0000_01b3)
+                .rotate_left(5)
+        };
+        let seed = 0xcbf2_9ce4_8422_2325u64;
+        let mut col_hash = vec![seed; k];
+        let mut row_hash = vec![seed; k];
+        for (s, rh) in row_hash.iter_mut().enumerate() {
+            for (d, ch) in col_hash.iter_mut().enumerate() {
+                let c = cell(s, d);
+                *rh = mix(*rh, c);
+                *ch = mix(*ch, c);
             }
         }
-        let same_col =
-            |a: usize, b: usize| (0..k).all(|s| self.cells[s * k + a] == self.cells[s * k + b]);
-        let mut first: HashMap<(&[u32], u64), Vec<u32>> = HashMap::new();
+        let same = |a: usize, b: usize| {
+            (0..k).all(|x| cell(a, x) == cell(b, x) && cell(x, a) == cell(x, b))
+        };
+        let mut first: HashMap<(u64, u64), Vec<u32>> = HashMap::new();
         let mut alike = vec![0u32; k];
         let mut count = 0u32;
         for c in 0..k {
-            let key = (&self.cells[c * k..(c + 1) * k], col_hash[c]);
-            let candidates = first.entry(key).or_default();
-            match candidates.iter().find(|&&r| same_col(r as usize, c)) {
+            let candidates = first.entry((row_hash[c], col_hash[c])).or_default();
+            match candidates.iter().find(|&&r| same(r as usize, c)) {
                 Some(&r) => alike[c] = alike[r as usize],
                 None => {
                     candidates.push(c as u32);
@@ -156,6 +170,43 @@ impl Matrix {
             }
         }
         alike
+    }
+}
+
+/// The class × class cells: ids of port sets, packed two to a word while every id fits
+/// in 16 bits (a few hundred distinct sets is usual; the cells are the matrix's largest
+/// part, quadratic in classes).
+#[derive(Clone, Debug)]
+enum Cells {
+    /// One id per word.
+    Wide(Vec<u32>),
+    /// Cell `i` is the low half of word `i / 2` for even `i`, the high half for odd.
+    Packed(Vec<u32>),
+}
+
+impl Cells {
+    /// Packs the ids in place when they all fit in 16 bits (`sets` distinct ones).
+    fn pack(mut cells: Vec<u32>, sets: usize) -> Cells {
+        if sets > usize::from(u16::MAX) + 1 {
+            return Cells::Wide(cells);
+        }
+        let n = cells.len();
+        // Word j takes cells 2j and 2j+1, both at or after j: read before overwritten.
+        for j in 0..n.div_ceil(2) {
+            let lo = cells[2 * j];
+            let hi = cells.get(2 * j + 1).copied().unwrap_or(0);
+            cells[j] = lo | (hi << 16);
+        }
+        cells.truncate(n.div_ceil(2));
+        cells.shrink_to_fit();
+        Cells::Packed(cells)
+    }
+
+    fn get(&self, i: usize) -> u32 {
+        match self {
+            Cells::Wide(v) => v[i],
+            Cells::Packed(v) => (v[i / 2] >> ((i % 2) * 16)) & 0xffff,
+        }
     }
 }
 
@@ -332,5 +383,24 @@ impl Combine {
             }
         }
         self.ingress_ids = ingress_ids;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_pack_two_ids_a_word_and_read_back_the_same() {
+        for n in [0usize, 1, 2, 7, 10] {
+            let ids: Vec<u32> = (0..n as u32).map(|i| (i * 7919) % 65536).collect();
+            let packed = Cells::pack(ids.clone(), 65536);
+            assert!(matches!(&packed, Cells::Packed(v) if v.len() == n.div_ceil(2)));
+            assert_eq!((0..n).map(|i| packed.get(i)).collect::<Vec<_>>(), ids);
+        }
+        // More distinct sets than 16 bits can name: kept wide.
+        let wide = Cells::pack(vec![70_000, 1], 70_001);
+        assert!(matches!(wide, Cells::Wide(_)));
+        assert_eq!(wide.get(0), 70_000);
     }
 }

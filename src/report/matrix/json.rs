@@ -8,7 +8,6 @@
 //! name units (`groups`), and `members` says which group each member is in. With
 //! `--group-by pod` every group is one member, named as the member.
 
-use std::collections::HashMap;
 use std::io::{self, Write};
 
 use serde_json::{Map, Value, json};
@@ -43,56 +42,61 @@ pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     writeln!(out, "  ],")?;
-    let quoted: HashMap<usize, String> = units.iter().map(|&u| (u, quote(view.id(u)))).collect();
+    // Names quoted once per unit, port sets formatted once per distinct set.
+    let mut quoted: Vec<String> = vec![String::new(); view.len()];
+    for &u in &units {
+        quoted[u] = quote(view.id(u));
+    }
     for (name, axis) in [("sources", &view.rows), ("destinations", &view.cols)] {
-        let ids: Vec<&str> = axis.iter().map(|u| quoted[u].as_str()).collect();
+        let ids: Vec<&str> = axis.iter().map(|&u| quoted[u].as_str()).collect();
         writeln!(out, "  \"{name}\": [{}],", ids.join(", "))?;
     }
     writeln!(out, "  \"connections\": [")?;
-    // Each distinct port set is formatted once (without --port, cells are set ids); a row's
-    // destinations are bundled by their ports, in column order of their first.
-    let mut ports: HashMap<u32, Option<String>> = HashMap::new();
-    let mut bundles: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut sets: Vec<Option<Option<String>>> = vec![None; view.matrix.set_count()];
+    // A row's destinations bundled by their ports, in column order of their first: by set
+    // id without --port, by the resolved port with it.
+    let mut bundles: Vec<(Bundle, Vec<usize>)> = Vec::new();
     let mut first = true;
     for &r in &view.rows {
         bundles.clear();
         for &c in &view.cols {
-            let text = if view.port.is_none() {
+            let key = if view.port.is_none() {
                 let Some(id) = view.set_id(r, c) else {
                     continue;
                 };
-                ports
-                    .entry(id)
-                    .or_insert_with(|| {
-                        let set = view.matrix.set(id);
-                        (!set.is_empty()).then(|| quote(&set.to_string()))
-                    })
-                    .clone()
+                if view.matrix.set(id).is_empty() {
+                    continue;
+                }
+                Bundle::Set(id)
             } else {
-                let cell = view.cell(r, c);
-                cell.is_allowed()
-                    .then(|| cell.allowed_ports().map(|p| quote(&p.to_string())))
-                    .flatten()
+                match view.cell(r, c).allowed_ports() {
+                    Some(p) if !p.is_empty() => Bundle::Port(p.to_string()),
+                    _ => continue,
+                }
             };
-            let Some(text) = text else {
-                continue;
-            };
-            match bundles.iter_mut().find(|(t, _)| *t == text) {
+            match bundles.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, to)) => to.push(c),
-                None => bundles.push((text, vec![c])),
+                None => bundles.push((key, vec![c])),
             }
         }
-        for (text, to) in &bundles {
+        for (key, to) in &bundles {
+            let ports = match key {
+                Bundle::Set(id) => sets[*id as usize]
+                    .get_or_insert_with(|| Some(quote(&view.matrix.set(*id).to_string())))
+                    .clone()
+                    .unwrap_or_default(),
+                Bundle::Port(text) => quote(text),
+            };
             if !first {
                 writeln!(out, ",")?;
             }
             first = false;
             write!(
                 out,
-                "    {{\"from\": {}, \"ports\": {text}, \"to\": [",
-                quoted[&r]
+                "    {{\"from\": {}, \"ports\": {ports}, \"to\": [",
+                quoted[r]
             )?;
-            for (i, c) in to.iter().enumerate() {
+            for (i, &c) in to.iter().enumerate() {
                 let sep = if i == 0 { "" } else { ", " };
                 write!(out, "{sep}{}", quoted[c])?;
             }
@@ -104,6 +108,15 @@ pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "  ]")?;
     writeln!(out, "}}")
+}
+
+/// What the destinations of one connection line share.
+#[derive(PartialEq)]
+enum Bundle {
+    /// A port set of the matrix, by id.
+    Set(u32),
+    /// The asked port, as resolved.
+    Port(String),
 }
 
 /// A JSON string literal.
@@ -171,6 +184,7 @@ mod tests {
     use super::super::tests::{demo, full, rendered};
     use super::super::{GroupBy, View};
     use super::*;
+    use std::collections::HashMap;
 
     fn render(view: &View) -> Value {
         serde_json::from_str(&rendered(|w| write(view, w))).expect("valid JSON")
@@ -243,7 +257,6 @@ mod tests {
                 )
             })
             .collect();
-        let mut expanded: Vec<(String, String, String)> = Vec::new();
         let expand = |v: &Value, members: &HashMap<&str, Vec<&str>>| {
             let mut out: Vec<(String, String, String)> = Vec::new();
             for c in v["connections"].as_array().unwrap() {

@@ -1,7 +1,6 @@
 //! `-o list`: one allowed connection per line, `src => dst : TCP 80` (with `--port`,
 //! `src => dst`), rows in matrix order. Denied and blank pairs are left out; for grep and diff.
 
-use std::collections::HashMap;
 use std::io::{self, Write};
 
 use super::View;
@@ -9,14 +8,14 @@ use super::View;
 /// Writes the allowed connections of the view, one per line.
 pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
     // Without --port, each distinct port set is formatted once.
-    let mut ports: HashMap<u32, Option<String>> = HashMap::new();
+    let mut ports: Vec<Option<Option<String>>> = vec![None; view.matrix.set_count()];
     for &r in &view.rows {
         for &c in &view.cols {
             let text = if view.port.is_none() {
                 let Some(id) = view.set_id(r, c) else {
                     continue;
                 };
-                let text = ports.entry(id).or_insert_with(|| {
+                let text = ports[id as usize].get_or_insert_with(|| {
                     let set = view.matrix.set(id);
                     (!set.is_empty()).then(|| format!(" : {set}"))
                 });
