@@ -24,10 +24,12 @@ pub fn isolating(cluster: &Cluster, ep: usize, dir: Direction) -> Vec<PolicyIdx>
 
 /// The pods and workloads a policy selects, by id, in endpoint order.
 pub fn selected(cluster: &Cluster, policy: &NetworkPolicy) -> Vec<String> {
+    // Only the policy's namespace can hold them: compare ids before selectors.
+    let ns = cluster.ns_id(&policy.namespace);
     cluster
         .endpoints
         .iter()
-        .filter(|e| cluster.selects(policy, e))
+        .filter(|e| Some(e.ns) == ns && cluster.selects(policy, e))
         .map(|e| e.id())
         .collect()
 }
@@ -48,16 +50,44 @@ pub fn governs_span(policy: &NetworkPolicy, dir: Direction) -> Span {
     list.as_ref().map_or(policy.span, |l| l.span)
 }
 
-/// Whether some policy governs endpoint `ep` in `dir`: the NetworkPolicy tier isolates it
-/// (a policy, or its namespace's isolation annotation), or a cluster-wide policy with rules
-/// for `dir` selects it.
-pub fn governed(cluster: &Cluster, ep: usize, dir: Direction) -> bool {
-    cluster.ir.policies.iter().any(|p| {
-        let part = p.dir(dir);
-        part.applies
-            && (part.isolates || !part.rules.is_empty())
-            && matches(cluster, &p.subject, Party::Endpoint(ep))
-    })
+/// The policies of the model that may select an endpoint, by the namespace their subject is
+/// confined to ([`crate::model::ir::Match::namespace`]), for asking [`Governors::governs`] of
+/// every endpoint without scanning every policy each time (quadratic on a cluster dump).
+pub struct Governors<'c> {
+    by_namespace: std::collections::HashMap<&'c str, Vec<usize>>,
+    anywhere: Vec<usize>,
+}
+
+impl<'c> Governors<'c> {
+    /// Indexes the policies of a cluster's model.
+    pub fn new(cluster: &'c Cluster) -> Governors<'c> {
+        let mut g = Governors {
+            by_namespace: Default::default(),
+            anywhere: Vec::new(),
+        };
+        for (i, p) in cluster.ir.policies.iter().enumerate() {
+            match p.subject.namespace() {
+                Some(ns) => g.by_namespace.entry(ns).or_default().push(i),
+                None => g.anywhere.push(i),
+            }
+        }
+        g
+    }
+
+    /// Whether some policy governs endpoint `ep` in `dir`: the NetworkPolicy tier isolates
+    /// it (a policy, or its namespace's isolation annotation), or a cluster-wide policy with
+    /// rules for `dir` selects it.
+    pub fn governs(&self, cluster: &Cluster, ep: usize, dir: Direction) -> bool {
+        let ns = cluster.endpoints[ep].namespace.as_str();
+        let local = self.by_namespace.get(ns).map_or(&[][..], Vec::as_slice);
+        local.iter().chain(&self.anywhere).any(|&i| {
+            let p = &cluster.ir.policies[i];
+            let part = p.dir(dir);
+            part.applies
+                && (part.isolates || !part.rules.is_empty())
+                && matches(cluster, &p.subject, Party::Endpoint(ep))
+        })
+    }
 }
 
 /// Whether every pod of namespace `ns` — those of the input and any added later — is denied

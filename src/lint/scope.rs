@@ -33,8 +33,8 @@ const MAX_LISTED: usize = 3;
 pub struct Scope<'a> {
     /// The cluster.
     pub cluster: &'a Cluster,
-    /// Whether each namespace (by [`NsId`]) holds at least one endpoint.
-    has_endpoints: Vec<bool>,
+    /// The endpoints of each namespace (by [`NsId`]), in cluster order.
+    by_namespace: Vec<Vec<usize>>,
     /// Whether the input declares at least one Namespace object.
     pub declares_namespaces: bool,
     /// Namespaces selectors are judged against: the known ones, then the builtin ones the
@@ -45,9 +45,9 @@ pub struct Scope<'a> {
 impl<'a> Scope<'a> {
     /// The scope of a cluster.
     pub fn new(cluster: &'a Cluster) -> Scope<'a> {
-        let mut has_endpoints = vec![false; cluster.namespaces.len()];
-        for ep in &cluster.endpoints {
-            has_endpoints[ep.ns as usize] = true;
+        let mut by_namespace = vec![Vec::new(); cluster.namespaces.len()];
+        for (i, ep) in cluster.endpoints.iter().enumerate() {
+            by_namespace[ep.ns as usize].push(i);
         }
         let mut namespaces: Vec<(String, Labels)> = cluster
             .namespaces
@@ -64,7 +64,7 @@ impl<'a> Scope<'a> {
         }
         Scope {
             cluster,
-            has_endpoints,
+            by_namespace,
             declares_namespaces: cluster.namespaces.iter().any(|n| n.span.is_some()),
             namespaces,
         }
@@ -72,7 +72,7 @@ impl<'a> Scope<'a> {
 
     /// Whether the input holds a pod or workload in the namespace.
     pub fn has_endpoints(&self, ns: NsId) -> bool {
-        self.has_endpoints[ns as usize]
+        !self.by_namespace[ns as usize].is_empty()
     }
 
     /// Whether the input holds a pod or workload in the namespace of this name.
@@ -87,16 +87,19 @@ impl<'a> Scope<'a> {
         &self.namespaces
     }
 
-    /// The endpoints of a namespace, by name.
+    /// The endpoints of a namespace, by name (none for a namespace the input does not
+    /// know). Indexed: rules call it per peer, so a scan of every endpoint would make them
+    /// quadratic on a cluster dump.
     pub fn endpoints_in<'s>(
         &'s self,
         ns: &'s str,
     ) -> impl Iterator<Item = (usize, &'a Endpoint)> + 's {
-        self.cluster
-            .endpoints
-            .iter()
-            .enumerate()
-            .filter(move |(_, e)| e.namespace == ns)
+        let cluster = self.cluster;
+        let members = match cluster.ns_id(ns) {
+            Some(id) => self.by_namespace[id as usize].as_slice(),
+            None => &[],
+        };
+        members.iter().map(move |&i| (i, &cluster.endpoints[i]))
     }
 }
 
