@@ -440,3 +440,36 @@ fn cilium_json() {
         ok(&["matrix", "testdata/cilium", "-o", "json"])
     );
 }
+
+#[test]
+fn json_follows_its_schema_in_every_grouping() {
+    let text = std::fs::read_to_string(root().join("docs/matrix.schema.json")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    for dir in [
+        "testdata/demo",
+        "testdata/calico",
+        "testdata/cilium",
+        "testdata/one-team-variations",
+    ] {
+        for group_by in ["class", "workload", "pod"] {
+            for port in [None, Some("http")] {
+                let mut args = vec!["matrix", dir, "-o", "json", "--group-by", group_by];
+                if let Some(p) = port {
+                    args.extend(["--port", p]);
+                }
+                let r = run(&args);
+                let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+                let errors: Vec<String> = validator
+                    .iter_errors(&v)
+                    .map(|e| format!("{e} at {}", e.instance_path()))
+                    .collect();
+                assert!(errors.is_empty(), "{args:?}:\n{}", errors.join("\n"));
+            }
+        }
+    }
+    // The schema can fail: a version-1 document does not follow it.
+    let old = serde_json::json!({"version": 1, "port": null, "members": [], "sources": [],
+        "destinations": [], "connections": []});
+    assert!(!validator.is_valid(&old));
+}
