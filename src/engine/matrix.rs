@@ -42,8 +42,14 @@ impl Matrix {
 
     /// Computes the matrix of a compiled cluster.
     pub fn of(c: &Compiled) -> Matrix {
-        let (cells, sets) = rows(c);
-        let cells = Cells::pack(cells, sets.len());
+        // Cells of 16 bits while the ids fit (a few hundred distinct sets is usual), else 32.
+        let (cells, sets) = match rows::<u16>(c) {
+            Some((cells, sets)) => (Cells::Narrow(cells), sets),
+            None => {
+                let (cells, sets) = rows::<u32>(c).expect("32-bit ids never overflow");
+                (Cells::Wide(cells), sets)
+            }
+        };
         Matrix {
             endpoints: c.n,
             externals: c.externals.clone(),
@@ -173,40 +179,50 @@ impl Matrix {
     }
 }
 
-/// The class × class cells: ids of port sets, packed two to a word while every id fits
-/// in 16 bits (a few hundred distinct sets is usual; the cells are the matrix's largest
-/// part, quadratic in classes).
+/// The class × class cells: ids of port sets, 16 bits each while every id fits (the cells
+/// are the matrix's largest part, quadratic in classes), else 32.
 #[derive(Clone, Debug)]
 enum Cells {
-    /// One id per word.
+    Narrow(Vec<u16>),
     Wide(Vec<u32>),
-    /// Cell `i` is the low half of word `i / 2` for even `i`, the high half for odd.
-    Packed(Vec<u32>),
 }
 
 impl Cells {
-    /// Packs the ids in place when they all fit in 16 bits (`sets` distinct ones).
-    fn pack(mut cells: Vec<u32>, sets: usize) -> Cells {
-        if sets > usize::from(u16::MAX) + 1 {
-            return Cells::Wide(cells);
-        }
-        let n = cells.len();
-        // Word j takes cells 2j and 2j+1, both at or after j: read before overwritten.
-        for j in 0..n.div_ceil(2) {
-            let lo = cells[2 * j];
-            let hi = cells.get(2 * j + 1).copied().unwrap_or(0);
-            cells[j] = lo | (hi << 16);
-        }
-        cells.truncate(n.div_ceil(2));
-        cells.shrink_to_fit();
-        Cells::Packed(cells)
-    }
-
     fn get(&self, i: usize) -> u32 {
         match self {
+            Cells::Narrow(v) => u32::from(v[i]),
             Cells::Wide(v) => v[i],
-            Cells::Packed(v) => (v[i / 2] >> ((i % 2) * 16)) & 0xffff,
         }
+    }
+}
+
+/// A cell: the id of a port set, in as few bits as the matrix needs.
+trait CellId: Copy + Send + Sync + PartialEq + 'static {
+    /// The id of the empty set.
+    const NONE: Self;
+    /// The id, None when it does not fit.
+    fn of(id: u32) -> Option<Self>;
+    /// The id.
+    fn id(self) -> u32;
+}
+
+impl CellId for u16 {
+    const NONE: u16 = NONE as u16;
+    fn of(id: u32) -> Option<u16> {
+        u16::try_from(id).ok()
+    }
+    fn id(self) -> u32 {
+        u32::from(self)
+    }
+}
+
+impl CellId for u32 {
+    const NONE: u32 = NONE;
+    fn of(id: u32) -> Option<u32> {
+        Some(id)
+    }
+    fn id(self) -> u32 {
+        self
     }
 }
 
@@ -217,7 +233,8 @@ impl Cells {
 /// the ingress row of each ingress group is combined, as it is finished, with the egress
 /// rows of the group's sources straight into their rows of cells. Masks first met by a
 /// parallel part get ids of its own (from `base` up), mapped to the shared table at the end.
-fn rows(c: &Compiled) -> (Vec<u32>, Vec<PortSet>) {
+/// None when an id does not fit a `C`.
+fn rows<C: CellId>(c: &Compiled) -> Option<(Vec<C>, Vec<PortSet>)> {
     let (classes, w) = (c.classes(), c.words());
     let mut masks = Masks::new(&c.full);
 
@@ -256,14 +273,13 @@ fn rows(c: &Compiled) -> (Vec<u32>, Vec<PortSet>) {
     }
 
     let ingress = Side::new(c, Direction::Ingress);
-    let mut cells = vec![NONE; classes * classes];
+    let mut cells = vec![C::NONE; classes * classes];
     let shared = &masks;
     let base = shared.len() as u32;
     let parts = {
-        let mut slots: Vec<Option<&mut [u32]>> =
-            cells.chunks_mut(classes.max(1)).map(Some).collect();
+        let mut slots: Vec<Option<&mut [C]>> = cells.chunks_mut(classes.max(1)).map(Some).collect();
         // Each group's rows of cells, taken once by the walk of that group.
-        let rows_of_group: Vec<Mutex<CellRows>> = ingress
+        let rows_of_group: Vec<Mutex<CellRows<C>>> = ingress
             .members
             .iter()
             .map(|m| {
@@ -275,7 +291,7 @@ fn rows(c: &Compiled) -> (Vec<u32>, Vec<PortSet>) {
             .collect();
         ingress.walk(
             || Combine::new(&c.full),
-            |acc: &mut Combine, g, row| {
+            |acc: &mut Combine, g, row: &super::compile::walk::Row| {
                 let mut rows = rows_of_group[g].lock().expect("not poisoned");
                 acc.group(shared, base, row, &mut rows, classes, |s| {
                     let e = egress.of_class[s] as usize;
@@ -284,6 +300,9 @@ fn rows(c: &Compiled) -> (Vec<u32>, Vec<PortSet>) {
             },
         )
     };
+    if parts.iter().any(|p| p.overflow) {
+        return None;
+    }
     let mut task_of = vec![0u32; classes];
     let mut maps = Vec::with_capacity(parts.len());
     for (i, part) in parts.into_iter().enumerate() {
@@ -292,21 +311,23 @@ fn rows(c: &Compiled) -> (Vec<u32>, Vec<PortSet>) {
         }
         maps.push(masks.merge(part.local));
     }
+    // Every shared id fits, or the table is too large for `C`.
+    C::of(masks.len().saturating_sub(1) as u32)?;
     cells
         .par_chunks_mut(classes.max(1))
         .enumerate()
         .for_each(|(s, row)| {
             let map = &maps[task_of[s] as usize];
-            for cell in row.iter_mut().filter(|c| **c >= base) {
-                *cell = map[(*cell - base) as usize];
+            for cell in row.iter_mut().filter(|c| c.id() >= base) {
+                *cell = C::of(map[(cell.id() - base) as usize]).expect("checked above");
             }
         });
     let sets = masks.list.iter().map(|m| c.space.set(m)).collect();
-    (cells, sets)
+    Some((cells, sets))
 }
 
 /// Rows of cells by source class.
-type CellRows<'a> = Vec<(usize, &'a mut [u32])>;
+type CellRows<'a, C> = Vec<(usize, &'a mut [C])>;
 
 /// One parallel part of the ingress walk: its own masks, and the cells it wrote.
 struct Combine {
@@ -318,6 +339,8 @@ struct Combine {
     sources: Vec<usize>,
     ingress_ids: Vec<u32>,
     mask: Vec<u64>,
+    /// Whether an id did not fit the cells' type.
+    overflow: bool,
 }
 
 impl Combine {
@@ -328,6 +351,7 @@ impl Combine {
             sources: Vec::new(),
             ingress_ids: Vec::new(),
             mask: vec![0; full.len()],
+            overflow: false,
         }
     }
 
@@ -339,12 +363,12 @@ impl Combine {
     }
 
     /// An ingress group's finished row, combined with its sources' egress rows.
-    fn group<'e>(
+    fn group<'e, C: CellId>(
         &mut self,
         shared: &Masks,
         base: u32,
         ingress: &Row,
-        rows: &mut [(usize, &mut [u32])],
+        rows: &mut [(usize, &mut [C])],
         classes: usize,
         egress_row: impl Fn(usize) -> &'e [u32],
     ) {
@@ -358,7 +382,7 @@ impl Combine {
         for (s, cells) in rows.iter_mut() {
             self.sources.push(*s);
             for ((cell, &e), &i) in cells.iter_mut().zip(egress_row(*s)).zip(&ingress_ids) {
-                *cell = match (e, i) {
+                let id = match (e, i) {
                     (NONE, _) | (_, NONE) => NONE,
                     (ALL, x) | (x, ALL) => x,
                     (e, i) if e == i => e,
@@ -380,6 +404,10 @@ impl Combine {
                         }
                     },
                 };
+                *cell = C::of(id).unwrap_or_else(|| {
+                    self.overflow = true;
+                    C::NONE
+                });
             }
         }
         self.ingress_ids = ingress_ids;
@@ -389,18 +417,28 @@ impl Combine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::{self, LoadOptions};
 
     #[test]
-    fn cells_pack_two_ids_a_word_and_read_back_the_same() {
-        for n in [0usize, 1, 2, 7, 10] {
-            let ids: Vec<u32> = (0..n as u32).map(|i| (i * 7919) % 65536).collect();
-            let packed = Cells::pack(ids.clone(), 65536);
-            assert!(matches!(&packed, Cells::Packed(v) if v.len() == n.div_ceil(2)));
-            assert_eq!((0..n).map(|i| packed.get(i)).collect::<Vec<_>>(), ids);
-        }
-        // More distinct sets than 16 bits can name: kept wide.
-        let wide = Cells::pack(vec![70_000, 1], 70_001);
-        assert!(matches!(wide, Cells::Wide(_)));
-        assert_eq!(wide.get(0), 70_000);
+    fn narrow_and_wide_cells_hold_the_same_matrix() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/demo");
+        let loaded = load::load(&[dir.to_string()], &LoadOptions::default());
+        let cluster = Cluster::build(loaded.objects);
+        let c = Compiled::new(&cluster);
+        let (narrow, sets16) = rows::<u16>(&c).expect("the demo has few sets");
+        let (wide, sets32) = rows::<u32>(&c).unwrap();
+        assert_eq!(sets16, sets32);
+        assert_eq!(
+            narrow.iter().map(|&x| u32::from(x)).collect::<Vec<_>>(),
+            wide
+        );
+        assert!(matches!(Matrix::of(&c).cells, Cells::Narrow(_)));
+    }
+
+    #[test]
+    fn ids_that_do_not_fit_are_refused() {
+        assert_eq!(<u16 as CellId>::of(65_535), Some(65_535));
+        assert_eq!(<u16 as CellId>::of(65_536), None);
+        assert_eq!(<u32 as CellId>::of(70_000), Some(70_000));
     }
 }
