@@ -149,6 +149,18 @@ fn the_browser_draws_the_heat_map_the_explanations_and_the_findings() {
     assert_eq!(attr(&d, "heatmap", "data-rows").as_deref(), Some("10"));
     assert_eq!(attr(&d, "heatmap", "data-cols").as_deref(), Some("10"));
     assert_eq!(d.matches("class=\"hm-row\"").count(), 10);
+    // Every namespace label fits its columns (wrapped when one line would not): none is cut,
+    // as the browser measured it (ingress-nginx has one narrow column).
+    assert_eq!(
+        d.matches("data-cut=\"false\"").count(),
+        5,
+        "namespace labels measured"
+    );
+    assert!(!d.contains("data-cut=\"true\""), "a namespace label is cut");
+    assert!(
+        d.contains("class=\"wrap\" data-cut=\"false\""),
+        "no label needed wrapping"
+    );
     assert_eq!(d.matches("<td class=\"cell").count(), 100);
     // Three external ranges: nine blank cells between them.
     assert_eq!(d.matches("<td class=\"cell blank").count(), 9);

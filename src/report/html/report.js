@@ -123,7 +123,7 @@
       if (i === 0 || nsOf(M[cols[i - 1]]) !== g) {
         var span = 1;
         while (i + span < cols.length && nsOf(M[cols[i + span]]) === g) span++;
-        // The label must not widen its columns: it is cut to their width instead.
+        // The label must not widen its columns: it wraps within them (fitNamespaceHeaders).
         groups.appendChild(el("th", { class: "ns-col", colspan: span, title: groupLabel(M[c]) }, [el("div", { text: groupLabel(M[c]) })]));
         start[i] = true;
       }
@@ -151,6 +151,17 @@
       body.appendChild(tr);
     });
     table.appendChild(body);
+    fitNamespaceHeaders(table);
+  }
+
+  // A namespace label must not widen its columns, nor be cut: one that does not fit its
+  // columns on one line wraps (anywhere) within them. data-cut records what the browser
+  // measured, so that a test can hold the page to it.
+  function fitNamespaceHeaders(table) {
+    Array.prototype.forEach.call(table.querySelectorAll("th.ns-col div"), function (div) {
+      if (div.scrollWidth > div.clientWidth) div.classList.add("wrap");
+      div.dataset.cut = String(div.scrollWidth > div.clientWidth);
+    });
   }
 
   function cellFrom(target) {
