@@ -12,6 +12,7 @@ pub mod diff;
 pub mod inputs;
 pub mod matrix;
 pub mod migrate;
+pub mod replay;
 pub mod report;
 pub mod rules;
 
@@ -53,6 +54,8 @@ pub enum Command {
     Matrix(matrix::Args),
     /// What a change opens or closes: connections opened, closed and changed, and why.
     Diff(diff::Args),
+    /// What new manifests would drop of recorded traffic (Hubble flows or a CSV), and why.
+    Replay(replay::Args),
     /// Check manifests against the rule catalogue (for CI and pre-commit).
     Check(check::Args),
     /// List the rules of `check`, or document one.
@@ -105,6 +108,7 @@ pub fn main() -> ExitCode {
         Command::Matrix(args) => matrix::run(args, cli.color),
         Command::Report(args) => report::run(args, cli.color),
         Command::Diff(args) => diff::run(args, cli.color),
+        Command::Replay(args) => replay::run(args, cli.color),
     };
     ExitCode::from(code)
 }

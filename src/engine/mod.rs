@@ -22,6 +22,7 @@ pub mod masks;
 pub mod matching;
 pub mod matrix;
 pub mod port_space;
+pub mod replay;
 pub mod target;
 
 use std::net::IpAddr;

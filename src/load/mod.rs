@@ -11,6 +11,7 @@
 
 pub mod decode;
 pub mod discover;
+pub mod flows;
 pub mod git;
 pub mod kinds;
 pub mod kustomize;

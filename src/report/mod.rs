@@ -7,5 +7,6 @@ pub mod diff;
 pub mod explain;
 pub mod html;
 pub mod matrix;
+pub mod replay;
 pub mod style;
 pub mod yaml;
