@@ -99,6 +99,20 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "replay",
+        &[
+            (
+                "kubectl netpol replay --flows flows.json deploy/",
+                "What deploy/ would drop of the flows Hubble recorded (hubble observe -o json).",
+            ),
+            (
+                "kubectl netpol replay --flows flows.csv --base main deploy/ -o md",
+                "The flows of a CSV under deploy/ at main and in the working tree, as a \
+                 Markdown comment.",
+            ),
+        ],
+    ),
+    (
         "check",
         &[
             (
@@ -224,6 +238,17 @@ const EXIT_STATUS: &[(&str, &[(u8, &str)])] = &[
                 "With --exit-code: a connection was opened, closed or changed.",
             ),
             (EXIT_ERROR, "A usage or input error."),
+        ],
+    ),
+    (
+        "replay",
+        &[
+            (EXIT_OK, "No flow newly denied."),
+            (EXIT_NO, "Some flow newly denied."),
+            (
+                EXIT_ERROR,
+                "A usage or input error, a line of the flows that cannot be read among them.",
+            ),
         ],
     ),
     (
