@@ -128,6 +128,22 @@ impl PortSet {
         &self.ranges[p.index()]
     }
 
+    /// The numbers of protocol `p` as people write them: `80,443,8000-8080` (empty when
+    /// none).
+    pub fn numbers(&self, p: Protocol) -> String {
+        self.ranges(p)
+            .iter()
+            .map(|&(a, b)| {
+                if a == b {
+                    a.to_string()
+                } else {
+                    format!("{a}-{b}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     /// Adds all ports of `other`.
     pub fn union_with(&mut self, other: &PortSet) {
         for p in Protocol::ALL {

@@ -54,19 +54,7 @@ pub fn asked_part(set: &PortSet, q: Query) -> String {
 pub fn split_text(allowed: &PortSet, r: PortRange) -> String {
     let yes = allowed.intersect(&r.set());
     let no = r.set().difference(allowed);
-    let numbers = |set: &PortSet| {
-        set.ranges(r.protocol)
-            .iter()
-            .map(|&(a, b)| {
-                if a == b {
-                    a.to_string()
-                } else {
-                    format!("{a}-{b}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(",")
-    };
+    let numbers = |set: &PortSet| set.numbers(r.protocol);
     format!(
         "allowed on {} {}, denied on {}",
         r.protocol,

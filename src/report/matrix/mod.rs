@@ -473,22 +473,12 @@ pub fn compact(set: &PortSet) -> String {
     }
     groups
         .iter()
-        .map(|(protos, ranges)| {
+        .map(|(protos, _)| {
             let names: Vec<&str> = protos.iter().map(|p| p.as_str()).collect();
             let ports = if set.is_all_of(protos[0]) {
                 "all".to_string()
             } else {
-                ranges
-                    .iter()
-                    .map(|&(a, b)| {
-                        if a == b {
-                            a.to_string()
-                        } else {
-                            format!("{a}-{b}")
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(",")
+                set.numbers(protos[0])
             };
             format!("{} {ports}", names.join(","))
         })
