@@ -79,7 +79,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--group-by', '--group-by', [CompletionResultType]::ParameterName, 'How members are gathered into rows and columns: class (members the matrix cannot tell apart share one), workload (as class, split by workload), pod (every member)')
-            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'The width the table must fit, in columns [default: the terminal''s, or $COLUMNS; none when the output is not a terminal]. 0: no limit')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'The width the table must fit, in columns [default: $COLUMNS when set, else the terminal''s; no limit when the output is not a terminal]. 0: no limit')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'A kustomization directory, rendered with `kubectl kustomize DIR` as `kubectl apply -k` does (kubectl must be on PATH). Repeatable; read before the other paths')

@@ -101,8 +101,8 @@ pub struct Args {
     /// apart share one), workload (as class, split by workload), pod (every member).
     #[arg(long, value_enum, value_name = "HOW", default_value_t = GroupByArg::Class)]
     pub group_by: GroupByArg,
-    /// The width the table must fit, in columns [default: the terminal's, or $COLUMNS; none
-    /// when the output is not a terminal]. 0: no limit.
+    /// The width the table must fit, in columns [default: $COLUMNS when set, else the
+    /// terminal's; no limit when the output is not a terminal]. 0: no limit.
     #[arg(long, value_name = "COLUMNS")]
     pub width: Option<usize>,
     /// Inputs.

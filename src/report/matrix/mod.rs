@@ -1,11 +1,13 @@
 //! Rendering the reachability matrix: a grid for people (`table`, `md`), one line per allowed
 //! connection (`list`), data (`json`, `csv`) and graphs (`dot`, `mermaid`).
 //!
-//! The renderers share a [`View`]: the members chosen as rows (sources) and columns
-//! (destinations), in matrix order (endpoints by namespace, name and kind, then external
-//! ranges in address order), and the cell of each pair. A pair of two external ranges is not
+//! The renderers share a [`View`]: the units chosen as rows (sources) and columns
+//! (destinations), each a member or a group of members the matrix cannot tell apart
+//! ([`group`]), in matrix order (endpoints by namespace, name and kind, then external ranges
+//! in address order), and the cell of each pair. A pair of two external ranges is not
 //! meaningful (no policy applies between two addresses outside the cluster): it is
-//! [`Cell::Blank`], left empty in grids and absent from lists.
+//! [`Cell::Blank`], left empty in grids and absent from lists. Every renderer writes as it
+//! goes to an `io::Write`: memory does not grow with the output.
 
 pub mod csv;
 pub mod dot;
