@@ -233,7 +233,11 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
         }
     };
     print(&out);
-    let unread = unread_problems(&session.problems, &sources, &inputs.load);
+    // Problems inside an object of a known kind (an unknown, missing or mistyped field) are
+    // findings of `invalid-manifest`: the API server would refuse that object, the analysis
+    // leaves it out as the cluster would. The others leave part of the input unread.
+    let unread: Vec<&crate::load::Problem> =
+        session.problems.iter().filter(|p| !p.in_object).collect();
     if let Some(first) = unread.first() {
         let more = match unread.len() {
             1 => String::new(),
@@ -274,48 +278,6 @@ fn fail_on_name(f: FailOn) -> &'static str {
         FailOn::Info => "info",
         FailOn::Never => "never",
     }
-}
-
-/// The input problems that leave part of the input unread: a path that cannot be read, a
-/// file that is not YAML or JSON, a document that names no kind. Problems inside an
-/// object of a known kind (an unknown, missing or mistyped field) are not among them: the
-/// API server would refuse that object, the analysis leaves it out as the cluster would, and
-/// `invalid-manifest` reports it as a finding. The files with problems are read again to
-/// tell the two apart (the loader's inventory says which objects it could not decode).
-fn unread_problems<'p>(
-    problems: &'p [crate::load::Problem],
-    sources: &SourceMap,
-    opts: &crate::load::LoadOptions,
-) -> Vec<&'p crate::load::Problem> {
-    use crate::load::Outcome;
-    let mut files: Vec<crate::base::span::FileId> = problems
-        .iter()
-        .filter_map(|p| p.span.map(|s| s.file))
-        .collect();
-    files.sort_unstable();
-    files.dedup();
-    let opts = crate::load::LoadOptions {
-        inventory: true,
-        ..opts.clone()
-    };
-    let objects: Vec<crate::base::span::Span> = files
-        .into_iter()
-        .flat_map(|file| {
-            crate::load::objects::read_file(file, &sources.file(file).text, &opts).inventory
-        })
-        .filter(|e| e.outcome == Outcome::Broken && e.kind != "?")
-        .map(|e| e.span)
-        .collect();
-    problems
-        .iter()
-        .filter(|p| {
-            p.span.is_none_or(|s| {
-                !objects
-                    .iter()
-                    .any(|o| o.file == s.file && o.start <= s.start && s.end <= o.end)
-            })
-        })
-        .collect()
 }
 
 fn pretty(v: &serde_json::Value) -> String {

@@ -41,6 +41,12 @@ pub struct Problem {
     pub path: String,
     /// What is wrong.
     pub message: String,
+    /// Whether it is inside an object of a kind the loader knows (an unknown, missing or
+    /// mistyped field): the API server would refuse that object and it is left out, as the
+    /// cluster would leave it out, while the rest of the input is read. False for what
+    /// leaves input unread: a path, a file that is not YAML or JSON, a document without a
+    /// kind.
+    pub in_object: bool,
 }
 
 impl Problem {
@@ -50,6 +56,7 @@ impl Problem {
             span: Some(span),
             path: String::new(),
             message: message.into(),
+            in_object: false,
         }
     }
 
@@ -59,6 +66,7 @@ impl Problem {
             span: Some(span),
             path: path.into(),
             message: message.into(),
+            in_object: false,
         }
     }
 
@@ -68,6 +76,7 @@ impl Problem {
             span: None,
             path: String::new(),
             message: message.into(),
+            in_object: false,
         }
     }
 

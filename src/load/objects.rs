@@ -154,7 +154,10 @@ fn read_object(
     let mut d = Decoder::new(doc, id);
     let decoded = kinds::decode(&mut d, api_version, kind, opts);
     let outcome = if !d.problems.is_empty() {
-        out.problems.append(&mut d.problems);
+        out.problems.extend(d.problems.drain(..).map(|p| Problem {
+            in_object: true,
+            ..p
+        }));
         Outcome::Broken
     } else {
         match decoded {
@@ -215,6 +218,18 @@ mod tests {
         assert!(
             matches!(&out.inventory[1].outcome, Outcome::Ignored(why) if why.contains("ConfigMap"))
         );
+    }
+
+    #[test]
+    fn problems_say_whether_they_are_inside_an_object_or_leave_input_unread() {
+        let out = read(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a}\nspec: {podSelector: {}, bogus: 1}\n---\napiVersion: v1\nmetadata: {name: b}\n",
+        );
+        assert_eq!(out.problems.len(), 2, "{:?}", out.problems);
+        // The unknown field: the API server refuses that policy, the rest is read.
+        assert!(out.problems[0].in_object, "{:?}", out.problems[0]);
+        // No kind: the document cannot be understood at all.
+        assert!(!out.problems[1].in_object, "{:?}", out.problems[1]);
     }
 
     #[test]
