@@ -15,6 +15,7 @@
 pub mod config;
 pub mod expect;
 pub mod group;
+pub mod index;
 pub mod locate;
 pub mod redundancy;
 pub mod registry;
@@ -326,6 +327,7 @@ pub struct Context<'a> {
     shadows: OnceLock<Vec<shadow::Shadow>>,
     redundancy: OnceLock<redundancy::Redundancy>,
     outcomes: OnceLock<Vec<expect::Outcome>>,
+    index: OnceLock<index::Index<'a>>,
 }
 
 impl<'a> Context<'a> {
@@ -348,7 +350,13 @@ impl<'a> Context<'a> {
             shadows: OnceLock::new(),
             redundancy: OnceLock::new(),
             outcomes: OnceLock::new(),
+            index: OnceLock::new(),
         }
+    }
+
+    /// Endpoints by namespace and policies by the namespace they are confined to.
+    pub fn index(&self) -> &index::Index<'a> {
+        self.index.get_or_init(|| index::Index::new(self.cluster))
     }
 
     /// What the API server would reject, for every policy of the input.

@@ -6,6 +6,7 @@ use crate::base::span::Span;
 use crate::engine::Party;
 use crate::engine::containment::term_within;
 use crate::engine::matching::matches;
+use crate::lint::index::Index;
 use crate::model::ir::Cond;
 use crate::model::{Cluster, Direction, LabelSelector, NetworkPolicy, PolicyIdx};
 
@@ -23,13 +24,15 @@ pub fn isolating(cluster: &Cluster, ep: usize, dir: Direction) -> Vec<PolicyIdx>
 }
 
 /// The pods and workloads a policy selects, by id, in endpoint order.
-pub fn selected(cluster: &Cluster, policy: &NetworkPolicy) -> Vec<String> {
-    // Only the policy's namespace can hold them: compare ids before selectors.
-    let ns = cluster.ns_id(&policy.namespace);
-    cluster
-        .endpoints
+pub fn selected(cluster: &Cluster, index: &Index, policy: &NetworkPolicy) -> Vec<String> {
+    let Some(ns) = cluster.ns_id(&policy.namespace) else {
+        return Vec::new();
+    };
+    index
+        .endpoints_in(ns)
         .iter()
-        .filter(|e| Some(e.ns) == ns && cluster.selects(policy, e))
+        .map(|&e| &cluster.endpoints[e])
+        .filter(|e| cluster.selects(policy, e))
         .map(|e| e.id())
         .collect()
 }
@@ -50,44 +53,19 @@ pub fn governs_span(policy: &NetworkPolicy, dir: Direction) -> Span {
     list.as_ref().map_or(policy.span, |l| l.span)
 }
 
-/// The policies of the model that may select an endpoint, by the namespace their subject is
-/// confined to ([`crate::model::ir::Match::namespace`]), for asking [`Governors::governs`] of
-/// every endpoint without scanning every policy each time (quadratic on a cluster dump).
-pub struct Governors<'c> {
-    by_namespace: std::collections::HashMap<&'c str, Vec<usize>>,
-    anywhere: Vec<usize>,
-}
-
-impl<'c> Governors<'c> {
-    /// Indexes the policies of a cluster's model.
-    pub fn new(cluster: &'c Cluster) -> Governors<'c> {
-        let mut g = Governors {
-            by_namespace: Default::default(),
-            anywhere: Vec::new(),
-        };
-        for (i, p) in cluster.ir.policies.iter().enumerate() {
-            match p.subject.namespace() {
-                Some(ns) => g.by_namespace.entry(ns).or_default().push(i),
-                None => g.anywhere.push(i),
-            }
-        }
-        g
-    }
-
-    /// Whether some policy governs endpoint `ep` in `dir`: the NetworkPolicy tier isolates
-    /// it (a policy, or its namespace's isolation annotation), or a cluster-wide policy with
-    /// rules for `dir` selects it.
-    pub fn governs(&self, cluster: &Cluster, ep: usize, dir: Direction) -> bool {
-        let ns = cluster.endpoints[ep].namespace.as_str();
-        let local = self.by_namespace.get(ns).map_or(&[][..], Vec::as_slice);
-        local.iter().chain(&self.anywhere).any(|&i| {
+/// Whether some policy governs endpoint `ep` in `dir`: the NetworkPolicy tier isolates it
+/// (a policy, or its namespace's isolation annotation), or a cluster-wide policy with rules
+/// for `dir` selects it.
+pub fn governed(cluster: &Cluster, index: &Index, ep: usize, dir: Direction) -> bool {
+    index
+        .policies_for(&cluster.endpoints[ep].namespace)
+        .any(|i| {
             let p = &cluster.ir.policies[i];
             let part = p.dir(dir);
             part.applies
                 && (part.isolates || !part.rules.is_empty())
                 && matches(cluster, &p.subject, Party::Endpoint(ep))
         })
-    }
 }
 
 /// Whether every pod of namespace `ns` — those of the input and any added later — is denied
@@ -98,7 +76,12 @@ impl<'c> Governors<'c> {
 /// `podSelector: {}` policy without rules or with only the DNS egress, Cilium's `ingress: [{}]`,
 /// the namespace's isolation annotation, a Calico `selector: all()` policy, an
 /// AdminNetworkPolicy denying everything from every namespace: all count.
-pub fn default_deny(cluster: &Cluster, ns: crate::model::NsId, dir: Direction) -> bool {
+pub fn default_deny(
+    cluster: &Cluster,
+    index: &Index,
+    ns: crate::model::NsId,
+    dir: Direction,
+) -> bool {
     use crate::model::ir::{Action, EndAction, Match, PortMatch, Test};
     let name = &cluster.ns(ns).name;
     let pod_of_ns = [
@@ -106,7 +89,8 @@ pub fn default_deny(cluster: &Cluster, ns: crate::model::NsId, dir: Direction) -
         Cond::new(Test::Namespace(name.clone()), "", Span::default()),
     ];
     let ir = &cluster.ir;
-    ir.policies.iter().any(|p| {
+    index.policies_for(name).any(|i| {
+        let p = &ir.policies[i];
         let part = p.dir(dir);
         let covers_namespace = p
             .subject

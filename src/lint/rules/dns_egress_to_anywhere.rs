@@ -60,7 +60,7 @@ const HELP: &str = "restrict the peer to the cluster DNS: `to: [{namespaceSelect
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     let cluster = cx.cluster;
     for (idx, policy) in cluster.applied_policies() {
-        let pods = selected(cluster, policy);
+        let pods = selected(cluster, cx.index(), policy);
         for rule in policy.effective_rules(Direction::Egress) {
             let dns: Vec<String> = rule
                 .port_list()

@@ -66,7 +66,7 @@ const METADATA: [(&str, &str); 2] = [
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     let cluster = cx.cluster;
     for (idx, policy) in cluster.applied_policies() {
-        let pods = selected(cluster, policy);
+        let pods = selected(cluster, cx.index(), policy);
         let mut all = Vec::new();
         for rule in policy.effective_rules(Direction::Egress) {
             if !rule.ports_on(None).contains(Protocol::Tcp, 80) {

@@ -77,7 +77,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         RULE.name
     );
     for (idx, policy) in cluster.applied_policies() {
-        let opened = selected(cluster, policy);
+        let opened = selected(cluster, cx.index(), policy);
         let mut found: Vec<Found> = Vec::new();
         for rule in policy.effective_rules(Direction::Ingress) {
             let ports = if rule.all_ports() {

@@ -69,17 +69,19 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         if cx.world == World::Open && !cluster.describes_namespace(&ns.name) {
             continue;
         }
-        let Some(first) = cluster
-            .endpoints
+        let Some(first) = cx
+            .index()
+            .endpoints_in(id)
             .iter()
-            .filter(|e| e.ns == id && !e.host_network && !e.is_described())
+            .map(|&e| &cluster.endpoints[e])
+            .filter(|e| !e.host_network && !e.is_described())
             .min_by_key(|e| (e.span.file, e.span.start))
         else {
             continue;
         };
         let missing: Vec<Direction> = Direction::BOTH
             .into_iter()
-            .filter(|&d| !default_deny(cluster, id, d))
+            .filter(|&d| !default_deny(cluster, cx.index(), id, d))
             .collect();
         let (dirs, types, name) = match missing.as_slice() {
             [] => continue,

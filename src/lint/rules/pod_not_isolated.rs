@@ -41,7 +41,7 @@
 //! ```
 
 use crate::lint::group::{Group, Noun};
-use crate::lint::risk::{Governors, system_namespace};
+use crate::lint::risk::{governed, system_namespace};
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
 use crate::model::Direction;
 
@@ -57,14 +57,14 @@ pub const RULE: RuleDef = RuleDef {
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     let cluster = cx.cluster;
-    let governors = Governors::new(cluster);
+    let index = cx.index();
     for (i, ep) in cluster.endpoints.iter().enumerate() {
         if ep.host_network {
             continue;
         }
         let open: Vec<Direction> = Direction::BOTH
             .into_iter()
-            .filter(|&d| !governors.governs(cluster, i, d))
+            .filter(|&d| !governed(cluster, index, i, d))
             .collect();
         let (message, group, types) = match open.as_slice() {
             [] => continue,
