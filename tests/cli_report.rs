@@ -86,6 +86,22 @@ fn the_embedded_data_parses_and_matches_the_matrix() {
     assert_eq!(members[0]["id"], "ingress-nginx/deploy/controller");
     assert_eq!(members[7]["ext"], true);
     assert_eq!(d["summary"]["endpoints"], 7);
+    // Every demo member is its own unit, grouped by class or workload: the page draws it as
+    // it always did.
+    for by in ["class", "workload"] {
+        let units = d["groups"][by]["units"].as_array().unwrap();
+        assert_eq!(units.len(), 10, "{by}");
+        assert!(units.iter().all(|u| u["n"] == 1), "{by}");
+        assert_eq!(units[0]["id"], "ingress-nginx/deploy/controller");
+        assert_eq!(units[0]["ns"], "ingress-nginx");
+        let of: Vec<u64> = d["groups"][by]["of"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u.as_u64().unwrap())
+            .collect();
+        assert_eq!(of, (0..10).collect::<Vec<u64>>(), "{by}");
+    }
     // The class grid, run-length encoded, holds every class pair.
     let classes = d["summary"]["classes"].as_u64().unwrap();
     let runs: u64 = d["grid"]

@@ -40,6 +40,72 @@ fn write_report(dir: &Path) -> PathBuf {
     out
 }
 
+/// Writes into `dir` a dump of bare pods policies cannot tell apart — `web-0..99` labelled
+/// app=web in namespaces a and b, app=shop in c — plus two they can (`a/db`, reached by a's
+/// web pods only; `b/api`, reached by pods only), and its report.
+fn write_crowd_report(dir: &Path) -> PathBuf {
+    let mut docs = Vec::new();
+    for (ns, app) in [("a", "web"), ("b", "web"), ("c", "shop")] {
+        docs.push(format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n"
+        ));
+        for i in 0..100 {
+            docs.push(format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: web-{i}, namespace: {ns}, labels: {{app: {app}}}}}\n"
+            ));
+        }
+    }
+    docs.push(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: db, namespace: a, labels: {app: db}}\n".into(),
+    );
+    docs.push(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: b, labels: {app: api}}\n"
+            .into(),
+    );
+    docs.push(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: a}\n\
+         spec:\n  podSelector: {matchLabels: {app: db}}\n  ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]\n"
+            .into(),
+    );
+    docs.push(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: api, namespace: b}\n\
+         spec:\n  podSelector: {matchLabels: {app: api}}\n  ingress: [{from: [{namespaceSelector: {}}]}]\n"
+            .into(),
+    );
+    let input = dir.join("crowd.yaml");
+    std::fs::write(&input, docs.join("---\n")).unwrap();
+    let out = dir.join("crowd.html");
+    let status = Command::new(env!("CARGO_BIN_EXE_kubectl-netpol"))
+        .args(["report", "--no-config", "--output-file"])
+        .arg(&out)
+        .arg(&input)
+        .stdout(Stdio::null())
+        .status()
+        .expect("the binary runs");
+    assert!(status.success());
+    out
+}
+
+/// The text of the element with `id` (its tags removed).
+fn text_of(dom: &str, id: &str, end_tag: &str) -> String {
+    let at = dom
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id}"));
+    let part = &dom[at..];
+    let part = &part[..part.find(end_tag).unwrap_or(part.len())];
+    let mut out = String::new();
+    let mut in_tag = true;
+    for ch in part.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(ch),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// What Chromium printed.
 struct Output {
     stdout: Vec<u8>,
@@ -149,6 +215,8 @@ fn the_browser_draws_the_heat_map_the_explanations_and_the_findings() {
     assert_eq!(attr(&d, "heatmap", "data-rows").as_deref(), Some("10"));
     assert_eq!(attr(&d, "heatmap", "data-cols").as_deref(), Some("10"));
     assert_eq!(d.matches("class=\"hm-row\"").count(), 10);
+    // Grouped by class by default, yet every demo member is its own unit: no note says so.
+    assert_eq!(attr(&d, "matrix-note", "hidden").as_deref(), Some(""));
     // Every namespace label fits its columns (wrapped when one line would not): none is cut,
     // as the browser measured it (ingress-nginx has one narrow column).
     assert_eq!(
@@ -239,4 +307,99 @@ fn the_browser_takes_a_screenshot_of_the_page() {
         png.len()
     );
     eprintln!("screenshot: {}", shot.display());
+}
+
+#[test]
+fn the_browser_draws_one_row_and_column_per_unit_of_alike_members() {
+    if !chromium_present() {
+        return;
+    }
+    let dir = scratch("units");
+    let page = write_crowd_report(&dir);
+
+    // By default, grouped by class: a's web pods, b's and c's (several namespaces), the two
+    // pods apart and the external range. A pinned member selects its unit's cell.
+    let d = dom(&dir, &page, "#from=b%2Fweb-17&to=a%2Fdb");
+    assert!(
+        d.contains("data-rendered=\"ok\""),
+        "the script did not finish"
+    );
+    assert_eq!(attr(&d, "heatmap", "data-rows").as_deref(), Some("5"));
+    assert_eq!(attr(&d, "heatmap", "data-cols").as_deref(), Some("5"));
+    assert_eq!(d.matches("class=\"hm-row\"").count(), 5);
+    assert_eq!(d.matches("<td class=\"cell").count(), 25);
+    assert!(
+        d.contains(">a/db<"),
+        "a unit of one member is named as the member"
+    );
+    assert!(
+        d.contains(">app=web (100 pods)<"),
+        "a unit's label: its name and count"
+    );
+    assert!(d.contains(">200 pods in 2 namespaces, like b/web-0<"));
+    let headers: Vec<&str> = d
+        .split("<th class=\"ns-col\"")
+        .skip(1)
+        .map(|h| {
+            let t = &h[h.find("title=\"").unwrap() + 7..];
+            &t[..t.find('"').unwrap()]
+        })
+        .collect();
+    assert_eq!(
+        headers,
+        ["a", "b", "several namespaces", "outside the cluster"]
+    );
+    assert!(
+        text_of(&d, "matrix-note", "</p>").contains("5 rows and columns stand for 303 members")
+    );
+    // The whole dump's pairs are counted, not the units'.
+    assert!(d.contains("91605 of 91808 pairs allowed"), "summary");
+    assert_eq!(d.matches(" pinned\"").count(), 1);
+    assert_eq!(
+        attr(&d, "details", "data-from").as_deref(),
+        Some("200 pods in 2 namespaces, like b/web-0")
+    );
+    assert_eq!(attr(&d, "details", "data-to").as_deref(), Some("a/db"));
+    let details = text_of(&d, "details", "</aside>");
+    assert!(
+        details.contains("This cell stands for 200 sources × 1 destination"),
+        "{details}"
+    );
+    assert!(details.contains("shown for b/web-17 → a/db"), "{details}");
+    assert!(details.contains("DENIED on every port"), "{details}");
+    // The explanation embedded for the class pair, on its representative.
+    assert!(details.contains("Explained on b/web-0 → a/db"), "{details}");
+    assert!(details.contains("no peer matches b/web-0"), "{details}");
+    assert!(
+        details.contains("kubectl netpol can-reach b/web-17 a/db"),
+        "{details}"
+    );
+
+    // Grouped by workload: c's app=shop pods apart from b's app=web ones.
+    let d = dom(&dir, &page, "#groupBy=workload&from=c%2Fweb-3&to=a%2Fdb");
+    assert_eq!(attr(&d, "heatmap", "data-rows").as_deref(), Some("6"));
+    assert!(d.contains(">app=shop (100 pods)<"));
+    assert_eq!(
+        attr(&d, "details", "data-from").as_deref(),
+        Some("c/app=shop (100 pods)")
+    );
+    assert_eq!(
+        attr(&d, "group-by", "aria-label").as_deref(),
+        Some("Group members by")
+    );
+
+    // Every pod its own row: 303 members, the first 200 drawn.
+    let d = dom(&dir, &page, "#groupBy=pod&from=b%2Fweb-17&to=a%2Fdb");
+    assert_eq!(attr(&d, "heatmap", "data-all-rows").as_deref(), Some("303"));
+    assert_eq!(attr(&d, "heatmap", "data-rows").as_deref(), Some("200"));
+    assert_eq!(
+        attr(&d, "details", "data-from").as_deref(),
+        Some("b/web-17")
+    );
+    assert!(!text_of(&d, "details", "</aside>").contains("This cell stands for"));
+    assert!(!text_of(&d, "matrix-note", "</p>").contains("stand for"));
+    // The namespace filter keeps a unit with a member there.
+    let d = dom(&dir, &page, "#fromNs=c&toNs=a");
+    assert_eq!(attr(&d, "heatmap", "data-rows").as_deref(), Some("1"));
+    assert_eq!(attr(&d, "heatmap", "data-cols").as_deref(), Some("2"));
 }

@@ -1,17 +1,15 @@
 //! Lookups that rules make per pod, per namespace or per policy, indexed once per run so
 //! that no rule is quadratic on a cluster dump (150,000 pods, 20,000 policies): the
 //! endpoints of each namespace, and the policies of the model by the namespace their subject
-//! is confined to ([`crate::model::ir::Match::namespace`]).
+//! is confined to ([`Subjects`]).
 
-use std::collections::HashMap;
-
+use crate::model::ir::subjects::Subjects;
 use crate::model::{Cluster, NsId};
 
 /// The index of a cluster; see the module doc.
 pub struct Index<'c> {
     endpoints: Vec<Vec<usize>>,
-    policies: HashMap<&'c str, Vec<usize>>,
-    anywhere: Vec<usize>,
+    subjects: Subjects<'c>,
 }
 
 impl<'c> Index<'c> {
@@ -21,18 +19,9 @@ impl<'c> Index<'c> {
         for (i, ep) in cluster.endpoints.iter().enumerate() {
             endpoints[ep.ns as usize].push(i);
         }
-        let mut policies: HashMap<&'c str, Vec<usize>> = HashMap::new();
-        let mut anywhere = Vec::new();
-        for (i, p) in cluster.ir.policies.iter().enumerate() {
-            match p.subject.namespace() {
-                Some(ns) => policies.entry(ns).or_default().push(i),
-                None => anywhere.push(i),
-            }
-        }
         Index {
             endpoints,
-            policies,
-            anywhere,
+            subjects: Subjects::new(&cluster.ir),
         }
     }
 
@@ -41,12 +30,11 @@ impl<'c> Index<'c> {
         &self.endpoints[ns as usize]
     }
 
-    /// The policies of the model whose subject may hold a pod of namespace `ns`: those
-    /// confined to it, then those confined to none, each in model order. Every other policy
-    /// holds no pod of `ns`.
-    pub fn policies_for<'s>(&'s self, ns: &str) -> impl Iterator<Item = usize> + 's {
-        let local = self.policies.get(ns).map_or(&[][..], Vec::as_slice);
-        local.iter().chain(&self.anywhere).copied()
+    /// The policies of the model whose subject may hold a pod of namespace `ns` (those
+    /// confined to it and those confined to none), in model order. Every other policy holds
+    /// no pod of `ns`.
+    pub fn policies_for(&self, ns: &str) -> impl Iterator<Item = usize> {
+        self.subjects.candidates(ns).into_iter()
     }
 }
 

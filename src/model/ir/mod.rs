@@ -30,6 +30,7 @@
 //! after it, both ending in Pass.
 
 pub mod lower;
+pub mod subjects;
 
 use std::fmt;
 use std::ops::Range;

@@ -7,6 +7,13 @@
 //! renders. The matrix is embedded per class (members every policy treats alike share a row
 //! and a column of the class grid), so its size grows with the number of classes, not of
 //! members; explanations are chosen by [`collect`].
+//!
+//! Members are drawn gathered into units, as `matrix --group-by` gathers them
+//! ([`crate::report::matrix::group`]): the document holds, for `class` and `workload`, the
+//! units and the unit of each member (`groups`); the page draws one row and one column per
+//! unit (a unit's cell is the cell of any two of its members), `pod` being every member its
+//! own unit. The isolating policies of each member are found among the candidates of its
+//! namespace ([`Subjects`]), not by scanning every policy.
 
 pub mod collect;
 
@@ -22,10 +29,11 @@ use crate::engine::matching::matches;
 use crate::engine::matrix::Matrix;
 use crate::lint::Finding;
 use crate::load::source::SourceMap;
+use crate::model::ir::subjects::Subjects;
 use crate::model::ir::{Action, EndAction, Source};
 use crate::model::{Cluster, Direction, PortSet};
 use crate::report::explain::view::{AllowVerdict, Item, side_items};
-use crate::report::matrix::compact;
+use crate::report::matrix::{GroupBy, View, compact};
 use collect::Explained;
 
 /// Version of the embedded JSON document.
@@ -82,6 +90,7 @@ pub fn data(page: &Page) -> Value {
     let (cluster, m, sources) = (page.cluster, page.matrix, page.sources);
     let mut ports = PortTable::default();
     let mut policies = PolicyTable::default();
+    let subjects = Subjects::new(&cluster.ir);
     let members: Vec<Value> = (0..m.len())
         .map(|i| {
             if m.is_external(i) {
@@ -116,8 +125,11 @@ pub fn data(page: &Page) -> Value {
                 });
                 // Isolation, shown for cells whose explanation is not embedded.
                 let mut iso = serde_json::Map::new();
+                let candidates = subjects.candidates(&ep.namespace);
                 for dir in [Direction::Egress, Direction::Ingress] {
-                    let by: Vec<usize> = (0..cluster.ir.policies.len())
+                    let by: Vec<usize> = candidates
+                        .iter()
+                        .copied()
                         .filter(|&p| {
                             let policy = &cluster.ir.policies[p];
                             let part = policy.dir(dir);
@@ -200,6 +212,10 @@ pub fn data(page: &Page) -> Value {
         },
         "namespaces": namespaces,
         "members": members,
+        "groups": {
+            "class": groups(cluster, m, GroupBy::Class),
+            "workload": groups(cluster, m, GroupBy::Workload),
+        },
         "ports": ports.values,
         "grid": grid.values,
         "explain": {
@@ -212,6 +228,26 @@ pub fn data(page: &Page) -> Value {
         "cells": cells,
         "findings": findings,
     })
+}
+
+/// The units of the whole matrix grouped `by`, as `matrix --group-by` makes them
+/// ([`crate::report::matrix::group`]): `{units: [{id, ns, n}], of: [unit of each member]}`,
+/// units in matrix order of their first member; `ns` is the namespace of every member, or
+/// null (external ranges, units spanning several namespaces).
+fn groups(cluster: &Cluster, matrix: &Matrix, by: GroupBy) -> Value {
+    let all: Vec<usize> = (0..matrix.len()).collect();
+    let view = View::new(cluster, matrix, all.clone(), all, None).group_by(by);
+    let mut of = vec![0usize; matrix.len()];
+    let units: Vec<Value> = (0..view.len())
+        .map(|u| {
+            let members = view.members_of(u);
+            for &member in members {
+                of[member] = u;
+            }
+            json!({ "id": view.id(u), "ns": view.namespace(u), "n": members.len() })
+        })
+        .collect();
+    json!({ "units": units, "of": of })
 }
 
 /// `file:line` of a span, or nothing when the span is not in a file read.
@@ -476,5 +512,161 @@ mod tests {
         assert_eq!(d["explain"]["mode"], "pair");
         assert_eq!(d["cells"].as_object().unwrap().len(), 91);
         assert!(d["findings"].is_null());
+    }
+
+    fn page_data(cluster: &Cluster, matrix: &Matrix) -> Value {
+        let sources = SourceMap::default();
+        let explained = collect::explanations(cluster, matrix, collect::Limits::default());
+        data(&Page {
+            cluster,
+            sources: &sources,
+            matrix,
+            explained: &explained,
+            findings: None,
+            files: 1,
+            inputs: vec![],
+            errors: 0,
+        })
+    }
+
+    /// Bare pods: `web-0..n` labelled app=web in namespaces a and b, app=shop in c; `a/db`,
+    /// reached by a's web pods only; `b/api`, reached by pods only.
+    fn crowd(n: usize) -> Cluster {
+        let mut docs = Vec::new();
+        for (ns, app) in [("a", "web"), ("b", "web"), ("c", "shop")] {
+            for i in 0..n {
+                docs.push(format!(
+                    "apiVersion: v1\nkind: Pod\nmetadata: {{name: web-{i}, namespace: {ns}, labels: {{app: {app}}}}}\n"
+                ));
+            }
+        }
+        docs.push(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: db, namespace: a, labels: {app: db}}\n"
+                .into(),
+        );
+        docs.push(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: b, labels: {app: api}}\n"
+                .into(),
+        );
+        docs.push(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: a}\n\
+             spec:\n  podSelector: {matchLabels: {app: db}}\n  ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]\n"
+                .into(),
+        );
+        docs.push(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: api, namespace: b}\n\
+             spec:\n  podSelector: {matchLabels: {app: api}}\n  ingress: [{from: [{namespaceSelector: {}}]}]\n"
+                .into(),
+        );
+        let text = docs.join("---\n");
+        let loaded = crate::load::load_texts(&[("crowd.yaml", &text)], &Default::default());
+        assert!(loaded.problems.is_empty());
+        Cluster::build(loaded.objects)
+    }
+
+    /// `(id, ns, n)` of each unit of a grouping, and the unit of each member.
+    fn units_of(d: &Value, by: &str) -> (Vec<(String, Value, u64)>, Vec<usize>) {
+        let g = &d["groups"][by];
+        let units = g["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| {
+                (
+                    u["id"].as_str().unwrap().to_string(),
+                    u["ns"].clone(),
+                    u["n"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        let of = g["of"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u.as_u64().unwrap() as usize)
+            .collect();
+        (units, of)
+    }
+
+    #[test]
+    fn members_are_embedded_with_their_units_as_matrix_groups_them() {
+        let cluster = crowd(20);
+        let matrix = Matrix::compute(&cluster);
+        let d = page_data(&cluster, &matrix);
+        let members = d["members"].as_array().unwrap();
+        assert_eq!(members.len(), 63);
+        for by in [GroupBy::Class, GroupBy::Workload] {
+            let (units, of) = units_of(&d, by.as_str());
+            let all: Vec<usize> = (0..matrix.len()).collect();
+            let view = View::new(&cluster, &matrix, all.clone(), all, None).group_by(by);
+            // The units of `matrix --group-by`, in its order, each member in its own.
+            assert_eq!(units.len(), view.len());
+            for (u, (id, ns, n)) in units.iter().enumerate() {
+                assert_eq!(id, view.id(u));
+                assert_eq!(*n as usize, view.members_of(u).len());
+                assert_eq!(ns.as_str(), view.namespace(u));
+                for &m in view.members_of(u) {
+                    assert_eq!(of[m], u);
+                }
+            }
+        }
+        let (class, of) = units_of(&d, "class");
+        let names: Vec<&str> = class.iter().map(|u| u.0.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "a/db",
+                "a/app=web (20 pods)",
+                "b/api",
+                "40 pods in 2 namespaces, like b/web-0",
+                "0.0.0.0/0"
+            ]
+        );
+        // A unit of several namespaces has none; nor has an external range.
+        assert_eq!(class[3].1, Value::Null);
+        assert_eq!(class[4].1, Value::Null);
+        assert_eq!(class[1].1, "a");
+        // Members of a unit share their class: its cell is any of theirs.
+        for (m, &u) in of.iter().enumerate() {
+            let first = of.iter().position(|&x| x == u).unwrap();
+            assert_eq!(members[m]["cls"], members[first]["cls"]);
+        }
+        // Workloads split the unit of two namespaces: app=web of b, app=shop of c.
+        let (workload, _) = units_of(&d, "workload");
+        let names: Vec<&str> = workload.iter().map(|u| u.0.as_str()).collect();
+        assert!(names.contains(&"b/app=web (20 pods)"), "{names:?}");
+        assert!(names.contains(&"c/app=shop (20 pods)"), "{names:?}");
+        assert_eq!(workload.len(), 6);
+    }
+
+    #[test]
+    fn isolation_is_found_among_the_policies_of_the_member_s_namespace() {
+        let cluster = crowd(3);
+        let matrix = Matrix::compute(&cluster);
+        let d = page_data(&cluster, &matrix);
+        let policy = |m: &Value, dir: &str| -> Vec<String> {
+            m["iso"][dir]["by"]
+                .as_array()
+                .map(|by| {
+                    by.iter()
+                        .map(|p| d["policies"][p.as_u64().unwrap() as usize]["id"].to_string())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let member = |id: &str| {
+            d["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["id"] == id)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(policy(&member("a/db"), "ingress"), ["\"a/db\""]);
+        assert_eq!(policy(&member("b/api"), "ingress"), ["\"b/api\""]);
+        assert!(policy(&member("a/db"), "egress").is_empty());
+        assert!(member("a/web-0").get("iso").is_none());
+        assert!(member("c/web-0").get("iso").is_none());
     }
 }

@@ -5,8 +5,10 @@
 
   var MAX_DRAWN = 200; // rows and columns drawn at most; the filters narrow the rest
   var D, M, C, GRID, ALL_PORTS;
-  var state = { fromNs: "", fromText: "", toNs: "", toText: "", hideExt: false, show: "all", pinned: null };
+  var U; // the units of the grouping shown: rows and columns (see units())
+  var state = { fromNs: "", fromText: "", toNs: "", toText: "", hideExt: false, show: "all", groupBy: "class", pinned: null };
   var EXTERNAL = "(outside)"; // the namespace filter's value for external ranges: no namespace has parentheses
+  var SEVERAL = "several namespaces"; // where a unit of members of several namespaces is drawn
 
   function $(id) { return document.getElementById(id); }
 
@@ -49,7 +51,43 @@
     return D.ports[GRID[a.cls * C + b.cls]] || D.ports[0];
   }
 
-  function nsOf(m) { return m.ext ? EXTERNAL : m.ns; }
+  // The units members are gathered into (`matrix --group-by`, see src/report/matrix/group.rs):
+  // {list: [{id, short, group, n, members, nss}], of: unit of each member, order: units in
+  // drawing order (by namespace, then units of several namespaces, then external ranges)}.
+  // "pod" (or a document without groups) makes every member its own unit.
+  function units(by) {
+    var g = by !== "pod" && D.groups ? D.groups[by] : null, list = [], of = new Int32Array(M.length);
+    var i;
+    if (g) {
+      for (i = 0; i < g.units.length; i++) list.push({ id: g.units[i].id, ns: g.units[i].ns, n: 0, members: [], nss: {} });
+      for (i = 0; i < M.length; i++) { of[i] = g.of[i]; list[g.of[i]].members.push(i); }
+    } else {
+      for (i = 0; i < M.length; i++) { of[i] = i; list.push({ id: M[i].id, ns: M[i].ns, n: 0, members: [i], nss: {} }); }
+    }
+    list.forEach(function (u) {
+      var first = M[u.members[0]];
+      u.n = u.members.length;
+      u.members.forEach(function (m) { if (!M[m].ext) u.nss[M[m].ns] = true; });
+      u.group = first.ext ? EXTERNAL : u.ns ? u.ns : SEVERAL;
+      u.short = u.n === 1 ? first.short : u.ns && u.id.indexOf(u.ns + "/") === 0 ? u.id.slice(u.ns.length + 1) : u.id;
+    });
+    var rank = function (u) { return u.group === EXTERNAL ? 2 : u.group === SEVERAL ? 1 : 0; };
+    var order = list.map(function (u, k) { return k; });
+    order.sort(function (a, b) {
+      var x = list[a], y = list[b];
+      return rank(x) - rank(y) || (x.group < y.group ? -1 : x.group > y.group ? 1 : 0) || a - b;
+    });
+    return { list: list, of: of, order: order };
+  }
+
+  // The two members whose cell is the cell of a pair of units: their first members, but two
+  // distinct members for a unit with itself (a pod reaching itself is loopback).
+  function repPair(r, c) {
+    var a = U.list[r].members, b = U.list[c].members;
+    return { a: a[0], b: r === c && a.length > 1 ? a[1] : b[0] };
+  }
+
+  function unitPorts(r, c) { var p = repPair(r, c); return portsOf(p.a, p.b); }
 
   function explanationOf(r, c) {
     var key = D.explain.mode === "class" ? M[r].cls + "," + M[c].cls : r + "," + c;
@@ -61,15 +99,18 @@
 
   // ---- heat map ---------------------------------------------------------------------------
 
+  // Units in drawing order, filtered: by namespace (a unit with a member there) and by name
+  // (the unit's or a member's).
   function axis(ns, text) {
     var t = text.trim().toLowerCase(), out = [];
-    for (var i = 0; i < M.length; i++) {
-      var m = M[i];
-      if (m.ext && state.hideExt) continue;
-      if (ns && nsOf(m) !== ns) continue;
-      if (t && m.id.toLowerCase().indexOf(t) < 0) continue;
-      out.push(i);
-    }
+    var named = function (id) { return id.toLowerCase().indexOf(t) >= 0; };
+    U.order.forEach(function (k) {
+      var u = U.list[k];
+      if (u.group === EXTERNAL && state.hideExt) return;
+      if (ns && !(ns === EXTERNAL ? u.group === EXTERNAL : u.nss[ns])) return;
+      if (t && !named(u.id) && !u.members.some(function (m) { return named(M[m].id); })) return;
+      out.push(k);
+    });
     return out;
   }
 
@@ -83,13 +124,18 @@
   function visible() {
     var rows = axis(state.fromNs, state.fromText), cols = axis(state.toNs, state.toText);
     if (state.show !== "all") {
-      rows = rows.filter(function (r) { return cols.some(function (c) { return wanted(portsOf(r, c)); }); });
-      cols = cols.filter(function (c) { return rows.some(function (r) { return wanted(portsOf(r, c)); }); });
+      rows = rows.filter(function (r) { return cols.some(function (c) { return wanted(unitPorts(r, c)); }); });
+      cols = cols.filter(function (c) { return rows.some(function (r) { return wanted(unitPorts(r, c)); }); });
     }
     return { rows: rows, cols: cols };
   }
 
-  function groupLabel(m) { return m.ext ? "outside the cluster" : m.ns; }
+  function groupLabel(u) { return u.group === EXTERNAL ? "outside the cluster" : u.group; }
+
+  // A unit's name with its member count, for titles.
+  function unitTitle(u) { return u.n > 1 ? u.id + " \u2014 " + plural(u.n, "member") + " treated alike" : u.id; }
+
+  function isPinned(r, c) { return state.pinned !== null && U.of[state.pinned.a] === r && U.of[state.pinned.b] === c; }
 
   function drawMatrix() {
     var v = visible();
@@ -101,6 +147,11 @@
       note.push("Showing the first " + rows.length + " of " + v.rows.length + " sources and the first " +
         cols.length + " of " + v.cols.length + " destinations: narrow with the filters above.");
     }
+    var grouped = U.list.filter(function (u) { return u.n > 1; }).length;
+    if (grouped > 0) {
+      note.push(plural(U.list.length, "row and column", "rows and columns") + " stand for " + plural(M.length, "member") +
+        " (grouped by " + state.groupBy + ": members the matrix cannot tell apart share one; \u201cpod\u201d lists every member).");
+    }
     if (D.explain.embedded < D.explain.wanted) {
       note.push("Explanations are embedded for " + D.explain.embedded + " of " + D.explain.wanted +
         (D.explain.mode === "class" ? " class pairs" : " pairs") +
@@ -110,6 +161,8 @@
     $("matrix-note").textContent = note.join(" ");
     table.dataset.rows = rows.length;
     table.dataset.cols = cols.length;
+    table.dataset.allRows = v.rows.length;
+    table.dataset.allCols = v.cols.length;
     if (rows.length === 0 || cols.length === 0) {
       table.appendChild(el("tbody", null, [el("tr", null, [el("td", { class: "muted", text: "No pair matches the filters." })])]));
       return;
@@ -119,33 +172,33 @@
     var names = el("tr", { class: "names" });
     var start = {};
     cols.forEach(function (c, i) {
-      var g = nsOf(M[c]);
-      if (i === 0 || nsOf(M[cols[i - 1]]) !== g) {
+      var u = U.list[c], g = u.group;
+      if (i === 0 || U.list[cols[i - 1]].group !== g) {
         var span = 1;
-        while (i + span < cols.length && nsOf(M[cols[i + span]]) === g) span++;
+        while (i + span < cols.length && U.list[cols[i + span]].group === g) span++;
         // The label must not widen its columns: it wraps within them (fitNamespaceHeaders).
-        groups.appendChild(el("th", { class: "ns-col", colspan: span, title: groupLabel(M[c]) }, [el("div", { text: groupLabel(M[c]) })]));
+        groups.appendChild(el("th", { class: "ns-col", colspan: span, title: groupLabel(u) }, [el("div", { text: groupLabel(u) })]));
         start[i] = true;
       }
-      names.appendChild(el("th", { class: "col" + (start[i] ? " group-start" : ""), "data-c": c, title: M[c].id }, [el("div", { text: M[c].short })]));
+      names.appendChild(el("th", { class: "col" + (start[i] ? " group-start" : ""), "data-c": c, "data-n": u.n, title: unitTitle(u) }, [el("div", { text: u.short })]));
     });
     table.appendChild(el("thead", null, [groups, names]));
     var body = el("tbody");
     rows.forEach(function (r, i) {
-      var m = M[r];
-      if (i === 0 || nsOf(M[rows[i - 1]]) !== nsOf(m)) {
-        body.appendChild(el("tr", { class: "ns-head" }, [el("th", { text: groupLabel(m) }), el("td", { colspan: cols.length })]));
+      var u = U.list[r];
+      if (i === 0 || U.list[rows[i - 1]].group !== u.group) {
+        body.appendChild(el("tr", { class: "ns-head" }, [el("th", { text: groupLabel(u) }), el("td", { colspan: cols.length })]));
       }
-      var tr = el("tr", { class: "hm-row", "data-r": r }, [el("th", { class: "row", title: m.id, text: m.short })]);
+      var tr = el("tr", { class: "hm-row", "data-r": r }, [el("th", { class: "row", "data-n": u.n, title: unitTitle(u), text: u.short })]);
       cols.forEach(function (c, j) {
-        var p = portsOf(r, c), cls = "cell";
+        var p = unitPorts(r, c), cls = "cell";
         if (p === null) cls += " blank";
         else if (!wanted(p)) cls += " off";
         else if (p === ALL_PORTS) cls += " loop";
         else cls += " lv" + p.level;
         if (start[j]) cls += " group-start";
-        if (state.pinned && state.pinned.r === r && state.pinned.c === c) cls += " pinned";
-        var tip = M[r].id + " \u2192 " + M[c].id + ": " + (p === null ? "both outside the cluster" : p === ALL_PORTS ? "loopback" : p.level === 0 ? "denied" : p.text);
+        if (isPinned(r, c)) cls += " pinned";
+        var tip = u.id + " \u2192 " + U.list[c].id + ": " + (p === null ? "both outside the cluster" : p === ALL_PORTS ? "loopback" : p.level === 0 ? "denied" : p.text);
         tr.appendChild(el("td", { class: cls, "data-r": r, "data-c": c, title: tip }));
       });
       body.appendChild(tr);
@@ -179,10 +232,12 @@
     if (ch) ch.classList.add("hl");
   }
 
-  function pin(r, c) {
-    state.pinned = r === null ? null : { r: r, c: c };
+  // Pins a pair of members (null: unpins): the cell of their units.
+  function pin(pair) {
+    state.pinned = pair;
     Array.prototype.forEach.call(document.querySelectorAll("#heatmap td.pinned"), function (td) { td.classList.remove("pinned"); });
-    if (state.pinned) {
+    if (pair) {
+      var r = U.of[pair.a], c = U.of[pair.b];
       var td = document.querySelector('#heatmap td.cell[data-r="' + r + '"][data-c="' + c + '"]');
       if (td) td.classList.add("pinned");
       showDetails(r, c);
@@ -192,19 +247,20 @@
 
   // The filters and the pinned pair are kept in the address (#fromNs=shop&show=allowed&from=…),
   // so that a link or a reload opens the page as it was.
-  var HASH_KEYS = ["fromNs", "fromText", "toNs", "toText", "show", "hideExt"];
+  var HASH_KEYS = ["fromNs", "fromText", "toNs", "toText", "show", "hideExt", "groupBy"];
 
   function saveHash() {
     var q = new URLSearchParams();
     HASH_KEYS.forEach(function (k) {
       var v = state[k];
       if (k === "show" && v === "all") return;
+      if (k === "groupBy" && v === "class") return;
       if (v === true) q.set(k, "1");
       else if (v) q.set(k, v);
     });
     if (state.pinned) {
-      q.set("from", M[state.pinned.r].id);
-      q.set("to", M[state.pinned.c].id);
+      q.set("from", M[state.pinned.a].id);
+      q.set("to", M[state.pinned.b].id);
     }
     var s = q.toString();
     try { history.replaceState(null, "", s ? "#" + s : location.pathname + location.search); } catch (e) { /* some browsers refuse it on file: pages */ }
@@ -225,6 +281,7 @@
     set("to-text", q.get("toText"));
     set("show", q.get("show"), options("show"));
     set("hide-ext", q.get("hideExt"));
+    set("group-by", q.get("groupBy"), options("group-by"));
     return { from: q.get("from"), to: q.get("to") };
   }
 
@@ -288,14 +345,22 @@
 
 
 
+  // The cell of units r -> c, explained on the pinned members when they are in it, else on
+  // the units' representative pair.
   function showDetails(r, c) {
-    var a = M[r], b = M[c], p = portsOf(r, c);
+    var pair = isPinned(r, c) ? state.pinned : repPair(r, c);
+    var ur = U.list[r], uc = U.list[c];
+    var a = M[pair.a], b = M[pair.b], p = portsOf(pair.a, pair.b);
     var box = $("details");
     box.textContent = "";
-    box.dataset.from = a.id;
-    box.dataset.to = b.id;
+    box.dataset.from = ur.id;
+    box.dataset.to = uc.id;
     box.appendChild(el("div", { class: "pin-state", text: state.pinned ? "pinned \u2014 click the cell again to unpin" : "click the cell to pin it" }));
-    box.appendChild(el("h3", null, [el("code", { text: a.id }), " \u2192 ", el("code", { text: b.id })]));
+    box.appendChild(el("h3", null, [el("code", { text: ur.id }), " \u2192 ", el("code", { text: uc.id })]));
+    if (ur.n > 1 || uc.n > 1) {
+      box.appendChild(el("p", { class: "muted unit-note" }, ["This cell stands for " + plural(ur.n, "source") + " \u00d7 " + plural(uc.n, "destination") +
+        " that every policy treats alike; shown for ", el("code", { text: a.id }), " \u2192 ", el("code", { text: b.id }), "."]));
+    }
     if (p === null) {
       box.appendChild(el("p", { class: "verdict muted", text: "Both are outside the cluster: no policy applies between them." }));
       return;
@@ -306,8 +371,8 @@
       return;
     }
     box.appendChild(el("p", { class: "verdict " + (p.level ? "ok" : "no"), text: p.level === 0 ? "DENIED on every port" : p.level === 2 ? "allowed on every port" : "allowed on " + p.text }));
-    var e = explanationOf(r, c);
-    if (e && e.via && (e.via[0] !== r || e.via[1] !== c)) {
+    var e = explanationOf(pair.a, pair.b);
+    if (e && e.via && (e.via[0] !== pair.a || e.via[1] !== pair.b)) {
       box.appendChild(el("p", { class: "muted" }, ["Explained on ", el("code", { text: M[e.via[0]].id }), " \u2192 ", el("code", { text: M[e.via[1]].id }),
         ": every policy treats that pair exactly like this one (same classes), so names in the reasons are theirs."]));
     }
@@ -373,14 +438,21 @@
     if (M.some(function (m) { return m.ext; })) select.appendChild(el("option", { value: EXTERNAL, text: "outside the cluster" }));
   }
 
+  // Allowed and meaningful pairs of members, counted class by class (every pair of two
+  // classes has the class grid's cell; two external ranges are blank; a pod with itself is
+  // loopback, allowed).
   function summary() {
-    var allowed = 0, total = 0, n = M.length;
-    for (var r = 0; r < n; r++) {
-      for (var c = 0; c < n; c++) {
-        var p = portsOf(r, c);
-        if (p === null) continue;
-        total++;
-        if (p.level > 0) allowed++;
+    var allowed = 0, total = 0, k = [];
+    for (var i = 0; i < C; i++) k.push({ all: 0, ext: 0, pod: 0 });
+    M.forEach(function (m) { var x = k[m.cls]; x.all++; if (m.ext) x.ext++; if (m.pod) x.pod++; });
+    for (var a = 0; a < C; a++) {
+      for (var b = 0; b < C; b++) {
+        var pairs = k[a].all * k[b].all - k[a].ext * k[b].ext;
+        if (pairs === 0) continue;
+        total += pairs;
+        var lv = (D.ports[GRID[a * C + b]] || D.ports[0]).level;
+        if (lv > 0) allowed += pairs;
+        else if (a === b) allowed += k[a].pod;
       }
     }
     var s = D.summary, parts = [
@@ -400,13 +472,18 @@
       "This file is self-contained: it makes no network request.";
   }
 
+  // Pins the pair named in the address: member ids (their units' cell), or else unit names
+  // of the grouping shown (their representative pair).
   function pinByName(from, to) {
-    var r = -1, c = -1;
-    for (var i = 0; i < M.length; i++) {
-      if (M[i].id === from) r = i;
-      if (M[i].id === to) c = i;
-    }
-    if (r >= 0 && c >= 0) pin(r, c);
+    var find = function (id) {
+      for (var i = 0; i < M.length; i++) if (M[i].id === id) return { m: i };
+      for (var u = 0; u < U.list.length; u++) if (U.list[u].id === id) return { u: u };
+      return null;
+    };
+    var f = find(from), t = find(to);
+    if (!f || !t) return;
+    if (f.u !== undefined && t.u !== undefined) pin(repPair(f.u, t.u));
+    else pin({ a: f.u !== undefined ? U.list[f.u].members[0] : f.m, b: t.u !== undefined ? U.list[t.u].members[0] : t.m });
   }
 
   function init() {
@@ -426,10 +503,15 @@
       state.toText = $("to-text").value;
       state.hideExt = $("hide-ext").checked;
       state.show = $("show").value;
+      if (state.groupBy !== $("group-by").value || !U) {
+        state.groupBy = $("group-by").value;
+        U = units(state.groupBy);
+      }
     };
     var redraw = function () {
       read();
       drawMatrix();
+      if (state.pinned) showDetails(U.of[state.pinned.a], U.of[state.pinned.b]);
       saveHash();
     };
     read();
@@ -449,11 +531,11 @@
     table.addEventListener("click", function (e) {
       var x = cellFrom(e.target);
       if (!x) return;
-      if (state.pinned && state.pinned.r === x.r && state.pinned.c === x.c) {
-        pin(null, null);
+      if (isPinned(x.r, x.c)) {
+        pin(null);
         showDetails(x.r, x.c);
       } else {
-        pin(x.r, x.c);
+        pin(repPair(x.r, x.c));
       }
     });
     drawMatrix();
