@@ -15,6 +15,7 @@
 //! Files given with `--topology` count: they are read for this, not linted.
 
 use crate::base::suggest::closest;
+use crate::lint::index::Index;
 use crate::lint::{Context, Finding, RuleDef, Subject};
 use crate::model::labels::Operator;
 use crate::model::labels::describe_failures;
@@ -33,8 +34,8 @@ const MAX_LISTED: usize = 3;
 pub struct Scope<'a> {
     /// The cluster.
     pub cluster: &'a Cluster,
-    /// The endpoints of each namespace (by [`NsId`]), in cluster order.
-    by_namespace: Vec<Vec<usize>>,
+    /// The run's index: endpoints by namespace.
+    index: &'a Index<'a>,
     /// Whether the input declares at least one Namespace object.
     pub declares_namespaces: bool,
     /// Namespaces selectors are judged against: the known ones, then the builtin ones the
@@ -43,12 +44,9 @@ pub struct Scope<'a> {
 }
 
 impl<'a> Scope<'a> {
-    /// The scope of a cluster.
-    pub fn new(cluster: &'a Cluster) -> Scope<'a> {
-        let mut by_namespace = vec![Vec::new(); cluster.namespaces.len()];
-        for (i, ep) in cluster.endpoints.iter().enumerate() {
-            by_namespace[ep.ns as usize].push(i);
-        }
+    /// The scope of the cluster a rule run checks.
+    pub fn new(cx: &'a Context) -> Scope<'a> {
+        let cluster = cx.cluster;
         let mut namespaces: Vec<(String, Labels)> = cluster
             .namespaces
             .iter()
@@ -64,7 +62,7 @@ impl<'a> Scope<'a> {
         }
         Scope {
             cluster,
-            by_namespace,
+            index: cx.index(),
             declares_namespaces: cluster.namespaces.iter().any(|n| n.span.is_some()),
             namespaces,
         }
@@ -72,7 +70,7 @@ impl<'a> Scope<'a> {
 
     /// Whether the input holds a pod or workload in the namespace.
     pub fn has_endpoints(&self, ns: NsId) -> bool {
-        !self.by_namespace[ns as usize].is_empty()
+        !self.index.endpoints_in(ns).is_empty()
     }
 
     /// Whether the input holds a pod or workload in the namespace of this name.
@@ -96,7 +94,7 @@ impl<'a> Scope<'a> {
     ) -> impl Iterator<Item = (usize, &'a Endpoint)> + 's {
         let cluster = self.cluster;
         let members = match cluster.ns_id(ns) {
-            Some(id) => self.by_namespace[id as usize].as_slice(),
+            Some(id) => self.index.endpoints_in(id),
             None => &[],
         };
         members.iter().map(move |&i| (i, &cluster.endpoints[i]))

@@ -66,7 +66,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
     if cluster.cni != Cni::Cilium {
         return;
     }
-    let scope = Scope::new(cluster);
+    let scope = Scope::new(cx);
     for (idx, p) in cx.cilium_policies() {
         let Some(ns) = p.namespace.as_deref() else {
             continue;

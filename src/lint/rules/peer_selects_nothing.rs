@@ -76,7 +76,7 @@ pub const RULE: RuleDef = RuleDef {
 };
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
-    let scope = Scope::new(cx.cluster);
+    let scope = Scope::new(cx);
     let open = cx.world == World::Open;
     // Peers into namespaces the input does not declare: assumed to exist elsewhere.
     let mut elsewhere: Vec<(String, Span, String)> = Vec::new();

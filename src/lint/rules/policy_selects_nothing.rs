@@ -62,7 +62,7 @@ pub const RULE: RuleDef = RuleDef {
 };
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
-    let scope = Scope::new(cx.cluster);
+    let scope = Scope::new(cx);
     for (idx, p) in cx.cluster.applied_policies() {
         if !scope.has_endpoints_named(&p.namespace) {
             continue;
