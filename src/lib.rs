@@ -9,6 +9,8 @@
 pub mod base;
 pub mod cli;
 pub mod engine;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod lint;
 pub mod load;
 pub mod model;
