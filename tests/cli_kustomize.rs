@@ -4,7 +4,6 @@
 
 mod support;
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use support::{Run, netpol, root};
@@ -160,37 +159,18 @@ fn errors_in_a_rendered_kustomization_name_it() {
     assert!(found, "{}", r.shown());
 }
 
-/// A fresh temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir =
-            std::env::temp_dir().join(format!("netpol-kustomize-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[test]
 fn kubectl_s_own_failure_is_shown_and_the_other_inputs_still_read() {
     if !kubectl() {
         return;
     }
-    let dir = TempDir::new("failing");
+    let dir = tempfile::tempdir().unwrap();
     std::fs::write(
-        dir.0.join("kustomization.yaml"),
+        dir.path().join("kustomization.yaml"),
         "resources:\n- missing.yaml\n",
     )
     .unwrap();
-    let d = dir.0.display().to_string();
+    let d = dir.path().display().to_string();
     let r = run(&[
         "can-reach",
         "shop/api",
@@ -213,11 +193,11 @@ fn kubectl_s_own_failure_is_shown_and_the_other_inputs_still_read() {
 
 #[test]
 fn without_kubectl_the_missing_program_is_named() {
-    let empty = TempDir::new("path");
+    let empty = tempfile::tempdir().unwrap();
     let r = netpol(
         &root().join("testdata/inputs"),
         &["check", "--no-config", "-k", "kustomize/overlay"],
-        &[("PATH", empty.0.as_os_str())],
+        &[("PATH", empty.path().as_os_str())],
         None,
     );
     assert_eq!(r.code, 2, "{}", r.shown());
