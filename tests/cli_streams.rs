@@ -11,25 +11,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_kubectl-netpol");
 const POD: &str =
     "apiVersion: v1\nkind: Pod\nmetadata: {name: p1, namespace: app, labels: {a: b}}\n";
 
-/// A fresh temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir =
-            std::env::temp_dir().join(format!("netpol-streams-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn quote(p: &Path) -> String {
     format!("'{}'", p.display().to_string().replace('\'', r"'\''"))
 }
@@ -48,15 +29,15 @@ fn bash(script: &str) -> (i32, String, String) {
     )
 }
 
-fn pod_file(dir: &TempDir) -> PathBuf {
-    let file = dir.0.join("pod.yaml");
+fn pod_file(dir: &tempfile::TempDir) -> PathBuf {
+    let file = dir.path().join("pod.yaml");
     std::fs::write(&file, POD).unwrap();
     file
 }
 
 #[test]
 fn process_substitution_is_read_as_a_stream() {
-    let dir = TempDir::new("procsub");
+    let dir = tempfile::tempdir().unwrap();
     let file = pod_file(&dir);
     let (code, out, err) = bash(&format!(
         "BIN can-reach app/p1 app/p1 -v -f <(cat {})",
@@ -69,7 +50,7 @@ fn process_substitution_is_read_as_a_stream() {
 
 #[test]
 fn dev_stdin_is_read_as_a_stream_from_a_file_or_a_pipe() {
-    let dir = TempDir::new("stdin");
+    let dir = tempfile::tempdir().unwrap();
     let file = pod_file(&dir);
     for script in [
         format!(
@@ -108,13 +89,13 @@ fn an_endless_device_ends_with_a_size_error_quickly() {
 
 #[test]
 fn a_directory_walk_skips_symlink_loops_and_reads_every_file_once() {
-    let dir = TempDir::new("walk");
-    std::fs::write(dir.0.join("a.yaml"), POD).unwrap();
-    std::os::unix::fs::symlink(".", dir.0.join("loop")).unwrap();
-    std::os::unix::fs::symlink("a.yaml", dir.0.join("b.yaml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.yaml"), POD).unwrap();
+    std::os::unix::fs::symlink(".", dir.path().join("loop")).unwrap();
+    std::os::unix::fs::symlink("a.yaml", dir.path().join("b.yaml")).unwrap();
     let (code, out, err) = bash(&format!(
         "BIN can-reach app/p1 app/p1 -v -f {}",
-        quote(&dir.0)
+        quote(dir.path())
     ));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("allowed"), "{out}");
@@ -125,9 +106,9 @@ fn a_directory_walk_skips_symlink_loops_and_reads_every_file_once() {
 
 #[test]
 fn the_input_size_limit_can_be_changed() {
-    let dir = TempDir::new("size");
+    let dir = tempfile::tempdir().unwrap();
     let file = pod_file(&dir);
-    let big = dir.0.join("big.yaml");
+    let big = dir.path().join("big.yaml");
     std::fs::write(&big, POD.repeat(30)).unwrap();
     let (code, out, err) = bash(&format!(
         "BIN can-reach app/p1 app/p1 --max-input-size 1K -f {} -f {}",
