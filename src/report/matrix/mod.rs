@@ -18,7 +18,6 @@ pub mod markdown;
 pub mod mermaid;
 pub mod table;
 
-use std::collections::BTreeMap;
 use std::collections::HashMap;
 
 pub use group::{GroupBy, Unit};
@@ -247,23 +246,30 @@ impl<'a> View<'a> {
         self.col_number.get(&unit).copied()
     }
 
-    /// The units shown (rows and columns), grouped for drawing: by namespace (in name
-    /// order; a group of members of several namespaces under [`SEVERAL_NAMESPACES`]), then
-    /// the external ranges.
-    pub fn grouped_members(&self) -> (BTreeMap<&'a str, Vec<usize>>, Vec<usize>) {
-        let mut namespaces: BTreeMap<&'a str, Vec<usize>> = BTreeMap::new();
+    /// The units shown (rows and columns), grouped for drawing: by namespace (in natural
+    /// order of names, as the members are), then a group of members of several namespaces
+    /// (under [`SEVERAL_NAMESPACES`]), then the external ranges.
+    pub fn grouped_members(&self) -> (Vec<(&'a str, Vec<usize>)>, Vec<usize>) {
+        let mut namespaces: HashMap<Option<&'a str>, Vec<usize>> = HashMap::new();
         let mut externals = Vec::new();
         for u in self.members() {
             if self.is_external(u) {
                 externals.push(u);
             } else {
-                namespaces
-                    .entry(self.namespace(u).unwrap_or(SEVERAL_NAMESPACES))
-                    .or_default()
-                    .push(u);
+                namespaces.entry(self.namespace(u)).or_default().push(u);
             }
         }
-        (namespaces, externals)
+        let mut groups: Vec<(Option<&'a str>, Vec<usize>)> = namespaces.into_iter().collect();
+        groups.sort_by(|(a, _), (b, _)| match (a, b) {
+            (Some(a), Some(b)) => crate::base::natural::cmp(a, b),
+            // A namespace before the several-namespaces group.
+            (a, b) => a.is_none().cmp(&b.is_none()),
+        });
+        let groups = groups
+            .into_iter()
+            .map(|(ns, units)| (ns.unwrap_or(SEVERAL_NAMESPACES), units))
+            .collect();
+        (groups, externals)
     }
 
     /// Rows and columns together, each once, in matrix order.
@@ -580,6 +586,32 @@ pub(crate) mod tests {
             v.cell(ext, ctl).allowed_ports().unwrap().to_string(),
             "TCP 80"
         );
+    }
+
+    #[test]
+    fn namespaces_are_drawn_in_natural_order_then_mixed_groups() {
+        let text: String = ["team-10", "team-2", "team-1"]
+            .iter()
+            .map(|ns| {
+                format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: {ns}}}\n---\n")
+            })
+            .collect();
+        let loaded = load::load_texts(&[("pods.yaml", &text)], &LoadOptions::default());
+        let cluster = Cluster::build(loaded.objects);
+        let matrix = Matrix::compute(&cluster);
+        let all: Vec<usize> = (0..matrix.len()).collect();
+        let pods = View::new(&cluster, &matrix, all.clone(), all.clone(), None);
+        let names: Vec<&str> = pods.grouped_members().0.iter().map(|(ns, _)| *ns).collect();
+        assert_eq!(names, ["team-1", "team-2", "team-10"]);
+        // No policy: the three pods are alike, one unit of several namespaces.
+        let grouped = View::new(&cluster, &matrix, all.clone(), all, None).group_by(GroupBy::Class);
+        let names: Vec<&str> = grouped
+            .grouped_members()
+            .0
+            .iter()
+            .map(|(ns, _)| *ns)
+            .collect();
+        assert_eq!(names, [SEVERAL_NAMESPACES]);
     }
 
     #[test]
