@@ -40,40 +40,11 @@ fn write_report(dir: &Path) -> PathBuf {
     out
 }
 
-/// Writes into `dir` a dump of bare pods policies cannot tell apart — `web-0..99` labelled
-/// app=web in namespaces a and b, app=shop in c — plus two they can (`a/db`, reached by a's
-/// web pods only; `b/api`, reached by pods only), and its report.
+/// Writes into `dir` a dump of bare pods policies cannot tell apart
+/// ([`kubectl_netpol::synth::crowd`] with 100 pods a namespace), and its report.
 fn write_crowd_report(dir: &Path) -> PathBuf {
-    let mut docs = Vec::new();
-    for (ns, app) in [("a", "web"), ("b", "web"), ("c", "shop")] {
-        docs.push(format!(
-            "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n"
-        ));
-        for i in 0..100 {
-            docs.push(format!(
-                "apiVersion: v1\nkind: Pod\nmetadata: {{name: web-{i}, namespace: {ns}, labels: {{app: {app}}}}}\n"
-            ));
-        }
-    }
-    docs.push(
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: db, namespace: a, labels: {app: db}}\n".into(),
-    );
-    docs.push(
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: b, labels: {app: api}}\n"
-            .into(),
-    );
-    docs.push(
-        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: a}\n\
-         spec:\n  podSelector: {matchLabels: {app: db}}\n  ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]\n"
-            .into(),
-    );
-    docs.push(
-        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: api, namespace: b}\n\
-         spec:\n  podSelector: {matchLabels: {app: api}}\n  ingress: [{from: [{namespaceSelector: {}}]}]\n"
-            .into(),
-    );
     let input = dir.join("crowd.yaml");
-    std::fs::write(&input, docs.join("---\n")).unwrap();
+    std::fs::write(&input, kubectl_netpol::synth::crowd(100)).unwrap();
     let out = dir.join("crowd.html");
     let status = Command::new(env!("CARGO_BIN_EXE_kubectl-netpol"))
         .args(["report", "--no-config", "--output-file"])

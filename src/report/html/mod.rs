@@ -529,36 +529,9 @@ mod tests {
         })
     }
 
-    /// Bare pods: `web-0..n` labelled app=web in namespaces a and b, app=shop in c; `a/db`,
-    /// reached by a's web pods only; `b/api`, reached by pods only.
+    /// [`crate::synth::crowd`], built.
     fn crowd(n: usize) -> Cluster {
-        let mut docs = Vec::new();
-        for (ns, app) in [("a", "web"), ("b", "web"), ("c", "shop")] {
-            for i in 0..n {
-                docs.push(format!(
-                    "apiVersion: v1\nkind: Pod\nmetadata: {{name: web-{i}, namespace: {ns}, labels: {{app: {app}}}}}\n"
-                ));
-            }
-        }
-        docs.push(
-            "apiVersion: v1\nkind: Pod\nmetadata: {name: db, namespace: a, labels: {app: db}}\n"
-                .into(),
-        );
-        docs.push(
-            "apiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: b, labels: {app: api}}\n"
-                .into(),
-        );
-        docs.push(
-            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: a}\n\
-             spec:\n  podSelector: {matchLabels: {app: db}}\n  ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]\n"
-                .into(),
-        );
-        docs.push(
-            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: api, namespace: b}\n\
-             spec:\n  podSelector: {matchLabels: {app: api}}\n  ingress: [{from: [{namespaceSelector: {}}]}]\n"
-                .into(),
-        );
-        let text = docs.join("---\n");
+        let text = crate::synth::crowd(n);
         let loaded = crate::load::load_texts(&[("crowd.yaml", &text)], &Default::default());
         assert!(loaded.problems.is_empty());
         Cluster::build(loaded.objects)
