@@ -927,6 +927,42 @@ fn containers(out: &mut String, indent: &str, image: &str, ports: &[(&str, u16, 
     }
 }
 
+/// A crowd of bare pods that policies cannot tell apart, for tests of grouping: namespaces
+/// `a`, `b` and `c` (declared), `web-0..n` in each (app=web in a and b, app=shop in c), plus
+/// two pods policies do tell apart: `a/db`, reached by app=web pods only, and `b/api`,
+/// reached by pods only. One YAML text.
+pub fn crowd(n: usize) -> String {
+    let mut docs = Vec::new();
+    for (ns, app) in [("a", "web"), ("b", "web"), ("c", "shop")] {
+        docs.push(format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n"
+        ));
+        for i in 0..n {
+            docs.push(format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: web-{i}, namespace: {ns}, labels: {{app: {app}}}}}\n"
+            ));
+        }
+    }
+    docs.push(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: db, namespace: a, labels: {app: db}}\n".into(),
+    );
+    docs.push(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: b, labels: {app: api}}\n"
+            .into(),
+    );
+    docs.push(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: a}\n\
+         spec:\n  podSelector: {matchLabels: {app: db}}\n  ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]\n"
+            .into(),
+    );
+    docs.push(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: api, namespace: b}\n\
+         spec:\n  podSelector: {matchLabels: {app: api}}\n  ingress: [{from: [{namespaceSelector: {}}]}]\n"
+            .into(),
+    );
+    docs.join("---\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1024,40 +1060,4 @@ mod tests {
         assert!((0..1000).all(|_| r.below(7) < 7));
         assert_eq!(r.below(0), 0);
     }
-}
-
-/// A crowd of bare pods that policies cannot tell apart, for tests of grouping: namespaces
-/// `a`, `b` and `c` (declared), `web-0..n` in each (app=web in a and b, app=shop in c), plus
-/// two pods policies do tell apart: `a/db`, reached by app=web pods only, and `b/api`,
-/// reached by pods only. One YAML text.
-pub fn crowd(n: usize) -> String {
-    let mut docs = Vec::new();
-    for (ns, app) in [("a", "web"), ("b", "web"), ("c", "shop")] {
-        docs.push(format!(
-            "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n"
-        ));
-        for i in 0..n {
-            docs.push(format!(
-                "apiVersion: v1\nkind: Pod\nmetadata: {{name: web-{i}, namespace: {ns}, labels: {{app: {app}}}}}\n"
-            ));
-        }
-    }
-    docs.push(
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: db, namespace: a, labels: {app: db}}\n".into(),
-    );
-    docs.push(
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: b, labels: {app: api}}\n"
-            .into(),
-    );
-    docs.push(
-        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: a}\n\
-         spec:\n  podSelector: {matchLabels: {app: db}}\n  ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]\n"
-            .into(),
-    );
-    docs.push(
-        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: api, namespace: b}\n\
-         spec:\n  podSelector: {matchLabels: {app: api}}\n  ingress: [{from: [{namespaceSelector: {}}]}]\n"
-            .into(),
-    );
-    docs.join("---\n")
 }
