@@ -9,6 +9,7 @@
 pub mod base;
 pub mod cli;
 pub mod engine;
+pub mod fix;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod lint;
