@@ -1,8 +1,11 @@
 //! The bottom layer: what every other layer may use and which uses nothing of theirs —
-//! natural order of names ([`natural`]), source positions ([`span`]), values of the Kubernetes API ([`value`]) and "did you mean"
-//! suggestions ([`suggest`]).
+//! natural order of names ([`natural`]), source positions ([`span`]), values of the Kubernetes
+//! API ([`value`]), "did you mean" suggestions ([`suggest`]), and edits of the user's text
+//! ([`edit`], [`yaml_edit`]).
 
+pub mod edit;
 pub mod natural;
 pub mod span;
 pub mod suggest;
 pub mod value;
+pub mod yaml_edit;

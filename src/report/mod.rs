@@ -7,6 +7,7 @@ pub mod diff;
 pub mod explain;
 pub mod html;
 pub mod matrix;
+pub mod patch;
 pub mod replay;
 pub mod style;
 pub mod yaml;

@@ -10,20 +10,7 @@ use crate::model::{Direction, NetworkPolicy};
 
 /// A scalar as YAML: plain when safe, double-quoted otherwise.
 pub fn scalar(s: &str) -> String {
-    let lower = s.to_ascii_lowercase();
-    let special = matches!(
-        lower.as_str(),
-        "" | "~" | "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n"
-    ) || s.parse::<f64>().is_ok()
-        || s.starts_with(|c: char| !(c.is_ascii_alphanumeric() || c == '/' || c == '.'))
-        || !s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._/-".contains(c));
-    if special {
-        format!("{s:?}")
-    } else {
-        s.to_string()
-    }
+    crate::base::yaml_edit::scalar(s)
 }
 
 fn selector(out: &mut String, indent: usize, key: &str, sel: &LabelSelector) {
