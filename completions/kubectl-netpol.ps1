@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check manifests against the rule catalogue (for CI and pre-commit)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules of `check`, or document one')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Rewrite alpha and beta NetworkPolicies as networking.k8s.io/v1, keeping what is allowed')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write least-privilege NetworkPolicies for the flows that must happen, and prove them')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write one self-contained HTML page: the matrix as a heat map, why each cell, findings')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -249,6 +250,39 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kubectl-netpol;generate' {
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'The flows to allow (and, with `expect: deny`, to keep denied): a YAML list of {from, to, port, expect}, as `check --expect` reads it. Repeatable')
+            [CompletionResult]::new('--flows', '--flows', [CompletionResultType]::ParameterName, 'Recorded flows to allow: `hubble observe -o json` output, or a CSV of src,dst,port,protocol. Repeatable')
+            [CompletionResult]::new('--output-dir', '--output-dir', [CompletionResultType]::ParameterName, 'Write one file per namespace, DIR/NAMESPACE.yaml (DIR is created), instead of every document to standard output')
+            [CompletionResult]::new('--dns-namespace', '--dns-namespace', [CompletionResultType]::ParameterName, 'The namespace of the cluster DNS')
+            [CompletionResult]::new('--dns-selector', '--dns-selector', [CompletionResultType]::ParameterName, 'The labels of the cluster DNS pods, KEY=VALUE (comma-separated for several)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'A kustomization directory, rendered with `kubectl kustomize DIR` as `kubectl apply -k` does (kubectl must be on PATH). Repeatable; read before the other paths')
+            [CompletionResult]::new('--kustomize', '--kustomize', [CompletionResultType]::ParameterName, 'A kustomization directory, rendered with `kubectl kustomize DIR` as `kubectl apply -k` does (kubectl must be on PATH). Repeatable; read before the other paths')
+            [CompletionResult]::new('--max-input-size', '--max-input-size', [CompletionResultType]::ParameterName, 'Refuse any input larger than this (bytes, or with a unit: 300K, 64M, 1G)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]; with --from-cluster, the namespace read')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of objects that name none, as with `kubectl apply -n` [default: default]; with --from-cluster, the namespace read')
+            [CompletionResult]::new('--isolation-model', '--isolation-model', [CompletionResultType]::ParameterName, 'How namespaced policies isolate pods: per-pod (Kubernetes 1.7+), or annotation (1.3–1.6: only namespaces annotated net.beta.kubernetes.io/network-policy DefaultDeny isolate, ingress only)')
+            [CompletionResult]::new('--cni', '--cni', [CompletionResultType]::ParameterName, 'The network plugin that enforces the policies. Default: inferred from the policy kinds in the input (Calico or Cilium objects; else the Kubernetes API''s meaning); input holding policies of two plugins needs it')
+            [CompletionResult]::new('--cilium-policy-enforcement', '--cilium-policy-enforcement', [CompletionResultType]::ParameterName, 'Cilium''s policy enforcement mode (the agent''s `--enable-policy`): default (an endpoint is isolated once a policy selects it), always (every endpoint is isolated), never (no policy is enforced)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to read (with --from-cluster) [default: the current context]')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'The kubeconfig file kubectl reads (with --from-cluster) [default: kubectl''s]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Prove the policies: evaluate the input with them in place of the covered namespaces'' NetworkPolicies; exit 1 unless every flow is allowed, every deny denied, and nothing else allowed but documented extras')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Turn warnings about what is not evaluated (other plugins'' policy kinds, a kustomization read as plain files, every `warning:` about the input) into errors: exit status 2. Config key `strict` for check')
+            [CompletionResult]::new('--with-staged', '--with-staged', [CompletionResultType]::ParameterName, 'Evaluate Calico''s staged policies (StagedNetworkPolicy, StagedGlobalNetworkPolicy, StagedKubernetesNetworkPolicy) as if they were enforced: what the cluster would allow once they are')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'List on standard error every object read: used, ignored (and why), or broken')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'List on standard error every object read: used, ignored (and why), or broken')
+            [CompletionResult]::new('--from-cluster', '--from-cluster', [CompletionResultType]::ParameterName, 'Read the live cluster with kubectl: namespaces, pods, workloads, services, nodes and every kind of network policy, in the -n namespace (every namespace with -A; else the context''s, as kubectl does). Files given too are read after it: their objects replace the live ones of the same name, to try out a change before applying it')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Read every namespace of the cluster (with --from-cluster)')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Read every namespace of the cluster (with --from-cluster)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kubectl-netpol;report' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: html (the page) or json (the document it renders)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: html (the page) or json (the document it renders)')
@@ -299,6 +333,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check manifests against the rule catalogue (for CI and pre-commit)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules of `check`, or document one')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Rewrite alpha and beta NetworkPolicies as networking.k8s.io/v1, keeping what is allowed')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write least-privilege NetworkPolicies for the flows that must happen, and prove them')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write one self-contained HTML page: the matrix as a heat map, why each cell, findings')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -323,6 +358,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             break
         }
         'kubectl-netpol;help;migrate' {
+            break
+        }
+        'kubectl-netpol;help;generate' {
             break
         }
         'kubectl-netpol;help;report' {

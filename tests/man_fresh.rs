@@ -99,6 +99,19 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "generate",
+        &[
+            (
+                "kubectl netpol generate deploy/ --expect flows.yaml --output-dir policies --check",
+                "One file of least-privilege policies per namespace for the flows listed, proven.",
+            ),
+            (
+                "kubectl netpol generate deploy/ --flows flows.json > policies.yaml",
+                "Policies for what Hubble recorded (hubble observe -o json), to standard output.",
+            ),
+        ],
+    ),
+    (
         "replay",
         &[
             (
@@ -238,6 +251,23 @@ const EXIT_STATUS: &[(&str, &[(u8, &str)])] = &[
                 "With --exit-code: a connection was opened, closed or changed.",
             ),
             (EXIT_ERROR, "A usage or input error."),
+        ],
+    ),
+    (
+        "generate",
+        &[
+            (
+                EXIT_OK,
+                "The policies are written (and, with --check, proven).",
+            ),
+            (
+                EXIT_NO,
+                "With --check: a flow not allowed, a deny allowed, or an undocumented extra.",
+            ),
+            (
+                EXIT_ERROR,
+                "A usage or input error, a flow whose ends map to nothing among them.",
+            ),
         ],
     ),
     (

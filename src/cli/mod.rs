@@ -9,6 +9,7 @@ pub mod cluster;
 pub mod complete;
 pub mod completions;
 pub mod diff;
+pub mod generate;
 pub mod inputs;
 pub mod matrix;
 pub mod migrate;
@@ -62,6 +63,8 @@ pub enum Command {
     Rules(rules::Args),
     /// Rewrite alpha and beta NetworkPolicies as networking.k8s.io/v1, keeping what is allowed.
     Migrate(migrate::Args),
+    /// Write least-privilege NetworkPolicies for the flows that must happen, and prove them.
+    Generate(generate::Args),
     /// Write one self-contained HTML page: the matrix as a heat map, why each cell, findings.
     Report(report::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
@@ -109,6 +112,7 @@ pub fn main() -> ExitCode {
         Command::Report(args) => report::run(args, cli.color),
         Command::Diff(args) => diff::run(args, cli.color),
         Command::Replay(args) => replay::run(args, cli.color),
+        Command::Generate(args) => generate::run(args, cli.color),
     };
     ExitCode::from(code)
 }
