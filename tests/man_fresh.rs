@@ -57,6 +57,15 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
                 "From a pod the files do not hold, described by its namespace and labels.",
             ),
             (
+                "kubectl netpol can-reach shop/frontend shop/db --port 5432 --fix --diff deploy/ | git apply",
+                "The smallest change that lets the frontend reach the database on that port and \
+                 nothing else, verified, applied as a patch.",
+            ),
+            (
+                "kubectl netpol can-reach shop/api shop/db --port 5432 --expect deny --fix --write deploy/",
+                "The smallest change that blocks it and closes nothing else, written to the files.",
+            ),
+            (
                 "kubectl netpol can-reach shop/api shop/db --from-cluster -q",
                 "In the live cluster, answering with the exit status only (for scripts).",
             ),
@@ -227,8 +236,16 @@ const EXIT_STATUS: &[(&str, &[(u8, &str)])] = &[
     (
         "can-reach",
         &[
-            (EXIT_OK, "Allowed (on every port of a range)."),
-            (EXIT_NO, "Denied (on some port of a range)."),
+            (
+                EXIT_OK,
+                "Allowed (on every port of a range); with --expect deny, denied; with --fix, as \
+                 expected already or a verified change printed or written.",
+            ),
+            (
+                EXIT_NO,
+                "Denied (on some port of a range); with --expect deny, allowed; with --fix, no \
+                 change narrow enough found.",
+            ),
             (EXIT_ERROR, "A usage or input error."),
         ],
     ),

@@ -7,5 +7,6 @@
 //! ([`verify`]); the text of a change is a [`crate::base::edit::Patch`] over the user's files.
 
 pub mod generate;
+pub mod labels;
 pub mod reach;
 pub mod verify;

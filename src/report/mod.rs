@@ -5,6 +5,7 @@
 pub mod check;
 pub mod diff;
 pub mod explain;
+pub mod fix;
 pub mod html;
 pub mod matrix;
 pub mod patch;
