@@ -157,6 +157,14 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
                 "kubectl netpol check deploy/ --baseline main",
                 "Also report every flow deploy/ allows that it did not allow at the revision main.",
             ),
+            (
+                "kubectl netpol check deploy/ --diff",
+                "Show the safe fixes as a unified diff, writing nothing.",
+            ),
+            (
+                "kubectl netpol check deploy/ --fix --unsafe-fixes",
+                "Apply every fix, each verified first, and report what is left.",
+            ),
         ],
     ),
     (
@@ -303,13 +311,15 @@ const EXIT_STATUS: &[(&str, &[(u8, &str)])] = &[
         &[
             (
                 EXIT_OK,
-                "No finding at or above --fail-on (warning unless configured).",
+                "No finding at or above --fail-on (warning unless configured); with --diff, no \
+                 fix to apply.",
             ),
             (
                 EXIT_NO,
                 "A finding at or above --fail-on, a violated expectation among them, and an \
                  object the API server would reject (a bad value; an unknown, missing or \
-                 mistyped field), left out of the analysis as the cluster would refuse it.",
+                 mistyped field), left out of the analysis as the cluster would refuse it; with \
+                 --diff, fixes to apply.",
             ),
             (
                 EXIT_ERROR,

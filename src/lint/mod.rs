@@ -11,9 +11,14 @@
 //! excluded paths), the `netpol.kubectl.dev/ignore` annotation and the lint scope (files
 //! given with `--topology` are read but not linted), sorts by position, and merges the
 //! findings that share a cause ([`group`]).
+//!
+//! A finding may carry a [`fix::Fix`]: its mechanical remedy as an edit of the files, safe or
+//! unsafe; [`apply`] applies fixes in rounds, verifying each on the text it writes.
 
+pub mod apply;
 pub mod config;
 pub mod expect;
+pub mod fix;
 pub mod group;
 pub mod index;
 pub mod locate;
@@ -238,6 +243,9 @@ pub struct Finding {
     pub group: Option<group::Group>,
     /// The objects of a merged finding, first one first (empty unless several merged).
     pub members: Vec<Member>,
+    /// Its mechanical remedy, when it has one (a merged finding keeps that of its first
+    /// member only).
+    pub fix: Option<fix::Fix>,
 }
 
 impl Finding {
@@ -261,7 +269,22 @@ impl Finding {
             holds: registry::holds(rule, World::Open),
             group: None,
             members: Vec::new(),
+            fix: None,
         }
+    }
+
+    /// Attaches the finding's fix.
+    pub fn fix(mut self, fix: fix::Fix) -> Finding {
+        self.fix = Some(fix);
+        self
+    }
+
+    /// Attaches a fix when there is one.
+    pub fn maybe_fix(mut self, fix: Option<fix::Fix>) -> Finding {
+        if fix.is_some() {
+            self.fix = fix;
+        }
+        self
     }
 
     /// Lets the finding merge with the findings of its rule that share `group.key`.
@@ -575,6 +598,13 @@ pub fn run(cx: &Context, config: &Config, opts: &RunOptions) -> Vec<Finding> {
         // What the rule's table says for this world, unless the rule said "input" already.
         if registry::holds(f.rule, cx.world) == registry::Holds::Input {
             f.holds = registry::Holds::Input;
+        }
+        // A safe fix keeps what the files mean in every cluster they can be part of: the
+        // fix of a finding that is true of the input only is a guess about the rest.
+        if f.holds == registry::Holds::Input
+            && let Some(fix) = f.fix.take()
+        {
+            f.fix = Some(fix.made_unsafe());
         }
         // A configured severity replaces the rule's; without one, a finding keeps what its
         // rule gave it (a rule may report milder cases below its default).

@@ -1,10 +1,13 @@
 //! Every rule, in code order, and lookup by name or code. Adding a rule: write
 //! `rules/<snake_name>.rs` with its doc comment and `RULE`, declare it in `rules/mod.rs`, and
-//! list it here, and say in [`holds`] whether its findings hold in every cluster; tests check
-//! that every rule file is registered and documented, and that every rule has its entry.
+//! list it here, and say in [`holds`] whether its findings hold in every cluster, and in
+//! [`fixable`] what the fix its findings carry does, if any; tests check that every rule file
+//! is registered and documented, that every rule has its entry, and that the fixes the rules
+//! attach on their fixtures agree with [`fixable`].
 
 use super::RuleDef;
 use super::World;
+use super::fix::{Availability, Fixable, Safety};
 use super::rules::*;
 
 include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
@@ -256,6 +259,87 @@ fn holds_entry(name: &str, world: World) -> Option<Holds> {
     })
 }
 
+/// The fix of `rule`, when its findings carry one: how often, how safe, what it does (the
+/// column `kubectl netpol rules` and the documentation show; ruff's "Fix is sometimes
+/// available"). A test checks that a rule whose findings carry fixes has its entry.
+pub fn fixable(rule: &RuleDef) -> Option<Fixable> {
+    use Availability::{Always, Sometimes};
+    use Safety::{Safe, Unsafe};
+    let (availability, safety, what) = match rule.name {
+        "except-outside-cidr" => (
+            Sometimes,
+            Some(Safe),
+            "deletes an except that lies wholly outside its cidr: it excludes nothing, so the ipBlock keeps its meaning, and the API server accepts the policy (which then takes effect, on purpose)",
+        ),
+        "invalid-protocol" => (
+            Sometimes,
+            Some(Safe),
+            "writes a protocol in the wrong case in upper case (`udp` becomes `UDP`), so that the API server accepts the policy (which then takes effect, on purpose)",
+        ),
+        "invalid-policy-type" => (
+            Sometimes,
+            None,
+            "writes a policy type in the wrong case as the API spells it (safe), or one a typo away from Ingress or Egress as the closest (unsafe), and deletes the later copies of a type listed twice (safe); the API server then accepts the policy (which takes effect, on purpose)",
+        ),
+        "invalid-selector" => (
+            Sometimes,
+            Some(Safe),
+            "writes an operator in the wrong case as the API spells it (`in` becomes `In`); the API server then accepts the policy (which takes effect, on purpose)",
+        ),
+        "invalid-port" => (
+            Sometimes,
+            Some(Safe),
+            "writes a quoted port number (`\"8080\"`, a name to the API server) as a number; the API server then accepts the policy (which takes effect, on purpose)",
+        ),
+        "ignored-ingress-rules" => (
+            Always,
+            Some(Unsafe),
+            "adds Ingress to policyTypes, so that the rules are enforced (which changes what the selected pods accept, on purpose)",
+        ),
+        "ignored-egress-rules" => (
+            Always,
+            Some(Unsafe),
+            "adds Egress to policyTypes, so that the rules are enforced (which changes what the selected pods send, on purpose)",
+        ),
+        "peer-selects-nothing" => (
+            Sometimes,
+            Some(Unsafe),
+            "replaces the label key or value one typo away from those of the closest pod or namespace, names a namespace by `kubernetes.io/metadata.name` where its name was written under another key, or adds the namespaceSelector a podSelector needs to find its pods in the one other namespace holding them (each opens the connections the peer was written for)",
+        ),
+        "unresolved-named-port" => (
+            Sometimes,
+            Some(Unsafe),
+            "replaces the port name with the one declared name close to it, or sets the protocol the destinations declare the name with (each opens the port the rule was written for)",
+        ),
+        "redundant-rule" => (
+            Sometimes,
+            None,
+            "deletes a redundant rule of a NetworkPolicy, changing no connection: safe when it is redundant in every cluster the files can be part of, unsafe with --closed-world",
+        ),
+        "shadowed-rule" => (
+            Sometimes,
+            Some(Safe),
+            "deletes a shadowed rule of a NetworkPolicy, changing no connection (NetworkPolicy rules add up: another rule allows all it allows)",
+        ),
+        "duplicate-rule" => (
+            Sometimes,
+            Some(Safe),
+            "deletes the later copy of a NetworkPolicy rule, changing no connection",
+        ),
+        "deprecated-api-version" => (
+            Sometimes,
+            None,
+            "replaces `extensions/v1beta1` with `networking.k8s.io/v1` where the spec means the same under v1, the per-pod isolation model (safe); rewrites an alpha policy as the v1 policy `kubectl netpol migrate` writes, with the default deny that stands for its namespace's isolation annotation (unsafe: the object's comments are not carried over); changing no connection",
+        ),
+        _ => return None,
+    };
+    Some(Fixable {
+        availability,
+        safety,
+        what,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,6 +435,75 @@ mod tests {
         );
         assert_eq!(f.holds, Holds::EveryCluster);
         assert_eq!(f.for_input().holds, Holds::Input);
+    }
+
+    #[test]
+    fn fixes_the_rules_attach_agree_with_the_table() {
+        use crate::lint::{Config, Context, RunOptions, run};
+        use crate::load::{LoadOptions, load};
+        use crate::model::Cluster;
+        let mut fixed_somewhere: Vec<&str> = Vec::new();
+        for rule in ALL {
+            let dir = format!(
+                "{}/testdata/rules/{}",
+                env!("CARGO_MANIFEST_DIR"),
+                rule.name
+            );
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut files: Vec<String> = entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.path().display().to_string())
+                .filter(|p| p.ends_with(".yaml") || p.ends_with(".json"))
+                .collect();
+            files.sort();
+            for file in files {
+                let loaded = load(std::slice::from_ref(&file), &LoadOptions::default());
+                let cluster = Cluster::build(loaded.objects);
+                let cx = Context::new(&cluster, &loaded.sources, &loaded.problems);
+                let only: std::collections::HashSet<&str> = [rule.name].into();
+                for f in run(&cx, &Config::only(&only), &RunOptions::default()) {
+                    let entry = fixable(rule);
+                    match (&f.fix, entry) {
+                        (Some(fix), Some(entry)) => {
+                            fixed_somewhere.push(rule.name);
+                            if let Some(safety) = entry.safety {
+                                // A fix of a finding true of the input only is made unsafe.
+                                let expected = if f.holds == Holds::Input {
+                                    Safety::Unsafe
+                                } else {
+                                    safety
+                                };
+                                assert_eq!(fix.safety, expected, "{} in {file}", rule.name);
+                            }
+                            assert!(!fix.patch.is_empty(), "{} in {file}", rule.name);
+                        }
+                        (Some(_), None) => {
+                            panic!("{} attaches fixes but has no entry in fixable", rule.name)
+                        }
+                        (None, Some(e)) => assert_eq!(
+                            e.availability,
+                            Availability::Sometimes,
+                            "{} says its findings always have a fix ({file}: {})",
+                            rule.name,
+                            f.message
+                        ),
+                        (None, None) => {}
+                    }
+                }
+            }
+        }
+        // Every entry is borne out by a fixture.
+        for rule in ALL {
+            if fixable(rule).is_some() {
+                assert!(
+                    fixed_somewhere.contains(&rule.name),
+                    "{} has no fixture finding with a fix",
+                    rule.name
+                );
+            }
+        }
     }
 
     #[test]

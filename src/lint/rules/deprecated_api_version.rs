@@ -36,9 +36,15 @@
 //!   - from: [{podSelector: {matchLabels: {app: frontend}}}]
 //! ```
 
+use crate::base::edit::Edit;
+use crate::base::span::Span;
+use crate::base::yaml_edit;
+use crate::lint::fix::{Fix, Safety, replace_scalar, text_of};
 use crate::lint::{Attachment, Category, Context, Finding, RuleDef, Severity, Subject};
-use crate::model::migrate::{Migrated, migrate};
+use crate::model::migrate::{Migrated, V1, migrate};
 use crate::model::policy::PolicyApi;
+use crate::model::{Direction, IsolationModel, PolicyIdx};
+use crate::report::yaml::network_policy;
 
 /// The rule.
 pub const RULE: RuleDef = RuleDef {
@@ -78,6 +84,85 @@ fn deprecation(api: PolicyApi) -> Option<Deprecation> {
     }
 }
 
+/// The fix of a policy in an API version no longer served.
+///
+/// - `extensions/v1beta1`: the apiVersion replaced by `networking.k8s.io/v1` where the spec
+///   means the same under v1, with the per-pod isolation model (under the 1.3–1.6
+///   annotation model the policy would start to govern egress, and policies of namespaces
+///   without DefaultDeny would take effect). Safe.
+/// - the alpha API, whose schema differs: the object rewritten as the v1 policy `kubectl
+///   netpol migrate` writes, and, after the first alpha policy of a namespace isolated by
+///   its annotation, the default-deny ingress policy that stands for that annotation (which
+///   current clusters ignore). Unsafe: the object's own comments, and labels the model does
+///   not keep, are not carried over; left out for an object with annotations, or not at the
+///   start of its line (an item of a `kind: List`).
+fn fix(cx: &Context, idx: PolicyIdx, migrated: &[Migrated]) -> Option<Fix> {
+    let policy = &cx.cluster.policies[idx];
+    match policy.api {
+        PolicyApi::ExtensionsV1beta1 if cx.cluster.isolation == IsolationModel::PerPod => {
+            let span = policy.api_version.span;
+            Some(Fix::edit(
+                Safety::Safe,
+                format!("replace apiVersion {} with {V1}", policy.api_version.value),
+                replace_scalar(text_of(cx, span), span, V1),
+            ))
+        }
+        PolicyApi::Alpha => {
+            let text = text_of(cx, policy.span);
+            if yaml_edit::column(text, policy.span.start) != 0 || !policy.annotations.is_empty() {
+                return None;
+            }
+            let v1 = migrated.iter().find_map(|m| match m {
+                Migrated::Policy {
+                    policy: v1, from, ..
+                } if *from == policy.span => Some(v1),
+                _ => None,
+            })?;
+            let mut new = network_policy(v1);
+            // The namespace's isolation, once: after its first alpha policy.
+            let first = cx
+                .cluster
+                .applied_policies()
+                .find(|(_, p)| p.api == PolicyApi::Alpha && p.namespace == policy.namespace)
+                .map(|(i, _)| i);
+            let ns_span = cx
+                .cluster
+                .ns_id(&policy.namespace)
+                .and_then(|id| cx.cluster.ns(id).span);
+            let deny = migrated.iter().find_map(|m| match m {
+                Migrated::Policy {
+                    policy: p, from, ..
+                } if Some(*from) == ns_span && p.namespace == policy.namespace => Some(p),
+                _ => None,
+            });
+            // A default deny of the namespace written already (by this fix, in an earlier
+            // round) is not written again.
+            let denied = cx.cluster.applied_policies().any(|(_, p)| {
+                p.api == PolicyApi::V1
+                    && p.namespace == policy.namespace
+                    && p.pod_selector.is_empty()
+                    && p.affects(Direction::Ingress)
+                    && p.rules(Direction::Ingress).is_empty()
+            });
+            let mut title = format!("rewrite {} as {V1}", policy.id());
+            if let (Some(deny), true, false) = (deny, first == Some(idx), denied) {
+                new.push_str(&format!(
+                    "---\n# The isolation the namespace's net.alpha.kubernetes.io/network-isolation annotation gave.\n{}",
+                    network_policy(deny)
+                ));
+                title.push_str(&format!(
+                    ", with {}/{} for the namespace's isolation annotation",
+                    deny.namespace, deny.name
+                ));
+            }
+            let end = yaml_edit::content_end(text, policy.span);
+            let span = Span::new(policy.span.file, policy.span.start, end);
+            Some(Fix::edit(Safety::Unsafe, title, Edit::replace(span, new)))
+        }
+        _ => None,
+    }
+}
+
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     let migrated = if cx
         .cluster
@@ -108,6 +193,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             "replace it with `apiVersion: {}`; {}",
             d.replacement, d.note
         ))
+        .maybe_fix(fix(cx, idx, &migrated))
         .notes(
             migrated
                 .iter()
@@ -156,5 +242,18 @@ mod tests {
     #[test]
     fn the_ignore_annotation_on_the_policy_silences_it() {
         assert!(findings(&RULE, "ignored.yaml").is_empty());
+    }
+
+    #[test]
+    fn the_fix_replaces_the_api_version() {
+        insta::assert_snapshot!(crate::lint::fix::testing::fixed(&RULE, "bad.yaml", false));
+    }
+
+    #[test]
+    fn an_alpha_policy_is_rewritten_as_migrate_writes_it() {
+        use crate::lint::fix::testing::fixed;
+        insta::assert_snapshot!(fixed(&RULE, "alpha.yaml", true));
+        // A rewrite that drops the object's comments: unsafe.
+        assert_eq!(fixed(&RULE, "alpha.yaml", false), "");
     }
 }

@@ -24,6 +24,7 @@
 //!   ports: [{port: 80}]
 //! ```
 
+use crate::lint::fix::{Safety, delete_model_rule};
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
 
 /// The rule.
@@ -57,7 +58,8 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             .related(by.span, format!("{first}, written first"))
             .help(
                 "remove one of the two, so that a later edit cannot change one and miss the other",
-            ),
+            )
+            .maybe_fix(delete_model_rule(cx, s.rule, Safety::Safe)),
         );
     }
 }
@@ -81,5 +83,10 @@ mod tests {
     #[test]
     fn similar_rules_are_not_duplicates() {
         assert!(findings(&RULE, "good.yaml").is_empty());
+    }
+
+    #[test]
+    fn the_fix_deletes_the_later_copy() {
+        insta::assert_snapshot!(crate::lint::fix::testing::fixed(&RULE, "bad.yaml", false));
     }
 }

@@ -35,8 +35,9 @@
 //!     - podSelector: {matchLabels: {app: db}}
 //! ```
 
+use crate::lint::fix::add_policy_type;
 use crate::lint::scope::ignored_rules;
-use crate::lint::{Category, Context, Finding, RuleDef, Severity};
+use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
 use crate::model::Direction;
 
 /// The rule.
@@ -50,7 +51,13 @@ pub const RULE: RuleDef = RuleDef {
 };
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let start = out.len();
     ignored_rules(cx, &RULE, Direction::Ingress, out);
+    for f in &mut out[start..] {
+        if let Subject::Policy(idx) = f.subject {
+            f.fix = add_policy_type(cx, idx, Direction::Ingress);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -91,5 +98,13 @@ mod tests {
                 ],
             ]
         );
+    }
+
+    #[test]
+    fn the_fix_adds_ingress_to_policy_types() {
+        use crate::lint::fix::testing::fixed;
+        insta::assert_snapshot!(fixed(&RULE, "bad.yaml", true));
+        // Unsafe: not applied without --unsafe-fixes.
+        assert_eq!(fixed(&RULE, "bad.yaml", false), "");
     }
 }

@@ -33,6 +33,9 @@
 //!     endPort: 9000
 //! ```
 
+use crate::base::edit::Edit;
+use crate::base::span::Span;
+use crate::lint::fix::{Fix, Safety, text_of, unquoted};
 use crate::lint::scope::violations_with_help;
 use crate::lint::{Category, Context, Finding, RuleDef, Severity};
 use crate::model::validate::Violation;
@@ -48,7 +51,35 @@ pub const RULE: RuleDef = RuleDef {
 };
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let start = out.len();
     violations_with_help(cx, &RULE, out, help);
+    for f in &mut out[start..] {
+        f.fix = quoted_number_fix(text_of(cx, f.span), f.span);
+    }
+}
+
+/// A port number written in quotes (a name to the API server, and names need a letter), as
+/// a number: safe (what was meant is not in doubt), and the API server then accepts the
+/// policy, which takes effect.
+fn quoted_number_fix(text: &str, span: Span) -> Option<Fix> {
+    let written = text.get(span.start as usize..span.end as usize)?.trim_end();
+    let number = unquoted(text, span);
+    let quoted = written.len() == number.len() + 2 && written.starts_with(['"', '\x27']);
+    let n: u16 = number.parse().ok().filter(|n| *n > 0)?;
+    if !quoted || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(
+        Fix::edit(
+            Safety::Safe,
+            format!("write the port number {n} without quotes"),
+            Edit::replace(
+                Span::new(span.file, span.start, span.start + written.len() as u32),
+                n.to_string(),
+            ),
+        )
+        .changing_connections(),
+    )
 }
 
 fn help(v: &Violation) -> Option<String> {
@@ -131,5 +162,10 @@ mod tests {
                 ],
             ]
         );
+    }
+
+    #[test]
+    fn the_fix_unquotes_a_port_number() {
+        insta::assert_snapshot!(crate::lint::fix::testing::fixed(&RULE, "bad.yaml", false));
     }
 }

@@ -32,6 +32,8 @@
 //!     team: payments-billing
 //! ```
 
+use crate::base::span::Span;
+use crate::lint::fix::{Fix, Safety, replace_scalar, text_of, unquoted};
 use crate::lint::scope::violations_with_help;
 use crate::lint::{Category, Context, Finding, RuleDef, Severity};
 
@@ -46,6 +48,7 @@ pub const RULE: RuleDef = RuleDef {
 };
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let start = out.len();
     violations_with_help(cx, &RULE, out, |v| {
         let m = v.message.as_str();
         if v.path.ends_with(".operator") {
@@ -75,6 +78,34 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
         None
     });
+    let paths: Vec<&str> = cx
+        .violations()
+        .iter()
+        .filter(|(_, v)| v.rule == RULE.name)
+        .map(|(_, v)| v.path.as_str())
+        .collect();
+    for (f, path) in out[start..].iter_mut().zip(paths) {
+        if path.ends_with(".operator") {
+            f.fix = operator_fix(text_of(cx, f.span), f.span);
+        }
+    }
+}
+
+/// An operator in the wrong case, as the API spells it: safe (what was meant is not in
+/// doubt), and the API server then accepts the policy, which takes effect.
+fn operator_fix(text: &str, span: Span) -> Option<Fix> {
+    let written = unquoted(text, span);
+    let op = ["In", "NotIn", "Exists", "DoesNotExist"]
+        .into_iter()
+        .find(|op| op.eq_ignore_ascii_case(written) && *op != written)?;
+    Some(
+        Fix::edit(
+            Safety::Safe,
+            format!("write `{op}` for `{written}`"),
+            replace_scalar(text, span, op),
+        )
+        .changing_connections(),
+    )
 }
 
 #[cfg(test)]
@@ -101,5 +132,10 @@ mod tests {
     #[test]
     fn valid_selectors_pass() {
         assert!(findings(&RULE, "good.yaml").is_empty());
+    }
+
+    #[test]
+    fn the_fix_spells_the_operator_as_the_api_does() {
+        insta::assert_snapshot!(crate::lint::fix::testing::fixed(&RULE, "bad.yaml", false));
     }
 }

@@ -56,6 +56,7 @@
 use super::policy_selects_nothing::may_create_them;
 use crate::base::span::Span;
 use crate::lint::World;
+use crate::lint::fix::{Fix, Safety, insert_entry, key_span, label_typo, replace_scalar, text_of};
 use crate::lint::scope::{Scope, closest_miss, list, peer_path};
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
 use crate::model::ip::AddrRange;
@@ -89,7 +90,8 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                         elsewhere.push((what, peer.span, path));
                         continue;
                     }
-                    if let Some(f) = check_peer(&scope, open, idx, p, rule, peer) {
+                    let text = text_of(cx, p.span);
+                    if let Some(f) = check_peer(&scope, text, open, idx, p, rule, peer) {
                         out.push(f);
                     }
                 }
@@ -195,6 +197,7 @@ fn assumed_elsewhere(scope: &Scope, p: &NetworkPolicy, peer: &Peer) -> Option<St
 
 fn check_peer(
     scope: &Scope,
+    text: &str,
     open: bool,
     idx: PolicyIdx,
     p: &NetworkPolicy,
@@ -250,6 +253,7 @@ fn check_peer(
                         .iter()
                         .map(|(name, labels)| (format!("namespace {name}"), labels)),
                 );
+                f = f.maybe_fix(namespace_fix(scope, text, sel));
                 if let Some(c) = closest {
                     f = f.help(format!("the closest is {c}"));
                 } else if !sel
@@ -338,10 +342,101 @@ fn check_peer(
             .notes(vec![may_create_them(&sources, names.len() > 1)])
             .for_input();
     }
+    f = f.maybe_fix(pods_fix(scope, text, p, peer, sel, &candidates));
     Some(match help_for_pods(scope, p, peer, sel, &candidates) {
         Some(h) => f.help(h),
         None => f,
     })
+}
+
+/// The fix of a namespaceSelector that matches no namespace: the label one typo away from
+/// the closest namespace's, or the name of a namespace written under another key than
+/// `kubernetes.io/metadata.name` (`name: monitoring`). Unsafe: a guess, and it opens what
+/// the peer was written for.
+fn namespace_fix(scope: &Scope, text: &str, sel: &LabelSelector) -> Option<Fix> {
+    let candidates = scope
+        .namespaces()
+        .iter()
+        .map(|(name, labels)| (format!("namespace {name}"), labels));
+    if let Some((title, edit)) = label_typo(text, sel, candidates) {
+        return Some(Fix::edit(Safety::Unsafe, title, edit).changing_connections());
+    }
+    let requirements = sel.requirements();
+    let named: Vec<(&String, String)> = scope
+        .namespaces()
+        .iter()
+        .filter_map(|(name, labels)| {
+            let failed = sel.failures(labels);
+            let [r] = failed.as_slice() else {
+                return None;
+            };
+            let named = r.key != NAMESPACE_NAME_LABEL
+                && r.op == Operator::In
+                && r.values == [name.clone()]
+                && !labels.contains_key(&r.key);
+            named.then_some((name, r.key.clone()))
+        })
+        .collect();
+    let [(ns, key)] = &named[..] else {
+        return None;
+    };
+    // The key is written once (in matchLabels or an expression), or the edit is a guess.
+    if requirements.iter().filter(|r| &r.key == key).count() != 1 {
+        return None;
+    }
+    let span = key_span(sel, key)?;
+    Some(
+        Fix::edit(
+            Safety::Unsafe,
+            format!("select namespace {ns} by name: replace the key `{key}` with `{NAMESPACE_NAME_LABEL}`"),
+            replace_scalar(text, span, NAMESPACE_NAME_LABEL),
+        )
+        .changing_connections(),
+    )
+}
+
+/// The fix of a podSelector that matches no pod: the namespaceSelector it needs when the
+/// pods it matches are all in one other namespace (it looks only in the policy's own
+/// without one), or else the label one typo away from the closest pod's. Unsafe: a guess,
+/// and it opens what the peer was written for.
+fn pods_fix(
+    scope: &Scope,
+    text: &str,
+    p: &NetworkPolicy,
+    peer: &Peer,
+    sel: &LabelSelector,
+    candidates: &[&crate::model::Endpoint],
+) -> Option<Fix> {
+    if peer.namespace_selector.is_none() {
+        let mut elsewhere: Vec<&str> = scope
+            .cluster
+            .endpoints
+            .iter()
+            .filter(|e| e.namespace != p.namespace && !e.host_network && sel.matches(&e.labels))
+            .map(|e| e.namespace.as_str())
+            .collect();
+        elsewhere.sort_unstable();
+        elsewhere.dedup();
+        match elsewhere[..] {
+            [] => {}
+            [ns] => {
+                let value = serde_json::json!({"matchLabels": {NAMESPACE_NAME_LABEL: ns}});
+                let title = format!(
+                    "add `namespaceSelector: {}` to the peer, to select the pods in namespace {ns}",
+                    crate::base::yaml_edit::flow(&value)
+                );
+                let edit = insert_entry(text, peer.span, "namespaceSelector", &value);
+                return Some(Fix::edit(Safety::Unsafe, title, edit).changing_connections());
+            }
+            _ => return None,
+        }
+    }
+    let candidates = candidates
+        .iter()
+        .filter(|e| !e.host_network)
+        .map(|e| (e.id(), &e.labels));
+    let (title, edit) = label_typo(text, sel, candidates)?;
+    Some(Fix::edit(Safety::Unsafe, title, edit).changing_connections())
 }
 
 fn help_for_pods(
@@ -557,5 +652,13 @@ mod tests {
                 "82:20: shop/orders: egress[0].to[0]: podSelector {strimzi.io/cluster=my-cluster, strimzi.io/kind=Kafka} matches no pod in namespace shop",
             ]
         );
+    }
+
+    #[test]
+    fn the_fix_corrects_the_label_or_adds_the_namespace_selector() {
+        use crate::lint::fix::testing::fixed;
+        insta::assert_snapshot!(fixed(&RULE, "bad.yaml", true));
+        // Unsafe: not applied without --unsafe-fixes.
+        assert_eq!(fixed(&RULE, "bad.yaml", false), "");
     }
 }

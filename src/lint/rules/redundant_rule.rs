@@ -40,6 +40,7 @@
 //!   ports: [{port: 8080}]
 //! ```
 
+use crate::lint::fix::{Safety, delete_model_rule};
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
 use crate::model::ir::Action;
 
@@ -95,7 +96,10 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             rule.span,
             message,
         )
-        .help("remove it, or if it states an intent the other rules only satisfy by accident, narrow those");
+        .help("remove it, or if it states an intent the other rules only satisfy by accident, narrow those")
+        // Safe where it holds in every cluster; `run` makes it unsafe where it holds for the
+        // input only (--closed-world).
+        .maybe_fix(delete_model_rule(cx, r.rule, Safety::Safe));
         for &o in &r.covered_by {
             f = f.related(
                 cx.ir_rule(o).span,
@@ -125,5 +129,24 @@ mod tests {
     #[test]
     fn rules_that_allow_something_of_their_own_pass() {
         assert!(findings(&RULE, "good.yaml").is_empty());
+    }
+
+    #[test]
+    fn the_fix_deletes_the_rule() {
+        insta::assert_snapshot!(crate::lint::fix::testing::fixed(&RULE, "bad.yaml", false));
+    }
+
+    #[test]
+    fn with_a_closed_world_the_fix_is_unsafe() {
+        use crate::lint::World;
+        use crate::lint::fix::testing::fixed_in;
+        // Redundant for the input only: deleting it is a guess about the rest of the cluster.
+        assert_eq!(fixed_in(&RULE, "bad.yaml", false, World::Closed), "");
+        let unsafe_fixes = fixed_in(&RULE, "bad.yaml", true, World::Closed);
+        assert!(
+            unsafe_fixes
+                .starts_with("applied: bad.yaml:30:5: delete shop/api ingress[1] (unsafe)\n"),
+            "{unsafe_fixes}"
+        );
     }
 }

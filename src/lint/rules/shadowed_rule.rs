@@ -30,6 +30,7 @@
 //!   ports: [{port: 8080}]
 //! ```
 
+use crate::lint::fix::{Safety, delete_model_rule};
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
 use crate::model::ir::Source;
 
@@ -92,7 +93,9 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(&RULE, Subject::of(source), rule.span, message)
                 .related(by.span, format!("shadowing rule {shadowing}"))
-                .help(help),
+                .help(help)
+                // Within another rule for any cluster: deleting it changes nothing.
+                .maybe_fix(delete_model_rule(cx, s.rule, Safety::Safe)),
         );
     }
 }
@@ -129,5 +132,10 @@ mod tests {
     #[test]
     fn rules_that_only_overlap_are_not_shadowed() {
         assert!(findings(&RULE, "good.yaml").is_empty());
+    }
+
+    #[test]
+    fn the_fix_deletes_the_shadowed_rule() {
+        insta::assert_snapshot!(crate::lint::fix::testing::fixed(&RULE, "bad.yaml", false));
     }
 }

@@ -41,12 +41,16 @@
 //!     - port: postgres        # or the number: 5432
 //! ```
 
+use serde_json::Value;
+
 use crate::base::suggest::closest;
 use crate::engine::Party;
 use crate::engine::matching::matches;
+use crate::lint::fix::{Fix, Safety, insert_entry, replace_scalar, text_of};
 use crate::lint::scope::list;
 use crate::lint::{Category, Context, Finding, RuleDef, Severity, Subject};
 use crate::model::ir::lower::kubernetes::rule_peer;
+use crate::model::policy::PolicyPort;
 use crate::model::{Direction, Endpoint, Protocol};
 
 /// The rule.
@@ -123,6 +127,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                     if let Some(h) = help(&dests, name, proto) {
                         f = f.help(h);
                     }
+                    f = f.maybe_fix(fix(text_of(cx, port.span), port, &dests, name, proto));
                     out.push(f);
                 }
             }
@@ -134,6 +139,61 @@ fn declares(e: &Endpoint, name: &str, proto: Protocol) -> bool {
     e.ports
         .iter()
         .any(|cp| cp.protocol == proto && cp.name.as_deref() == Some(name))
+}
+
+/// The fix of a named port no destination declares: the protocol the destinations declare
+/// the name with (when they agree on one), or the one declared name close to it. Unsafe: a
+/// guess, and it opens the port the rule was written for.
+fn fix(
+    text: &str,
+    port: &PolicyPort,
+    dests: &[&Endpoint],
+    name: &str,
+    proto: Protocol,
+) -> Option<Fix> {
+    let mut others: Vec<Protocol> = dests
+        .iter()
+        .flat_map(|e| e.ports.iter())
+        .filter(|cp| cp.name.as_deref() == Some(name) && cp.protocol != proto)
+        .map(|cp| cp.protocol)
+        .collect();
+    others.sort_by_key(|p| p.to_string());
+    others.dedup();
+    if !others.is_empty() {
+        let [other] = others[..] else {
+            return None;
+        };
+        let value = other.to_string();
+        let edit = match &port.protocol {
+            Some(p) => replace_scalar(text, p.span, &value),
+            None => insert_entry(text, port.span, "protocol", &Value::String(value.clone())),
+        };
+        return Some(
+            Fix::edit(Safety::Unsafe, format!("set `protocol: {value}`"), edit)
+                .changing_connections(),
+        );
+    }
+    let mut names: Vec<&str> = dests
+        .iter()
+        .flat_map(|e| e.ports.iter())
+        .filter(|cp| cp.protocol == proto)
+        .filter_map(|cp| cp.name.as_deref())
+        .filter(|n| closest(name, &[n]).is_some())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let [near] = names[..] else {
+        return None;
+    };
+    let span = port.port.as_ref()?.span;
+    Some(
+        Fix::edit(
+            Safety::Unsafe,
+            format!("replace `{name}` with `{near}`"),
+            replace_scalar(text, span, near),
+        )
+        .changing_connections(),
+    )
 }
 
 fn help(dests: &[&Endpoint], name: &str, proto: Protocol) -> Option<String> {
@@ -223,5 +283,13 @@ mod tests {
                 ],
             ]
         );
+    }
+
+    #[test]
+    fn the_fix_names_the_close_port_or_sets_the_protocol() {
+        use crate::lint::fix::testing::fixed;
+        insta::assert_snapshot!(fixed(&RULE, "bad.yaml", true));
+        // Unsafe: not applied without --unsafe-fixes.
+        assert_eq!(fixed(&RULE, "bad.yaml", false), "");
     }
 }

@@ -6,7 +6,8 @@
 //! ```
 //!
 //! Errors are `::error`, warnings `::warning`, infos `::notice`. The message carries the
-//! help, the notes and the related places on further lines. GitHub shows only the first 10
+//! help, the fix (`fix: ...`, `fix (unsafe): ...`), the notes and the related places on
+//! further lines. GitHub shows only the first 10
 //! annotations of each level per step, so [`step_summary`] renders every finding as a
 //! Markdown table for the job summary (`$GITHUB_STEP_SUMMARY`).
 
@@ -48,6 +49,10 @@ fn message(f: &Finding, sources: &SourceMap) -> String {
     if let Some(help) = &f.help {
         text.push_str("\nhelp: ");
         text.push_str(help);
+    }
+    if let Some(fix) = &f.fix {
+        text.push('\n');
+        text.push_str(super::text::fix_line(fix).trim_start());
     }
     for r in &f.related {
         text.push_str(&format!("\n{}: {}", sources.location(r.span), r.message));

@@ -7,13 +7,24 @@
 //!     {"code": "NP101", "name": "invalid-cidr", "severity": "error", "category": "invalid",
 //!      "holds": "every-cluster", "message": "…", "help": null,
 //!      "file": "deploy/policy.yaml", "line": 10, "column": 15,
-//!      "end_line": 10, "end_column": 23, "related": [], "notes": [], "members": []}
+//!      "end_line": 10, "end_column": 23, "related": [], "notes": [], "members": [],
+//!      "fix": null}
 //!   ],
 //!   "summary": {"errors": 1, "warnings": 0, "infos": 0, "files_checked": 3,
 //!     "rules": [{"code": "NP101", "name": "invalid-cidr", "findings": 1, "members": 1,
-//!                "summary": "NP101 invalid-cidr: 1 finding (error)"}]}
+//!                "summary": "NP101 invalid-cidr: 1 finding (error)"}],
+//!     "fixes": {"safe": 0, "unsafe": 0}}
 //! }
 //! ```
+//!
+//! A finding with a mechanical remedy has a `fix`: `{"safety": "safe" | "unsafe", "title":
+//! "add Ingress to policyTypes", "changes_connections": true, "edits": [{"file", "line",
+//! "column", "end_line", "end_column", "text"}]}`, each edit replacing the text between its
+//! two positions (equal for an insertion) with `text`; `check --fix` applies the safe ones,
+//! `--unsafe-fixes` the others, each verified first (`changes_connections`: changing
+//! connections is its purpose; a fix without it changes none). The summary counts the
+//! findings with a fix of each safety in `fixes`, and, after `check --fix`, holds `fixed`:
+//! how many findings the fixes written fixed (the findings are then what is left).
 //!
 //! Findings that share a cause are merged into one ([`crate::lint::group`]): its `members`
 //! lists the objects it is about, each with its place (`name`, `file`, `line`, `column`,
@@ -34,6 +45,7 @@ use serde_json::{Value, json};
 use super::{Counts, tally};
 use crate::base::span::Span;
 use crate::lint::Finding;
+use crate::lint::fix::{Fix, Safety};
 use crate::load::source::SourceMap;
 
 /// Version of the document.
@@ -83,16 +95,41 @@ fn finding(f: &Finding, sources: &SourceMap) -> Value {
         })
         .collect();
     m.insert("members".into(), Value::Array(members));
+    m.insert(
+        "fix".into(),
+        f.fix.as_ref().map_or(Value::Null, |x| fix(x, sources)),
+    );
     Value::Object(m)
 }
 
+fn fix(x: &Fix, sources: &SourceMap) -> Value {
+    let edits: Vec<Value> = x
+        .patch
+        .edits
+        .iter()
+        .map(|e| {
+            let mut m = place(sources, Span::new(e.file, e.start, e.end));
+            m.insert("text".into(), json!(e.text));
+            Value::Object(m)
+        })
+        .collect();
+    json!({
+        "safety": x.safety.as_str(),
+        "title": x.title,
+        "changes_connections": x.changes_connections,
+        "edits": edits,
+    })
+}
+
 /// The document: `shown` as findings, and the summary of every finding of the run (`check
-/// --quiet` shows the errors only, and still counts everything).
+/// --quiet` shows the errors only, and still counts everything); `fixed`: how many findings
+/// `check --fix` fixed, when it ran.
 pub fn render(
     findings: &[Finding],
     shown: &[&Finding],
     sources: &SourceMap,
     files_checked: usize,
+    fixed: Option<usize>,
 ) -> Value {
     let counts = Counts::of(findings);
     let rules: Vec<Value> = tally(findings)
@@ -107,15 +144,26 @@ pub fn render(
             })
         })
         .collect();
+    let with = |s: Safety| {
+        findings
+            .iter()
+            .filter(|f| f.fix.as_ref().is_some_and(|x| x.safety == s))
+            .count()
+    };
+    let mut summary = json!({
+        "errors": counts.errors,
+        "warnings": counts.warnings,
+        "infos": counts.infos,
+        "files_checked": files_checked,
+        "rules": rules,
+        "fixes": {"safe": with(Safety::Safe), "unsafe": with(Safety::Unsafe)},
+    });
+    if let Some(n) = fixed {
+        summary["fixed"] = json!(n);
+    }
     json!({
         "version": JSON_VERSION,
         "findings": shown.iter().map(|f| finding(f, sources)).collect::<Vec<_>>(),
-        "summary": {
-            "errors": counts.errors,
-            "warnings": counts.warnings,
-            "infos": counts.infos,
-            "files_checked": files_checked,
-            "rules": rules,
-        },
+        "summary": summary,
     })
 }

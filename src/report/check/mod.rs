@@ -108,6 +108,49 @@ impl Counts {
     }
 }
 
+/// How many findings carry a fix `check --fix` applies (with `unsafe_fixes`, the unsafe
+/// ones too), and how many more `--unsafe-fixes` would add.
+pub fn fixable(findings: &[Finding], unsafe_fixes: bool) -> (usize, usize) {
+    let fixes = findings.iter().filter_map(|f| f.fix.as_ref());
+    let (applied, hidden): (Vec<_>, Vec<_>) = fixes.partition(|x| x.applies(unsafe_fixes));
+    (applied.len(), hidden.len())
+}
+
+/// `[*] 3 fixable with --fix (2 more with --unsafe-fixes)`: the last line of the text
+/// output; None when no finding has a fix.
+pub fn fixable_line(findings: &[Finding], unsafe_fixes: bool) -> Option<String> {
+    let (n, hidden) = fixable(findings, unsafe_fixes);
+    let fix = if unsafe_fixes {
+        "--fix --unsafe-fixes"
+    } else {
+        "--fix"
+    };
+    match (n, hidden) {
+        (0, 0) => None,
+        (0, k) => Some(format!("{k} fixable with --fix --unsafe-fixes")),
+        (n, 0) => Some(format!("[*] {n} fixable with {fix}")),
+        (n, k) => Some(format!(
+            "[*] {n} fixable with {fix} ({k} more with --unsafe-fixes)"
+        )),
+    }
+}
+
+/// `Fixed 3 findings (2 remaining; 1 more fixable with --unsafe-fixes)`: what `check --fix`
+/// says after writing, `findings` being what is left.
+pub fn fixed_line(fixed: usize, findings: &[Finding], unsafe_fixes: bool) -> String {
+    let (_, hidden) = fixable(findings, unsafe_fixes);
+    let more = if hidden > 0 {
+        format!("; {hidden} more fixable with --unsafe-fixes")
+    } else {
+        String::new()
+    };
+    format!(
+        "Fixed {fixed} finding{} ({} remaining{more})",
+        if fixed == 1 { "" } else { "s" },
+        findings.len()
+    )
+}
+
 /// How many members text formats name before `and N more`.
 pub const MEMBERS_SHOWN: usize = 5;
 

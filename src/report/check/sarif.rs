@@ -10,12 +10,19 @@
 //! outside the working directory becomes a `file://` URI. Regions count columns in Unicode
 //! code points (`columnKind: unicodeCodePoints`); `endColumn` is the column just after the
 //! last character, as SARIF defines it.
+//!
+//! A finding with a mechanical remedy carries it in `fixes` (one `fix`: its title as
+//! `description`, its edits as `artifactChanges` of `replacements`, each a `deletedRegion`
+//! — empty, start and end equal, for an insertion — and its `insertedContent`), with
+//! `properties.safety` (`safe`: applied by `check --fix`; `unsafe`: with `--unsafe-fixes`)
+//! and `properties.changesConnections`.
 
 use std::path::{Component, Path};
 
 use serde_json::{Value, json};
 
-use crate::base::span::Span;
+use crate::base::span::{FileId, Span};
+use crate::lint::fix::Fix;
 use crate::lint::{Finding, RuleDef, Severity, registry};
 use crate::load::source::SourceMap;
 
@@ -182,6 +189,9 @@ fn result(f: &Finding, sources: &SourceMap, cwd: Option<&Path>) -> Value {
             .collect();
         r.insert("relatedLocations".into(), Value::Array(related));
     }
+    if let Some(x) = &f.fix {
+        r.insert("fixes".into(), json!([fix(x, sources, cwd)]));
+    }
     let mut properties = serde_json::Map::new();
     properties.insert("holds".into(), json!(f.holds.as_str()));
     if !f.members.is_empty() {
@@ -194,6 +204,52 @@ fn result(f: &Finding, sources: &SourceMap, cwd: Option<&Path>) -> Value {
     }
     r.insert("properties".into(), Value::Object(properties));
     Value::Object(r)
+}
+
+fn region(sources: &SourceMap, span: Span) -> Value {
+    let (start, end) = (sources.start(span), sources.end(span));
+    json!({
+        "startLine": start.line,
+        "startColumn": start.column,
+        "endLine": end.line,
+        "endColumn": end.column,
+    })
+}
+
+/// A fix as SARIF says one: its edits grouped by file, in order.
+fn fix(x: &Fix, sources: &SourceMap, cwd: Option<&Path>) -> Value {
+    let mut files: Vec<FileId> = x.patch.edits.iter().map(|e| e.file).collect();
+    files.sort();
+    files.dedup();
+    let changes: Vec<Value> = files
+        .into_iter()
+        .map(|file| {
+            let mut edits: Vec<_> = x.patch.edits.iter().filter(|e| e.file == file).collect();
+            edits.sort_by_key(|e| (e.start, e.end));
+            let replacements: Vec<Value> = edits
+                .iter()
+                .map(|e| {
+                    let span = Span::new(e.file, e.start, e.end);
+                    json!({
+                        "deletedRegion": region(sources, span),
+                        "insertedContent": { "text": e.text },
+                    })
+                })
+                .collect();
+            json!({
+                "artifactLocation": artifact(sources, Span::new(file, 0, 0), cwd),
+                "replacements": replacements,
+            })
+        })
+        .collect();
+    json!({
+        "description": { "text": x.title },
+        "artifactChanges": changes,
+        "properties": {
+            "safety": x.safety.as_str(),
+            "changesConnections": x.changes_connections,
+        },
+    })
 }
 
 /// The SARIF log. `cwd` is the directory relative paths are relative to.

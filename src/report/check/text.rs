@@ -1,7 +1,9 @@
-//! Findings for people: miette reports with the offending snippet and help, then each related
-//! place as a nested report; then the notes, as they are (an explanation keeps its
-//! indentation, unwrapped), and the first members of a merged finding. The output ends with
-//! a line per rule and the total.
+//! Findings for people: miette reports with the offending snippet and help (and the fix under
+//! it), then each related place as a nested report; then the notes, as they are (an
+//! explanation keeps its indentation, unwrapped), and the first members of a merged finding.
+//! A finding `check --fix` can fix is marked `[*]` after its code, as ruff marks it. The
+//! output ends with a line per rule and the total (and `check` says how many findings
+//! `--fix` can fix).
 
 use std::fmt;
 
@@ -9,6 +11,7 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, So
 
 use super::source::FileSource;
 use crate::base::span::Span;
+use crate::lint::fix::{Fix, Safety};
 use crate::lint::{Finding, Severity};
 use crate::load::source::SourceMap;
 
@@ -82,7 +85,7 @@ fn severity(s: Severity) -> miette::Severity {
     }
 }
 
-fn report(f: &Finding, sources: &SourceMap) -> Report {
+fn report(f: &Finding, sources: &SourceMap, unsafe_fixes: bool) -> Report {
     let labels = vec![LabeledSpan::new_primary_with_span(
         None,
         source_span(sources, f.span),
@@ -105,10 +108,24 @@ fn report(f: &Finding, sources: &SourceMap) -> Report {
             related: Vec::new(),
         })
         .collect();
-    let help = f.help.clone();
+    // The fix goes under the help, before the related places (see `render` for a finding
+    // without help).
+    let help = match (&f.help, &f.fix) {
+        (Some(h), Some(x)) => Some(format!("{h}\n{}", fix_line(x).trim_start())),
+        (h, _) => h.clone(),
+    };
     Report {
         message: f.message.clone(),
-        code: Some(format!("{}({})", f.rule.code, f.rule.name)),
+        code: Some(format!(
+            "{}({}){}",
+            f.rule.code,
+            f.rule.name,
+            if f.fix.as_ref().is_some_and(|x| x.applies(unsafe_fixes)) {
+                " [*]"
+            } else {
+                ""
+            }
+        )),
         severity: severity(f.severity),
         help,
         source: FileSource(sources.file(f.span.file).clone()),
@@ -117,8 +134,15 @@ fn report(f: &Finding, sources: &SourceMap) -> Report {
     }
 }
 
-/// Renders every finding; `color` picks the theme, `width` the wrap width.
-pub fn render(findings: &[Finding], sources: &SourceMap, color: bool, width: usize) -> String {
+/// Renders every finding; `color` picks the theme, `width` the wrap width, `unsafe_fixes`
+/// whether unsafe fixes count as fixable (`[*]`).
+pub fn render(
+    findings: &[Finding],
+    sources: &SourceMap,
+    color: bool,
+    width: usize,
+    unsafe_fixes: bool,
+) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -133,7 +157,7 @@ pub fn render(findings: &[Finding], sources: &SourceMap, color: bool, width: usi
         if !out.is_empty() {
             out.push('\n');
         }
-        let r = report(f, sources);
+        let r = report(f, sources, unsafe_fixes);
         if handler.render_report(&mut out, &r).is_err() {
             // A span outside its file cannot be shown; fall back to the plain line.
             out.push_str(&format!(
@@ -143,6 +167,10 @@ pub fn render(findings: &[Finding], sources: &SourceMap, color: bool, width: usi
                 f.rule.code,
                 f.message
             ));
+        }
+        if let (None, Some(fix)) = (&f.help, &f.fix) {
+            out.push_str(&fix_line(fix));
+            out.push('\n');
         }
         for (i, note) in f.notes.iter().enumerate() {
             let lead = if i == 0 { "  note: " } else { "        " };
@@ -159,8 +187,17 @@ pub fn render(findings: &[Finding], sources: &SourceMap, color: bool, width: usi
     out
 }
 
+/// `  fix: add Ingress to policyTypes`, `  fix (unsafe): ...`: the line under a finding.
+pub fn fix_line(fix: &Fix) -> String {
+    match fix.safety {
+        Safety::Safe => format!("  fix: {}", fix.title),
+        Safety::Unsafe => format!("  fix (unsafe): {}", fix.title),
+    }
+}
+
 /// The end of the text output: one line per rule with findings (what it found, how many,
-/// how severe), then `total`.
+/// how severe), then `total` (`check` then says how many `--fix` fixes, see
+/// [`super::fixable_line`]).
 pub fn summary(findings: &[Finding], total: &str) -> String {
     let mut out = String::new();
     for t in super::tally(findings) {
