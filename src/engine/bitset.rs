@@ -105,6 +105,12 @@ impl BitSet {
         })
     }
 
+    /// The words of the set: index `i` is bit `i % 64` of word `i / 64`; bits at and above
+    /// the length are zero.
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
     /// The length the set was made for.
     pub fn len(&self) -> usize {
         self.len

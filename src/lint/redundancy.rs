@@ -29,7 +29,10 @@
 //! it isolates is isolated by another policy of its tier too.
 
 use super::World;
-use crate::engine::compile::Compiled;
+use std::collections::HashMap;
+
+use crate::engine::bitset::BitSet;
+use crate::engine::compile::{CPorts, Compiled};
 use crate::engine::containment::{conjoin, match_within, ports_within};
 use crate::model::ir::{
     Action, EndAction, Match, Model, PolicyId, Precedence, Rule, Source, Term, Test, dir_index,
@@ -78,6 +81,10 @@ struct OpenWorld<'c> {
     world: World,
     /// Per tier, whether its rules add up ([`adds_up`]).
     adds_up: Vec<bool>,
+    /// Per tier: its policies whose subject lies in one namespace, by that namespace, and
+    /// the others. A rule confined to a namespace can only lie within a rule whose subject
+    /// reaches that namespace, so the search for a cover looks at those only.
+    by_namespace: Vec<(HashMap<&'c str, Vec<PolicyId>>, Vec<PolicyId>)>,
 }
 
 impl OpenWorld<'_> {
@@ -140,12 +147,21 @@ impl OpenWorld<'_> {
             return false;
         }
         let applies = conjoin(&policy.subject, rule.local.as_ref());
+        let (pinned, unpinned) = &self.by_namespace[policy.tier];
+        let others: Vec<PolicyId> = match policy.subject.namespace() {
+            Some(ns) => {
+                let mut v: Vec<PolicyId> = pinned.get(ns).into_iter().flatten().copied().collect();
+                v.extend(unpinned);
+                v
+            }
+            None => ir.tier_policies(policy.tier).map(|(q, _)| q).collect(),
+        };
         open.iter().all(|t| {
             let peer = match t {
                 None => Match::All,
                 Some(t) => Match::Any(vec![(*t).clone()]),
             };
-            ir.tier_policies(policy.tier).any(|(qp, q)| {
+            others.iter().map(|&q| (q, &ir.policies[q])).any(|(qp, q)| {
                 q.dir(dir).applies
                     && q.dir(dir).rules.iter().any(|qr| {
                         (qp, dir, qr.index) != r
@@ -290,22 +306,18 @@ impl Verdicts {
 }
 
 impl<'c, 'a> Walk<'c, 'a> {
-    fn new(
+    /// The walk at `(s, t)` over the given rules (those of `s` whose peer holds `t`, in
+    /// evaluation order).
+    fn with_rules(
         c: &'a Compiled<'c>,
         dir: Direction,
         s: usize,
         t: usize,
-        keep: impl Fn(usize) -> bool,
+        rules: Vec<usize>,
     ) -> Self {
-        let d = dir_index(dir);
-        let rules = c.rules_of[d][s]
-            .iter()
-            .map(|&r| r as usize)
-            .filter(|&r| c.rules[r].peers.contains(t) && keep(r))
-            .collect();
         Walk {
             c,
-            d,
+            d: dir_index(dir),
             s,
             dst: if dir == Direction::Egress { t } else { s },
             rules,
@@ -417,6 +429,123 @@ impl<'c, 'a> Walk<'c, 'a> {
     }
 }
 
+/// The distinct walks of subject class `s` over the peer classes of `rules` (the rules that
+/// may apply at `s`, in evaluation order), restricted to `within` when given: one per group
+/// of peer classes that the same of those rules hold and — in egress, where the peer is the
+/// destination and named ports resolve on it — whose ports read alike. Every walk of a
+/// group is the same walk, so one stands for all: each is returned with the group's first
+/// peer class, in ascending order of it.
+///
+/// This keeps the analysis linear in the classes a rule's peer holds *as groups*: a rule
+/// whose peer is every pod of the cluster walks once per kind of peer, not once per class.
+fn distinct_walks(
+    c: &Compiled,
+    dir: Direction,
+    rules: &[usize],
+    within: Option<&BitSet>,
+) -> Vec<(Vec<usize>, usize)> {
+    let k = rules.len();
+    if k == 0 {
+        return Vec::new();
+    }
+    let named: Vec<usize> = if dir == Direction::Egress {
+        (0..k)
+            .filter(|&j| matches!(c.rules[rules[j]].ports, CPorts::Named(_)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let kw = k.div_ceil(64);
+    let mut key: Vec<u64> = Vec::with_capacity(kw + 1 + named.len().div_ceil(64));
+    let mut groups: HashMap<Vec<u64>, usize> = HashMap::new();
+    let mut out: Vec<(Vec<usize>, usize)> = Vec::new();
+    let mut add = |key: &[u64], t: usize, out: &mut Vec<(Vec<usize>, usize)>| {
+        if !groups.contains_key(key) {
+            groups.insert(key.to_vec(), out.len());
+            let held = (0..k)
+                .filter(|&j| key[j / 64] & (1 << (j % 64)) != 0)
+                .map(|j| rules[j])
+                .collect();
+            out.push((held, t));
+        }
+    };
+    let words = c.classes().div_ceil(64);
+    let mut bits: Vec<u64> = vec![0; k];
+    for w in 0..words {
+        let mut any = 0u64;
+        for (j, &r) in rules.iter().enumerate() {
+            bits[j] = c.rules[r].peers.words()[w];
+            any |= bits[j];
+        }
+        if let Some(within) = within {
+            any &= within.words()[w];
+        }
+        if any == 0 {
+            continue;
+        }
+        let uniform = named.is_empty() && bits.iter().all(|&b| b & any == 0 || b & any == any);
+        if uniform {
+            key.clear();
+            key.resize(kw, 0);
+            for (j, &b) in bits.iter().enumerate() {
+                if b & any != 0 {
+                    key[j / 64] |= 1 << (j % 64);
+                }
+            }
+            add(&key, w * 64 + any.trailing_zeros() as usize, &mut out);
+            continue;
+        }
+        let mut rest = any;
+        while rest != 0 {
+            let b = rest.trailing_zeros();
+            rest &= rest - 1;
+            let t = w * 64 + b as usize;
+            key.clear();
+            key.resize(kw, 0);
+            for (j, &word) in bits.iter().enumerate() {
+                if word & (1 << b) != 0 {
+                    key[j / 64] |= 1 << (j % 64);
+                }
+            }
+            if !named.is_empty() {
+                // How the held rules' ports read on this destination.
+                key.push(u64::from(c.sig_of(t)));
+                let mut here = vec![0u64; named.len().div_ceil(64)];
+                for (i, &j) in named.iter().enumerate() {
+                    let on = c.rules[rules[j]].named_on.as_ref();
+                    if on.is_none_or(|on| on.contains(t)) {
+                        here[i / 64] |= 1 << (i % 64);
+                    }
+                }
+                key.extend(here);
+            }
+            add(&key, t, &mut out);
+        }
+    }
+    out
+}
+
+/// The distinct walks at the pairs of rule `r`'s subject and peer classes, over the rules
+/// that `keep` leaves (and `r`), as `(subject, peer, rules of the walk)`.
+fn rule_walks<'a>(
+    c: &'a Compiled,
+    r: usize,
+    keep: &'a dyn Fn(usize) -> bool,
+) -> impl Iterator<Item = (usize, usize, Vec<usize>)> + 'a {
+    let rule = &c.rules[r];
+    let d = dir_index(rule.dir);
+    rule.subjects.iter().flat_map(move |s| {
+        let rules: Vec<usize> = c.rules_of[d][s]
+            .iter()
+            .map(|&o| o as usize)
+            .filter(|&o| o == r || keep(o))
+            .collect();
+        distinct_walks(c, rule.dir, &rules, Some(&rule.peers))
+            .into_iter()
+            .map(move |(held, t)| (s, t, held))
+    })
+}
+
 /// Computes the redundant rules and policies of a cluster.
 pub fn compute(cluster: &Cluster, world: World) -> Redundancy {
     let c = Compiled::new(cluster);
@@ -425,18 +554,25 @@ pub fn compute(cluster: &Cluster, world: World) -> Redundancy {
         cluster,
         world,
         adds_up: (0..ir.tiers.len()).map(|t| adds_up(ir, t)).collect(),
+        by_namespace: (0..ir.tiers.len())
+            .map(|t| {
+                let mut pinned: HashMap<&str, Vec<PolicyId>> = HashMap::new();
+                let mut unpinned = Vec::new();
+                for (q, p) in ir.tier_policies(t) {
+                    match p.subject.namespace() {
+                        Some(ns) => pinned.entry(ns).or_default().push(q),
+                        None => unpinned.push(q),
+                    }
+                }
+                (pinned, unpinned)
+            })
+            .collect(),
     };
     let nrules = c.rules.len();
     let mut matches_something = vec![false; nrules];
     let mut changes = vec![false; nrules];
     let mut example: Vec<Option<(usize, usize)>> = vec![None; nrules];
     let mut v = Verdicts::default();
-    let pairs = |r: usize| {
-        let rule = &c.rules[r];
-        rule.subjects
-            .iter()
-            .flat_map(move |s| rule.peers.iter().map(move |t| (s, t)))
-    };
     // First pass: each rule alone, at every pair of its subject and peer classes.
     for dir in Direction::BOTH {
         let d = dir_index(dir);
@@ -444,12 +580,9 @@ pub fn compute(cluster: &Cluster, world: World) -> Redundancy {
             if c.rules_of[d][s].is_empty() {
                 continue;
             }
-            let peers: std::collections::BTreeSet<usize> = c.rules_of[d][s]
-                .iter()
-                .flat_map(|&r| c.rules[r as usize].peers.iter())
-                .collect();
-            for t in peers {
-                let walk = Walk::new(&c, dir, s, t, |_| true);
+            let rules: Vec<usize> = c.rules_of[d][s].iter().map(|&r| r as usize).collect();
+            for (held, t) in distinct_walks(&c, dir, &rules, None) {
+                let walk = Walk::with_rules(&c, dir, s, t, held);
                 walk.verdicts(&mut v);
                 for (j, &r) in walk.rules.iter().enumerate() {
                     if zero(walk.mask(j)) {
@@ -497,8 +630,8 @@ pub fn compute(cluster: &Cluster, world: World) -> Redundancy {
         let mut cover: Vec<usize> = Vec::new();
         let mut unreached = true;
         let mut decided_later = false;
-        let idle = pairs(r).all(|(s, t)| {
-            let walk = Walk::new(&c, dir, s, t, |o| !removed[o]);
+        let idle = rule_walks(&c, r, &|o| !removed[o]).all(|(s, t, held)| {
+            let walk = Walk::with_rules(&c, dir, s, t, held);
             walk.verdicts(&mut v);
             let Some(j) = walk.rules.iter().position(|&o| o == r) else {
                 return true;
@@ -625,10 +758,9 @@ pub fn compute(cluster: &Cluster, world: World) -> Redundancy {
         let mut dropped: Vec<usize> = Vec::new();
         let idle = own.iter().all(|&r| {
             let dir = c.rules[r].dir;
-            let idle = pairs(r).all(|(s, t)| {
-                let walk = Walk::new(&c, dir, s, t, |o| {
-                    !gone[c.rules[o].policy] && !dropped.contains(&o)
-                });
+            let keep = |o: usize| !gone[c.rules[o].policy] && !dropped.contains(&o);
+            let idle = rule_walks(&c, r, &keep).all(|(s, t, held)| {
+                let walk = Walk::with_rules(&c, dir, s, t, held);
                 walk.verdicts(&mut v);
                 let Some(j) = walk.rules.iter().position(|&o| o == r) else {
                     return true;

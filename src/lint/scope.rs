@@ -14,6 +14,10 @@
 //!
 //! Files given with `--topology` count: they are read for this, not linted.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use crate::base::suggest::closest;
 use crate::lint::index::Index;
 use crate::lint::{Context, Finding, RuleDef, Subject};
@@ -41,6 +45,14 @@ pub struct Scope<'a> {
     /// Namespaces selectors are judged against: the known ones, then the builtin ones the
     /// input does not mention (labelled with their name only).
     namespaces: Vec<(String, Labels)>,
+    /// The namespaces the input describes completely ([`Cluster::describes_namespace`]).
+    described: Vec<&'a crate::model::Namespace>,
+    /// Endpoints (not hostNetwork) by label, built on first use: `(key, value)` and `key`.
+    by_label: std::cell::OnceCell<LabelIndex<'a>>,
+    /// Memo of [`Scope::pods_matching`], by selector (policies repeat selectors).
+    pods_memo: RefCell<HashMap<String, Rc<[usize]>>>,
+    /// Memo of [`Scope::described_matching`], by selector.
+    namespaces_memo: RefCell<HashMap<String, Rc<[usize]>>>,
 }
 
 impl<'a> Scope<'a> {
@@ -65,7 +77,59 @@ impl<'a> Scope<'a> {
             index: cx.index(),
             declares_namespaces: cluster.namespaces.iter().any(|n| n.span.is_some()),
             namespaces,
+            described: cluster
+                .namespaces
+                .iter()
+                .filter(|n| cluster.describes_namespace(&n.name))
+                .collect(),
+            by_label: std::cell::OnceCell::new(),
+            pods_memo: RefCell::default(),
+            namespaces_memo: RefCell::default(),
         }
+    }
+
+    /// The namespaces the input describes completely, in input order.
+    pub fn described(&self) -> &[&'a crate::model::Namespace] {
+        &self.described
+    }
+
+    /// The endpoints of every namespace that a pod selector matches, hostNetwork ones left
+    /// out (selectors never match them), ascending.
+    pub fn pods_matching(&self, sel: &LabelSelector) -> Rc<[usize]> {
+        let key = selector_key(sel);
+        if let Some(found) = self.pods_memo.borrow().get(&key) {
+            return found.clone();
+        }
+        let endpoints = &self.cluster.endpoints;
+        let index = self.by_label.get_or_init(|| LabelIndex::new(endpoints));
+        let matches = |i: &usize| sel.matches(&endpoints[*i].labels);
+        let found: Rc<[usize]> = match index.candidates(sel) {
+            Some(c) => c.into_iter().filter(matches).collect(),
+            None => (0..endpoints.len())
+                .filter(|&i| !endpoints[i].host_network)
+                .filter(matches)
+                .collect(),
+        };
+        self.pods_memo.borrow_mut().insert(key, found.clone());
+        found
+    }
+
+    /// The described namespaces ([`Scope::described`]) a namespace selector matches, as
+    /// indexes into them.
+    pub fn described_matching(&self, sel: &LabelSelector) -> Rc<[usize]> {
+        let key = selector_key(sel);
+        if let Some(found) = self.namespaces_memo.borrow().get(&key) {
+            return found.clone();
+        }
+        let found: Rc<[usize]> = self
+            .described
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| sel.matches(&n.labels))
+            .map(|(i, _)| i)
+            .collect();
+        self.namespaces_memo.borrow_mut().insert(key, found.clone());
+        found
     }
 
     /// Whether the input holds a pod or workload in the namespace.
@@ -229,6 +293,66 @@ pub fn ignored_rules(cx: &Context, rule: &'static RuleDef, dir: Direction, out: 
 }
 
 /// Fixture tests that look at help lines and related places too.
+/// A selector as a memo key: its requirements without where they are written.
+fn selector_key(sel: &LabelSelector) -> String {
+    let mut key = String::new();
+    for r in sel.requirements() {
+        key.push_str(&format!("{}\u{0}{:?}\u{0}{:?}\u{1}", r.key, r.op, r.values));
+    }
+    key
+}
+
+/// The endpoints that selectors can match (not hostNetwork), by label.
+struct LabelIndex<'a> {
+    by_pair: HashMap<(&'a str, &'a str), Vec<usize>>,
+    by_key: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> LabelIndex<'a> {
+    fn new(endpoints: &'a [Endpoint]) -> LabelIndex<'a> {
+        let mut by_pair: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, e) in endpoints
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.host_network)
+        {
+            for (k, v) in e.labels.iter() {
+                by_pair.entry((k, v)).or_default().push(i);
+                by_key.entry(k).or_default().push(i);
+            }
+        }
+        LabelIndex { by_pair, by_key }
+    }
+
+    /// A superset of the endpoints a selector matches, ascending, from its most selective
+    /// `In` or `Exists` requirement; None when it has neither (every endpoint may match).
+    fn candidates(&self, sel: &LabelSelector) -> Option<Vec<usize>> {
+        let mut best: Option<Vec<usize>> = None;
+        for r in sel.requirements() {
+            let list: Vec<usize> = match r.op {
+                Operator::In => {
+                    let mut l: Vec<usize> = r
+                        .values
+                        .iter()
+                        .flat_map(|v| self.by_pair.get(&(r.key.as_str(), v.as_str())))
+                        .flatten()
+                        .copied()
+                        .collect();
+                    l.sort_unstable();
+                    l
+                }
+                Operator::Exists => self.by_key.get(r.key.as_str()).cloned().unwrap_or_default(),
+                _ => continue,
+            };
+            if best.as_ref().is_none_or(|b| list.len() < b.len()) {
+                best = Some(list);
+            }
+        }
+        best
+    }
+}
+
 #[cfg(test)]
 pub mod testing {
     use std::collections::HashSet;

@@ -254,6 +254,12 @@ impl<'c> Compiled<'c> {
         self.reps.len()
     }
 
+    /// The named-port signature of a class: classes with equal signatures resolve every
+    /// named port alike.
+    pub fn sig_of(&self, class: usize) -> u32 {
+        self.sig_of_class[class]
+    }
+
     /// Words in a port mask.
     pub fn words(&self) -> usize {
         self.space.words

@@ -143,13 +143,9 @@ fn assumed_elsewhere(scope: &Scope, p: &NetworkPolicy, peer: &Peer) -> Option<St
     match &peer.namespace_selector {
         None => (!declared(&p.namespace)).then(|| format!("namespace {}{pods}", p.namespace)),
         Some(sel) => {
-            let described: Vec<&crate::model::Namespace> = scope
-                .cluster
-                .namespaces
-                .iter()
-                .filter(|n| scope.cluster.describes_namespace(&n.name))
-                .collect();
-            if described.iter().any(|n| sel.matches(&n.labels)) {
+            let described = scope.described();
+            let matching = scope.described_matching(sel);
+            if !matching.is_empty() {
                 // It may also match namespaces the files do not show (it does not pin names
                 // to described ones): a podSelector finding no pod in the described ones is
                 // then assumed to find them elsewhere (`namespaceSelector: {}` and kube-dns).
@@ -161,10 +157,9 @@ fn assumed_elsewhere(scope: &Scope, p: &NetworkPolicy, peer: &Peer) -> Option<St
                             .all(|v| scope.cluster.describes_namespace(v))
                 });
                 let found = |pod_sel: &LabelSelector| {
-                    described
+                    matching
                         .iter()
-                        .filter(|n| sel.matches(&n.labels))
-                        .flat_map(|n| scope.endpoints_in(&n.name))
+                        .flat_map(|&i| scope.endpoints_in(&described[i].name))
                         .any(|(_, e)| !e.host_network && pod_sel.matches(&e.labels))
                 };
                 return match &peer.pod_selector {
@@ -448,10 +443,10 @@ fn help_for_pods(
 ) -> Option<String> {
     if peer.namespace_selector.is_none() {
         let elsewhere: Vec<String> = scope
-            .cluster
-            .endpoints
+            .pods_matching(sel)
             .iter()
-            .filter(|e| e.namespace != p.namespace && !e.host_network && sel.matches(&e.labels))
+            .map(|&i| &scope.cluster.endpoints[i])
+            .filter(|e| e.namespace != p.namespace)
             .map(|e| e.id())
             .collect();
         if !elsewhere.is_empty() {

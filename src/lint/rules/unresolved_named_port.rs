@@ -78,10 +78,13 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                     continue;
                 }
                 let (dests, whom): (Vec<&Endpoint>, &str) = match dir {
+                    // A NetworkPolicy selects pods of its own namespace only.
                     Direction::Ingress => (
                         cluster
-                            .endpoints
+                            .ns_id(&p.namespace)
+                            .map_or(&[][..], |id| cx.index().endpoints_in(id))
                             .iter()
+                            .map(|&i| &cluster.endpoints[i])
                             .filter(|e| cluster.selects(p, e))
                             .collect(),
                         "pod the policy selects",
