@@ -6,6 +6,7 @@
 //! destination of every rule, so the matrix is computed over classes only.
 
 use super::super::bitset::BitSet;
+use super::member_set::MemberSet;
 
 /// A partition of members into classes.
 pub struct Partition {
@@ -18,7 +19,7 @@ pub struct Partition {
 impl Partition {
     /// Refines the partition given by `seed` (members with equal seeds start together) by
     /// every set.
-    pub fn refine<'s>(seed: &[u64], sets: impl Iterator<Item = &'s BitSet>) -> Partition {
+    pub fn refine<'s>(seed: &[u64], sets: impl Iterator<Item = &'s MemberSet>) -> Partition {
         let mut class_of: Vec<u32> = Vec::with_capacity(seed.len());
         let mut first: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
         for &s in seed {
@@ -66,7 +67,7 @@ impl Partition {
     /// A member-level set restated over classes (each class is wholly in or out of every
     /// set the partition was refined by): a sparse set is read through its members, a dense
     /// one through one representative per class.
-    pub fn on_classes(&self, s: &BitSet) -> BitSet {
+    pub fn on_classes(&self, s: &MemberSet) -> BitSet {
         let classes = self.len();
         if s.count() < classes {
             BitSet::from_indexes(classes, s.iter().map(|m| self.class_of[m] as usize))
@@ -82,8 +83,8 @@ mod tests {
 
     #[test]
     fn members_split_by_every_set_and_seed() {
-        let a = BitSet::from_indexes(6, [0, 1, 2]);
-        let b = BitSet::from_indexes(6, [1, 2, 3]);
+        let a = MemberSet::compact(BitSet::from_indexes(6, [0, 1, 2]));
+        let b = MemberSet::compact(BitSet::from_indexes(6, [1, 2, 3]));
         let p = Partition::refine(&[0, 0, 0, 0, 0, 1], [&a, &b].into_iter());
         // {0}, {1,2}, {3}, {4}, {5}
         assert_eq!(p.len(), 5);

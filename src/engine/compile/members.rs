@@ -16,9 +16,12 @@ use super::super::bitset::BitSet;
 use super::super::matching::{
     EndpointCarrier, LabelCarrier, NetworkSetCarrier, in_world, network_set_nets, service_selects,
 };
+use super::member_set::MemberSet;
+use crate::engine::Party;
+use crate::engine::matching::term_fails;
 use crate::model::Cluster;
 use crate::model::ip::{AddrRange, Family, atomic_ranges, ip_key};
-use crate::model::ir::{Cond, Match, Model, Test};
+use crate::model::ir::{Cond, Match, Model, Term, Test};
 use crate::model::selector::{Carrier, Expr, Key, Scope};
 
 /// Member-level sets of a cluster, before classes exist.
@@ -30,6 +33,8 @@ pub struct Members<'c> {
     pub externals: Vec<AddrRange>,
     labels: HashMap<&'c str, HashMap<&'c str, Vec<u32>>>,
     ns_members: Vec<BitSet>,
+    /// The endpoints of each namespace, ascending.
+    ns_lists: Vec<Vec<u32>>,
     pod_network: BitSet,
     endpoints: BitSet,
     ips: Vec<(Family, u128, u32)>,
@@ -138,6 +143,7 @@ impl<'c> Members<'c> {
 
         let mut labels: HashMap<&str, HashMap<&str, Vec<u32>>> = HashMap::new();
         let mut ns_members = vec![BitSet::new(u); cluster.namespaces.len()];
+        let mut ns_lists = vec![Vec::new(); cluster.namespaces.len()];
         let mut pod_network = BitSet::new(u);
         let mut ips = Vec::new();
         for (i, e) in cluster.endpoints.iter().enumerate() {
@@ -153,6 +159,7 @@ impl<'c> Members<'c> {
                 pod_network.insert(i);
             }
             ns_members[e.ns as usize].insert(i);
+            ns_lists[e.ns as usize].push(i as u32);
             for &ip in &e.ips {
                 let (f, k) = ip_key(ip);
                 ips.push((f, k, i as u32));
@@ -165,6 +172,7 @@ impl<'c> Members<'c> {
             externals,
             labels,
             ns_members,
+            ns_lists,
             endpoints: BitSet::from_indexes(u, 0..n),
             pod_network,
             ips,
@@ -187,22 +195,61 @@ impl<'c> Members<'c> {
         BitSet::new(self.len())
     }
 
-    /// The members a match holds.
-    pub fn of_match(&mut self, m: &Match) -> BitSet {
+    /// The members a match holds. A term confined to one namespace (as a NetworkPolicy's
+    /// subject and its podSelector peers are) is read over that namespace's endpoints, the
+    /// way the plain evaluator reads it ([`term_fails`]); other terms through the indexes.
+    pub fn of_match(&mut self, m: &Match) -> MemberSet {
         match m {
-            Match::All => BitSet::full(self.len()),
+            Match::All => MemberSet::Bits(BitSet::full(self.len())),
             Match::Any(terms) => {
-                let mut out = self.empty();
+                let mut listed: Vec<u32> = Vec::new();
+                let mut bits: Option<BitSet> = None;
                 for t in terms {
-                    let mut set = BitSet::full(self.len());
-                    for c in &t.conds {
-                        set.intersect_with(&self.of_cond(c));
+                    match self.confined(t) {
+                        Some(Some(ns)) => {
+                            let cluster = self.cluster;
+                            listed.extend(self.ns_lists[ns as usize].iter().copied().filter(
+                                |&i| term_fails(cluster, t, Party::Endpoint(i as usize)).is_none(),
+                            ));
+                        }
+                        // A namespace the cluster does not have: no member.
+                        Some(None) => {}
+                        None => {
+                            let mut set = BitSet::full(self.len());
+                            for c in &t.conds {
+                                set.intersect_with(&self.of_cond(c));
+                            }
+                            match &mut bits {
+                                Some(b) => b.union_with(&set),
+                                None => bits = Some(set),
+                            }
+                        }
                     }
-                    out.union_with(&set);
                 }
-                out
+                match bits {
+                    Some(mut b) => {
+                        for i in listed {
+                            b.insert(i as usize);
+                        }
+                        MemberSet::compact(b)
+                    }
+                    None => {
+                        listed.sort_unstable();
+                        listed.dedup();
+                        MemberSet::from_sorted(listed, self.len())
+                    }
+                }
             }
         }
+    }
+
+    /// The namespace a term is confined to by a (not negated) namespace condition: `Some(id)`,
+    /// `Some(None)` for a namespace the cluster does not have; None when it is not confined.
+    fn confined(&self, t: &Term) -> Option<Option<crate::model::NsId>> {
+        t.conds.iter().find_map(|c| match (&c.test, c.negated) {
+            (Test::Namespace(ns), false) => Some(self.cluster.ns_id(ns)),
+            _ => None,
+        })
     }
 
     /// The members a condition holds.

@@ -15,6 +15,7 @@
 //! bitmasks.
 
 pub mod classes;
+pub mod member_set;
 pub mod members;
 pub mod ports;
 pub mod walk;
@@ -27,6 +28,7 @@ use crate::model::ip::AddrRange;
 use crate::model::ir::{Action, PolicyId, TierId, dir_index};
 use crate::model::{Cluster, ContainerPort, Direction};
 use classes::Partition;
+use member_set::MemberSet;
 use members::Members;
 pub use ports::CPorts;
 use ports::{Resolved, Signatures};
@@ -101,11 +103,12 @@ impl<'c> Compiled<'c> {
             policy: PolicyId,
             dir: Direction,
             index: usize,
-            subjects: BitSet,
-            peers: BitSet,
-            named_on: Option<BitSet>,
+            /// None: the policy's subject.
+            subjects: Option<MemberSet>,
+            peers: MemberSet,
+            named_on: Option<MemberSet>,
         }
-        let msubjects: Vec<BitSet> = ir
+        let msubjects: Vec<MemberSet> = ir
             .policies
             .iter()
             .map(|p| members.of_match(&p.subject))
@@ -121,14 +124,10 @@ impl<'c> Compiled<'c> {
                     if r.action == Action::Log {
                         continue;
                     }
-                    let subjects = match &r.local {
-                        None => msubjects[pi].clone(),
-                        Some(l) => {
-                            let mut s = members.of_match(l);
-                            s.intersect_with(&msubjects[pi]);
-                            s
-                        }
-                    };
+                    let subjects = r
+                        .local
+                        .as_ref()
+                        .map(|l| members.of_match(l).intersection(&msubjects[pi]));
                     let named_on = r
                         .named_on
                         .as_ref()
@@ -168,7 +167,7 @@ impl<'c> Compiled<'c> {
             msubjects.iter().chain(
                 mrules
                     .iter()
-                    .flat_map(|r| [&r.subjects, &r.peers].into_iter().chain(&r.named_on)),
+                    .flat_map(|r| r.subjects.iter().chain([&r.peers]).chain(&r.named_on)),
             ),
         );
         let classes = partition.len();
@@ -200,7 +199,10 @@ impl<'c> Compiled<'c> {
                 dir: m.dir,
                 index: m.index,
                 action: rule_of(m).action,
-                subjects: partition.on_classes(&m.subjects),
+                subjects: match &m.subjects {
+                    Some(s) => partition.on_classes(s),
+                    None => subjects[m.policy].clone(),
+                },
                 peers: partition.on_classes(&m.peers),
                 ports: res.masks(&space, sigs.count),
                 named_on: m.named_on.as_ref().map(|s| partition.on_classes(s)),
