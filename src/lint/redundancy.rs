@@ -66,6 +66,9 @@ pub struct RedundantPolicy {
     pub isolated_also_by: Vec<PolicyId>,
 }
 
+/// A tier's policies confined to one namespace, by namespace, and its other policies.
+type TierByNamespace<'c> = (HashMap<&'c str, Vec<PolicyId>>, Vec<PolicyId>);
+
 /// What the input does not show: parties of namespaces it does not declare.
 ///
 /// A namespace the input declares (a Namespace object) is complete: its pods are those of
@@ -84,7 +87,7 @@ struct OpenWorld<'c> {
     /// Per tier: its policies whose subject lies in one namespace, by that namespace, and
     /// the others. A rule confined to a namespace can only lie within a rule whose subject
     /// reaches that namespace, so the search for a cover looks at those only.
-    by_namespace: Vec<(HashMap<&'c str, Vec<PolicyId>>, Vec<PolicyId>)>,
+    by_namespace: Vec<TierByNamespace<'c>>,
 }
 
 impl OpenWorld<'_> {
