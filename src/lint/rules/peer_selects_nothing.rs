@@ -403,12 +403,11 @@ fn pods_fix(
     candidates: &[&crate::model::Endpoint],
 ) -> Option<Fix> {
     if peer.namespace_selector.is_none() {
-        let mut elsewhere: Vec<&str> = scope
-            .cluster
-            .endpoints
+        let matching = scope.pods_matching(sel);
+        let mut elsewhere: Vec<&str> = matching
             .iter()
-            .filter(|e| e.namespace != p.namespace && !e.host_network && sel.matches(&e.labels))
-            .map(|e| e.namespace.as_str())
+            .map(|&i| scope.cluster.endpoints[i].namespace.as_str())
+            .filter(|ns| *ns != p.namespace)
             .collect();
         elsewhere.sort_unstable();
         elsewhere.dedup();
