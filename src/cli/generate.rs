@@ -5,13 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
-use super::inputs::{InputArgs, Problems};
+use super::inputs::{InputArgs, Problems, read_flows};
 use super::{EXIT_ERROR, EXIT_NO, EXIT_OK, print};
 use crate::fix::generate::check::{Extra, Failure, Proof, prove};
 use crate::fix::generate::plan::{Plan, origins_text};
 use crate::fix::generate::{Dns, End, Options, Origin, Skipped, Verdict, Want, render};
 use crate::lint::expect::{self, Expectation, Selector};
-use crate::load::flows::{self, FlowFile};
 use crate::load::source::SourceMap;
 use crate::report::style::{ColorChoice, Painter};
 
@@ -102,29 +101,6 @@ fn parse_labels(s: &str) -> Result<Vec<(String, String)>, String> {
     out.sort();
     out.dedup();
     Ok(out)
-}
-
-/// Reads the flow files; problems are printed as `error: FILE:LINE: reason`. Err: a file
-/// could not be read at all. Ok also gives the number of lines that could not be read.
-fn read_flows(names: &[String], err: &Painter) -> Result<(Vec<FlowFile>, usize), u8> {
-    let mut files = Vec::new();
-    let mut problems = 0;
-    for name in names {
-        let text = match std::fs::read_to_string(name) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("{} --flows {name}: {e}", err.bad("error:"));
-                return Err(EXIT_ERROR);
-            }
-        };
-        let file = flows::parse(name, &text);
-        for p in &file.problems {
-            eprintln!("{} {name}:{}: {}", err.bad("error:"), p.line, p.reason);
-        }
-        problems += file.problems.len();
-        files.push(file);
-    }
-    Ok((files, problems))
 }
 
 /// The wants of the expectation files. Err: a file could not be read (printed).

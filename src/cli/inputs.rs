@@ -418,3 +418,29 @@ fn session_from(loaded: Loaded, args: &Inputs, painter: &Painter, mode: Problems
         problems,
     }
 }
+
+/// Reads the flow files of `--flows` (`generate`, `replay`); problems are printed as `error: FILE:LINE: reason`. Err: a file
+/// could not be read at all. Ok also gives the number of lines that could not be read.
+pub fn read_flows(
+    names: &[String],
+    err: &Painter,
+) -> Result<(Vec<crate::load::flows::FlowFile>, usize), u8> {
+    let mut files = Vec::new();
+    let mut problems = 0;
+    for name in names {
+        let text = match std::fs::read_to_string(name) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{} --flows {name}: {e}", err.bad("error:"));
+                return Err(super::EXIT_ERROR);
+            }
+        };
+        let file = crate::load::flows::parse(name, &text);
+        for p in &file.problems {
+            eprintln!("{} {name}:{}: {}", err.bad("error:"), p.line, p.reason);
+        }
+        problems += file.problems.len();
+        files.push(file);
+    }
+    Ok((files, problems))
+}

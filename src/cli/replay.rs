@@ -6,10 +6,10 @@
 use clap::ValueEnum;
 
 use super::diff::load_at_revision;
-use super::inputs::{InputArgs, Problems, Session};
+use super::inputs::{InputArgs, Problems, Session, read_flows};
 use super::{EXIT_ERROR, EXIT_NO, EXIT_OK, print};
 use crate::engine::replay::replay;
-use crate::load::flows::{self, FlowFile, FlowFormat};
+use crate::load::flows::FlowFormat;
 use crate::report::replay::{Report, json, markdown, text};
 use crate::report::style::{ColorChoice, Painter};
 
@@ -69,29 +69,6 @@ pub struct Args {
     /// Inputs.
     #[command(flatten)]
     pub input: InputArgs,
-}
-
-/// Reads the flow files; problems are printed as `error: FILE:LINE: reason`. Err: a file
-/// could not be read at all. Ok also gives the number of lines that could not be read.
-fn read_flows(names: &[String], err: &Painter) -> Result<(Vec<FlowFile>, usize), u8> {
-    let mut files = Vec::new();
-    let mut problems = 0;
-    for name in names {
-        let text = match std::fs::read_to_string(name) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("{} --flows {name}: {e}", err.bad("error:"));
-                return Err(EXIT_ERROR);
-            }
-        };
-        let file = flows::parse(name, &text);
-        for p in &file.problems {
-            eprintln!("{} {name}:{}: {}", err.bad("error:"), p.line, p.reason);
-        }
-        problems += file.problems.len();
-        files.push(file);
-    }
-    Ok((files, problems))
 }
 
 /// Loads the old side, when one is asked for: `--old PATH...`, or the new paths at `--base`.

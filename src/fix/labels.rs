@@ -1,22 +1,35 @@
 //! Which labels name a workload: what a fix writes in a selector to pick a workload's pods,
-//! and nothing else of its namespace.
+//! and nothing else of its namespace. One chooser serves both the can-reach fixer
+//! ([`crate::fix::reach`]) and `generate` ([`crate::fix::generate`]).
 //!
 //! - A workload is what [`workload_key`] names: a workload object (`deploy/web`), the
 //!   workload a pod belongs to by its owner, or, for a bare pod, the label that names its
 //!   application (`app=web`), joined to the workload object of that name when the input
 //!   holds one (a cluster dump's Deployment beside its running pods). [`members`] are the
 //!   endpoints of one workload in one namespace: the replicas a fix may not tell apart.
-//! - [`choose`] picks the smallest set of *stable* labels, those every member carries with
-//!   the same value and that do not change from one rollout or replica to the next (never
-//!   `pod-template-hash`, `controller-revision-hash`, `statefulset.kubernetes.io/pod-name`,
-//!   `pod-template-generation`...), that selects exactly the members in their namespace.
-//!   Sets are tried by size, then by the preference of their keys
-//!   (`app.kubernetes.io/name`, `app`, `k8s-app`, `name`, ... before any other). When no set
-//!   selects exactly the members, the choice is every stable label (the narrowest set), and
-//!   says what else it selects; when the members share no stable label, there is no choice.
+//! - [`choose`] (for the workload of an endpoint) and [`choose_members`] (for members the
+//!   caller grouped) pick the smallest set of *stable* labels, those every member carries
+//!   with the same value and that do not change from one rollout or replica to the next
+//!   ([`UNSTABLE`]: never `pod-template-hash`, `controller-revision-hash`,
+//!   `statefulset.kubernetes.io/pod-name`, `pod-template-generation`...), that selects
+//!   exactly the members in their namespace.
+//! - Sets of one, two, then three candidates are tried by size, then by the preference of
+//!   their keys ([`PREFERRED`]: `app.kubernetes.io/name`, `app`, `k8s-app`, `name`, ... before
+//!   any other; the others, those that select fewer endpoints first, then by key). Labels
+//!   that change with releases ([`VOLATILE`]: `version`, `helm.sh/chart`...) are tried only
+//!   when the stable ones do not tell the workload apart, and then beside the best stable one
+//!   ([`Choice::volatile`] says so).
+//! - When no set selects exactly the members, the labels that exclude the most are taken,
+//!   greedily (they select what every shared label selects, with fewer labels), and
+//!   [`Choice::extra`] says what else they select; when the members share no label, there is
+//!   no choice.
+//!
+//! hostNetwork pods are not counted: no selector ever matches them.
 //!
 //! Invariant: a choice's labels hold for every member, so a selector of them never leaves a
 //! replica out.
+
+use std::cmp::Reverse;
 
 use crate::model::{Cluster, EndpointKind, Labels};
 
@@ -34,17 +47,30 @@ pub const PREFERRED: [&str; 10] = [
     "app.kubernetes.io/part-of",
 ];
 
-/// Label keys that change between rollouts or replicas of one workload: never chosen.
-pub const UNSTABLE: [&str; 9] = [
+/// Label keys that controllers set per pod or per rollout (or that a sidecar injector adds
+/// to every pod): never chosen, a selector on them breaks at the next rollout, or selects
+/// one pod.
+pub const UNSTABLE: [&str; 11] = [
     "pod-template-hash",
     "controller-revision-hash",
     "statefulset.kubernetes.io/pod-name",
     "pod-template-generation",
     "apps.kubernetes.io/pod-index",
-    "batch.kubernetes.io/job-completion-index",
     "controller-uid",
     "batch.kubernetes.io/controller-uid",
+    "job-name",
+    "batch.kubernetes.io/job-name",
+    "batch.kubernetes.io/job-completion-index",
     "security.istio.io/tlsMode",
+];
+
+/// Label keys whose values change with releases: chosen only when nothing stable tells the
+/// workload apart.
+pub const VOLATILE: [&str; 4] = [
+    "version",
+    "app.kubernetes.io/version",
+    "helm.sh/chart",
+    "chart",
 ];
 
 /// Whether a label key may identify a workload (it is not one of [`UNSTABLE`]).
@@ -112,12 +138,16 @@ pub fn members(cluster: &Cluster, ep: usize) -> Vec<usize> {
 /// Labels chosen to select a workload.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Choice {
-    /// The labels, in the order they are written: preferred keys first.
+    /// The labels, in the order they are written: preferred keys first (empty only from
+    /// [`choose_or_namespace`]: every pod of the namespace).
     pub labels: Vec<(String, String)>,
-    /// The workload's members.
+    /// The workload's members that a selector can match (hostNetwork pods left out).
     pub members: Vec<usize>,
-    /// The endpoints of the namespace they select (the members, and others when not exact).
+    /// The endpoints of the namespace they select (the members, and others when not exact),
+    /// in order.
     pub selects: Vec<usize>,
+    /// Whether a [`VOLATILE`] label had to be used to tell the workload apart.
+    pub volatile: bool,
 }
 
 impl Choice {
@@ -126,7 +156,7 @@ impl Choice {
         self.selects == self.members
     }
 
-    /// The endpoints selected that are not members.
+    /// The endpoints selected that are not members, in order.
     pub fn extra(&self) -> Vec<usize> {
         self.selects
             .iter()
@@ -158,10 +188,24 @@ pub fn choose(cluster: &Cluster, ep: usize) -> Option<Choice> {
 
 /// [`choose`] among the keys `usable` accepts (Cilium identities leave some labels out).
 pub fn choose_where(cluster: &Cluster, ep: usize, usable: impl Fn(&str) -> bool) -> Option<Choice> {
-    let members = members(cluster, ep);
-    let e = &cluster.endpoints[ep];
-    // The stable labels every member carries with the same value.
-    let mut keys: Vec<(&str, &str)> = e
+    choose_members(cluster, &members(cluster, ep), usable)
+}
+
+/// Most candidates in a set tried exhaustively; beyond, candidates are added greedily.
+const MAX_EXHAUSTIVE: usize = 3;
+
+/// Chooses the labels for the workload whose endpoints are `members` (all of one namespace,
+/// at least one), among the keys `usable` accepts (see the module documentation). `None`
+/// when the members share no usable label: only an empty selector, every pod of the
+/// namespace, would select them all.
+pub fn choose_members(
+    cluster: &Cluster,
+    members: &[usize],
+    usable: impl Fn(&str) -> bool,
+) -> Option<Choice> {
+    let first = &cluster.endpoints[members[0]];
+    // The labels every member carries with the same value.
+    let mut candidates: Vec<(&str, &str)> = first
         .labels
         .iter()
         .filter(|(k, v)| {
@@ -172,13 +216,13 @@ pub fn choose_where(cluster: &Cluster, ep: usize, usable: impl Fn(&str) -> bool)
                     .all(|&m| cluster.endpoints[m].labels.get(k) == Some(*v))
         })
         .collect();
-    if keys.is_empty() {
+    if candidates.is_empty() {
         return None;
     }
     let in_ns: Vec<usize> = (0..cluster.endpoints.len())
-        .filter(|&i| cluster.endpoints[i].ns == e.ns && !cluster.endpoints[i].host_network)
+        .filter(|&i| cluster.endpoints[i].ns == first.ns && !cluster.endpoints[i].host_network)
         .collect();
-    let select = |set: &[(&str, &str)]| -> Vec<usize> {
+    let selected = |set: &[(&str, &str)]| -> Vec<usize> {
         in_ns
             .iter()
             .copied()
@@ -188,46 +232,125 @@ pub fn choose_where(cluster: &Cluster, ep: usize, usable: impl Fn(&str) -> bool)
             })
             .collect()
     };
-    // Preferred keys first, in their order; then the others, those that select fewer
-    // endpoints first, then by name.
-    let rank = |k: &str| PREFERRED.iter().position(|p| *p == k);
-    let counts: Vec<usize> = keys.iter().map(|kv| select(&[*kv]).len()).collect();
-    let mut order: Vec<usize> = (0..keys.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (ka, kb) = (keys[a].0, keys[b].0);
-        match (rank(ka), rank(kb)) {
-            (Some(x), Some(y)) => x.cmp(&y),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => counts[a].cmp(&counts[b]).then(ka.cmp(kb)),
+    let counts: Vec<(&str, usize)> = candidates
+        .iter()
+        .map(|kv| (kv.0, selected(&[*kv]).len()))
+        .collect();
+    candidates.sort_by(|a, b| rank(a.0, &counts).cmp(&rank(b.0, &counts)));
+    let exact: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|&m| !cluster.endpoints[m].host_network)
+        .collect();
+    let make = |mut set: Vec<(&str, &str)>| {
+        set.sort_by(|a, b| rank(a.0, &counts).cmp(&rank(b.0, &counts)));
+        let selects = selected(&set);
+        Choice {
+            volatile: set.iter().any(|(k, _)| VOLATILE.contains(k)),
+            labels: set
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            members: exact.clone(),
+            selects,
         }
-    });
-    keys = order.into_iter().map(|i| keys[i]).collect();
-    let mut members_selected = members.clone();
-    members_selected.retain(|m| !cluster.endpoints[*m].host_network);
-    let make = |set: Vec<(&str, &str)>, selects: Vec<usize>| Choice {
-        labels: set
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        members: members_selected.clone(),
-        selects,
     };
-    for size in 1..=keys.len().min(3) {
+    let tells_apart = |set: &[(&str, &str)]| selected(set) == exact;
+    let stable: Vec<(&str, &str)> = candidates
+        .iter()
+        .copied()
+        .filter(|(k, _)| !VOLATILE.contains(k))
+        .collect();
+    if let Some(set) = smallest(&stable, &tells_apart) {
+        return Some(make(set));
+    }
+    if let Some(mut set) = smallest(&candidates, &tells_apart) {
+        // A release label alone reads as if it named the application: the best stable
+        // label goes with it (it only narrows what is selected).
+        if let Some(best) = stable.first().filter(|b| !set.contains(b)) {
+            set.insert(0, *best);
+        }
+        return Some(make(set));
+    }
+    // Nothing tells it apart: the labels that exclude the most, greedily.
+    let mut picked: Vec<(&str, &str)> = Vec::new();
+    let mut left = selected(&[]);
+    loop {
+        let best = candidates
+            .iter()
+            .filter(|c| !picked.contains(c))
+            .map(|c| {
+                (
+                    left.iter()
+                        .filter(|&o| !selected(&[*c]).contains(o))
+                        .count(),
+                    *c,
+                )
+            })
+            .filter(|(n, _)| *n > 0)
+            .max_by_key(|(n, c)| (*n, Reverse(rank(c.0, &counts))));
+        let Some((_, c)) = best else { break };
+        picked.push(c);
+        left = selected(&picked);
+    }
+    if picked.is_empty() {
+        picked.push(stable.first().copied().unwrap_or(candidates[0]));
+    }
+    Some(make(picked))
+}
+
+/// The order of preference of a key: stable before volatile, then [`PREFERRED`] in order,
+/// then the others, those that select fewer endpoints (`counts`) first, then by key.
+fn rank<'k>(key: &'k str, counts: &[(&str, usize)]) -> (bool, usize, usize, &'k str) {
+    let preferred = PREFERRED.iter().position(|p| *p == key);
+    let count = match preferred {
+        Some(_) => 0,
+        None => counts.iter().find(|(k, _)| *k == key).map_or(0, |c| c.1),
+    };
+    (
+        VOLATILE.contains(&key),
+        preferred.unwrap_or(PREFERRED.len()),
+        count,
+        key,
+    )
+}
+
+/// [`choose_members`] for `generate`, which must write a selector for every workload it
+/// names: when the members share no label, the empty selector (every pod of their
+/// namespace, [`Choice::extra`] the others).
+pub fn choose_or_namespace(cluster: &Cluster, members: &[usize]) -> Choice {
+    choose_members(cluster, members, |_| true).unwrap_or_else(|| {
+        let ns = cluster.endpoints[members[0]].ns;
+        let in_ns =
+            |i: &usize| cluster.endpoints[*i].ns == ns && !cluster.endpoints[*i].host_network;
+        Choice {
+            labels: Vec::new(),
+            members: members.iter().copied().filter(in_ns).collect(),
+            selects: (0..cluster.endpoints.len()).filter(in_ns).collect(),
+            volatile: false,
+        }
+    })
+}
+
+/// The first set of at most [`MAX_EXHAUSTIVE`] labels of `pool`, in order of size then of
+/// the pool's order, that `fits`.
+fn smallest<'c>(
+    pool: &[(&'c str, &'c str)],
+    fits: &impl Fn(&[(&str, &str)]) -> bool,
+) -> Option<Vec<(&'c str, &'c str)>> {
+    for size in 1..=MAX_EXHAUSTIVE.min(pool.len()) {
         let mut combo: Vec<usize> = (0..size).collect();
         loop {
-            let set: Vec<(&str, &str)> = combo.iter().map(|&i| keys[i]).collect();
-            let selects = select(&set);
-            if selects == members_selected {
-                return Some(make(set, selects));
+            let set: Vec<(&str, &str)> = combo.iter().map(|&i| pool[i]).collect();
+            if fits(&set) {
+                return Some(set);
             }
-            if !next_combination(&mut combo, keys.len()) {
+            if !next_combination(&mut combo, pool.len()) {
                 break;
             }
         }
     }
-    let selects = select(&keys);
-    Some(make(keys, selects))
+    None
 }
 
 /// The next combination of `combo.len()` indices below `n` in lexicographic order; false
@@ -352,6 +475,107 @@ mod tests {
                 vec![1, 3],
                 vec![2, 3]
             ]
+        );
+    }
+
+    // The selections `generate` writes (matchLabels in key order).
+
+    fn pod_a(name: &str, labels: &str) -> String {
+        format!(
+            "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: a, labels: {{{labels}}}}}\n"
+        )
+    }
+
+    fn chosen(text: &str, members: &[&str]) -> (Vec<String>, Vec<String>, bool) {
+        let c = crate::fix::generate::cluster_of(text);
+        let idx: Vec<usize> = members
+            .iter()
+            .map(|m| c.endpoints.iter().position(|e| e.name == *m).unwrap())
+            .collect();
+        let s = choose_or_namespace(&c, &idx);
+        let mut labels = s.labels.clone();
+        labels.sort();
+        (
+            labels.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+            s.extra()
+                .iter()
+                .map(|&i| c.endpoints[i].name.clone())
+                .collect(),
+            s.volatile,
+        )
+    }
+
+    #[test]
+    fn the_application_label_not_the_hash() {
+        let text = [
+            pod_a("web-1", "app: web, pod-template-hash: 5d8f, tier: front"),
+            pod_a("web-2", "app: web, pod-template-hash: 77aa, tier: front"),
+            pod_a("api-1", "app: api, pod-template-hash: 5d8f, tier: back"),
+        ]
+        .concat();
+        assert_eq!(
+            chosen(&text, &["web-1", "web-2"]),
+            (vec!["app=web".into()], vec![], false)
+        );
+        // app.kubernetes.io/name comes before app.
+        let text = [
+            pod_a("x", "app: shared, app.kubernetes.io/name: x"),
+            pod_a("y", "app: other, app.kubernetes.io/name: y"),
+        ]
+        .concat();
+        assert_eq!(
+            chosen(&text, &["x"]).0,
+            vec!["app.kubernetes.io/name=x".to_string()]
+        );
+    }
+
+    #[test]
+    fn more_labels_when_one_does_not_tell_apart() {
+        let text = [
+            pod_a("web", "app: shop, component: web"),
+            pod_a("api", "app: shop, component: api"),
+            pod_a("other", "app: blog, component: web"),
+        ]
+        .concat();
+        assert_eq!(
+            chosen(&text, &["web"]).0,
+            vec!["app=shop".to_string(), "component=web".to_string()]
+        );
+    }
+
+    #[test]
+    fn version_only_as_a_last_resort_and_said() {
+        let text = [
+            pod_a("v1", "app: web, version: v1"),
+            pod_a("v2", "app: web, version: v2"),
+        ]
+        .concat();
+        assert_eq!(
+            chosen(&text, &["v1"]),
+            (vec!["app=web".into(), "version=v1".into()], vec![], true)
+        );
+    }
+
+    #[test]
+    fn no_label_set_tells_apart() {
+        let text = [
+            pod_a("a1", "app: web, pod-template-hash: one"),
+            pod_a("a2", "app: web, pod-template-hash: two"),
+            pod_a("b", "app: db"),
+        ]
+        .concat();
+        // Only the hash tells a1 from a2: it is not used, and a2 is named.
+        assert_eq!(
+            chosen(&text, &["a1"]),
+            (vec!["app=web".into()], vec!["a2".into()], false)
+        );
+        // No label at all: every pod of the namespace.
+        let text = [pod_a("bare", ""), pod_a("b", "app: db")].concat();
+        assert_eq!(chosen(&text, &["bare"]), (vec![], vec!["b".into()], false));
+        // Alone in its namespace: its best label, not `{}`.
+        assert_eq!(
+            chosen(&pod_a("only", "app: x, team: t"), &["only"]).0,
+            vec!["app=x".to_string()]
         );
     }
 }

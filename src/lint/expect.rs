@@ -76,24 +76,28 @@ pub struct Side {
     pub span: Span,
 }
 
+/// How a match by labels is shown in messages: `pods in shop with app=web`, `pods of every
+/// namespace` (None: every namespace).
+pub fn describe_match(namespace: Option<&str>, labels: &[(String, String)]) -> String {
+    let labels: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let with = if labels.is_empty() {
+        String::new()
+    } else {
+        format!(" with {}", labels.join(","))
+    };
+    match namespace {
+        Some(ns) => format!("pods in {ns}{with}"),
+        None => format!("pods of every namespace{with}"),
+    }
+}
+
 impl Side {
     /// How the side is shown in messages.
     pub fn describe(&self) -> String {
         match &self.selector {
             Selector::Name(n) => n.clone(),
             Selector::Cidr(net) => net.to_string(),
-            Selector::Match { namespace, labels } => {
-                let labels: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                let with = if labels.is_empty() {
-                    String::new()
-                } else {
-                    format!(" with {}", labels.join(","))
-                };
-                match namespace {
-                    Some(ns) => format!("pods in {ns}{with}"),
-                    None => format!("pods of every namespace{with}"),
-                }
-            }
+            Selector::Match { namespace, labels } => describe_match(namespace.as_deref(), labels),
         }
     }
 }
@@ -538,12 +542,12 @@ fn parties(cx: &Context, side: &Side) -> Result<Parties, String> {
 fn member(cx: &Context, party: Party) -> Option<usize> {
     match party {
         Party::Endpoint(i) => Some(i),
-        Party::Address(ip) => external_member(cx, ip),
+        Party::Address(ip) => address_member(cx.matrix(), ip),
     }
 }
 
-fn external_member(cx: &Context, ip: IpAddr) -> Option<usize> {
-    let matrix = cx.matrix();
+/// The matrix member of an address: the external range that holds it.
+pub fn address_member(matrix: &crate::engine::matrix::Matrix, ip: IpAddr) -> Option<usize> {
     let (family, n) = ip_key(ip);
     matrix
         .externals

@@ -159,30 +159,12 @@ impl Fixable {
 // ---------------------------------------------------------------------------------------
 // Edits of YAML text that yaml_edit does not provide.
 
-fn line_start(text: &str, at: usize) -> usize {
-    text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1)
-}
-
-/// The offset of the `-` of the block sequence item starting at `item` (on its line, before
-/// it), when there is one.
-fn dash_of(text: &str, item: u32) -> Option<usize> {
-    let b = text.as_bytes();
-    let mut p = item as usize;
-    if b.get(p) == Some(&b'-') && b.get(p + 1).is_none_or(|c| c.is_ascii_whitespace()) {
-        return Some(p);
-    }
-    while p > 0 && b[p - 1] == b' ' {
-        p -= 1;
-    }
-    (p > 0 && b[p - 1] == b'-').then_some(p - 1)
-}
-
 /// Just after the `:` of the key whose block value starts on the line at `value_line`: the
 /// last line before it holding content, when it ends (a comment aside) with `key:`.
 fn colon_before(text: &str, value_line: usize) -> Option<usize> {
     let mut end = value_line;
     while end > 0 {
-        let start = line_start(text, end - 1);
+        let start = yaml_edit::line_start(text, end - 1);
         let line = &text[start..end - 1];
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
@@ -204,10 +186,10 @@ fn colon_before(text: &str, value_line: usize) -> Option<usize> {
 /// dash, or the first of the comment lines right above it at the dash's column (a comment
 /// heading an item goes with it).
 fn item_lines_start(text: &str, dash: usize) -> usize {
-    let mut start = line_start(text, dash);
+    let mut start = yaml_edit::line_start(text, dash);
     let column = dash - start;
     while start > 0 {
-        let prev = line_start(text, start - 1);
+        let prev = yaml_edit::line_start(text, start - 1);
         let line = &text[prev..start - 1];
         let indent = line.len() - line.trim_start().len();
         if indent == column && line.trim_start().starts_with('#') {
@@ -232,10 +214,10 @@ pub fn delete_item(text: &str, seq: Span, item: Span, count: usize) -> Option<Ve
     if flow {
         return Some(vec![yaml_edit::delete_item(text, seq, item)]);
     }
-    let dash = dash_of(text, item.start)?;
+    let dash = yaml_edit::dash_before(text, item.start)?;
     let mut delete = yaml_edit::delete_item(text, seq, item);
     let lines = item_lines_start(text, dash);
-    if delete.start as usize == line_start(text, dash) {
+    if delete.start as usize == yaml_edit::line_start(text, dash) {
         delete.start = lines as u32;
     }
     if count > 1 {
@@ -378,7 +360,7 @@ pub fn append_item(text: &str, seq: Span, item: &Value) -> Edit {
 
 /// The edit that makes `selector` match the candidate it misses most narrowly, when that is
 /// one label: the candidate failing the fewest requirements (then with the most failures
-/// that look like typos, as [`crate::lint::scope::closest_miss`] picks it) must be alone in
+/// that look like typos, as [`crate::lint::scope::closest_candidate`] picks it) must be alone in
 /// the lead and fail exactly one `In` requirement, whose value is one typo away from its
 /// label's (`app: webb` for `app=web`: the value is replaced) or whose key is one typo away
 /// from a key it carries with that value (`ap: web`: the key is replaced). Returns the title
@@ -388,33 +370,8 @@ pub fn label_typo<'l>(
     selector: &LabelSelector,
     candidates: impl IntoIterator<Item = (String, &'l Labels)>,
 ) -> Option<(String, Edit)> {
-    let mut scored: Vec<((usize, usize), String, &Labels)> = candidates
-        .into_iter()
-        .filter_map(|(name, labels)| {
-            let failed = selector.failures(labels);
-            if failed.is_empty() {
-                return None;
-            }
-            let typos = failed
-                .iter()
-                .filter(|r| {
-                    r.op == Operator::In
-                        && labels
-                            .get(&r.key)
-                            .is_some_and(|v| r.values.iter().any(|w| closest(w, &[v]).is_some()))
-                })
-                .count();
-            Some(((failed.len(), failed.len() - typos), name, labels))
-        })
-        .collect();
-    scored.sort_by_key(|(score, _, _)| *score);
-    let (best, name, labels) = match scored.as_slice() {
-        [(best, name, labels), rest @ ..] if rest.first().is_none_or(|(s, _, _)| s > best) => {
-            (best, name, *labels)
-        }
-        _ => return None,
-    };
-    if best.0 != 1 {
+    let (failing, name, labels) = crate::lint::scope::closest_candidate(selector, candidates)?;
+    if failing != 1 {
         return None;
     }
     let failed = selector.failures(labels);

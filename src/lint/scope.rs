@@ -192,15 +192,26 @@ pub fn list(names: &[String]) -> String {
     )
 }
 
-/// The candidate closest to matching the selector, as `shop/deploy/api: app=api, not apii`:
-/// the one failing the fewest requirements (at least one), then the one with the most
-/// failures that look like typos (`apii` for `api`). None when there is no candidate or no
-/// single closest one.
+/// The candidate closest to matching the selector, as `shop/deploy/api: app=api, not apii`
+/// ([`closest_candidate`]). None when there is no candidate or no single closest one.
 pub fn closest_miss<'l>(
     selector: &LabelSelector,
     candidates: impl IntoIterator<Item = (String, &'l Labels)>,
 ) -> Option<String> {
-    let mut scored: Vec<((usize, usize), String, String)> = candidates
+    let (_, name, labels) = closest_candidate(selector, candidates)?;
+    let why = describe_failures(&selector.failures(labels), labels);
+    Some(format!("{name}: {why}"))
+}
+
+/// The candidate closest to matching the selector: the one failing the fewest requirements
+/// (at least one), then the one with the most failures that look like typos (`apii` for
+/// `api`); with the number of requirements it fails. None when there is no candidate or no
+/// single closest one.
+pub fn closest_candidate<'l>(
+    selector: &LabelSelector,
+    candidates: impl IntoIterator<Item = (String, &'l Labels)>,
+) -> Option<(usize, String, &'l Labels)> {
+    let mut scored: Vec<((usize, usize), String, &Labels)> = candidates
         .into_iter()
         .filter_map(|(name, labels)| {
             let failed = selector.failures(labels);
@@ -216,17 +227,16 @@ pub fn closest_miss<'l>(
                             .is_some_and(|v| r.values.iter().any(|w| closest(w, &[v]).is_some()))
                 })
                 .count();
-            let score = (failed.len(), failed.len() - typos);
-            Some((score, name, describe_failures(&failed, labels)))
+            Some(((failed.len(), failed.len() - typos), name, labels))
         })
         .collect();
     scored.sort_by_key(|(score, _, _)| *score);
-    match scored.as_slice() {
-        [(best, name, why), rest @ ..] if rest.first().is_none_or(|(s, _, _)| s > best) => {
-            Some(format!("{name}: {why}"))
-        }
-        _ => None,
-    }
+    let alone = match scored.as_slice() {
+        [(best, ..), rest @ ..] => rest.first().is_none_or(|(s, _, _)| s > best),
+        [] => false,
+    };
+    let ((failing, _), name, labels) = scored.into_iter().next().filter(|_| alone)?;
+    Some((failing, name, labels))
 }
 
 /// The findings of `rule` for what the API server rejects (see

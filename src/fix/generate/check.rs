@@ -30,7 +30,7 @@ use crate::engine::matrix::Matrix;
 use crate::engine::replay::{Decider, deciders};
 use crate::load::source::{SourceFile, SourceMap};
 use crate::load::{self, LoadOptions};
-use crate::model::ip::{AddrRange, ip_key};
+use crate::model::ip::AddrRange;
 use crate::model::{BuildOptions, Cluster, NotApplied, Object, PortSet, Protocol};
 
 /// A pair of a want whose verdict is not the one wanted.
@@ -230,14 +230,7 @@ pub fn prove(
 fn member(matrix: &Matrix, party: Party) -> Option<usize> {
     match party {
         Party::Endpoint(i) => Some(i),
-        Party::Address(ip) => {
-            let (family, n) = ip_key(ip);
-            matrix
-                .externals
-                .iter()
-                .position(|r| r.family == family && r.start <= n && n <= r.end)
-                .map(|k| matrix.endpoints + k)
-        }
+        Party::Address(ip) => crate::lint::expect::address_member(matrix, ip),
     }
 }
 
@@ -569,7 +562,7 @@ mod tests {
             Party::Endpoint(_) => None,
         }
     }
-    use crate::fix::generate::{End, Options, Verdict, Want, plan, render};
+    use crate::fix::generate::{Verdict, Want, plan, render, test_options, test_want as want};
     use crate::load::LoadOptions;
 
     const INPUT: &str = "\
@@ -609,32 +602,11 @@ spec:
   ingress: [{}]
 ";
 
-    fn want(line: usize, from: &str, to: &str, port: Option<&str>, verdict: Verdict) -> Want {
-        let end = |s: &str| match s.parse::<ipnet::IpNet>() {
-            Ok(n) => End::Cidr(n),
-            Err(_) => End::Name(s.into()),
-        };
-        Want {
-            origin: Origin {
-                file: "f.yaml".into(),
-                line,
-            },
-            from: end(from),
-            to: end(to),
-            port: port.map(|p| p.parse().unwrap()),
-            verdict,
-        }
-    }
-
     fn proof_of(input: &str, wants: &[Want], edit: impl Fn(&mut String)) -> Proof {
         let loaded = load::load_texts(&[("in.yaml", input)], &LoadOptions::default());
         let sources = loaded.sources;
         let cluster = Cluster::build(loaded.objects);
-        let options = Options {
-            default_namespace: "default".into(),
-            ..Options::default()
-        };
-        let plan = plan::plan(&cluster, wants, &options);
+        let plan = plan::plan(&cluster, wants, &test_options());
         assert!(plan.problems.is_empty(), "{:?}", plan.problems);
         let mut text = render::all(&plan);
         edit(&mut text);

@@ -5,7 +5,7 @@
 //! by the command line) or recorded flows (Hubble's JSON export, a CSV: [`wants_from_flows`])
 //! — and are resolved on the cluster the manifests describe ([`resolve`]). The plan
 //! ([`plan`]) groups endpoints into workloads and flows into connections between them,
-//! chooses for each workload the labels a person would select it by ([`select`]), and
+//! chooses for each workload the labels a person would select it by ([`crate::fix::labels`]), and
 //! writes ([`policies`]) per covered namespace (one holding an end of an allowed flow other
 //! than a DNS lookup):
 //!
@@ -33,7 +33,6 @@ pub mod plan;
 pub mod policies;
 pub mod render;
 pub mod resolve;
-pub mod select;
 
 use std::fmt;
 
@@ -202,6 +201,41 @@ pub(crate) fn cluster_of(text: &str) -> crate::model::Cluster {
     let loaded = crate::load::load_texts(&[("t.yaml", text)], &crate::load::LoadOptions::default());
     assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
     crate::model::Cluster::build(loaded.objects)
+}
+
+/// The options of the tests: names without a namespace are in `default`.
+#[cfg(test)]
+pub(crate) fn test_options() -> Options {
+    Options {
+        default_namespace: "default".into(),
+        ..Options::default()
+    }
+}
+
+/// A want of line `line` of `f.yaml` (tests): an end that parses as a CIDR is one, any
+/// other a name.
+#[cfg(test)]
+pub(crate) fn test_want(
+    line: usize,
+    from: &str,
+    to: &str,
+    port: Option<&str>,
+    verdict: Verdict,
+) -> Want {
+    let end = |s: &str| match s.parse::<ipnet::IpNet>() {
+        Ok(n) => End::Cidr(n),
+        Err(_) => End::Name(s.into()),
+    };
+    Want {
+        origin: Origin {
+            file: "f.yaml".into(),
+            line,
+        },
+        from: end(from),
+        to: end(to),
+        port: port.map(|p| p.parse().unwrap()),
+        verdict,
+    }
 }
 
 #[cfg(test)]

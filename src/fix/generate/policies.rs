@@ -369,9 +369,9 @@ fn workload_policy(
         .selection
         .as_ref()
         .expect("workloads with rules are selected");
-    if !sel.also.is_empty() {
+    if !sel.exact() {
         let also: Vec<String> = sel
-            .also
+            .extra()
             .iter()
             .map(|&e| cluster.endpoints[e].id())
             .collect();

@@ -44,16 +44,7 @@ pub fn describe(end: &End) -> String {
         End::Cidr(net) => net.to_string(),
         End::Recorded(peer) => peer.describe(),
         End::Match { namespace, labels } => {
-            let labels: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            let with = if labels.is_empty() {
-                String::new()
-            } else {
-                format!(" with {}", labels.join(","))
-            };
-            match namespace {
-                Some(ns) => format!("pods in {ns}{with}"),
-                None => format!("pods of every namespace{with}"),
-            }
+            crate::lint::expect::describe_match(namespace.as_deref(), labels)
         }
     }
 }

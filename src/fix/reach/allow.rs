@@ -365,10 +365,7 @@ fn np_add_rule(ctx: &Ctx, d: Direction, np: &NetworkPolicy) -> Option<Candidate>
     let what = format!(
         "adds a rule allowing {} {} {} on {}",
         d,
-        match d {
-            Direction::Ingress => "from",
-            Direction::Egress => "to",
-        },
+        c::dir_word(d),
         sel.describe(),
         ctx.port.describe()
     );
@@ -394,10 +391,7 @@ fn np_new_policy(ctx: &Ctx, d: Direction) -> Option<Candidate> {
     let base = format!(
         "{}-{}-{}-{}",
         ctx.short(subject),
-        match d {
-            Direction::Ingress => "from",
-            Direction::Egress => "to",
-        },
+        c::dir_word(d),
         ctx.short(ctx.other(d)),
         ctx.port_part()
     );
@@ -412,9 +406,7 @@ fn np_new_policy(ctx: &Ctx, d: Direction) -> Option<Candidate> {
         "Lets {}.\nWritten by `kubectl netpol can-reach --fix`.",
         ctx.flow_text()
     );
-    let path = ctx.new_file(subject, &name);
-    let style = ctx.style_for(&path, subject);
-    let mut n = note(
+    let n = note(
         d,
         ObjectRef {
             kind: "NetworkPolicy".into(),
@@ -423,18 +415,16 @@ fn np_new_policy(ctx: &Ctx, d: Direction) -> Option<Candidate> {
         format!(
             "a new policy selecting {} that allows {d} {} {} on {}",
             own.describe(),
-            match d {
-                Direction::Ingress => "from",
-                Direction::Egress => "to",
-            },
+            c::dir_word(d),
             sel.describe(),
             ctx.port.describe()
         ),
     );
-    n.new_object = true;
-    Some(c::new_object(
-        path,
-        c::document(&comment, &object, style),
+    Some(ctx.new_document(
+        subject,
+        &name,
+        &comment,
+        &object,
         n,
         rank::NEW_POLICY + u32::from(!sel.exact() || !own.exact()) * 50,
     ))
@@ -443,36 +433,14 @@ fn np_new_policy(ctx: &Ctx, d: Direction) -> Option<Candidate> {
 // ---------------------------------------------------------------------------------------
 // Cluster-wide policies.
 
-fn owner_of_cluster_policy(cp: &ClusterPolicy) -> String {
-    format!(
-        "{} is cluster-wide: the cluster's administrators own it",
-        cp.label()
-    )
-}
-
-fn cluster_rule(ctx: &Ctx, d: Direction, cp: &ClusterPolicy) -> Option<(Value, Sel)> {
-    let sel = ctx.peer(ctx.other(d))?;
-    let peers = c::cluster_peers(&sel, d)?;
-    let v1alpha2 = cp.kind == ClusterPolicyKind::Cnp;
-    let action = match (cp.tier, cp.kind) {
+/// The action of an exception in `cp`: `Pass` in the Admin tier (the tiers after it
+/// decide), `Allow` (`Accept` for a ClusterNetworkPolicy) in the Baseline tier.
+fn exception_action(cp: &ClusterPolicy) -> &'static str {
+    match (cp.tier, cp.kind) {
         (Tier::Admin, _) => "Pass",
         (Tier::Baseline, ClusterPolicyKind::Cnp) => "Accept",
         (Tier::Baseline, _) => "Allow",
-    };
-    let name = format!(
-        "{}-{}-{}-{}",
-        action.to_ascii_lowercase(),
-        ctx.short(ctx.src),
-        ctx.short(ctx.dst),
-        ctx.port_part()
-    );
-    let (ports_key, ports) = c::cluster_ports(ctx.port, v1alpha2);
-    let mut m = serde_json::Map::new();
-    m.insert("name".into(), serde_json::json!(name));
-    m.insert("action".into(), serde_json::json!(action));
-    m.insert(d.peers_field().into(), Value::Array(peers));
-    m.insert(ports_key.into(), ports);
-    Some((Value::Object(m), sel))
+    }
 }
 
 fn cluster_exception(
@@ -481,42 +449,29 @@ fn cluster_exception(
     cp: &ClusterPolicy,
     rule_span: Span,
 ) -> Option<Candidate> {
-    let (rule, sel) = cluster_rule(ctx, d, cp)?;
-    let tree = ctx.tree(rule_span)?;
-    let seq = c::parent_seq(&tree, rule_span)?;
-    let action = rule["action"].as_str().unwrap_or("Pass").to_string();
-    let denying = cp
-        .rules(d)
-        .iter()
-        .find(|r| r.span == rule_span)
-        .map_or_else(|| "the rule".to_string(), |r| r.label());
-    let mut n = note(
+    let action = exception_action(cp);
+    let (rule, sel) = c::cluster_rule(ctx, d, cp, action)?;
+    c::cluster_insert_before(
+        ctx,
         d,
-        ObjectRef {
-            kind: cp.kind.kind().into(),
-            name: cp.name.clone(),
+        cp,
+        rule_span,
+        &rule,
+        |denying| {
+            format!(
+                "adds, before {denying} which denies the connection, a rule that {} {} {} on {}",
+                if action == "Pass" {
+                    "passes (to the NetworkPolicies)"
+                } else {
+                    "allows"
+                },
+                c::dir_word(d),
+                sel.describe(),
+                ctx.port.describe()
+            )
         },
-        format!(
-            "adds, before {denying} which denies the connection, a rule that {} {} {} on {}",
-            if action == "Pass" {
-                "passes (to the NetworkPolicies)"
-            } else {
-                "allows"
-            },
-            match d {
-                Direction::Ingress => "from",
-                Direction::Egress => "to",
-            },
-            sel.describe(),
-            ctx.port.describe()
-        ),
-    );
-    n.needs_owner = Some(owner_of_cluster_policy(cp));
-    Some(Candidate::one(
-        ctx.insert_before(seq, rule_span, &rule),
-        n,
         rank::EXCEPTION,
-    ))
+    )
 }
 
 /// A new AdminNetworkPolicy just before `cp` (a lower priority number) whose subject is the
@@ -534,7 +489,7 @@ fn new_anp(ctx: &Ctx, d: Direction, cp: &ClusterPolicy) -> Option<Candidate> {
     let (Some(labels), Some(ns)) = (own.match_labels(), own.namespace()) else {
         return None;
     };
-    let (rule, sel) = cluster_rule(ctx, d, cp)?;
+    let (rule, sel) = c::cluster_rule(ctx, d, cp, exception_action(cp))?;
     let base = format!(
         "pass-{}-{}-{}",
         ctx.short(ctx.src),
@@ -559,8 +514,6 @@ fn new_anp(ctx: &Ctx, d: Direction, cp: &ClusterPolicy) -> Option<Candidate> {
         ctx.flow_text(),
         cp.label()
     );
-    let path = ctx.new_file(subject, &name);
-    let style = ctx.style_for(&path, subject);
     let mut n = note(
         d,
         ObjectRef {
@@ -570,23 +523,14 @@ fn new_anp(ctx: &Ctx, d: Direction, cp: &ClusterPolicy) -> Option<Candidate> {
         format!(
             "a new AdminNetworkPolicy at priority {free}, before {}, that passes {} {} on {} for {}",
             cp.label(),
-            match d {
-                Direction::Ingress => "from",
-                Direction::Egress => "to",
-            },
+            c::dir_word(d),
             sel.describe(),
             ctx.port.describe(),
             own.describe()
         ),
     );
-    n.new_object = true;
-    n.needs_owner = Some(owner_of_cluster_policy(cp));
-    Some(c::new_object(
-        path,
-        c::document(&comment, &object, style),
-        n,
-        rank::NEW_ADMIN,
-    ))
+    n.needs_owner = Some(c::cluster_owner(cp));
+    Some(ctx.new_document(subject, &name, &comment, &object, n, rank::NEW_ADMIN))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -656,10 +600,7 @@ pub(super) fn calico_insert(
         format!(
             "adds, before {at}, a rule `{action}` of exactly {} {} {}",
             ctx.name(ctx.subject(d)),
-            match d {
-                Direction::Ingress => "from",
-                Direction::Egress => "to",
-            },
+            c::dir_word(d),
             sel.describe()
         ) + &format!(" on {}", ctx.port.describe()),
     );
@@ -697,10 +638,7 @@ fn calico_append(
         format!(
             "appends a rule `{action}` of exactly {} {} {} on {}",
             ctx.name(ctx.subject(d)),
-            match d {
-                Direction::Ingress => "from",
-                Direction::Egress => "to",
-            },
+            c::dir_word(d),
             sel.describe(),
             ctx.port.describe()
         ),
@@ -766,10 +704,7 @@ fn cilium_append(ctx: &Ctx, d: Direction, i: usize, spec: usize) -> Option<Candi
         cilium_object(ctx, i),
         format!(
             "adds {} {} on {} to {}",
-            match d {
-                Direction::Ingress => "from",
-                Direction::Egress => "to",
-            },
+            c::dir_word(d),
             sel.describe(),
             ctx.port.describe(),
             if p.specs.len() > 1 {

@@ -19,6 +19,7 @@ use crate::base::yaml_edit::{self, Tree};
 use crate::engine::Party;
 use crate::fix::labels::{Choice, choose, choose_where};
 use crate::load::source::SourceMap;
+use crate::model::cluster_policy::{ClusterPolicy, ClusterPolicyKind};
 use crate::model::{Cluster, Direction, NAMESPACE_NAME_LABEL, Protocol};
 
 /// Candidates are tried by rank, lowest first. Within a kind, a candidate adds to its base
@@ -214,6 +215,24 @@ impl<'a> Ctx<'a> {
             .map(|n| format!("{base}-{n}"))
             .find(|n| !taken(n))
             .expect("some suffix is free")
+    }
+
+    /// A candidate that writes `object` as a new document, under `comment`, in the file
+    /// [`Ctx::new_file`] gives for it and in that file's style; `note` is marked as adding a
+    /// new object.
+    pub fn new_document(
+        &self,
+        subject: Party,
+        name: &str,
+        comment: &str,
+        object: &Value,
+        mut note: EditNote,
+        rank: u32,
+    ) -> Candidate {
+        note.new_object = true;
+        let path = self.new_file(subject, name);
+        let style = self.style_for(&path, subject);
+        new_object(path, document(comment, object, style), note, rank)
     }
 
     /// Where a new object selecting `subject` goes: the file the user named, else a file of
@@ -446,6 +465,14 @@ pub fn document(comment: &str, object: &Value, style: yaml_edit::Style) -> Strin
     out
 }
 
+/// The word before the other end of the flow: `from` on the ingress side, `to` on egress.
+pub fn dir_word(d: Direction) -> &'static str {
+    match d {
+        Direction::Ingress => "from",
+        Direction::Egress => "to",
+    }
+}
+
 /// A candidate that adds a new object in a file.
 pub fn new_object(path: PathBuf, text: String, note: EditNote, rank: u32) -> Candidate {
     Candidate {
@@ -479,6 +506,76 @@ pub fn cluster_peers(sel: &Sel, d: Direction) -> Option<Vec<Value>> {
             ])
         }
     }
+}
+
+/// Who must agree to a change of the cluster-wide policy `cp`.
+pub fn cluster_owner(cp: &ClusterPolicy) -> String {
+    format!(
+        "{} is cluster-wide: the cluster's administrators own it",
+        cp.label()
+    )
+}
+
+/// A rule of the cluster-wide policy `cp`, on side `d`, with `action` for exactly the flow
+/// (named `<action>-<source>-<destination>-<port>`), and the peer it names.
+pub fn cluster_rule(
+    ctx: &Ctx,
+    d: Direction,
+    cp: &ClusterPolicy,
+    action: &str,
+) -> Option<(Value, Sel)> {
+    let sel = ctx.peer(ctx.other(d))?;
+    let peers = cluster_peers(&sel, d)?;
+    let v1alpha2 = cp.kind == ClusterPolicyKind::Cnp;
+    let name = format!(
+        "{}-{}-{}-{}",
+        action.to_ascii_lowercase(),
+        ctx.short(ctx.src),
+        ctx.short(ctx.dst),
+        ctx.port_part()
+    );
+    let (ports_key, ports) = cluster_ports(ctx.port, v1alpha2);
+    let mut m = Map::new();
+    m.insert("name".into(), json!(name));
+    m.insert("action".into(), json!(action));
+    m.insert(d.peers_field().into(), Value::Array(peers));
+    m.insert(ports_key.into(), ports);
+    Some((Value::Object(m), sel))
+}
+
+/// A candidate that inserts `rule` just before the rule at `rule_span` of the cluster-wide
+/// policy `cp` (the rule that decides the flow the other way); `what` is given that rule's
+/// label and says what the change does. It needs the cluster's administrators.
+pub fn cluster_insert_before(
+    ctx: &Ctx,
+    d: Direction,
+    cp: &ClusterPolicy,
+    rule_span: Span,
+    rule: &Value,
+    what: impl FnOnce(&str) -> String,
+    rank: u32,
+) -> Option<Candidate> {
+    let tree = ctx.tree(rule_span)?;
+    let seq = parent_seq(&tree, rule_span)?;
+    let label = cp
+        .rules(d)
+        .iter()
+        .find(|r| r.span == rule_span)
+        .map_or_else(|| "the rule".to_string(), |r| r.label());
+    let mut n = note(
+        d,
+        ObjectRef {
+            kind: cp.kind.kind().into(),
+            name: cp.name.clone(),
+        },
+        what(&label),
+    );
+    n.needs_owner = Some(cluster_owner(cp));
+    Some(Candidate::one(
+        ctx.insert_before(seq, rule_span, rule),
+        n,
+        rank,
+    ))
 }
 
 /// The ports of a cluster-wide rule: `ports` (v1alpha1) or `protocols` (v1alpha2).

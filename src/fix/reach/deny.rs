@@ -130,59 +130,23 @@ fn cluster_deny(
     cp: &crate::model::ClusterPolicy,
     rule_span: crate::base::span::Span,
 ) -> Option<Candidate> {
-    let sel = ctx.peer(ctx.other(d))?;
-    let peers = c::cluster_peers(&sel, d)?;
-    let v1alpha2 = cp.kind == crate::model::cluster_policy::ClusterPolicyKind::Cnp;
-    let (ports_key, ports) = c::cluster_ports(ctx.port, v1alpha2);
-    let mut m = serde_json::Map::new();
-    m.insert(
-        "name".into(),
-        json!(format!(
-            "deny-{}-{}-{}",
-            ctx.short(ctx.src),
-            ctx.short(ctx.dst),
-            ctx.port_part()
-        )),
-    );
-    m.insert("action".into(), json!("Deny"));
-    m.insert(d.peers_field().into(), Value::Array(peers));
-    m.insert(ports_key.into(), ports);
-    let tree = ctx.tree(rule_span)?;
-    let seq = c::parent_seq(&tree, rule_span)?;
-    let at = cp
-        .rules(d)
-        .iter()
-        .find(|r| r.span == rule_span)
-        .map_or_else(|| "the rule".into(), |r| r.label());
-    let mut n = note(
+    let (rule, sel) = c::cluster_rule(ctx, d, cp, "Deny")?;
+    c::cluster_insert_before(
+        ctx,
         d,
-        ObjectRef {
-            kind: cp.kind.kind().into(),
-            name: cp.name.clone(),
+        cp,
+        rule_span,
+        &rule,
+        |at| {
+            format!(
+                "adds, before {at} which allows the connection, a rule that denies {} {} on {}",
+                c::dir_word(d),
+                sel.describe(),
+                ctx.port.describe()
+            )
         },
-        format!(
-            "adds, before {at} which allows the connection, a rule that denies {} {} on {}",
-            dir_word(d),
-            sel.describe(),
-            ctx.port.describe()
-        ),
-    );
-    n.needs_owner = Some(format!(
-        "{} is cluster-wide: the cluster's administrators own it",
-        cp.label()
-    ));
-    Some(Candidate::one(
-        ctx.insert_before(seq, rule_span, &Value::Object(m)),
-        n,
         rank::EXCEPTION + 2,
-    ))
-}
-
-fn dir_word(d: Direction) -> &'static str {
-    match d {
-        Direction::Ingress => "from",
-        Direction::Egress => "to",
-    }
+    )
 }
 
 /// Adds `key NotIn [value]` to a label selector as written.
@@ -655,10 +619,7 @@ fn np_isolate(ctx: &Ctx, d: Direction) -> Option<Candidate> {
     let base = format!(
         "{}-{}-all-but-{}-{}",
         ctx.short(subject),
-        match d {
-            Direction::Ingress => "from",
-            Direction::Egress => "to",
-        },
+        c::dir_word(d),
         ctx.short(other),
         ctx.port_part()
     );
@@ -679,7 +640,7 @@ fn np_isolate(ctx: &Ctx, d: Direction) -> Option<Candidate> {
             Direction::Egress => "destination",
         }
     );
-    let mut n = note(
+    let n = note(
         d,
         ObjectRef {
             kind: "NetworkPolicy".into(),
@@ -697,12 +658,11 @@ fn np_isolate(ctx: &Ctx, d: Direction) -> Option<Candidate> {
             ctx.port.describe()
         ),
     );
-    n.new_object = true;
-    let path = ctx.new_file(subject, &name);
-    let style = ctx.style_for(&path, subject);
-    Some(c::new_object(
-        path,
-        c::document(&comment, &object, style),
+    Some(ctx.new_document(
+        subject,
+        &name,
+        &comment,
+        &object,
         n,
         rank::NEW_POLICY + u32::from(!own.exact() || !sel.exact()) * 50,
     ))
@@ -727,7 +687,7 @@ fn cilium_deny(ctx: &Ctx, d: Direction) -> Option<Candidate> {
     let base = format!(
         "{}-deny-{}-{}-{}",
         ctx.short(subject),
-        dir_word(d),
+        c::dir_word(d),
         ctx.short(ctx.other(d)),
         ctx.port_part()
     );
@@ -751,7 +711,7 @@ fn cilium_deny(ctx: &Ctx, d: Direction) -> Option<Candidate> {
         "Denies {} (and nothing else: default deny stays off).\nWritten by `kubectl netpol can-reach --expect deny --fix`.",
         ctx.flow_text()
     );
-    let mut n = note(
+    let n = note(
         d,
         ObjectRef {
             kind: "CiliumNetworkPolicy".into(),
@@ -759,18 +719,17 @@ fn cilium_deny(ctx: &Ctx, d: Direction) -> Option<Candidate> {
         },
         format!(
             "a new policy denying {} {} on {} for {}",
-            dir_word(d),
+            c::dir_word(d),
             sel.describe(),
             ctx.port.describe(),
             own.describe()
         ),
     );
-    n.new_object = true;
-    let path = ctx.new_file(subject, &name);
-    let style = ctx.style_for(&path, subject);
-    Some(c::new_object(
-        path,
-        c::document(&comment, &object, style),
+    Some(ctx.new_document(
+        subject,
+        &name,
+        &comment,
+        &object,
         n,
         rank::NEW_POLICY - 50 + u32::from(!own.exact() || !sel.exact()) * 100,
     ))
