@@ -83,8 +83,6 @@ pub struct Compiled<'c> {
     pub isolated: [Vec<BitSet>; 2],
     /// Per direction and class: the rules that apply to it, in evaluation order.
     pub rules_of: [Vec<Vec<u32>>; 2],
-    /// Per direction and class: the rules whose peer holds it, in evaluation order.
-    pub rules_with_peer: [Vec<Vec<u32>>; 2],
     sig_of_class: Vec<u32>,
     /// The signature on which no named port resolves.
     sig_none: u32,
@@ -221,14 +219,10 @@ impl<'c> Compiled<'c> {
             }
         }
         let mut rules_of = [vec![Vec::new(); classes], vec![Vec::new(); classes]];
-        let mut rules_with_peer = [vec![Vec::new(); classes], vec![Vec::new(); classes]];
         for (ri, r) in rules.iter().enumerate() {
             let d = dir_index(r.dir);
             for c in r.subjects.iter() {
                 rules_of[d][c].push(ri as u32);
-            }
-            for c in r.peers.iter() {
-                rules_with_peer[d][c].push(ri as u32);
             }
         }
         let full = space.full();
@@ -245,7 +239,6 @@ impl<'c> Compiled<'c> {
             rules,
             isolated,
             rules_of,
-            rules_with_peer,
             sig_of_class: class_sig,
             sig_none: sigs.none,
         }

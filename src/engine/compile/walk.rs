@@ -98,6 +98,60 @@ pub struct Side<'a> {
     steps: Vec<Vec<(Vec<u32>, bool)>>,
 }
 
+/// Per tier, the ingress step of every class (the rules of the tier whose peer holds it, in
+/// evaluation order) as an id, and the steps by id: classes start in one block and are split
+/// by each rule's peer set in turn, so two classes share a step exactly when the same rules
+/// hold them.
+#[allow(clippy::type_complexity)]
+fn ingress_steps(c: &Compiled) -> (Vec<Vec<u32>>, Vec<Vec<(Vec<u32>, bool)>>) {
+    let d = dir_index(Direction::Ingress);
+    let tiers = c.isolated[d].len();
+    let classes = c.classes();
+    let mut step_of = Vec::with_capacity(tiers);
+    let mut steps = Vec::with_capacity(tiers);
+    for t in 0..tiers {
+        let rules: Vec<u32> = (0..c.rules.len() as u32)
+            .filter(|&r| {
+                let rule = &c.rules[r as usize];
+                rule.dir == Direction::Ingress && rule.tier == t
+            })
+            .collect();
+        let mut block = vec![0u32; classes];
+        let mut count = 1usize;
+        let mut stamp: Vec<(u32, u32)> = vec![(0, 0)];
+        for (round, &r) in rules.iter().enumerate() {
+            let round = round as u32 + 1;
+            for s in c.rules[r as usize].peers.iter() {
+                let old = block[s] as usize;
+                if stamp[old].0 != round {
+                    stamp[old] = (round, count as u32);
+                    count += 1;
+                    stamp.push((0, 0));
+                }
+                block[s] = stamp[old].1;
+            }
+        }
+        // Number the blocks in order of first class, and list each one's rules.
+        let mut id_of = vec![u32::MAX; count];
+        let mut tier_steps: Vec<(Vec<u32>, bool)> = Vec::new();
+        for (s, b) in block.iter_mut().enumerate() {
+            if id_of[*b as usize] == u32::MAX {
+                id_of[*b as usize] = tier_steps.len() as u32;
+                let held = rules
+                    .iter()
+                    .copied()
+                    .filter(|&r| c.rules[r as usize].peers.contains(s))
+                    .collect();
+                tier_steps.push((held, false));
+            }
+            *b = id_of[*b as usize];
+        }
+        step_of.push(block);
+        steps.push(tier_steps);
+    }
+    (step_of, steps)
+}
+
 impl<'a> Side<'a> {
     /// Groups the classes of `c` by their program in direction `dir`.
     pub fn new(c: &'a Compiled<'a>, dir: Direction) -> Side<'a> {
@@ -109,11 +163,33 @@ impl<'a> Side<'a> {
         let mut groups: super::super::masks::MaskMap<u32> = Default::default();
         let (mut of_class, mut members, mut keys) = (Vec::new(), Vec::new(), Vec::new());
         let mut program: Vec<u64> = Vec::new();
+        // Ingress: a class's rules are those whose peer holds it; per tier, the classes the
+        // same rules hold are found by refining with each rule's peer set, not by listing
+        // the rules of every class (on a cluster dump, 100 million entries).
+        let step_of = match dir {
+            Direction::Ingress => {
+                let (step_of, tier_steps) = ingress_steps(c);
+                steps = tier_steps;
+                Some(step_of)
+            }
+            Direction::Egress => None,
+        };
         for s in 0..c.classes() {
-            let rules = match dir {
-                Direction::Egress => &c.rules_of[d][s],
-                Direction::Ingress => &c.rules_with_peer[d][s],
-            };
+            if let Some(step_of) = &step_of {
+                let key: Vec<u32> = (0..tiers).map(|t| step_of[t][s]).collect();
+                program.clear();
+                program.extend(key.iter().map(|&k| u64::from(k)));
+                let next = members.len() as u32;
+                let g = *groups.entry(program.clone()).or_insert_with(|| {
+                    members.push(Vec::new());
+                    keys.push(key);
+                    next
+                });
+                members[g as usize].push(s);
+                of_class.push(g);
+                continue;
+            }
+            let rules = &c.rules_of[d][s];
             let mut key = Vec::with_capacity(tiers);
             let mut at = 0;
             for t in 0..tiers {
