@@ -284,3 +284,68 @@ fn usage_errors() {
     assert!(r.stderr.contains("nothing to generate"), "{}", r.stderr);
     assert_eq!(r.stdout, "");
 }
+
+/// `--policy-api calico|cilium`: the same plan in Calico's and Cilium's API, proven in a
+/// cluster of that plugin, and as clean under `check` (which infers the plugin from the
+/// kinds) as the NetworkPolicies.
+#[test]
+fn calico_and_cilium_policies_of_the_demo() {
+    for api in ["calico", "cilium"] {
+        let r = generate(&["--expect", FLOWS, "--policy-api", api, "--check"]);
+        assert_eq!(r.code, 0, "{api}: {}", r.shown());
+        insta::assert_snapshot!(format!("demo_{api}"), r.stdout);
+        // The proof is the NetworkPolicies' word for word, but for what it replaces.
+        let k8s = generate(&["--expect", FLOWS, "--check"]);
+        let replaced = match api {
+            "calico" => "NetworkPolicies and Calico NetworkPolicies",
+            _ => "NetworkPolicies and CiliumNetworkPolicies",
+        };
+        assert_eq!(
+            r.stderr,
+            k8s.stderr.replacen("NetworkPolicies", replaced, 1),
+            "{api}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("generated.yaml");
+        std::fs::write(&file, &r.stdout).unwrap();
+        let r = check_with(&[&file], &["--expect", FLOWS]);
+        assert_eq!(r.code, 0, "{api}: {}", r.shown());
+        assert_eq!(
+            r.stdout,
+            "0 errors, 0 warnings, 0 infos (4 files checked)\n",
+            "{api}: {}",
+            r.shown()
+        );
+    }
+}
+
+/// Cilium's `ingress: []` (an empty list) enforces nothing, unlike the `ingress: [{}]` the
+/// default deny is written with: `check` finds the pods open again. A `--cni` of another
+/// plugin than the one of `--policy-api` is a usage error.
+#[test]
+fn a_cilium_default_deny_without_its_empty_rule_is_caught_and_the_plugin_must_match() {
+    let yaml = ok(generate(&["--expect", FLOWS, "--policy-api", "cilium"]));
+    let broken = yaml.replace("  ingress: [{}]\n", "  ingress: []\n");
+    assert_ne!(broken, yaml);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.yaml");
+    std::fs::write(&file, &broken).unwrap();
+    let r = check_with(&[&file], &["--expect", FLOWS, "--cni", "cilium"]);
+    assert_eq!(r.code, 1, "{}", r.shown());
+    // The pods no allow rule selects are open for ingress again (prometheus is selected
+    // by no ingress rule).
+    assert!(r.stdout.contains("NP401"), "{}", r.stdout);
+    let r = generate(&[
+        "--expect",
+        FLOWS,
+        "--policy-api",
+        "cilium",
+        "--cni",
+        "calico",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.shown());
+    assert_eq!(
+        r.stderr,
+        "error: --policy-api cilium: CiliumNetworkPolicies are enforced by cilium only, not by --cni calico\n"
+    );
+}

@@ -7,7 +7,10 @@
 //! - allow nothing else there but the documented extras: DNS to the cluster DNS, and what a
 //!   selector or an ipBlock matches beside what it was written for (each said when
 //!   generating); with no such note, DNS only;
-//! - and `--check`'s proof holds.
+//! - and `--check`'s proof holds;
+//!
+//! in each policy API `generate` writes: Kubernetes NetworkPolicies, Calico's (evaluated in
+//! a Calico cluster) and Cilium's (in a Cilium cluster).
 //!
 //! Clusters: namespaces `n0`..`n2` of Deployments, StatefulSets and bare pods with IPs
 //! (labels drawn from small pools so that workloads share them, and a unique
@@ -19,7 +22,9 @@ use kubectl_netpol::engine::Party;
 use kubectl_netpol::engine::evaluate::allowed_ports;
 use kubectl_netpol::engine::matrix::Matrix;
 use kubectl_netpol::fix::generate::plan::Plan;
-use kubectl_netpol::fix::generate::{End, Options, Origin, Verdict, Want, check, plan, render};
+use kubectl_netpol::fix::generate::{
+    Api, End, Options, Origin, Verdict, Want, check, plan, render,
+};
 use kubectl_netpol::load::{LoadOptions, load_texts};
 use kubectl_netpol::model::{BuildOptions, Cluster, PortSet};
 use proptest::prelude::*;
@@ -194,7 +199,7 @@ fn wants(c: &Case) -> Vec<Want> {
         .collect()
 }
 
-fn check_case(c: &Case) -> Result<(), TestCaseError> {
+fn check_case(c: &Case, api: Api) -> Result<(), TestCaseError> {
     let input = yaml(c);
     let loaded = load_texts(&[("in.yaml", &input)], &LoadOptions::default());
     prop_assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
@@ -205,6 +210,7 @@ fn check_case(c: &Case) -> Result<(), TestCaseError> {
         return Ok(());
     }
     let options = Options {
+        api,
         default_namespace: "default".into(),
         ..Options::default()
     };
@@ -285,7 +291,19 @@ proptest! {
 
     #[test]
     fn generated_policies_allow_the_flows_and_nothing_undocumented(c in case()) {
-        check_case(&c)?;
+        check_case(&c, Api::Kubernetes)?;
+    }
+
+    /// The same plans written as Calico NetworkPolicies, evaluated in a Calico cluster.
+    #[test]
+    fn generated_calico_policies_allow_the_flows_and_nothing_undocumented(c in case()) {
+        check_case(&c, Api::Calico)?;
+    }
+
+    /// The same plans written as CiliumNetworkPolicies, evaluated in a Cilium cluster.
+    #[test]
+    fn generated_cilium_policies_allow_the_flows_and_nothing_undocumented(c in case()) {
+        check_case(&c, Api::Cilium)?;
     }
 }
 
@@ -317,33 +335,59 @@ fn a_wrong_plan_is_caught() {
             port: Some(0),
         }],
     };
-    check_case(&c).unwrap();
-    let input = yaml(&c);
-    let loaded = load_texts(&[("in.yaml", &input)], &LoadOptions::default());
-    let cluster = Cluster::build(loaded.objects);
-    let mut plan = plan::plan(
-        &cluster,
-        &wants(&c),
-        &Options {
-            default_namespace: "default".into(),
-            ..Options::default()
-        },
-    );
-    let text = render::all(&plan);
-    // The plan forgets its connection: the text allows what nothing lists.
-    plan.connections.clear();
-    let proof = check::prove(
-        &cluster,
-        &loaded.sources,
-        &plan,
-        &[("g.yaml".into(), text)],
-        &LoadOptions::default(),
-        &BuildOptions::default(),
-    );
-    assert!(!proof.holds());
-    assert_eq!(proof.undocumented.len(), 1, "{proof:?}");
-    assert_eq!(
-        proof.undocumented[0].ports,
-        PortSet::single(kubectl_netpol::model::Protocol::Tcp, 80)
-    );
+    for api in [Api::Kubernetes, Api::Calico, Api::Cilium] {
+        check_case(&c, api).unwrap();
+        let input = yaml(&c);
+        let loaded = load_texts(&[("in.yaml", &input)], &LoadOptions::default());
+        let cluster = Cluster::build(loaded.objects);
+        let mut plan = plan::plan(
+            &cluster,
+            &wants(&c),
+            &Options {
+                api,
+                default_namespace: "default".into(),
+                ..Options::default()
+            },
+        );
+        let text = render::all(&plan);
+        // The plan forgets its connection: the text allows what nothing lists.
+        plan.connections.clear();
+        let proof = check::prove(
+            &cluster,
+            &loaded.sources,
+            &plan,
+            &[("g.yaml".into(), text.clone())],
+            &LoadOptions::default(),
+            &BuildOptions::default(),
+        );
+        assert!(!proof.holds(), "{api:?}");
+        assert_eq!(proof.undocumented.len(), 1, "{api:?}: {proof:?}");
+        assert_eq!(
+            proof.undocumented[0].ports,
+            PortSet::single(kubectl_netpol::model::Protocol::Tcp, 80),
+            "{api:?}"
+        );
+        // Calico's and Cilium's policies mean nothing in a cluster of another plugin: the
+        // proof builds the cluster of the API written, whatever it is given.
+        if api != Api::Kubernetes {
+            let plan = plan::plan(
+                &cluster,
+                &wants(&c),
+                &Options {
+                    api,
+                    default_namespace: "default".into(),
+                    ..Options::default()
+                },
+            );
+            let proof = check::prove(
+                &cluster,
+                &loaded.sources,
+                &plan,
+                &[("g.yaml".into(), text)],
+                &LoadOptions::default(),
+                &BuildOptions::default(),
+            );
+            assert!(proof.holds(), "{api:?}: {proof:?}");
+        }
+    }
 }

@@ -9,7 +9,7 @@ use super::inputs::{InputArgs, Problems, read_flows};
 use super::{EXIT_ERROR, EXIT_NO, EXIT_OK, print};
 use crate::fix::generate::check::{Extra, Failure, Proof, prove};
 use crate::fix::generate::plan::{Plan, origins_text};
-use crate::fix::generate::{Dns, End, Options, Origin, Skipped, Verdict, Want, render};
+use crate::fix::generate::{Api, Dns, End, Options, Origin, Skipped, Verdict, Want, render};
 use crate::lint::expect::{self, Expectation, Selector};
 use crate::load::source::SourceMap;
 use crate::report::style::{ColorChoice, Painter};
@@ -36,6 +36,11 @@ containers name them; other namespaces by kubernetes.io/metadata.name; addresses
 the cluster by ipBlock. Flows to the cluster DNS on port 53 are what allow-dns allows; when
 its own namespace is covered, the DNS admits every covered namespace.
 
+--policy-api calico writes Calico projectcalico.org/v3 NetworkPolicies (default tier, every
+rule an Allow; default-deny is `selector: all()` with both types and no rule); cilium writes
+CiliumNetworkPolicies (default-deny is `ingress: [{}]` and `egress: [{}]`, a rule that
+isolates and allows nothing). Either implies --cni of its plugin.
+
 --expect FILE: a YAML list of {from, to, port, expect: allow|deny}, as `check --expect`
 reads it; `expect: deny` is never written, only checked. Without a port, every port the
 destination's containers declare (every port when they declare none).
@@ -43,11 +48,12 @@ destination's containers declare (every port when they declare none).
 that happened (FORWARDED, every CSV line) are allowed, the others counted and skipped.
 
 --check proves the policies on the text written: the input manifests with the
-NetworkPolicies of the covered namespaces replaced by the generated ones (other policy
-kinds stay), loaded and evaluated: every flow listed is allowed, every `expect: deny`
-denied, and every other connection allowed from or to a covered workload is a documented
-extra (DNS; what a selector that cannot tell two workloads apart selects too). The report
-goes to standard error when the YAML goes to standard output.
+NetworkPolicies of the covered namespaces (and the namespaced policies of the API written)
+replaced by the generated ones (other policy kinds stay), loaded and evaluated: every
+flow listed is allowed, every `expect: deny` denied, and every other connection allowed
+from or to a covered workload is a documented extra (DNS; what a selector that cannot tell
+two workloads apart selects too). The report goes to standard error when the YAML goes to
+standard output.
 
 Exit status: 0 written (and proven, with --check), 1 --check found a flow not allowed, a
 deny allowed, or an undocumented extra, 2 usage or input error (a flow whose ends map to
@@ -73,6 +79,11 @@ pub struct Args {
     /// else allowed but documented extras.
     #[arg(long)]
     pub check: bool,
+    /// The policy API to write: Kubernetes NetworkPolicies, Calico projectcalico.org/v3
+    /// NetworkPolicies or Cilium CiliumNetworkPolicies. Calico and Cilium imply --cni of that
+    /// plugin (the input is read, and --check proves, as that plugin enforces).
+    #[arg(long, value_enum, value_name = "API", default_value_t = Api::Kubernetes)]
+    pub policy_api: Api,
     /// The namespace of the cluster DNS.
     #[arg(long, value_name = "NS", default_value = "kube-system")]
     pub dns_namespace: String,
@@ -196,7 +207,24 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
     let (recorded, skipped) = crate::fix::generate::wants_from_flows(&files);
     wants.extend(recorded);
     report_skipped(&skipped, &err);
-    let inputs = args.input.resolve(&args.paths);
+    let mut inputs = args.input.resolve(&args.paths);
+    if let Some(cni) = args.policy_api.cni() {
+        match args.input.cni {
+            Some(given) if given != cni => {
+                eprintln!(
+                    "{} --policy-api {}: {} are enforced by {} only, not by --cni {}",
+                    err.bad("error:"),
+                    api_name(args.policy_api),
+                    args.policy_api.kinds(),
+                    api_name(args.policy_api),
+                    clap::ValueEnum::to_possible_value(&given)
+                        .map_or_else(String::new, |v| v.get_name().to_string()),
+                );
+                return EXIT_ERROR;
+            }
+            _ => inputs.build.cni = Some(cni),
+        }
+    }
     let session = match inputs.load(&err, Problems::Print) {
         Ok(s) => s,
         Err(code) => return code,
@@ -208,6 +236,7 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
         .collect();
     sources.extend(args.flows.iter().cloned());
     let options = Options {
+        api: args.policy_api,
         dns: Dns {
             namespace: args.dns_namespace.clone(),
             labels: dns_labels,
@@ -306,6 +335,11 @@ fn write(dir: &Option<PathBuf>, plan: &Plan, err: &Painter) -> Result<Vec<(Strin
     Ok(out)
 }
 
+/// `kubernetes`, `calico`, `cilium`.
+fn api_name(api: Api) -> String {
+    clap::ValueEnum::to_possible_value(&api).map_or_else(String::new, |v| v.get_name().to_string())
+}
+
 fn display(p: &Path) -> String {
     p.display().to_string()
 }
@@ -336,7 +370,12 @@ fn extra_line(e: &Extra) -> String {
 fn proof_text(plan: &Plan, proof: &Proof, p: &Painter) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "check: the input with the generated policies in place of the NetworkPolicies of {}",
+        "check: the input with the generated policies in place of the {} of {}",
+        match plan.api {
+            Api::Kubernetes => "NetworkPolicies",
+            Api::Calico => "NetworkPolicies and Calico NetworkPolicies",
+            Api::Cilium => "NetworkPolicies and CiliumNetworkPolicies",
+        },
         plan.covered.join(", ")
     ));
     if proof.replaced.is_empty() {

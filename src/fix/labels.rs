@@ -318,8 +318,13 @@ fn rank<'k>(key: &'k str, counts: &[(&str, usize)]) -> (bool, usize, usize, &'k 
 /// [`choose_members`] for `generate`, which must write a selector for every workload it
 /// names: when the members share no label, the empty selector (every pod of their
 /// namespace, [`Choice::extra`] the others).
-pub fn choose_or_namespace(cluster: &Cluster, members: &[usize]) -> Choice {
-    choose_members(cluster, members, |_| true).unwrap_or_else(|| {
+/// Only keys `usable` accepts are chosen (Cilium identities leave some labels out).
+pub fn choose_or_namespace(
+    cluster: &Cluster,
+    members: &[usize],
+    usable: impl Fn(&str) -> bool,
+) -> Choice {
+    choose_members(cluster, members, usable).unwrap_or_else(|| {
         let ns = cluster.endpoints[members[0]].ns;
         let in_ns =
             |i: &usize| cluster.endpoints[*i].ns == ns && !cluster.endpoints[*i].host_network;
@@ -492,7 +497,7 @@ mod tests {
             .iter()
             .map(|m| c.endpoints.iter().position(|e| e.name == *m).unwrap())
             .collect();
-        let s = choose_or_namespace(&c, &idx);
+        let s = choose_or_namespace(&c, &idx, |_| true);
         let mut labels = s.labels.clone();
         labels.sort();
         (

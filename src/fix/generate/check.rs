@@ -16,20 +16,25 @@
 //! Whether every covered pod reaches the cluster DNS is reported beside it, not part of it:
 //! the DNS's own namespace may not be covered.
 //!
-//! Other policy kinds (AdminNetworkPolicies, Calico's, Cilium's) stay as the input has them,
-//! and take part in the evaluation.
+//! Written in Calico's or Cilium's API, the text replaces the covered namespaces' namespaced
+//! policies of that API too, and the cluster is built as that plugin enforces it (whatever
+//! `build` says of the plugin). Other policy kinds (AdminNetworkPolicies, global or
+//! clusterwide policies, the other plugin's) stay as the input has them, and take part in
+//! the evaluation.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::Origin;
 use super::plan::{Peer, Plan, peer_name};
 use super::resolve::{Pair, Point};
+use super::{Api, Origin};
 use crate::engine::Party;
 use crate::engine::explain::{explain, party_name};
 use crate::engine::matrix::Matrix;
 use crate::engine::replay::{Decider, deciders};
 use crate::load::source::{SourceFile, SourceMap};
 use crate::load::{self, LoadOptions};
+use crate::model::calico::{CalicoKind, CalicoObject};
+use crate::model::cilium::{CiliumKind, CiliumObject};
 use crate::model::ip::AddrRange;
 use crate::model::{BuildOptions, Cluster, NotApplied, Object, PortSet, Protocol};
 
@@ -118,7 +123,9 @@ pub struct Rebuilt {
 
 /// Loads the files of `sources` (the input, as read) and the `generated` texts (`(name,
 /// text)` of each file) as one input, drops the input's NetworkPolicies of the namespaces
-/// `plan` covers, and builds the cluster with `build`.
+/// `plan` covers (and, when the plan is written in Calico's or Cilium's API, the input's
+/// namespaced policies of that API there), and builds the cluster with `build`, which must
+/// be a cluster of the plugin that enforces the API ([`super::Api::cni`]).
 pub fn rebuild(
     sources: &SourceMap,
     plan: &Plan,
@@ -149,17 +156,42 @@ pub fn rebuild(
     let objects: Vec<Object> = loaded
         .objects
         .into_iter()
-        .filter(|o| match o {
-            Object::NetworkPolicy(p)
-                if !is_generated(p.span.file) && plan.covered.contains(&p.namespace) =>
-            {
-                replaced.push(format!("{}/{}", p.namespace, p.name));
-                false
+        .filter(|o| {
+            let (span, namespace, name) = match o {
+                Object::NetworkPolicy(p) => (p.span, Some(&p.namespace), p.name.clone()),
+                Object::Calico(c) if plan.api == Api::Calico => match &**c {
+                    CalicoObject::Policy(p) if p.kind == CalicoKind::NetworkPolicy => (
+                        p.span,
+                        p.namespace.as_ref(),
+                        format!("{} {}", p.kind.as_str(), p.name),
+                    ),
+                    _ => return true,
+                },
+                Object::Cilium(c) if plan.api == Api::Cilium => match &**c {
+                    CiliumObject::Policy(p) if p.kind == CiliumKind::NetworkPolicy => (
+                        p.span,
+                        p.namespace.as_ref(),
+                        format!("{} {}", p.kind.as_str(), p.name),
+                    ),
+                    _ => return true,
+                },
+                _ => return true,
+            };
+            match namespace {
+                Some(ns) if !is_generated(span.file) && plan.covered.contains(ns) => {
+                    replaced.push(format!("{ns}/{name}"));
+                    false
+                }
+                _ => true,
             }
-            _ => true,
         })
         .collect();
-    let cluster = Cluster::build_with(objects, build);
+    // Policies of Calico's or Cilium's API are evaluated only in a cluster of that plugin.
+    let mut build = build.clone();
+    if let Some(cni) = plan.api.cni() {
+        build.cni = Some(cni);
+    }
+    let cluster = Cluster::build_with(objects, &build);
     let mut refused: Vec<(usize, String)> = Vec::new();
     for (i, why) in &cluster.not_applied {
         let p = &cluster.policies[*i];
@@ -177,8 +209,35 @@ pub fn rebuild(
             ));
         }
     }
+    let generated_not_applied = |span: crate::base::span::Span, id: String, invalid: bool| {
+        let why = if invalid {
+            "the API server rejects it"
+        } else {
+            "it is replaced by a later one of its name"
+        };
+        is_generated(span.file).then(|| format!("generated policy {id} is not applied: {why}"))
+    };
+    for (i, n) in &cluster.calico_not_applied {
+        let p = &cluster.calico_policies[*i];
+        let id = format!("{} {}", p.kind.as_str(), p.id());
+        if let Some(m) = generated_not_applied(p.span, id, *n == NotApplied::Invalid) {
+            refused.push((usize::MAX - 1, m));
+        }
+    }
+    for (i, n) in &cluster.cilium_not_applied {
+        let p = &cluster.cilium_policies[*i];
+        if let Some(m) = generated_not_applied(p.span, p.id(), *n == NotApplied::Invalid) {
+            refused.push((usize::MAX, m));
+        }
+    }
     refused.sort();
     problems.extend(refused.into_iter().map(|(_, m)| m));
+    // What the chosen plugin does not evaluate in the generated text.
+    for (span, message) in &cluster.warnings {
+        if is_generated(span.file) {
+            problems.push(format!("generated text: {message}"));
+        }
+    }
     Rebuilt {
         cluster,
         problems,

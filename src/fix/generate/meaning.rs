@@ -59,7 +59,7 @@ impl Plan {
                 continue;
             }
             for r in p.rules(dir).unwrap_or_default() {
-                if r.peer.matches(cluster, &np.namespace, other) {
+                if r.peer.matches(cluster, &np.namespace, other, self.api) {
                     allowed.union_with(&r.ports.at(cluster, dst));
                 }
             }
@@ -119,14 +119,14 @@ impl Plan {
                 continue;
             }
             let sel = |p: Peer, party: Party| match p {
-                Peer::Cidr(net) => PeerSel::Block(net).matches(cluster, "", party),
+                Peer::Cidr(net) => PeerSel::Block(net).matches(cluster, "", party, self.api),
                 Peer::Workload(w) => {
                     let wl = &self.workloads[w];
                     PeerSel::Pods {
                         namespace: Some(wl.namespace.clone()),
                         labels: selection_labels(wl),
                     }
-                    .matches(cluster, &wl.namespace, party)
+                    .matches(cluster, &wl.namespace, party, self.api)
                 }
             };
             if sel(c.src, src) && sel(c.dst, dst) {

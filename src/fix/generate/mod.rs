@@ -15,7 +15,8 @@
 //! - `allow-<workload>-ingress` / `allow-<workload>-egress`: one rule per peer, for the flows
 //!   listed, with a comment naming each flow and where it was written.
 //!
-//! [`render`] writes the plan as YAML; [`check`] proves it on the text written: the input
+//! [`render`] writes the plan as YAML, in the policy API of [`Options::api`] (Kubernetes
+//! NetworkPolicies, Calico's or Cilium's policies: the same plan, the same meaning); [`check`] proves it on the text written: the input
 //! manifests with the covered namespaces' NetworkPolicies replaced by the generated ones,
 //! loaded and built again, every listed flow allowed, every `expect: deny` denied, and every
 //! other allowed connection of the covered workloads one the plan documents (DNS; what a
@@ -119,9 +120,44 @@ impl Default for Dns {
     }
 }
 
+/// The policy API the policies are written in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Api {
+    /// Kubernetes NetworkPolicies (`networking.k8s.io/v1`), which every plugin enforces.
+    #[default]
+    Kubernetes,
+    /// Calico `projectcalico.org/v3` NetworkPolicies, in the default tier.
+    Calico,
+    /// Cilium `cilium.io/v2` CiliumNetworkPolicies.
+    Cilium,
+}
+
+impl Api {
+    /// The network plugin that must enforce policies of this API (None: any).
+    pub fn cni(self) -> Option<crate::model::Cni> {
+        match self {
+            Api::Kubernetes => None,
+            Api::Calico => Some(crate::model::Cni::Calico),
+            Api::Cilium => Some(crate::model::Cni::Cilium),
+        }
+    }
+
+    /// The kind written, plural: `NetworkPolicies`, `Calico NetworkPolicies`,
+    /// `CiliumNetworkPolicies`.
+    pub fn kinds(self) -> &'static str {
+        match self {
+            Api::Kubernetes => "NetworkPolicies",
+            Api::Calico => "Calico NetworkPolicies",
+            Api::Cilium => "CiliumNetworkPolicies",
+        }
+    }
+}
+
 /// How to generate.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
+    /// The policy API written.
+    pub api: Api,
     /// The cluster DNS.
     pub dns: Dns,
     /// The namespace of names written without one (`-n`, else `default`).

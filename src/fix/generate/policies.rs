@@ -14,11 +14,11 @@ use std::collections::BTreeMap;
 
 use ipnet::IpNet;
 
-use super::Origin;
 use super::plan::{
     Connection, DNS_PORT, DnsPlan, Peer, PortItem, Ports, Workload, labels_text, origins_text,
     peer_name,
 };
+use super::{Api, Origin};
 use crate::engine::Party;
 use crate::model::{Cluster, Direction, Protocol};
 
@@ -43,12 +43,14 @@ pub enum PeerSel {
 }
 
 impl PeerSel {
-    /// Whether it matches a party, in a policy of namespace `policy_ns`: selectors never
-    /// match hostNetwork pods or addresses; an ipBlock matches addresses and the endpoints
-    /// with a known IP in it.
-    pub fn matches(&self, cluster: &Cluster, policy_ns: &str, party: Party) -> bool {
+    /// Whether it matches a party, in a policy of namespace `policy_ns` written in `api`:
+    /// selectors never match hostNetwork pods or addresses; an ipBlock (Calico's `nets`)
+    /// matches addresses and the endpoints with a known IP in it, Cilium's CIDR rules only
+    /// addresses outside the cluster.
+    pub fn matches(&self, cluster: &Cluster, policy_ns: &str, party: Party, api: Api) -> bool {
         match (self, party) {
             (PeerSel::Block(net), Party::Address(ip)) => net.contains(&ip),
+            (PeerSel::Block(_), Party::Endpoint(_)) if api == Api::Cilium => false,
             (PeerSel::Block(net), Party::Endpoint(e)) => {
                 cluster.endpoints[e].ips.iter().any(|ip| net.contains(ip))
             }

@@ -23,7 +23,7 @@ use ipnet::IpNet;
 
 use super::policies::{has_labels, namespace_plan, rule_ports};
 use super::resolve::{Point, resolve};
-use super::{Options, Verdict, Want};
+use super::{Api, Options, Verdict, Want};
 use crate::fix::labels::choose_or_namespace;
 use crate::model::{Cluster, Protocol};
 
@@ -239,7 +239,9 @@ pub fn plan(cluster: &Cluster, wants: &[Want], options: &Options) -> Plan {
         named.extend(dns.resolvers.iter().copied());
     }
     for &w in &named {
-        let mut s = choose_or_namespace(cluster, &workloads[w].endpoints);
+        let cilium = options.api == Api::Cilium;
+        let usable = |k: &str| !(cilium && crate::model::ir::lower::cilium::filtered_out(k));
+        let mut s = choose_or_namespace(cluster, &workloads[w].endpoints, usable);
         // matchLabels are written in key order.
         s.labels.sort();
         if !s.exact() {
@@ -274,7 +276,8 @@ pub fn plan(cluster: &Cluster, wants: &[Want], options: &Options) -> Plan {
             Peer::Workload(_) => None,
         })
         .collect();
-    for net in blocks {
+    // Not in Cilium: its CIDR rules match only addresses outside the cluster.
+    for net in blocks.into_iter().filter(|_| options.api != Api::Cilium) {
         let held: Vec<String> = cluster
             .endpoints
             .iter()
@@ -305,6 +308,7 @@ pub fn plan(cluster: &Cluster, wants: &[Want], options: &Options) -> Plan {
         problems,
         notes,
         sources: options.sources.clone(),
+        api: options.api,
     }
 }
 

@@ -202,6 +202,8 @@ pub struct Plan {
     pub notes: Vec<String>,
     /// What the flows were read from.
     pub sources: Vec<String>,
+    /// The policy API written.
+    pub api: super::super::Api,
 }
 
 /// `{app=web,tier=front}`.

@@ -6,9 +6,17 @@
 //! (`matchLabels: {app: api}`, `- {protocol: TCP, port: http}`); scalars are quoted whenever
 //! a YAML reader could take them for something else ([`crate::report::yaml::scalar`]).
 //! Cross-namespace peers select the namespace by `kubernetes.io/metadata.name`.
+//!
+//! The plan is written in the API it was planned for ([`Plan::api`]): Kubernetes
+//! NetworkPolicies here, Calico's ([`calico`]) or Cilium's ([`cilium`]) policies of the same
+//! meaning.
+
+mod calico;
+mod cilium;
 
 use std::fmt::Write as _;
 
+use super::Api;
 use super::plan::{Plan, Ports};
 use super::policies::{NamespacePlan, PeerSel, Policy, Rule};
 use crate::model::{Direction, NAMESPACE_NAME_LABEL};
@@ -36,7 +44,8 @@ pub fn namespace(plan: &Plan, np: &NamespacePlan) -> String {
     };
     let header = [
         format!(
-            "NetworkPolicies of namespace {}, written by `kubectl netpol generate`{from}.",
+            "{} of namespace {}, written by `kubectl netpol generate`{from}.",
+            plan.api.kinds(),
             np.namespace
         ),
         "Least privilege: every pod isolated both ways, DNS let out, then per workload the flows listed, each rule naming them. Rules select workloads, not pods: every replica may do what one of them is listed doing.".into(),
@@ -46,7 +55,11 @@ pub fn namespace(plan: &Plan, np: &NamespacePlan) -> String {
         if i > 0 {
             out.push_str("---\n");
         }
-        policy(&mut out, &np.namespace, p);
+        match plan.api {
+            Api::Kubernetes => policy(&mut out, &np.namespace, p),
+            Api::Calico => calico::policy(&mut out, &np.namespace, p),
+            Api::Cilium => cilium::policy(&mut out, &np.namespace, p),
+        }
     }
     out
 }
@@ -54,7 +67,7 @@ pub fn namespace(plan: &Plan, np: &NamespacePlan) -> String {
 /// Width prose comments are wrapped at (flow lines, `a → b on ...`, are kept whole).
 const WIDTH: usize = 90;
 
-fn comment(out: &mut String, pad: &str, lines: &[String]) {
+pub(super) fn comment(out: &mut String, pad: &str, lines: &[String]) {
     for l in lines {
         // A comment line never carries a line break into the YAML.
         let l = l.replace(['\n', '\r'], " ");
@@ -77,7 +90,7 @@ fn comment(out: &mut String, pad: &str, lines: &[String]) {
     }
 }
 
-fn flow_map(pairs: &[(String, String)]) -> String {
+pub(super) fn flow_map(pairs: &[(String, String)]) -> String {
     let items: Vec<String> = pairs
         .iter()
         .map(|(k, v)| format!("{}: {}", scalar(k), scalar(v)))
@@ -85,9 +98,10 @@ fn flow_map(pairs: &[(String, String)]) -> String {
     format!("{{{}}}", items.join(", "))
 }
 
-fn policy(out: &mut String, ns: &str, p: &Policy) {
+/// The comment, apiVersion, kind and metadata of a policy, then `spec:`.
+pub(super) fn head(out: &mut String, api_version: &str, kind: &str, ns: &str, p: &Policy) {
     comment(out, "", &p.comment);
-    out.push_str("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n");
+    let _ = writeln!(out, "apiVersion: {api_version}\nkind: {kind}\nmetadata:");
     let _ = writeln!(out, "  name: {}", scalar(&p.name));
     let _ = writeln!(out, "  namespace: {}", scalar(ns));
     if !p.annotations.is_empty() {
@@ -97,6 +111,10 @@ fn policy(out: &mut String, ns: &str, p: &Policy) {
         }
     }
     out.push_str("spec:\n");
+}
+
+fn policy(out: &mut String, ns: &str, p: &Policy) {
+    head(out, "networking.k8s.io/v1", "NetworkPolicy", ns, p);
     if p.pod_selector.is_empty() {
         out.push_str("  podSelector: {}\n");
     } else {
@@ -198,9 +216,9 @@ mod tests {
         p
     }
 
-    #[test]
-    fn a_policy_with_every_kind_of_peer() {
-        let p = Policy {
+    /// A policy with every kind of peer.
+    fn every_peer() -> Policy {
+        Policy {
             name: "allow-api-ingress".into(),
             comment: vec!["shop/deploy/api: who may connect to it.".into()],
             annotations: vec![(
@@ -245,10 +263,53 @@ mod tests {
                 },
             ]),
             egress: None,
+        }
+    }
+
+    /// Calico's and Cilium's texts of [`every_peer`], egress too, and the default deny:
+    /// they load without a problem and the cluster of their plugin applies them all.
+    #[test]
+    fn calico_and_cilium_policies_with_every_kind_of_peer() {
+        let mut egress = every_peer();
+        egress.name = "allow-api-egress".into();
+        egress.egress = egress.ingress.take();
+        let deny = Policy {
+            name: "default-deny".into(),
+            comment: vec![],
+            annotations: vec![],
+            pod_selector: vec![],
+            ingress: Some(vec![]),
+            egress: Some(vec![]),
         };
+        for api in [Api::Calico, Api::Cilium] {
+            let mut plan = empty_plan(vec![NamespacePlan {
+                namespace: "shop".into(),
+                policies: vec![deny.clone(), every_peer(), egress.clone()],
+            }]);
+            plan.api = api;
+            let text = all(&plan);
+            insta::assert_snapshot!(format!("every_peer_{api:?}").to_lowercase(), text);
+            let loaded = crate::load::load_texts(&[("g.yaml", &text)], &Default::default());
+            assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+            let build = crate::model::BuildOptions {
+                cni: api.cni(),
+                ..Default::default()
+            };
+            let c = crate::model::Cluster::build_with(loaded.objects, &build);
+            assert!(c.warnings.is_empty(), "{api:?}: {:?}", c.warnings);
+            let (n, refused) = match api {
+                Api::Calico => (c.calico_policies.len(), c.calico_not_applied.len()),
+                _ => (c.cilium_policies.len(), c.cilium_not_applied.len()),
+            };
+            assert_eq!((n, refused), (3, 0), "{api:?}\n{text}");
+        }
+    }
+
+    #[test]
+    fn a_policy_with_every_kind_of_peer() {
         let plan = empty_plan(vec![NamespacePlan {
             namespace: "shop".into(),
-            policies: vec![p],
+            policies: vec![every_peer()],
         }]);
         let text = all(&plan);
         insta::assert_snapshot!(text, @r#"
