@@ -490,6 +490,192 @@ fn sarif_carries_the_fixes_as_artifact_changes() {
     );
 }
 
+// ---------------------------------------------------------------------------------------------
+// Failing expectations (NP501): the can-reach fixer's change, all at once, verified against
+// every expectation. The manifests are testdata/demo; the expectations testdata/check-fix-expect.
+
+const EXPECT: &str = "testdata/check-fix-expect";
+
+/// A copy of testdata/demo (as `demo/`) and of the expectation file `name` (as
+/// `expect.yaml`) in a temporary directory.
+fn demo_copy(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut dirs = vec![root().join("testdata/demo")];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let rel = path.strip_prefix(root().join("testdata")).unwrap();
+            let to = dir.path().join(rel);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(&path, to).unwrap();
+        }
+    }
+    std::fs::copy(
+        root().join(EXPECT).join(name),
+        dir.path().join("expect.yaml"),
+    )
+    .unwrap();
+    dir
+}
+
+/// `check --no-config demo --expect expect.yaml --min-severity error ARGS...` in `dir` (the
+/// errors only: the rules' warnings about the demo, and their fixes, are left out).
+fn check_expect(dir: &Path, args: &[&str]) -> Run {
+    let mut all = vec![
+        "check",
+        "--no-config",
+        "demo",
+        "--expect",
+        "expect.yaml",
+        "--min-severity",
+        "error",
+    ];
+    all.extend_from_slice(args);
+    netpol(dir, &all, &[] as &[(&str, &str)], None)
+}
+
+/// The codes and lines of the findings of `check_expect` in `dir`.
+fn expectation_findings(dir: &Path) -> Vec<String> {
+    let v = check_expect(dir, &["-o", "json"]).json();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} line {}", f["code"].as_str().unwrap(), f["line"]))
+        .collect()
+}
+
+#[test]
+fn diff_fixes_a_failing_allow_and_a_failing_deny_expectation() {
+    let dir = demo_copy("expect.yaml");
+    let r = check_expect(dir.path(), &["--diff", "--unsafe-fixes"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    insta::assert_snapshot!("expect_diff", r.shown());
+    // Not without --unsafe-fixes: the fixes change connections on purpose.
+    let safe = check_expect(dir.path(), &["--diff"]);
+    assert_eq!(safe.stdout, "");
+    assert!(
+        safe.stderr
+            .contains("0 fixes would be applied (2 more with --unsafe-fixes)"),
+        "{}",
+        safe.stderr
+    );
+}
+
+#[test]
+fn fix_makes_every_expectation_hold_and_keeps_the_comments() {
+    let dir = demo_copy("expect.yaml");
+    let policies = |d: &Path| std::fs::read_to_string(d.join("demo/policies/shop.yaml")).unwrap();
+    let before = policies(dir.path());
+    assert_eq!(
+        expectation_findings(dir.path()),
+        ["NP501 line 7", "NP501 line 9"]
+    );
+    let shown = check_expect(dir.path(), &["--diff", "--unsafe-fixes"]).stdout;
+    let r = check_expect(dir.path(), &["--fix", "--unsafe-fixes"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.ends_with("Fixed 2 findings (0 remaining)\n"),
+        "{}",
+        r.stdout
+    );
+    // Every expectation holds, the ones that held before included.
+    assert_eq!(expectation_findings(dir.path()), [] as [String; 0]);
+    let after = policies(dir.path());
+    assert!(
+        shown.contains("+        matchLabels: {app: frontend}"),
+        "{shown}"
+    );
+    assert_eq!(comments(&before), comments(&after));
+    // Nothing else to do.
+    let again = check_expect(dir.path(), &["--diff", "--unsafe-fixes"]);
+    assert_eq!((again.code, again.stdout.as_str()), (0, ""));
+}
+
+#[test]
+fn two_fixes_in_one_policy_are_both_applied() {
+    let dir = demo_copy("same-policy.yaml");
+    let r = check_expect(dir.path(), &["--fix", "--unsafe-fixes"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.ends_with("Fixed 2 findings (0 remaining)\n"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(expectation_findings(dir.path()), [] as [String; 0]);
+    // Both peers were added to shop/db's one ingress rule (the second in a later round, as
+    // both edits insert at the same place).
+    let text = std::fs::read_to_string(dir.path().join("demo/policies/shop.yaml")).unwrap();
+    let db = &text[text.find("name: db").unwrap()..];
+    let db = &db[..db.find("---").unwrap()];
+    assert!(db.contains("matchLabels: {app: frontend}"), "{db}");
+    assert!(db.contains("matchLabels: {app: prometheus}"), "{db}");
+    assert_eq!(db.matches("- from:").count(), 1, "{db}");
+}
+
+#[test]
+fn a_fix_that_would_break_a_holding_expectation_is_refused() {
+    let dir = demo_copy("conflict.yaml");
+    let r = check_expect(dir.path(), &["--diff", "--unsafe-fixes"]);
+    assert_eq!(r.stdout, "", "nothing is fixed");
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stderr.contains(
+            "warning: fix of NP501 expectation-failed at expect.yaml:4:3 (deny shop/api → shop/db on TCP 5432 (expect.yaml:4)) was not applied: it would break the expectation `shop/api → shop/db on TCP postgres` (expect.yaml:2), which holds now"
+        ),
+        "{}",
+        r.stderr
+    );
+    // The finding says so too, and is not marked as fixable.
+    let v = check_expect(dir.path(), &["-o", "json", "--unsafe-fixes"]).json();
+    let f = &v["findings"][0];
+    assert_eq!(f["code"], "NP501");
+    assert_eq!(f["fix"], Value::Null);
+    assert_eq!(
+        f["notes"][0],
+        "not fixable automatically: it would break the expectation `shop/api → shop/db on TCP postgres` (expect.yaml:2), which holds now"
+    );
+}
+
+#[test]
+fn expectations_over_sets_are_fixed_when_few_and_said_not_fixable_when_many() {
+    let dir = demo_copy("sets.yaml");
+    let v = check_expect(dir.path(), &["-o", "json", "--unsafe-fixes"]).json();
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2);
+    let fix = &findings[0]["fix"];
+    assert_eq!(fix["safety"], "unsafe");
+    assert_eq!(fix["changes_connections"], true);
+    assert_eq!(
+        fix["title"],
+        "allow pods in shop with tier=web → shop/db on TCP 5432 (expect.yaml:3)"
+    );
+    assert_eq!(fix["edits"].as_array().unwrap().len(), 2, "{fix}");
+    assert_eq!(findings[1]["fix"], Value::Null);
+    assert!(
+        findings[1]["notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("not fixable automatically: it stands for 10 failing connections"),
+        "{}",
+        findings[1]["notes"]
+    );
+    // Without --fix, --diff or --unsafe-fixes, the fix is not searched for.
+    let plain = check_expect(dir.path(), &["-o", "json"]).json();
+    assert_eq!(plain["findings"][0]["fix"], Value::Null);
+    // --fix applies the one there is.
+    let r = check_expect(dir.path(), &["--fix", "--unsafe-fixes"]);
+    assert!(
+        r.stdout.ends_with("Fixed 1 finding (1 remaining)\n"),
+        "{}",
+        r.stdout
+    );
+}
+
 #[test]
 fn rules_say_which_rules_have_fixes() {
     let r = netpol(root(), &["rules"], &[] as &[(&str, &str)], None);
@@ -564,6 +750,7 @@ mod verification {
                     origin: "test-fixer".into(),
                     span: Span::new(FileId(0), at("- from"), at("- from") + 1),
                     fix: f.clone(),
+                    at: None,
                 })
                 .collect()
         })
@@ -679,6 +866,7 @@ mod verification {
                         origin: "test-fixer".into(),
                         span: Span::new(FileId(0), at, at),
                         fix,
+                        at: None,
                     }
                 })
                 .collect()

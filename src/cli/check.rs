@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
+use super::check_fix::Expectations;
 use super::inputs::{InputArgs, Problems};
 use super::{EXIT_ERROR, EXIT_NO, EXIT_OK, print};
 use crate::base::edit::FileChange;
-use crate::lint::apply::{self, Candidate, Outcome, State};
+use crate::lint::apply::{self, Candidate, Hooks, Outcome, State};
 use crate::lint::config::{Config, FailOn};
 use crate::lint::expect::{self, Expectation};
 use crate::lint::{Context, RunOptions, Severity, run as run_rules};
@@ -132,8 +133,9 @@ pub struct Args {
     #[arg(long)]
     pub diff: bool,
     /// Also apply the unsafe fixes, which guess at the intent (a label one typo away) or
-    /// change what is allowed on purpose (enforcing ignored rules), and count them as
-    /// fixable.
+    /// change what is allowed on purpose (enforcing ignored rules; a failing --expect
+    /// expectation, fixed with can-reach's fixer and verified against every expectation),
+    /// and count them as fixable.
     #[arg(long)]
     pub unsafe_fixes: bool,
     /// Inputs.
@@ -181,6 +183,20 @@ impl Prepared {
         problems: &[crate::load::Problem],
         baseline: bool,
     ) -> Vec<crate::lint::Finding> {
+        self.findings_with(args, cluster, sources, problems, baseline, false)
+    }
+
+    /// [`Prepared::findings`]; `expectation_fixes`: with the fixes of failing expectations
+    /// (NP501) attached, or a note saying why there is none (see [`super::check_fix`]).
+    fn findings_with(
+        &self,
+        args: &Args,
+        cluster: &crate::model::Cluster,
+        sources: &SourceMap,
+        problems: &[crate::load::Problem],
+        baseline: bool,
+        expectation_fixes: bool,
+    ) -> Vec<crate::lint::Finding> {
         let mut cx = Context::new(cluster, sources, problems);
         cx.baseline = self.baseline.as_ref().filter(|_| baseline);
         cx.default_namespace = args.input.namespace();
@@ -191,7 +207,23 @@ impl Prepared {
         };
         let mut findings = run_rules(&cx, &self.config, &opts);
         findings.retain(|f| f.severity >= self.min_severity);
+        if expectation_fixes && sources.files().len() >= self.manifests {
+            self.expectation_fixer(args)
+                .attach(&cx, self.manifests, &mut findings);
+        }
         findings
+    }
+
+    /// The fixer of failing expectations.
+    fn expectation_fixer<'a>(&'a self, args: &'a Args) -> Expectations<'a> {
+        Expectations::new(
+            &self.expectations,
+            &self.sources,
+            args.input.namespace(),
+            self.world,
+            &self.inputs.load,
+            &self.inputs.build,
+        )
     }
 }
 
@@ -367,25 +399,47 @@ fn fix(args: &Args, prepared: &Prepared) -> Outcome {
         build,
     };
     let extras = &prepared.sources.files()[prepared.manifests..];
-    apply::run(first, &opts, |state| {
-        if state.sources.files().len() != prepared.manifests {
-            // A fix made a file: the configuration's ids would move. None does yet.
-            return Vec::new();
+    // Failing expectations: fixed with the can-reach fixer (unsafe fixes, changing
+    // connections on purpose), every round verified against every expectation.
+    let expectations = prepared.expectation_fixer(args);
+    let mut propose_expectations = |state: &State| expectations.candidates(state);
+    let verify = |before: &State, after: &crate::fix::verify::Patched, batch: &[&Candidate]| {
+        expectations.verify(before, after, batch)
+    };
+    let hooks = if expectations.is_empty() {
+        Hooks::default()
+    } else {
+        Hooks {
+            propose_changing: args
+                .unsafe_fixes
+                .then_some(&mut propose_expectations as apply::Propose),
+            verify: Some(&verify),
         }
-        let mut sources = apply::copy(&state.sources);
-        for f in extras {
-            sources.add(SourceFile::new(
-                f.name.clone(),
-                f.path.clone(),
-                f.text.clone(),
-            ));
-        }
-        prepared
-            .findings(args, &state.cluster, &sources, &state.problems, false)
-            .iter()
-            .filter_map(Candidate::of)
-            .collect()
-    })
+    };
+    apply::run_with(
+        first,
+        &opts,
+        |state| {
+            if state.sources.files().len() != prepared.manifests {
+                // A fix made a file: the configuration's ids would move. None does yet.
+                return Vec::new();
+            }
+            let mut sources = apply::copy(&state.sources);
+            for f in extras {
+                sources.add(SourceFile::new(
+                    f.name.clone(),
+                    f.path.clone(),
+                    f.text.clone(),
+                ));
+            }
+            prepared
+                .findings(args, &state.cluster, &sources, &state.problems, false)
+                .iter()
+                .filter_map(Candidate::of)
+                .collect()
+        },
+        hooks,
+    )
 }
 
 /// --diff: the unified diff of the fixes on standard output, how many on standard error;
@@ -419,7 +473,14 @@ fn show_diff(args: &Args, prepared: &Prepared, outcome: &Outcome, err: &Painter)
             s
         };
         let state = &outcome.state;
-        let left = prepared.findings(args, &state.cluster, &sources, &state.problems, false);
+        let left = prepared.findings_with(
+            args,
+            &state.cluster,
+            &sources,
+            &state.problems,
+            false,
+            state.sources.files().len() == prepared.manifests,
+        );
         let (_, hidden) = crate::report::check::fixable(&left, false);
         if hidden > 0 {
             line.push_str(&format!(" ({hidden} more with --unsafe-fixes)"));
@@ -524,7 +585,11 @@ fn report(
 ) -> u8 {
     let sources = &prepared.sources;
     let (cluster, problems) = (&prepared.cluster, &prepared.problems);
-    let mut findings = prepared.findings(args, cluster, sources, problems, true);
+    // Finding an expectation's fix searches and verifies a change: only when fixes are asked
+    // about.
+    let expectation_fixes = args.fix || args.diff || args.unsafe_fixes;
+    let mut findings =
+        prepared.findings_with(args, cluster, sources, problems, true, expectation_fixes);
     render_attachments(&mut findings, cluster, sources);
     let counts = Counts::of(&findings);
     let checked = prepared.checked;

@@ -5,6 +5,7 @@
 
 pub mod can_reach;
 pub mod check;
+pub mod check_fix;
 pub mod cluster;
 pub mod complete;
 pub mod completions;

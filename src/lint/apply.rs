@@ -17,6 +17,12 @@
 //! overlapped, or that only applies once another did, is taken then. Rounds stop when no fix
 //! is left, or after [`Options::max_rounds`].
 //!
+//! A caller may add [`Hooks`]: candidates that change connections and are costly to find
+//! (the fixes of failing expectations, `src/cli/check_fix.rs`), asked for only once no fix
+//! that must change nothing is left, and a check of every round that changes connections
+//! (that every expectation holding before still holds): a round failing it is refused as
+//! above, its fixes then tried each alone.
+//!
 //! Positions in what is reported (`at`) are those of the texts before the first round, so
 //! that they point where the user's files said it when `check` started. A fix refused once is
 //! not proposed again (it is known by its origin, title and that first position).
@@ -42,6 +48,9 @@ pub struct Candidate {
     pub span: Span,
     /// The fix.
     pub fix: Fix,
+    /// `file:line:col` of the finding, when it is not in the texts being fixed (an
+    /// expectations file); None: found from `span`.
+    pub at: Option<String>,
 }
 
 impl Candidate {
@@ -51,6 +60,7 @@ impl Candidate {
             origin: format!("{} {}", f.rule.code, f.rule.name),
             span: f.span,
             fix: f.fix.clone()?,
+            at: None,
         })
     }
 }
@@ -180,10 +190,35 @@ fn refuse(refused: &mut Vec<Refused>, keys: &mut HashSet<Key>, p: Proposed, why:
 }
 
 /// Applies fixes in rounds, starting from `first`; `propose` gives the candidates of a state.
-pub fn run(
+pub fn run(first: State, opts: &Options, propose: impl FnMut(&State) -> Vec<Candidate>) -> Outcome {
+    run_with(first, opts, propose, Hooks::default())
+}
+
+/// Verifies a round's combined change beyond what [`run`] does itself: the texts before the
+/// round, after it, and the round's candidates. Err: why the change is refused.
+pub type Verify<'h> = &'h dyn Fn(&State, &Patched, &[&Candidate]) -> Result<(), String>;
+
+/// A source of candidates for [`Hooks::propose_changing`].
+pub type Propose<'h> = &'h mut dyn FnMut(&State) -> Vec<Candidate>;
+
+/// What a caller adds to the rounds of [`run`].
+#[derive(Default)]
+pub struct Hooks<'h> {
+    /// Candidates that change connections on purpose and are costly to find (the fixes of
+    /// failing expectations): asked for only in a round where no fix that must change
+    /// nothing is left, beside those of `propose`.
+    pub propose_changing: Option<Propose<'h>>,
+    /// A check of every round's combined change that changes connections (and of each of
+    /// its fixes alone when the whole fails), after [`run`]'s own.
+    pub verify: Option<Verify<'h>>,
+}
+
+/// [`run`], with the caller's [`Hooks`].
+pub fn run_with(
     first: State,
     opts: &Options,
     mut propose: impl FnMut(&State) -> Vec<Candidate>,
+    mut hooks: Hooks,
 ) -> Outcome {
     let mut history: Vec<Vec<Edit>> = Vec::new();
     let mut state: Option<State> = None;
@@ -194,23 +229,27 @@ pub fn run(
     let mut unfinished = false;
     loop {
         let current = state.as_ref().unwrap_or(&first);
-        let mut candidates: Vec<Proposed> = propose(current)
-            .into_iter()
-            .filter(|c| c.fix.applies(opts.unsafe_fixes) && !c.fix.patch.is_empty())
-            .map(|mut c| {
-                normalize_line_breaks(&mut c.fix.patch, &current.sources);
-                let offset = map_back(&history, c.span.file, c.span.start);
-                let shown = if (c.span.file.0 as usize) < first.sources.files().len() {
-                    let span = Span::new(c.span.file, offset, offset);
-                    first.sources.location(span).to_string()
-                } else {
-                    current.sources.location(c.span).to_string()
-                };
-                let key = (c.origin.clone(), c.fix.title.clone(), c.span.file, offset);
-                Proposed { key, shown, c }
-            })
-            .filter(|p| !refused_keys.contains(&p.key))
-            .collect();
+        let mut candidates = proposed(
+            propose(current),
+            current,
+            &first,
+            &history,
+            &refused_keys,
+            opts,
+        );
+        if let Some(more) = hooks.propose_changing.as_mut()
+            && candidates.iter().all(|p| p.c.fix.changes_connections)
+        {
+            let more = proposed(
+                more(current),
+                current,
+                &first,
+                &history,
+                &refused_keys,
+                opts,
+            );
+            candidates.extend(more);
+        }
         if candidates.is_empty() {
             break;
         }
@@ -223,7 +262,7 @@ pub fn run(
         let neutral = candidates.iter().any(|p| !p.c.fix.changes_connections);
         candidates.retain(|p| p.c.fix.changes_connections != neutral);
         let batch = disjoint(candidates);
-        let (accepted, patched) = match verified(current, &batch, opts) {
+        let (accepted, patched) = match verified(current, &batch, opts, hooks.verify) {
             Ok(patched) => (batch, Some(patched)),
             Err(why) if batch.len() == 1 => {
                 let p = batch.into_iter().next().expect("one");
@@ -234,7 +273,7 @@ pub fn run(
                 // Each alone: refuse those failing alone, keep the others.
                 let mut alone: Vec<(Proposed, Patched)> = Vec::new();
                 for p in batch {
-                    match verified(current, std::slice::from_ref(&p), opts) {
+                    match verified(current, std::slice::from_ref(&p), opts, hooks.verify) {
                         Ok(patched) => alone.push((p, patched)),
                         Err(why) => refuse(&mut refused, &mut refused_keys, p, why),
                     }
@@ -246,7 +285,7 @@ pub fn run(
                         let (p, patched) = alone.pop().expect("one");
                         (vec![p], Some(patched))
                     }
-                    _ => match verified(current, &together, opts) {
+                    _ => match verified(current, &together, opts, hooks.verify) {
                         Ok(patched) => (together, Some(patched)),
                         // They interact: the first alone this round, the others later.
                         Err(_) => {
@@ -290,6 +329,35 @@ pub fn run(
         diff,
         state: last,
     }
+}
+
+/// The candidates of a round that apply, with their identity, less those refused before.
+fn proposed(
+    list: Vec<Candidate>,
+    current: &State,
+    first: &State,
+    history: &[Vec<Edit>],
+    refused_keys: &HashSet<Key>,
+    opts: &Options,
+) -> Vec<Proposed> {
+    list.into_iter()
+        .filter(|c| c.fix.applies(opts.unsafe_fixes) && !c.fix.patch.is_empty())
+        .map(|mut c| {
+            normalize_line_breaks(&mut c.fix.patch, &current.sources);
+            let offset = map_back(history, c.span.file, c.span.start);
+            let shown = if let Some(at) = &c.at {
+                at.clone()
+            } else if (c.span.file.0 as usize) < first.sources.files().len() {
+                let span = Span::new(c.span.file, offset, offset);
+                first.sources.location(span).to_string()
+            } else {
+                current.sources.location(c.span).to_string()
+            };
+            let key = (c.origin.clone(), c.fix.title.clone(), c.span.file, offset);
+            Proposed { key, shown, c }
+        })
+        .filter(|p| !refused_keys.contains(&p.key))
+        .collect()
 }
 
 /// A state with the same texts (what the last state is when no round applied anything).
@@ -362,7 +430,12 @@ fn disjoint(candidates: Vec<Proposed>) -> Vec<Proposed> {
 
 /// Applies the candidates together to the state's texts and verifies the result. Err: why
 /// it is refused.
-fn verified(state: &State, batch: &[Proposed], opts: &Options) -> Result<Patched, String> {
+fn verified(
+    state: &State,
+    batch: &[Proposed],
+    opts: &Options,
+    verify: Option<Verify>,
+) -> Result<Patched, String> {
     let mut patch = Patch::default();
     for p in batch {
         patch.extend(p.c.fix.patch.clone());
@@ -391,6 +464,12 @@ fn verified(state: &State, batch: &[Proposed], opts: &Options) -> Result<Patched
                 if n == 1 { "" } else { "s" }
             ));
         }
+    }
+    if let Some(verify) = verify
+        && batch.iter().any(|p| p.c.fix.changes_connections)
+    {
+        let candidates: Vec<&Candidate> = batch.iter().map(|p| &p.c).collect();
+        verify(state, &patched, &candidates)?;
     }
     Ok(patched)
 }

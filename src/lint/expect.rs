@@ -358,11 +358,49 @@ pub fn evaluate(cx: &Context, e: &Expectation) -> Outcome {
             return Outcome::Unmatched(sides);
         }
     };
-    let cluster = cx.cluster;
-    let matrix = cx.matrix();
     let mut pairs = 0usize;
     let mut failing = 0usize;
     let mut first: Option<(Party, Party, Query)> = None;
+    walk(cx, e, &from, &to, |failed, src, dst, query| {
+        pairs += 1;
+        if failed {
+            failing += 1;
+            if first.is_none() {
+                first = Some((src, dst, query.clone()));
+            }
+        }
+    });
+    let first = first.map(|(src, dst, query)| Failure {
+        src,
+        dst,
+        port: match (&query, &e.port) {
+            (Ok(Some((p, n))), _) => Some(format!("{n}/{p}")),
+            (Ok(None), _) | (Err(_), None) => None,
+            (Err(_), Some(q)) => Some(match &q.value.port {
+                QueryPort::Number(n) => format!("{n}/{}", q.value.protocol),
+                QueryPort::Name(n) => format!("{n}/{}", q.value.protocol),
+            }),
+        },
+        why: explanation(cx, src, dst, query),
+    });
+    Outcome::Checked {
+        pairs,
+        failing,
+        first,
+    }
+}
+
+/// Calls `visit(failed, src, dst, query)` for every (from, to) pair of an expectation but
+/// loopback.
+fn walk(
+    cx: &Context,
+    e: &Expectation,
+    from: &Parties,
+    to: &Parties,
+    mut visit: impl FnMut(bool, Party, Party, &Query),
+) {
+    let cluster = cx.cluster;
+    let matrix = cx.matrix();
     let queries: Vec<Query> = to
         .parties
         .iter()
@@ -386,7 +424,6 @@ pub fn evaluate(cx: &Context, e: &Expectation) -> Outcome {
             if is_loopback(cluster, src, dst) {
                 continue;
             }
-            pairs += 1;
             let allowed = match query {
                 Err(_) => false,
                 Ok(q) => {
@@ -404,32 +441,35 @@ pub fn evaluate(cx: &Context, e: &Expectation) -> Outcome {
                     }
                 }
             };
-            if allowed != (e.expect == Verdict::Allow) {
-                failing += 1;
-                if first.is_none() {
-                    first = Some((src, dst, query.clone()));
-                }
-            }
+            visit(allowed != (e.expect == Verdict::Allow), src, dst, query);
         }
     }
-    let first = first.map(|(src, dst, query)| Failure {
-        src,
-        dst,
-        port: match (&query, &e.port) {
-            (Ok(Some((p, n))), _) => Some(format!("{n}/{p}")),
-            (Ok(None), _) | (Err(_), None) => None,
-            (Err(_), Some(q)) => Some(match &q.value.port {
-                QueryPort::Number(n) => format!("{n}/{}", q.value.protocol),
-                QueryPort::Name(n) => format!("{n}/{}", q.value.protocol),
-            }),
-        },
-        why: explanation(cx, src, dst, query),
+}
+
+/// A (from, to) pair that does not meet its expectation, with the port asked of the
+/// destination (None: the expectation names no port; Err: why it does not resolve there).
+pub type FailingPair = (Party, Party, Result<Option<(Protocol, u16)>, String>);
+
+/// The pairs of an expectation that do not meet it, the first `limit` of them, and how many
+/// there are in all (None when a side matches nothing).
+pub fn failing_pairs(
+    cx: &Context,
+    e: &Expectation,
+    limit: usize,
+) -> Option<(Vec<FailingPair>, usize)> {
+    let from = parties(cx, &e.from).ok()?;
+    let to = parties(cx, &e.to).ok()?;
+    let mut out = Vec::new();
+    let mut total = 0usize;
+    walk(cx, e, &from, &to, |failed, src, dst, query| {
+        if failed {
+            total += 1;
+            if out.len() < limit {
+                out.push((src, dst, query.clone()));
+            }
+        }
     });
-    Outcome::Checked {
-        pairs,
-        failing,
-        first,
-    }
+    Some((out, total))
 }
 
 fn is_loopback(cluster: &Cluster, src: Party, dst: Party) -> bool {

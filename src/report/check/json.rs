@@ -20,7 +20,9 @@
 //! A finding with a mechanical remedy has a `fix`: `{"safety": "safe" | "unsafe", "title":
 //! "add Ingress to policyTypes", "changes_connections": true, "edits": [{"file", "line",
 //! "column", "end_line", "end_column", "text"}]}`, each edit replacing the text between its
-//! two positions (equal for an insertion) with `text`; `check --fix` applies the safe ones,
+//! two positions (equal for an insertion) with `text`, and, when the fix adds a file (an
+//! expectation's fix may write a new policy), `new_files: [{"path", "text"}]` (the text is
+//! appended when the file exists); `check --fix` applies the safe ones,
 //! `--unsafe-fixes` the others, each verified first (`changes_connections`: changing
 //! connections is its purpose; a fix without it changes none). The summary counts the
 //! findings with a fix of each safety in `fixes`, and, after `check --fix`, holds `fixed`:
@@ -113,12 +115,23 @@ fn fix(x: &Fix, sources: &SourceMap) -> Value {
             Value::Object(m)
         })
         .collect();
-    json!({
+    let mut v = json!({
         "safety": x.safety.as_str(),
         "title": x.title,
         "changes_connections": x.changes_connections,
         "edits": edits,
-    })
+    });
+    // Files the fix creates (or appends documents to): an expectation's fix may add a policy.
+    if !x.patch.new_texts.is_empty() {
+        let files: Vec<Value> = x
+            .patch
+            .new_texts
+            .iter()
+            .map(|n| json!({"path": n.path.display().to_string(), "text": n.text}))
+            .collect();
+        v["new_files"] = Value::Array(files);
+    }
+    v
 }
 
 /// The document: `shown` as findings, and the summary of every finding of the run (`check
