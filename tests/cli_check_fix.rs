@@ -9,6 +9,7 @@ use std::path::Path;
 use serde_json::Value;
 
 mod support;
+use support::sarif::sarif_validator;
 use support::{Run, netpol, root};
 
 const FIXTURE: &str = "testdata/check-fix";
@@ -440,22 +441,6 @@ fn json_carries_each_fix_with_its_edits() {
         v["summary"]["fixes"],
         serde_json::json!({"safe": 6, "unsafe": 3})
     );
-}
-
-/// The SARIF 2.1.0 schema, as tests/cli_check.rs loads it (with its known erratum mended).
-fn sarif_validator() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(root().join("testdata/sarif-schema-2.1.0.json")).unwrap();
-    let mut schema: Value = serde_json::from_str(&text).unwrap();
-    for def in ["run", "toolComponent"] {
-        let pattern = &mut schema["definitions"][def]["properties"]["language"]["pattern"];
-        if pattern == "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$" {
-            *pattern = Value::String("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$".into());
-        }
-    }
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("the schema compiles")
 }
 
 #[test]

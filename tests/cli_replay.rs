@@ -81,6 +81,42 @@ fn json() {
 }
 
 #[test]
+fn sarif() {
+    let out = denied(&strs(&old_new(FLOWS, &["-o", "sarif"])));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    let errors: Vec<String> = support::sarif::sarif_validator()
+        .iter_errors(&v)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "invalid SARIF:\n{}", errors.join("\n"));
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let count = |id: &str| results.iter().filter(|r| r["ruleId"] == id).count();
+    // As many results as the JSON has workload pairs, each newly denied one placed at the
+    // policy that decides it.
+    let json: serde_json::Value =
+        serde_json::from_str(&denied(&strs(&old_new(FLOWS, &["-o", "json"])))).unwrap();
+    let pairs = |k: &str| json[k].as_array().map_or(0, |a| a.len());
+    assert_eq!(count("newly-denied"), pairs("newly_denied"));
+    assert_eq!(count("newly-allowed"), pairs("newly_allowed"));
+    for r in results.iter().filter(|r| r["ruleId"] == "newly-denied") {
+        assert_eq!(r["level"], "error");
+        let at = &r["locations"][0]["physicalLocation"];
+        assert!(
+            at["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with(".yaml"),
+            "{r}"
+        );
+        assert!(at["region"]["startLine"].as_u64().unwrap() > 0);
+    }
+    // The working directory's URI depends on where the repository is checked out.
+    let mut shown = v.clone();
+    shown["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] = "file:///<cwd>/".into();
+    insta::assert_snapshot!("sarif", serde_json::to_string_pretty(&shown).unwrap());
+}
+
+#[test]
 fn markdown() {
     insta::assert_snapshot!("md", denied(&strs(&old_new(FLOWS, &["-o", "md"]))));
 }

@@ -22,6 +22,8 @@ pub enum Format {
     Json,
     /// A Markdown pull-request comment: counts and tables.
     Md,
+    /// SARIF 2.1.0 for code scanning: each changed workload pair at the rule that decides it.
+    Sarif,
 }
 
 /// Arguments of replay.
@@ -130,6 +132,11 @@ pub fn run(mut args: Args, color: ColorChoice) -> u8 {
             serde_json::to_string_pretty(&json(&report)).expect("JSON values serialize") + "\n"
         }
         Format::Md => markdown(&report),
+        Format::Sarif => {
+            let cwd = std::env::current_dir().ok();
+            let log = crate::report::replay::sarif::sarif(&report, cwd.as_deref());
+            serde_json::to_string_pretty(&log).expect("JSON values serialize") + "\n"
+        }
     };
     print(&out);
     let errors = flow_problems + new.errors + old.as_ref().map_or(0, |(s, _)| s.errors);

@@ -4,6 +4,7 @@
 
 pub mod agreement;
 pub mod k8s_policy;
+pub mod sarif;
 
 use std::ffi::OsStr;
 use std::io::Write;

@@ -74,10 +74,16 @@ fn file_uri(path: &Path, dir: bool) -> String {
 /// The artifact location of a file as it was named.
 fn artifact(sources: &SourceMap, span: Span, cwd: Option<&Path>) -> Value {
     let file = sources.file(span.file);
-    let Some(path) = &file.path else {
-        return json!({ "description": { "text": file.name } });
-    };
-    let shown = Path::new(&file.name);
+    match &file.path {
+        Some(path) => path_artifact(&file.name, path, cwd),
+        None => json!({ "description": { "text": file.name } }),
+    }
+}
+
+/// The artifact location of a file named `shown` on the command line, at `path`: relative
+/// to `%SRCROOT%` when it lies below `cwd` (or was named relatively), else a `file://` URI.
+pub(crate) fn path_artifact(shown: &str, path: &Path, cwd: Option<&Path>) -> Value {
+    let shown = Path::new(shown);
     let relative = if shown.is_absolute() {
         cwd.and_then(|c| shown.strip_prefix(c).ok())
     } else {
@@ -99,7 +105,8 @@ fn artifact(sources: &SourceMap, span: Span, cwd: Option<&Path>) -> Value {
     }
 }
 
-fn physical(sources: &SourceMap, span: Span, cwd: Option<&Path>) -> Value {
+/// The physical location of a span: its file and region.
+pub(crate) fn physical(sources: &SourceMap, span: Span, cwd: Option<&Path>) -> Value {
     let (start, end) = (sources.start(span), sources.end(span));
     json!({
         "artifactLocation": artifact(sources, span, cwd),
@@ -254,6 +261,15 @@ fn fix(x: &Fix, sources: &SourceMap, cwd: Option<&Path>) -> Value {
 
 /// The SARIF log. `cwd` is the directory relative paths are relative to.
 pub fn render(findings: &[Finding], sources: &SourceMap, cwd: Option<&Path>) -> Value {
+    log(
+        registry::ALL.iter().map(|r| rule(r)).collect(),
+        findings.iter().map(|f| result(f, sources, cwd)).collect(),
+        cwd,
+    )
+}
+
+/// A SARIF log of one run of this tool, with its rules and results.
+pub(crate) fn log(rules: Vec<Value>, results: Vec<Value>, cwd: Option<&Path>) -> Value {
     let mut run = serde_json::Map::new();
     let mut driver = serde_json::Map::new();
     driver.insert("name".into(), json!("kubectl-netpol"));
@@ -262,10 +278,7 @@ pub fn render(findings: &[Finding], sources: &SourceMap, cwd: Option<&Path>) -> 
     if let Some(uri) = information_uri() {
         driver.insert("informationUri".into(), json!(uri));
     }
-    driver.insert(
-        "rules".into(),
-        Value::Array(registry::ALL.iter().map(|r| rule(r)).collect()),
-    );
+    driver.insert("rules".into(), Value::Array(rules));
     run.insert("tool".into(), json!({ "driver": Value::Object(driver) }));
     if let Some(cwd) = cwd {
         run.insert(
@@ -274,10 +287,7 @@ pub fn render(findings: &[Finding], sources: &SourceMap, cwd: Option<&Path>) -> 
         );
     }
     run.insert("columnKind".into(), json!("unicodeCodePoints"));
-    run.insert(
-        "results".into(),
-        Value::Array(findings.iter().map(|f| result(f, sources, cwd)).collect()),
-    );
+    run.insert("results".into(), Value::Array(results));
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

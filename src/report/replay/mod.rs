@@ -1,6 +1,9 @@
-//! `replay` output: text for people ([`text`]), versioned JSON ([`json`], `"version": 1`)
-//! and a Markdown comment ([`markdown`]), all from one [`Report`]. Every flow counted by the
-//! replay appears in the counts; unmappable flows are listed one by one with why.
+//! `replay` output: text for people ([`text`]), versioned JSON ([`json`], `"version": 1`),
+//! a Markdown comment ([`markdown`]) and SARIF for code scanning ([`sarif::sarif`]), all
+//! from one [`Report`]. Every flow counted by the replay appears in the counts; unmappable
+//! flows are listed one by one with why.
+
+pub mod sarif;
 
 use serde_json::{Value, json as j};
 
