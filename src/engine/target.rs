@@ -390,6 +390,15 @@ fn find(
                 let names: Vec<&str> = cluster.namespaces.iter().map(|n| n.name.as_str()).collect();
                 return Err(not_found(&format!("namespace {ns}"), ns, &names));
             }
+            if let Some((_, _, phase)) = cluster
+                .terminated
+                .iter()
+                .find(|(n, p, _)| n == ns && p == name)
+            {
+                return Err(format!(
+                    "{ns}/{name} is a Pod that has terminated (phase {phase}): it holds no address and takes no traffic"
+                ));
+            }
             let names: Vec<&str> = cluster
                 .endpoints
                 .iter()

@@ -105,6 +105,11 @@ impl Cluster {
             let done = w.kind == EndpointKind::Pod
                 && matches!(w.phase.as_deref(), Some("Succeeded" | "Failed"));
             if done {
+                cluster.terminated.push((
+                    w.namespace.clone(),
+                    w.name.clone(),
+                    w.phase.clone().unwrap_or_default(),
+                ));
                 cluster.notes.push((
                     w.span,
                     format!(

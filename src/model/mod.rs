@@ -291,6 +291,9 @@ pub struct Cluster {
     pub policies_by_ns: Vec<Vec<PolicyIdx>>,
     /// Objects folded into another endpoint or ignored while building, for `-v`.
     pub notes: Vec<(Span, String)>,
+    /// Pods of the input left out because they have terminated: namespace, name and phase
+    /// (so that naming one says why it is not there).
+    pub terminated: Vec<(String, String, String)>,
     /// Every cluster-wide policy of the input (applied or not).
     pub cluster_policies: Vec<ClusterPolicy>,
     /// Cluster-wide policies not applied, and why.

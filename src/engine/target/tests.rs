@@ -146,3 +146,23 @@ fn a_cidr_is_its_pods_and_its_parts() {
         vec![Party::Endpoint(web)]
     );
 }
+
+#[test]
+fn a_terminated_pod_is_named_as_terminated_not_as_missing() {
+    // The loader reads it and the model leaves it out (no IP, no traffic): saying "not in
+    // the input" would send the user looking for a typo.
+    let text = format!(
+        "{SHOP}---
+apiVersion: v1
+kind: Pod
+metadata: {{name: report-1, namespace: shop}}
+spec: {{containers: [{{name: c}}]}}
+status: {{phase: Succeeded}}
+"
+    );
+    let c = cluster_of(&text);
+    assert_eq!(
+        resolve(&c, "shop/report-1", "default").unwrap_err(),
+        "shop/report-1 is a Pod that has terminated (phase Succeeded): it holds no address and takes no traffic"
+    );
+}
