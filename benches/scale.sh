@@ -42,10 +42,13 @@ row large "matrix -o json --group-by pod" $bin matrix -o json --group-by pod tar
 row large "check" $bin check target/bench/large
 row xl "matrix -o json" $bin matrix -o json target/bench/xl
 row xl "check" $bin check target/bench/xl
+row xl "report" $bin report target/bench/xl --output-file /dev/null
 pod=$(first_pod target/bench/max)
 row max "can-reach" $bin can-reach "$pod" "$pod" target/bench/max -q
 pod=$(first_pod target/bench/max-owners)
 row max-owners "can-reach" $bin can-reach "$pod" "$pod" target/bench/max-owners -q
+# report refuses a matrix of more classes than a page can draw (exit 2, nothing written).
+row max "report (refused: 37,990 classes)" $bin report target/bench/max --output-file /dev/null
 # The matrix and check of max exceed the machine's time for a benchmark run today: bounded.
 for c in "matrix -o json" "check"; do
   # shellcheck disable=SC2086

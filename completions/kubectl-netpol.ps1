@@ -298,6 +298,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-netpol' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: html (the page) or json (the document it renders)')
             [CompletionResult]::new('-O', '-O ', [CompletionResultType]::ParameterName, 'The file to write, or - for standard output [default: netpol-report.html for html, standard output for json]')
             [CompletionResult]::new('--output-file', '--output-file', [CompletionResultType]::ParameterName, 'The file to write, or - for standard output [default: netpol-report.html for html, standard output for json]')
+            [CompletionResult]::new('--max-classes', '--max-classes', [CompletionResultType]::ParameterName, 'Most classes of the matrix a page draws (the browser holds classes² cells); above, report refuses with exit status 2 instead of writing a page no browser opens')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration of `check` for the findings (instead of looking for .netpol.yaml)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file, directory (read recursively), glob, or - for standard input. Repeatable; positional paths are read too')

@@ -53,6 +53,24 @@ fn writes_the_page_and_says_where() {
 }
 
 #[test]
+fn a_matrix_too_large_for_a_page_is_refused_before_it_is_computed() {
+    // The page decodes the class grid into classes² cells; past --max-classes no browser
+    // would open it, so nothing is written and the user is told what to do instead.
+    let (html, r) = demo_page("too-large", &["--max-classes", "3"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(html.is_empty(), "no page is written");
+    assert!(
+        r.stderr
+            .contains("more than one page can draw (--max-classes 3)")
+            && r.stderr.contains("`matrix -o json`"),
+        "{}",
+        r.stderr
+    );
+    let (_, r) = demo_page("large-enough", &["--max-classes", "1000"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
 fn the_page_is_self_contained() {
     let (html, r) = demo_page("self_contained", &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);

@@ -353,7 +353,8 @@ const EXIT_STATUS: &[(&str, &[(u8, &str)])] = &[
             (EXIT_OK, "The page is written."),
             (
                 EXIT_ERROR,
-                "A usage or input error (the page is still written when the input had errors).",
+                "A usage or input error (the page is still written when the input had errors), or \
+                 a matrix of more classes than --max-classes (no page is written).",
             ),
         ],
     ),

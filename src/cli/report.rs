@@ -13,6 +13,7 @@ use clap::builder::{EnumValueParser, PossibleValue, TypedValueParser};
 use super::check::load_config_file;
 use super::inputs::{InputArgs, Problems};
 use super::{EXIT_ERROR, EXIT_OK, print};
+use crate::engine::compile::Compiled;
 use crate::engine::matrix::Matrix;
 use crate::lint::{Context, RunOptions, run as run_rules};
 use crate::report::html::{self, Page, collect};
@@ -85,7 +86,8 @@ follow, with a severity filter.
 the explanations and the findings, for scripts.
 
 Exit status: 0 when the page is written, 2 on a usage or input error (the page is still
-written when the input had errors).")]
+written when the input had errors), or when the matrix has more classes than --max-classes
+(no page is written).")]
 pub struct Args {
     /// Manifest files, directories or globs (like -f).
     #[arg(value_name = "PATH")]
@@ -100,6 +102,10 @@ pub struct Args {
     /// Leave out the findings of `check`.
     #[arg(long)]
     pub no_findings: bool,
+    /// Most classes of the matrix a page draws (the browser holds classes² cells); above,
+    /// report refuses with exit status 2 instead of writing a page no browser opens.
+    #[arg(long, value_name = "N", default_value_t = MAX_CLASSES)]
+    pub max_classes: usize,
     /// The configuration of `check` for the findings (instead of looking for .netpol.yaml).
     #[arg(long, value_name = "FILE", conflicts_with = "no_findings")]
     pub config: Option<PathBuf>,
@@ -111,6 +117,10 @@ pub struct Args {
     pub input: InputArgs,
 }
 
+/// Most classes a report draws by default (`--max-classes`): its page decodes the class grid into classes² cells (at
+/// 8,192 classes, 67 million cells, 268 MB in the browser).
+pub const MAX_CLASSES: usize = 8_192;
+
 /// Runs report.
 pub fn run(args: Args, color: ColorChoice) -> u8 {
     let err = Painter::new(color.stderr());
@@ -121,6 +131,19 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
     let mut sources = session.sources;
     let files = sources.files().len();
     let cluster = &session.cluster;
+    // The page holds the class grid (the browser decodes it into classes² cells): refuse,
+    // before the matrix and the findings are computed, a cluster whose grid no page can hold.
+    let compiled = Compiled::new(cluster);
+    if compiled.classes() > args.max_classes {
+        eprintln!(
+            "{} the matrix has {} classes ({} cells), more than one page can draw (--max-classes {}); report on part of the cluster (fewer files: a team's directory, some namespaces), or use `matrix -o json` or `matrix -o list` for the whole of it",
+            err.bad("error:"),
+            compiled.classes(),
+            compiled.classes() * compiled.classes(),
+            args.max_classes
+        );
+        return EXIT_ERROR;
+    }
     let findings = if args.no_findings {
         None
     } else {
@@ -133,7 +156,7 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
         cx.default_namespace = args.input.namespace();
         Some(run_rules(&cx, &config, &RunOptions::default()))
     };
-    let matrix = Matrix::compute(cluster);
+    let matrix = Matrix::of(&compiled);
     let explained = collect::explanations(cluster, &matrix, collect::Limits::default());
     let page = Page {
         cluster,
