@@ -287,7 +287,7 @@ fn name(c: &Cluster, p: Party) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn generated_policies_allow_the_flows_and_nothing_undocumented(c in case()) {
