@@ -18,8 +18,12 @@ pub struct Partition {
 
 impl Partition {
     /// Refines the partition given by `seed` (members with equal seeds start together) by
-    /// every set.
-    pub fn refine<'s>(seed: &[u64], sets: impl Iterator<Item = &'s MemberSet>) -> Partition {
+    /// every set, each given by its members. Classes are numbered in order of their first
+    /// member, which represents them.
+    pub fn refine<I: Iterator<Item = usize>>(
+        seed: &[u64],
+        sets: impl Iterator<Item = I>,
+    ) -> Partition {
         let mut class_of: Vec<u32> = Vec::with_capacity(seed.len());
         let mut first: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
         for &s in seed {
@@ -32,7 +36,7 @@ impl Partition {
         for set in sets {
             round += 1;
             stamp.resize(count, (0, 0));
-            for m in set.iter() {
+            for m in set {
                 let old = class_of[m] as usize;
                 if stamp[old].0 != round {
                     stamp[old] = (round, count as u32);
@@ -85,7 +89,7 @@ mod tests {
     fn members_split_by_every_set_and_seed() {
         let a = MemberSet::compact(BitSet::from_indexes(6, [0, 1, 2]));
         let b = MemberSet::compact(BitSet::from_indexes(6, [1, 2, 3]));
-        let p = Partition::refine(&[0, 0, 0, 0, 0, 1], [&a, &b].into_iter());
+        let p = Partition::refine(&[0, 0, 0, 0, 0, 1], [&a, &b].into_iter().map(|s| s.iter()));
         // {0}, {1,2}, {3}, {4}, {5}
         assert_eq!(p.len(), 5);
         assert_eq!(p.class_of[1], p.class_of[2]);

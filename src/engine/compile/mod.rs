@@ -162,11 +162,14 @@ impl<'c> Compiled<'c> {
             .collect();
         let partition = Partition::refine(
             &seed,
-            msubjects.iter().chain(
-                mrules
-                    .iter()
-                    .flat_map(|r| r.subjects.iter().chain([&r.peers]).chain(&r.named_on)),
-            ),
+            msubjects
+                .iter()
+                .chain(
+                    mrules
+                        .iter()
+                        .flat_map(|r| r.subjects.iter().chain([&r.peers]).chain(&r.named_on)),
+                )
+                .map(|s| s.iter()),
         );
         let classes = partition.len();
 

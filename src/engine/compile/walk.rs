@@ -13,6 +13,7 @@
 use rayon::prelude::*;
 
 use super::Compiled;
+use super::classes::Partition;
 use crate::model::Direction;
 use crate::model::ir::{Action, EndAction, dir_index};
 
@@ -116,36 +117,23 @@ fn ingress_steps(c: &Compiled) -> (Vec<Vec<u32>>, Vec<Vec<(Vec<u32>, bool)>>) {
                 rule.dir == Direction::Ingress && rule.tier == t
             })
             .collect();
-        let mut block = vec![0u32; classes];
-        let mut count = 1usize;
-        let mut stamp: Vec<(u32, u32)> = vec![(0, 0)];
-        for (round, &r) in rules.iter().enumerate() {
-            let round = round as u32 + 1;
-            for s in c.rules[r as usize].peers.iter() {
-                let old = block[s] as usize;
-                if stamp[old].0 != round {
-                    stamp[old] = (round, count as u32);
-                    count += 1;
-                    stamp.push((0, 0));
-                }
-                block[s] = stamp[old].1;
-            }
-        }
-        // Number the blocks in order of first class, and list each one's rules.
-        let mut id_of = vec![u32::MAX; count];
-        let mut tier_steps: Vec<(Vec<u32>, bool)> = Vec::new();
-        for (s, b) in block.iter_mut().enumerate() {
-            if id_of[*b as usize] == u32::MAX {
-                id_of[*b as usize] = tier_steps.len() as u32;
+        let blocks = Partition::refine(
+            &vec![0; classes],
+            rules.iter().map(|&r| c.rules[r as usize].peers.iter()),
+        );
+        let tier_steps = blocks
+            .reps
+            .iter()
+            .map(|&rep| {
                 let held = rules
                     .iter()
                     .copied()
-                    .filter(|&r| c.rules[r as usize].peers.contains(s))
+                    .filter(|&r| c.rules[r as usize].peers.contains(rep))
                     .collect();
-                tier_steps.push((held, false));
-            }
-            *b = id_of[*b as usize];
-        }
+                (held, false)
+            })
+            .collect();
+        let block = blocks.class_of;
         step_of.push(block);
         steps.push(tier_steps);
     }
