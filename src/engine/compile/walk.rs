@@ -247,10 +247,11 @@ impl<'a> Side<'a> {
             }
             return vec![acc];
         }
+        // One accumulator per piece of work rayon splits off (a few per thread), not per
+        // part: each holds its own table of masks, and a dump has thousands of parts.
         self.parts(t, &groups)
             .into_par_iter()
-            .map(|(k, part)| {
-                let mut acc = init();
+            .fold(&init, |mut acc, (k, part)| {
                 let mut row = row.clone();
                 self.step(t, k, &mut row);
                 self.visit(t + 1, &part, &mut row, &mut acc, &leaf);
