@@ -330,30 +330,7 @@ impl<'a> Expectations<'a> {
         let Some(last) = current else {
             return Err("no connection of it needs a change".into());
         };
-        let changes: Vec<FileChange> = last
-            .sources
-            .files()
-            .iter()
-            .enumerate()
-            .filter_map(|(k, f)| {
-                let old = sources.files().get(k);
-                let before = match old {
-                    Some(o) => o.text.to_string(),
-                    None => f
-                        .path
-                        .as_ref()
-                        .and_then(|p| std::fs::read_to_string(p).ok())
-                        .unwrap_or_default(),
-                };
-                (before != *f.text).then(|| FileChange {
-                    name: f.name.clone(),
-                    path: f.path.clone(),
-                    file: old.map(|_| FileId(k as u32)),
-                    before,
-                    after: f.text.to_string(),
-                })
-            })
-            .collect();
+        let changes = crate::lint::apply::changes(sources, &last.sources);
         let verb = match e.expect {
             Verdict::Allow => "allow",
             Verdict::Deny => "deny",

@@ -537,7 +537,7 @@ fn map_back(history: &[Vec<Edit>], file: FileId, offset: u32) -> u32 {
 }
 
 /// The files whose text differs between two source maps (the later may hold new files).
-fn changes(before: &SourceMap, after: &SourceMap) -> Vec<FileChange> {
+pub fn changes(before: &SourceMap, after: &SourceMap) -> Vec<FileChange> {
     let mut out = Vec::new();
     for (i, f) in after.files().iter().enumerate() {
         let old = before.files().get(i);
