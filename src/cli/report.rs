@@ -144,19 +144,20 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
         );
         return EXIT_ERROR;
     }
-    let findings = if args.no_findings {
-        None
+    // The rules and the page share the compiled model (and the matrix): made once.
+    let (findings, matrix) = if args.no_findings {
+        (None, Matrix::of(&compiled))
     } else {
         let config =
             match load_config_file(args.config.as_deref(), args.no_config, &mut sources, &err) {
                 Ok(c) => c,
                 Err(code) => return code,
             };
-        let mut cx = Context::new(cluster, &sources, &session.problems);
+        let mut cx = Context::new(cluster, &sources, &session.problems).with_compiled(compiled);
         cx.default_namespace = args.input.namespace();
-        Some(run_rules(&cx, &config, &RunOptions::default()))
+        let findings = run_rules(&cx, &config, &RunOptions::default());
+        (Some(findings), Matrix::of(cx.compiled()))
     };
-    let matrix = Matrix::of(&compiled);
     let explained = collect::explanations(cluster, &matrix, collect::Limits::default());
     let page = Page {
         cluster,

@@ -37,6 +37,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use crate::base::span::{FileId, Span};
+use crate::engine::compile::Compiled;
 use crate::engine::matrix::Matrix;
 use crate::load::Problem;
 use crate::load::source::SourceMap;
@@ -349,6 +350,7 @@ pub struct Context<'a> {
     matrix: OnceLock<Matrix>,
     shadows: OnceLock<Vec<shadow::Shadow>>,
     redundancy: OnceLock<redundancy::Redundancy>,
+    compiled: OnceLock<Compiled<'a>>,
     outcomes: OnceLock<Vec<expect::Outcome>>,
     index: OnceLock<index::Index<'a>>,
 }
@@ -372,9 +374,22 @@ impl<'a> Context<'a> {
             matrix: OnceLock::new(),
             shadows: OnceLock::new(),
             redundancy: OnceLock::new(),
+            compiled: OnceLock::new(),
             outcomes: OnceLock::new(),
             index: OnceLock::new(),
         }
+    }
+
+    /// The context with the cluster's compiled model already made (by a caller that needs it
+    /// too, as `report` does for its matrix), so that it is compiled once.
+    pub fn with_compiled(self, compiled: Compiled<'a>) -> Context<'a> {
+        let _ = self.compiled.set(compiled);
+        self
+    }
+
+    /// The compiled model, shared by the matrix and the redundancy analysis.
+    pub fn compiled(&self) -> &Compiled<'a> {
+        self.compiled.get_or_init(|| Compiled::new(self.cluster))
     }
 
     /// Endpoints by namespace and policies by the namespace they are confined to.
@@ -476,7 +491,7 @@ impl<'a> Context<'a> {
 
     /// The reachability matrix of the input.
     pub fn matrix(&self) -> &Matrix {
-        self.matrix.get_or_init(|| Matrix::compute(self.cluster))
+        self.matrix.get_or_init(|| Matrix::of(self.compiled()))
     }
 
     /// Rules contained in other rules, decided from the policies alone.
@@ -487,7 +502,7 @@ impl<'a> Context<'a> {
     /// Rules and policies that change nothing in the reachability of the input.
     pub fn redundancy(&self) -> &redundancy::Redundancy {
         self.redundancy
-            .get_or_init(|| redundancy::compute(self.cluster, self.world))
+            .get_or_init(|| redundancy::compute_with(self.compiled(), self.world))
     }
 
     /// The applied Cilium policies, with their index in [`Cluster::cilium_policies`], when

@@ -551,7 +551,12 @@ fn rule_walks<'a>(
 
 /// Computes the redundant rules and policies of a cluster.
 pub fn compute(cluster: &Cluster, world: World) -> Redundancy {
-    let c = Compiled::new(cluster);
+    compute_with(&Compiled::new(cluster), world)
+}
+
+/// [`compute`] on a cluster already compiled.
+pub fn compute_with(c: &Compiled, world: World) -> Redundancy {
+    let cluster = c.cluster;
     let ir = &cluster.ir;
     let open = OpenWorld {
         cluster,
@@ -584,8 +589,8 @@ pub fn compute(cluster: &Cluster, world: World) -> Redundancy {
                 continue;
             }
             let rules: Vec<usize> = c.rules_of[d][s].iter().map(|&r| r as usize).collect();
-            for (held, t) in distinct_walks(&c, dir, &rules, None) {
-                let walk = Walk::with_rules(&c, dir, s, t, held);
+            for (held, t) in distinct_walks(c, dir, &rules, None) {
+                let walk = Walk::with_rules(c, dir, s, t, held);
                 walk.verdicts(&mut v);
                 for (j, &r) in walk.rules.iter().enumerate() {
                     if zero(walk.mask(j)) {
@@ -633,8 +638,8 @@ pub fn compute(cluster: &Cluster, world: World) -> Redundancy {
         let mut cover: Vec<usize> = Vec::new();
         let mut unreached = true;
         let mut decided_later = false;
-        let idle = rule_walks(&c, r, &|o| !removed[o]).all(|(s, t, held)| {
-            let walk = Walk::with_rules(&c, dir, s, t, held);
+        let idle = rule_walks(c, r, &|o| !removed[o]).all(|(s, t, held)| {
+            let walk = Walk::with_rules(c, dir, s, t, held);
             walk.verdicts(&mut v);
             let Some(j) = walk.rules.iter().position(|&o| o == r) else {
                 return true;
@@ -762,8 +767,8 @@ pub fn compute(cluster: &Cluster, world: World) -> Redundancy {
         let idle = own.iter().all(|&r| {
             let dir = c.rules[r].dir;
             let keep = |o: usize| !gone[c.rules[o].policy] && !dropped.contains(&o);
-            let idle = rule_walks(&c, r, &keep).all(|(s, t, held)| {
-                let walk = Walk::with_rules(&c, dir, s, t, held);
+            let idle = rule_walks(c, r, &keep).all(|(s, t, held)| {
+                let walk = Walk::with_rules(c, dir, s, t, held);
                 walk.verdicts(&mut v);
                 let Some(j) = walk.rules.iter().position(|&o| o == r) else {
                     return true;
