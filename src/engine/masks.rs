@@ -13,6 +13,7 @@ pub const ALL: u32 = 1;
 ///
 /// Invariant: ids [`NONE`] and [`ALL`] are the empty and full masks; every other id names a
 /// mask that is neither, and no mask appears twice.
+#[derive(Clone)]
 pub struct Masks {
     map: MaskMap<u32>,
     /// The masks, by id.

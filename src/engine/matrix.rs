@@ -338,6 +338,7 @@ fn factored(c: &Compiled) -> Option<(Cells, Vec<PortSet>)> {
 /// None when an id does not fit a `C`.
 fn side_table<C: CellId>(c: &Compiled, side: &Side, masks: &mut Masks) -> Option<Vec<C>> {
     let classes = c.classes();
+    let bases = side.bases(masks);
     let mut table = vec![C::NONE; side.members.len() * classes];
     struct Part {
         local: Masks,
@@ -345,14 +346,17 @@ fn side_table<C: CellId>(c: &Compiled, side: &Side, masks: &mut Masks) -> Option
         mask: Vec<u64>,
         overflow: bool,
     }
+    let seed = &*masks;
     let parts = {
         let slots: Vec<Mutex<Option<&mut [C]>>> = table
             .chunks_mut(classes.max(1))
             .map(|row| Mutex::new(Some(row)))
             .collect();
         side.walk(
+            &bases,
             || Part {
-                local: Masks::new(&c.full),
+                // The bases' ids are the seed's: a copy keeps them.
+                local: seed.clone(),
                 groups: Vec::new(),
                 mask: vec![0u64; c.words()],
                 overflow: false,
@@ -360,13 +364,19 @@ fn side_table<C: CellId>(c: &Compiled, side: &Side, masks: &mut Masks) -> Option
             |acc: &mut Part, g, row| {
                 let slot = slots[g].lock().expect("not poisoned").take();
                 let cells = slot.expect("one row per group");
-                for (d, cell) in cells.iter_mut().enumerate() {
-                    row.result(d, &mut acc.mask);
-                    let id = acc.local.intern(&acc.mask);
+                let mut put = |cell: &mut C, id: u32| {
                     *cell = C::of(id).unwrap_or_else(|| {
                         acc.overflow = true;
                         C::NONE
                     });
+                };
+                for (cell, &id) in cells.iter_mut().zip(row.base()) {
+                    put(cell, id);
+                }
+                for (i, &d) in row.touched().iter().enumerate() {
+                    row.touched_result(i, &mut acc.mask);
+                    let id = acc.local.intern(&acc.mask);
+                    put(&mut cells[d as usize], id);
                 }
                 acc.groups.push(g);
             },
@@ -443,19 +453,22 @@ fn rows<C: CellId>(c: &Compiled) -> Option<(Vec<C>, Vec<PortSet>)> {
         mask: Vec<u64>,
     }
     let egress = Side::new(c, Direction::Egress);
+    let bases = egress.bases(&mut masks);
+    let seed = &masks;
     let parts = egress.walk(
+        &bases,
         || Interned {
-            local: Masks::new(&c.full),
+            // The bases' ids are the seed's: a copy keeps them.
+            local: seed.clone(),
             rows: Vec::new(),
             mask: vec![0u64; w],
         },
         |acc: &mut Interned, g, row| {
-            let ids = (0..classes)
-                .map(|d| {
-                    row.result(d, &mut acc.mask);
-                    acc.local.intern(&acc.mask)
-                })
-                .collect();
+            let mut ids = row.base().to_vec();
+            for (i, &d) in row.touched().iter().enumerate() {
+                row.touched_result(i, &mut acc.mask);
+                ids[d as usize] = acc.local.intern(&acc.mask);
+            }
             acc.rows.push((g, ids));
         },
     );
@@ -471,6 +484,7 @@ fn rows<C: CellId>(c: &Compiled) -> Option<(Vec<C>, Vec<PortSet>)> {
     }
 
     let ingress = Side::new(c, Direction::Ingress);
+    let bases = ingress.bases(&mut masks);
     let mut cells = vec![C::NONE; classes * classes];
     let shared = &masks;
     let base = shared.len() as u32;
@@ -488,6 +502,7 @@ fn rows<C: CellId>(c: &Compiled) -> Option<(Vec<C>, Vec<PortSet>)> {
             })
             .collect();
         ingress.walk(
+            &bases,
             || Combine::new(&c.full),
             |acc: &mut Combine, g, row: &super::compile::walk::Row| {
                 let mut rows = rows_of_group[g].lock().expect("not poisoned");
@@ -571,10 +586,11 @@ impl Combine {
         egress_row: impl Fn(usize) -> &'e [u32],
     ) {
         self.ingress_ids.clear();
-        for d in 0..classes {
-            ingress.result(d, &mut self.mask);
-            let id = self.id(shared, base);
-            self.ingress_ids.push(id);
+        self.ingress_ids
+            .extend_from_slice(&ingress.base()[..classes]);
+        for (i, &d) in ingress.touched().iter().enumerate() {
+            ingress.touched_result(i, &mut self.mask);
+            self.ingress_ids[d as usize] = self.id(shared, base);
         }
         let ingress_ids = std::mem::take(&mut self.ingress_ids);
         for (s, cells) in rows.iter_mut() {

@@ -10,7 +10,7 @@
 use super::super::bitset::BitSet;
 
 /// A set of members.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum MemberSet {
     /// The members, ascending (few of them).
     List {
@@ -90,6 +90,28 @@ impl MemberSet {
         }
     }
 
+    /// The members of the set or of its complement, whichever is fewer: refining a
+    /// partition by either gives the same classes.
+    pub fn smaller_side(&self) -> Box<dyn Iterator<Item = usize> + '_> {
+        match self {
+            MemberSet::Bits(b) if 2 * b.count() > b.len() => {
+                let len = b.len();
+                Box::new(b.words().iter().enumerate().flat_map(move |(wi, &w)| {
+                    let mut w = !w;
+                    std::iter::from_fn(move || {
+                        let i = wi * 64 + w.trailing_zeros() as usize;
+                        if w == 0 || i >= len {
+                            return None;
+                        }
+                        w &= w - 1;
+                        Some(i)
+                    })
+                }))
+            }
+            _ => self.iter(),
+        }
+    }
+
     /// self ∩ other.
     pub fn intersection(&self, other: &MemberSet) -> MemberSet {
         match (self, other) {
@@ -131,5 +153,12 @@ mod tests {
         assert_eq!(both.iter().collect::<Vec<_>>(), vec![3, 70]);
         let list = MemberSet::from_sorted(vec![1, 2, 3], 640);
         assert_eq!(list.intersection(&a).count(), 1);
+        // The complement of a set of more than half the members, up to the length.
+        let most = MemberSet::compact(BitSet::from_indexes(
+            130,
+            (0..130).filter(|&i| i != 5 && i != 129),
+        ));
+        assert_eq!(most.smaller_side().collect::<Vec<_>>(), vec![5, 129]);
+        assert_eq!(a.smaller_side().collect::<Vec<_>>(), vec![3, 70, 500]);
     }
 }

@@ -160,17 +160,19 @@ impl<'c> Compiled<'c> {
         let seed: Vec<u64> = (0..u)
             .map(|m| u64::from(sigs.of_member[m]) * 2 + u64::from(m >= n))
             .collect();
-        let partition = Partition::refine(
-            &seed,
-            msubjects
-                .iter()
-                .chain(
-                    mrules
-                        .iter()
-                        .flat_map(|r| r.subjects.iter().chain([&r.peers]).chain(&r.named_on)),
-                )
-                .map(|s| s.iter()),
-        );
+        // Each distinct set once, by its smaller side: a dump's rules repeat a few broad
+        // peers (every namespace, the DNS pods) thousands of times.
+        let mut seen: std::collections::HashSet<&MemberSet> = std::collections::HashSet::new();
+        let sets: Vec<&MemberSet> = msubjects
+            .iter()
+            .chain(
+                mrules
+                    .iter()
+                    .flat_map(|r| r.subjects.iter().chain([&r.peers]).chain(&r.named_on)),
+            )
+            .filter(|s| seen.insert(*s))
+            .collect();
+        let partition = Partition::refine(&seed, sets.iter().map(|s| s.smaller_side()));
         let classes = partition.len();
 
         // Ports: resolve named ports per signature, cut the space, make masks.

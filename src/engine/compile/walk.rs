@@ -10,78 +10,172 @@
 //! (cluster-wide, broad) are walked once for many groups; only the last tiers' few rules are
 //! walked per group.
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
 use rayon::prelude::*;
 
+use super::super::masks::{Masks, WordHasher};
 use super::Compiled;
 use super::classes::Partition;
 use crate::model::Direction;
 use crate::model::ir::{Action, EndAction, dir_index};
 
-/// What one side lets through towards (or from) every class, walked tier by tier: per
-/// class, the ports allowed so far, undecided in the tier, and passed to the next tier.
+/// The state of every class (dense): per class, `w` words each of the ports allowed so far,
+/// undecided in the tier, and passed to the next tier.
 #[derive(Clone)]
-pub struct Row {
+struct Dense {
     allowed: Vec<u64>,
     undecided: Vec<u64>,
     passed: Vec<u64>,
 }
 
-impl Row {
+impl Dense {
     /// Nothing decided yet: every port of every class undecided.
-    fn new(classes: usize, full: &[u64]) -> Row {
-        let w = full.len();
-        Row {
-            allowed: vec![0; classes * w],
+    fn new(classes: usize, full: &[u64]) -> Dense {
+        Dense {
+            allowed: vec![0; classes * full.len()],
             undecided: full.repeat(classes),
-            passed: vec![0; classes * w],
+            passed: vec![0; classes * full.len()],
         }
     }
 
-    /// A matching rule at class `d`: it decides the ports of its mask still undecided.
-    fn decide(&mut self, d: usize, w: usize, action: Action, mask: &[u64]) {
-        let (und, all, pass) = (
-            &mut self.undecided[d * w..(d + 1) * w],
-            &mut self.allowed[d * w..(d + 1) * w],
-            &mut self.passed[d * w..(d + 1) * w],
-        );
+    /// The state of class `d` into `state` (allowed, undecided, passed; `w` words each).
+    fn load(&self, d: usize, w: usize, state: &mut [u64]) {
+        state[..w].copy_from_slice(&self.allowed[d * w..(d + 1) * w]);
+        state[w..2 * w].copy_from_slice(&self.undecided[d * w..(d + 1) * w]);
+        state[2 * w..].copy_from_slice(&self.passed[d * w..(d + 1) * w]);
+    }
+}
+
+/// The end of a tier, as it applies to every class no rule of the branch touched: what the
+/// tier's rules left undecided meets the end action where the tier isolates the class, and
+/// passed ports go on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct EndOp {
+    tier: u32,
+    /// Egress: whether the tier isolates the source (one answer for every class). Ingress:
+    /// None, each class is isolated or not by the tier's policies.
+    isolated: Option<bool>,
+    /// Whether a rule of the step passed ports on.
+    passed: bool,
+}
+
+/// What one side lets through towards (or from) every class, walked tier by tier.
+///
+/// Sparse: a row holds the state of only the classes a rule of its branch touched since the
+/// trunk (the tiers every group shares), and the ends of tiers it went through. Every other
+/// class is in its trunk state with those ends applied, alike for every row with the same
+/// ends: their ids are computed once per distinct list of ends ([`Bases`]). A group's row
+/// costs its rules' classes, not every class.
+#[derive(Clone)]
+pub struct Row<'b> {
+    trunk: &'b Dense,
+    w: usize,
+    ends: Vec<EndOp>,
+    slot: HashMap<u32, u32, BuildHasherDefault<WordHasher>>,
+    touched: Vec<u32>,
+    /// Per touched class (in order of `touched`): allowed, undecided, passed (`w` words each).
+    state: Vec<u64>,
+    bases: Option<&'b Bases>,
+}
+
+impl<'b> Row<'b> {
+    fn new(trunk: &'b Dense, w: usize) -> Row<'b> {
+        Row {
+            trunk,
+            w,
+            ends: Vec::new(),
+            slot: HashMap::default(),
+            touched: Vec::new(),
+            state: Vec::new(),
+            bases: None,
+        }
+    }
+
+    /// The state of class `d`, touched from now on (brought up to date on first touch).
+    fn touch(&mut self, c: &Compiled, dir: Direction, d: usize) -> &mut [u64] {
+        let w = self.w;
+        let next = self.touched.len() as u32;
+        let i = *self.slot.entry(d as u32).or_insert(next) as usize;
+        if i == next as usize {
+            self.touched.push(d as u32);
+            self.state.resize((i + 1) * 3 * w, 0);
+            let state = &mut self.state[i * 3 * w..];
+            self.trunk.load(d, w, state);
+            for op in &self.ends {
+                apply(c, dir, op, d, state);
+            }
+        }
+        &mut self.state[i * 3 * w..(i + 1) * 3 * w]
+    }
+
+    /// The classes a rule of this row's branch touched: every other class has its base id
+    /// ([`Row::base`]).
+    pub fn touched(&self) -> &[u32] {
+        &self.touched
+    }
+
+    /// The ids, in the table [`Side::bases`] interned into, of what every class gets unless
+    /// it is touched.
+    pub fn base(&self) -> &'b [u32] {
+        let bases = self.bases.expect("a finished row has its bases");
+        &bases.ids[bases.index[&self.ends]]
+    }
+
+    /// After the last tier: the ports the `i`-th touched class gets (allowed, or left
+    /// undecided by every tier, which the default allows), into `out`.
+    pub fn touched_result(&self, i: usize, out: &mut [u64]) {
+        let w = self.w;
+        let state = &self.state[i * 3 * w..(i + 1) * 3 * w];
         for k in 0..w {
-            let decided = und[k] & mask[k];
-            match action {
-                Action::Allow => all[k] |= decided,
-                Action::Pass => pass[k] |= decided,
-                Action::Deny | Action::Log => {}
-            }
-            und[k] &= !mask[k];
+            out[k] = state[k] | state[w + k];
         }
     }
+}
 
-    /// The end of a tier at class `d`: what no rule decided meets the end action if the tier
-    /// isolates `d`, and passed ports go on.
-    fn end_tier(&mut self, d: usize, w: usize, isolated: bool, end: EndAction, passed: bool) {
-        let (und, pass) = (
-            &mut self.undecided[d * w..(d + 1) * w],
-            &mut self.passed[d * w..(d + 1) * w],
-        );
-        if isolated && end == EndAction::Deny {
-            und.fill(0);
+/// A matching rule: it decides the ports of its mask still undecided.
+fn decide(state: &mut [u64], w: usize, action: Action, mask: &[u64]) {
+    let (all, rest) = state.split_at_mut(w);
+    let (und, pass) = rest.split_at_mut(w);
+    for k in 0..w {
+        let decided = und[k] & mask[k];
+        match action {
+            Action::Allow => all[k] |= decided,
+            Action::Pass => pass[k] |= decided,
+            Action::Deny | Action::Log => {}
         }
-        if passed {
-            for k in 0..w {
-                und[k] |= pass[k];
-                pass[k] = 0;
-            }
-        }
+        und[k] &= !mask[k];
     }
+}
 
-    /// After the last tier: the ports class `d` gets (allowed, or left undecided by every
-    /// tier, which the default allows), into `out`.
-    pub fn result(&self, d: usize, out: &mut [u64]) {
-        let w = out.len();
-        let (all, und) = (&self.allowed[d * w..], &self.undecided[d * w..]);
-        for ((o, a), u) in out.iter_mut().zip(all).zip(und) {
-            *o = a | u;
+/// The end of a tier at class `d`.
+fn apply(c: &Compiled, dir: Direction, op: &EndOp, d: usize, state: &mut [u64]) {
+    let w = state.len() / 3;
+    let t = op.tier as usize;
+    let isolated = op
+        .isolated
+        .unwrap_or_else(|| c.isolated[dir_index(dir)][t].contains(d));
+    let (und, pass) = state[w..].split_at_mut(w);
+    if isolated && c.cluster.ir.tiers[t].end == EndAction::Deny {
+        und.fill(0);
+    }
+    if op.passed {
+        for k in 0..w {
+            und[k] |= pass[k];
+            pass[k] = 0;
         }
     }
+}
+
+/// The trunk's state and, per distinct list of tier ends the groups go through after it,
+/// the id of every class that no rule of the group touches.
+pub struct Bases {
+    trunk: Dense,
+    /// The first tier where groups take different steps (the number of tiers if none).
+    fork: usize,
+    index: HashMap<Vec<EndOp>, usize>,
+    ids: Vec<Vec<u32>>,
 }
 
 /// The classes of one side grouped by program, and each group's program tier by tier.
@@ -97,6 +191,10 @@ pub struct Side<'a> {
     /// Per tier, the distinct steps: the rules (in order) and, for egress, whether the tier
     /// isolates the source.
     steps: Vec<Vec<(Vec<u32>, bool)>>,
+    /// Per rule of the direction (others: empty), the classes it decides for: egress, the
+    /// classes its peer holds; ingress, its subjects. Listed once, not scanned as bitsets
+    /// per step (a dump's rules hold a few of tens of thousands of classes).
+    targets: Vec<Vec<u32>>,
 }
 
 /// Per tier, the ingress step of every class (the rules of the tier whose peer holds it, in
@@ -206,6 +304,15 @@ impl<'a> Side<'a> {
             members[g as usize].push(s);
             of_class.push(g);
         }
+        let targets = c
+            .rules
+            .iter()
+            .map(|rule| match (rule.dir == dir, dir) {
+                (false, _) => Vec::new(),
+                (true, Direction::Egress) => rule.peers.iter().map(|x| x as u32).collect(),
+                (true, Direction::Ingress) => rule.subjects.iter().map(|x| x as u32).collect(),
+            })
+            .collect();
         Side {
             c,
             dir,
@@ -213,34 +320,93 @@ impl<'a> Side<'a> {
             members,
             keys,
             steps,
+            targets,
         }
     }
 
-    /// Walks every group's program and calls `leaf(acc, group, row)` once per group with
-    /// its finished row. The trie is walked in parallel from its first branching; each
-    /// parallel part folds into its own accumulator from `init`, and the accumulators are
-    /// returned.
+    /// The trunk (the first tiers, where every group takes the same step) walked once, and
+    /// the ids, interned into `masks`, of every class that no rule of a group touches after
+    /// it, per distinct list of tier ends the groups go through.
+    pub fn bases(&self, masks: &mut Masks) -> Bases {
+        let c = self.c;
+        let (w, classes, tiers) = (c.words(), c.classes(), self.steps.len());
+        let initial = Dense::new(classes, &c.full);
+        let mut row = Row::new(&initial, w);
+        let mut fork = 0;
+        while fork < tiers {
+            let first = self.keys.first().map(|k| k[fork]);
+            if self.keys.iter().any(|k| Some(k[fork]) != first) {
+                break;
+            }
+            if let Some(k) = first {
+                self.step(fork, k, &mut row);
+            }
+            fork += 1;
+        }
+        let mut trunk = initial.clone();
+        let mut state = vec![0u64; 3 * w];
+        for d in 0..classes {
+            match row.slot.get(&(d as u32)) {
+                Some(&i) => state.copy_from_slice(&row.state[i as usize * 3 * w..][..3 * w]),
+                None => {
+                    initial.load(d, w, &mut state);
+                    for op in &row.ends {
+                        apply(c, self.dir, op, d, &mut state);
+                    }
+                }
+            }
+            trunk.allowed[d * w..(d + 1) * w].copy_from_slice(&state[..w]);
+            trunk.undecided[d * w..(d + 1) * w].copy_from_slice(&state[w..2 * w]);
+            trunk.passed[d * w..(d + 1) * w].copy_from_slice(&state[2 * w..]);
+        }
+        let mut index: HashMap<Vec<EndOp>, usize> = HashMap::new();
+        let mut ids = Vec::new();
+        let mut out = vec![0u64; w];
+        for key in &self.keys {
+            let ends: Vec<EndOp> = (fork..tiers)
+                .filter_map(|t| self.end_op(t, key[t]))
+                .collect();
+            if index.contains_key(&ends) {
+                continue;
+            }
+            let row_ids = (0..classes)
+                .map(|d| {
+                    trunk.load(d, w, &mut state);
+                    for op in &ends {
+                        apply(c, self.dir, op, d, &mut state);
+                    }
+                    for k in 0..w {
+                        out[k] = state[k] | state[w + k];
+                    }
+                    masks.intern(&out)
+                })
+                .collect();
+            index.insert(ends, ids.len());
+            ids.push(row_ids);
+        }
+        Bases {
+            trunk,
+            fork,
+            index,
+            ids,
+        }
+    }
+
+    /// Walks every group's program from the trunk of `bases` and calls
+    /// `leaf(acc, group, row)` once per group with its finished row. The trie is walked in
+    /// parallel from its first branching; each parallel part folds into its own accumulator
+    /// from `init`, and the accumulators are returned.
     pub fn walk<T: Send>(
         &self,
+        bases: &Bases,
         init: impl Fn() -> T + Sync,
         leaf: impl Fn(&mut T, usize, &Row) + Sync,
     ) -> Vec<T> {
         let groups: Vec<usize> = (0..self.members.len()).collect();
-        let mut row = Row::new(self.c.classes(), &self.c.full);
-        let mut t = 0;
-        let tiers = self.steps.len();
-        // Down the trunk while every group takes the same step, in place.
-        while t < tiers {
-            let first = self.keys.first().map(|k| k[t]);
-            if groups.iter().any(|&g| Some(self.keys[g][t]) != first) {
-                break;
-            }
-            if let Some(k) = first {
-                self.step(t, k, &mut row);
-            }
-            t += 1;
-        }
-        if t == tiers {
+        let mut row = Row::new(&bases.trunk, self.c.words());
+        row.bases = Some(bases);
+        let t = bases.fork;
+        if t == self.steps.len() {
             let mut acc = init();
             for &g in &groups {
                 leaf(&mut acc, g, &row);
@@ -302,49 +468,50 @@ impl<'a> Side<'a> {
         }
     }
 
+    /// The end of tier `t` with step `k`, as it applies to the classes no rule touched; None
+    /// when it changes nothing.
+    fn end_op(&self, t: usize, k: u32) -> Option<EndOp> {
+        let (rules, source_isolated) = &self.steps[t][k as usize];
+        let passed = rules
+            .iter()
+            .any(|&r| self.c.rules[r as usize].action == Action::Pass);
+        let op = |isolated| EndOp {
+            tier: t as u32,
+            isolated,
+            passed,
+        };
+        match self.dir {
+            Direction::Egress => (*source_isolated || passed).then(|| op(Some(*source_isolated))),
+            Direction::Ingress => {
+                let iso = &self.c.isolated[dir_index(self.dir)][t];
+                (passed || !iso.is_empty()).then(|| op(None))
+            }
+        }
+    }
+
     /// Tier `t` with step `k`: its rules in order over their classes, then the tier's end.
     fn step(&self, t: usize, k: u32, row: &mut Row) {
         let c = self.c;
-        let (w, classes) = (c.words(), c.classes());
-        let (rules, source_isolated) = &self.steps[t][k as usize];
-        let d = dir_index(self.dir);
-        let iso = &c.isolated[d][t];
-        if rules.is_empty() && !source_isolated && (self.dir == Direction::Egress || iso.is_empty())
-        {
-            return;
-        }
-        let mut passed = false;
+        let w = c.words();
+        let (rules, _) = &self.steps[t][k as usize];
         for &r in rules {
             let rule = &c.rules[r as usize];
-            passed |= rule.action == Action::Pass;
-            let targets = match self.dir {
-                Direction::Egress => &rule.peers,
-                Direction::Ingress => &rule.subjects,
-            };
-            for x in targets.iter() {
-                row.decide(x, w, rule.action, c.mask(rule, x));
+            for &x in &self.targets[r as usize] {
+                let state = row.touch(c, self.dir, x as usize);
+                decide(state, w, rule.action, c.mask(rule, x as usize));
             }
         }
-        let end = c.cluster.ir.tiers[t].end;
-        match self.dir {
-            Direction::Egress => {
-                if *source_isolated || passed {
-                    for x in 0..classes {
-                        row.end_tier(x, w, *source_isolated, end, passed);
-                    }
-                }
+        if let Some(op) = self.end_op(t, k) {
+            for (i, &x) in row.touched.iter().enumerate() {
+                apply(
+                    c,
+                    self.dir,
+                    &op,
+                    x as usize,
+                    &mut row.state[i * 3 * w..(i + 1) * 3 * w],
+                );
             }
-            Direction::Ingress => {
-                if passed {
-                    for x in 0..classes {
-                        row.end_tier(x, w, iso.contains(x), end, true);
-                    }
-                } else {
-                    for x in iso.iter() {
-                        row.end_tier(x, w, true, end, false);
-                    }
-                }
-            }
+            row.ends.push(op);
         }
     }
 }
