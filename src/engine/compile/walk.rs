@@ -120,7 +120,13 @@ impl<'b> Row<'b> {
     /// it is touched.
     pub fn base(&self) -> &'b [u32] {
         let bases = self.bases.expect("a finished row has its bases");
-        &bases.ids[bases.index[&self.ends]]
+        &bases.ids[self.base_index()]
+    }
+
+    /// Which of [`Bases::rows`] is this row's [`Row::base`].
+    pub fn base_index(&self) -> usize {
+        let bases = self.bases.expect("a finished row has its bases");
+        bases.index[&self.ends]
     }
 
     /// After the last tier: the ports the `i`-th touched class gets (allowed, or left
@@ -176,6 +182,18 @@ pub struct Bases {
     fork: usize,
     index: HashMap<Vec<EndOp>, usize>,
     ids: Vec<Vec<u32>>,
+}
+
+impl Bases {
+    /// The base rows: per distinct list of tier ends, the id of every class.
+    pub fn rows(&self) -> &[Vec<u32>] {
+        &self.ids
+    }
+
+    /// [`Bases::rows`], taken.
+    pub fn into_rows(self) -> Vec<Vec<u32>> {
+        self.ids
+    }
 }
 
 /// The classes of one side grouped by program, and each group's program tier by tier.

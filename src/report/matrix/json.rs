@@ -10,9 +10,10 @@
 
 use std::io::{self, Write};
 
+use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
-use super::View;
+use super::{BLANK, View};
 
 /// Version of the JSON document `matrix -o json` prints.
 pub const JSON_VERSION: u32 = 2;
@@ -52,55 +53,83 @@ pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "  \"{name}\": [{}],", ids.join(", "))?;
     }
     writeln!(out, "  \"connections\": [")?;
-    let mut sets: Vec<Option<Option<String>>> = vec![None; view.matrix.set_count()];
-    // A row's destinations bundled by their ports, in column order of their first: by set
-    // id without --port, by the resolved port with it.
-    let mut bundles: Vec<(Bundle, Vec<usize>)> = Vec::new();
     let mut first = true;
-    for &r in &view.rows {
-        bundles.clear();
-        for &c in &view.cols {
-            let key = if view.port.is_none() {
-                let Some(id) = view.set_id(r, c) else {
-                    continue;
-                };
-                if view.matrix.set(id).is_empty() {
-                    continue;
-                }
-                Bundle::Set(id)
-            } else {
-                match view.cell(r, c).allowed_ports() {
-                    Some(p) if !p.is_empty() => Bundle::Port(p.to_string()),
-                    _ => continue,
-                }
-            };
-            match bundles.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, to)) => to.push(c),
-                None => bundles.push((key, vec![c])),
-            }
-        }
-        for (key, to) in &bundles {
-            let ports = match key {
-                Bundle::Set(id) => sets[*id as usize]
-                    .get_or_insert_with(|| Some(quote(&view.matrix.set(*id).to_string())))
-                    .clone()
-                    .unwrap_or_default(),
-                Bundle::Port(text) => quote(text),
-            };
+    let mut put = |text: &[u8], out: &mut dyn Write| -> io::Result<()> {
+        if !text.is_empty() {
             if !first {
-                writeln!(out, ",")?;
+                out.write_all(b",\n")?;
             }
             first = false;
-            write!(
-                out,
-                "    {{\"from\": {}, \"ports\": {ports}, \"to\": [",
-                quoted[r]
-            )?;
-            for (i, &c) in to.iter().enumerate() {
-                let sep = if i == 0 { "" } else { ", " };
-                write!(out, "{sep}{}", quoted[c])?;
+            out.write_all(text)?;
+        }
+        Ok(())
+    };
+    if view.port.is_none() {
+        // Rows are formatted in parallel, a batch at a time, and written in order: memory
+        // holds one batch of rows' text, never the document.
+        let sets: Vec<Option<String>> = (0..view.matrix.set_count())
+            .map(|id| {
+                let set = view.matrix.set(id as u32);
+                (!set.is_empty()).then(|| quote(&set.to_string()))
+            })
+            .collect();
+        // One row reader per thread; each batch split between them.
+        let threads = rayon::current_num_threads().max(1);
+        let mut states: Vec<(super::RowIds, Bundles)> = (0..threads)
+            .map(|_| (view.row_ids(), Bundles::new(sets.len())))
+            .collect();
+        let batch = (view.rows.len() / 64).clamp(threads, MAX_ROW_BATCH);
+        for rows in view.rows.chunks(batch) {
+            let texts: Vec<Vec<u8>> = rows
+                .par_chunks(rows.len().div_ceil(threads))
+                .zip(states.par_iter_mut())
+                .map(|(rows, (ids, bundles))| {
+                    let mut text = Vec::new();
+                    for &r in rows {
+                        bundles.clear();
+                        for (j, &id) in ids.row(r).iter().enumerate() {
+                            if id != BLANK && sets[id as usize].is_some() {
+                                bundles.add(id, j);
+                            }
+                        }
+                        for (id, to) in bundles.iter() {
+                            let ports = sets[id as usize].as_deref().unwrap_or_default();
+                            let to = to.iter().map(|&j| quoted[view.cols[j]].as_str());
+                            line(&mut text, &quoted[r], ports, to);
+                        }
+                    }
+                    text
+                })
+                .collect();
+            for text in texts {
+                put(&text, out)?;
             }
-            write!(out, "]}}")?;
+        }
+    } else {
+        // A row's destinations bundled by the resolved port, in column order of their first.
+        let mut bundles: Vec<(String, Vec<usize>)> = Vec::new();
+        for &r in &view.rows {
+            bundles.clear();
+            for &c in &view.cols {
+                let key = match view.cell(r, c).allowed_ports() {
+                    Some(p) if !p.is_empty() => p.to_string(),
+                    _ => continue,
+                };
+                match bundles.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, to)) => to.push(c),
+                    None => bundles.push((key, vec![c])),
+                }
+            }
+            let mut text = Vec::new();
+            for (key, to) in &bundles {
+                line(
+                    &mut text,
+                    &quoted[r],
+                    &quote(key),
+                    to.iter().map(|&c| quoted[c].as_str()),
+                );
+            }
+            put(&text, out)?;
         }
     }
     if !first {
@@ -110,13 +139,73 @@ pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "}}")
 }
 
-/// What the destinations of one connection line share.
-#[derive(PartialEq)]
-enum Bundle {
-    /// A port set of the matrix, by id.
-    Set(u32),
-    /// The asked port, as resolved.
-    Port(String),
+/// Most rows formatted together (a 64th of the rows below that): enough to keep the
+/// threads busy, few enough that their text stays small (a row of the largest dump is a few
+/// hundred KB).
+const MAX_ROW_BATCH: usize = 64;
+
+/// One connection line (no separator): a source, the ports, and the destinations.
+fn line<'a>(text: &mut Vec<u8>, from: &str, ports: &str, to: impl Iterator<Item = &'a str>) {
+    if !text.is_empty() {
+        text.extend_from_slice(b",\n");
+    }
+    text.extend_from_slice(b"    {\"from\": ");
+    text.extend_from_slice(from.as_bytes());
+    text.extend_from_slice(b", \"ports\": ");
+    text.extend_from_slice(ports.as_bytes());
+    text.extend_from_slice(b", \"to\": [");
+    for (i, name) in to.enumerate() {
+        if i > 0 {
+            text.extend_from_slice(b", ");
+        }
+        text.extend_from_slice(name.as_bytes());
+    }
+    text.extend_from_slice(b"]}");
+}
+
+/// A row's columns bundled by set id, bundles in column order of their first.
+struct Bundles {
+    slot: Vec<u32>,
+    list: Vec<(u32, Vec<usize>)>,
+    used: usize,
+}
+
+impl Bundles {
+    fn new(sets: usize) -> Bundles {
+        Bundles {
+            slot: vec![u32::MAX; sets],
+            list: Vec::new(),
+            used: 0,
+        }
+    }
+
+    fn clear(&mut self) {
+        for (id, to) in &mut self.list[..self.used] {
+            self.slot[*id as usize] = u32::MAX;
+            to.clear();
+        }
+        self.used = 0;
+    }
+
+    fn add(&mut self, id: u32, col: usize) {
+        let mut s = self.slot[id as usize];
+        if s == u32::MAX {
+            s = self.used as u32;
+            self.slot[id as usize] = s;
+            if self.used == self.list.len() {
+                self.list.push((id, Vec::new()));
+            }
+            self.list[self.used].0 = id;
+            self.used += 1;
+        }
+        self.list[s as usize].1.push(col);
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (u32, &[usize])> {
+        self.list[..self.used]
+            .iter()
+            .map(|(id, to)| (*id, to.as_slice()))
+    }
 }
 
 /// A JSON string literal.

@@ -57,6 +57,43 @@ pub struct View<'a> {
     rows_numbered: bool,
 }
 
+/// Marks a blank pair in [`RowIds::row`].
+pub const BLANK: u32 = u32::MAX;
+
+/// The set ids of whole rows of a view ([`View::row_ids`]).
+pub struct RowIds<'v> {
+    view: &'v View<'v>,
+    reader: crate::engine::matrix::RowReader<'v>,
+    /// Indexes of the columns that are external ranges.
+    external_cols: Vec<usize>,
+    /// The column index of each unit that is a column.
+    diagonal: HashMap<usize, usize>,
+    out: Vec<u32>,
+}
+
+impl RowIds<'_> {
+    /// The set id of unit `r` towards each column, in column order ([`BLANK`]: a blank
+    /// pair): equal to [`View::set_id`] of each pair.
+    pub fn row(&mut self, r: usize) -> &[u32] {
+        let view = self.view;
+        let first = view.members_of(r)[0];
+        let ids = self.reader.row(view.matrix.class_of(first));
+        self.out.clear();
+        self.out.extend_from_slice(ids);
+        // A unit with itself (loopback or two of its members) and pairs of external ranges
+        // are not class cells.
+        if let Some(&j) = self.diagonal.get(&r) {
+            self.out[j] = view.set_id(r, r).unwrap_or(BLANK);
+        }
+        if view.matrix.is_external(first) {
+            for &j in &self.external_cols {
+                self.out[j] = BLANK;
+            }
+        }
+        &self.out
+    }
+}
+
 /// One pair of the view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cell<'a> {
@@ -300,6 +337,23 @@ impl<'a> View<'a> {
     pub fn set_id(&self, src: usize, dst: usize) -> Option<u32> {
         self.pair(src, dst)
             .map(|(a, b)| self.matrix.allowed_id(a, b))
+    }
+
+    /// Without `--port`: [`View::set_id`] of a row towards every column, a row at a time
+    /// (a row costs the columns, not a matrix lookup per cell). [`BLANK`] marks a blank pair.
+    pub fn row_ids(&self) -> RowIds<'_> {
+        let class_of = |u: usize| self.matrix.class_of(self.members_of(u)[0]);
+        RowIds {
+            view: self,
+            reader: self
+                .matrix
+                .row_reader(self.cols.iter().map(|&c| class_of(c))),
+            external_cols: (0..self.cols.len())
+                .filter(|&j| self.is_external(self.cols[j]))
+                .collect(),
+            diagonal: self.cols.iter().enumerate().map(|(j, &c)| (c, j)).collect(),
+            out: Vec::new(),
+        }
     }
 
     /// The cell of a pair of units.

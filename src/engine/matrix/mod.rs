@@ -13,12 +13,15 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+mod factored;
+
 use super::Party;
 use super::compile::Compiled;
 use super::compile::walk::{Row, Side};
 use super::masks::{ALL, Masks, NONE, WordHasher};
 use crate::model::ip::AddrRange;
 use crate::model::{Cluster, Direction, PortSet};
+use factored::{ABSENT, Factored};
 
 /// The reachability of every pair of members.
 #[derive(Clone, Debug)]
@@ -46,10 +49,10 @@ impl Matrix {
         // in groups × classes); small ones hold every cell, 16 bits while the ids fit (a few
         // hundred distinct sets is usual), else 32.
         let factored = (c.classes() >= FACTORED_FROM)
-            .then(|| factored(c))
+            .then(|| Factored::build(c))
             .flatten();
         let (cells, sets) = match factored {
-            Some((cells, sets)) => (cells, sets),
+            Some((cells, sets)) => (Cells::Factored(Box::new(cells)), sets),
             None => match rows::<u16>(c) {
                 Some((cells, sets)) => (Cells::Narrow(cells), sets),
                 None => {
@@ -140,6 +143,32 @@ impl Matrix {
         self.sets.len()
     }
 
+    /// A reader of whole rows towards the classes `cols` (in that order, repeats allowed):
+    /// for writers that go row by row, one row costs the columns, not a lookup per cell.
+    pub fn row_reader(&self, cols: impl IntoIterator<Item = usize>) -> RowReader<'_> {
+        let mut pos = vec![ABSENT; self.classes];
+        let mut cls = Vec::new();
+        let col_cls = cols
+            .into_iter()
+            .map(|d| {
+                if pos[d] == ABSENT {
+                    pos[d] = cls.len() as u32;
+                    cls.push(d as u32);
+                }
+                pos[d]
+            })
+            .collect();
+        RowReader {
+            matrix: self,
+            cls,
+            pos,
+            col_cls,
+            by_class: Vec::new(),
+            scratch: Vec::new(),
+            out: Vec::new(),
+        }
+    }
+
     /// Classes the matrix cannot tell apart: the alike class of each class, numbered in order
     /// of first class. Two classes are alike when they reach every class on the same ports
     /// and are reached by every class on the same ports (equal rows and equal columns);
@@ -147,6 +176,9 @@ impl Matrix {
     /// classes can be shown as one group. Coarser than the classes themselves, which also
     /// split on selectors that, all rules combined, change no cell.
     pub fn alike_classes(&self) -> Vec<u32> {
+        if let Cells::Factored(f) = &self.cells {
+            return self.merge_alike(&f.alike(self.classes));
+        }
         let k = self.classes;
         let cell = |s: usize, d: usize| self.cells.get(s, d, k);
         // Rows and columns by hash (one row-major pass), then checked cell by cell against
@@ -187,6 +219,128 @@ impl Matrix {
     }
 }
 
+impl Matrix {
+    /// Coarsens `groups` (classes with equal rows and columns, numbered in order of first
+    /// class) to every group of alike classes: groups whose rows are equal (compared cell by
+    /// cell) and whose columns have equal hashes (two independent 64-bit sums over every
+    /// cell) are merged. One parallel pass over one class per group, rows read whole
+    /// ([`RowReader`]).
+    fn merge_alike(&self, groups: &[u32]) -> Vec<u32> {
+        let count = groups.iter().max().map_or(0, |&g| g as usize + 1);
+        let mut reps = vec![usize::MAX; count];
+        for (c, &g) in groups.iter().enumerate() {
+            if reps[g as usize] == usize::MAX {
+                reps[g as usize] = c;
+            }
+        }
+        let mix = |a: u64, b: u64| {
+            let x = (a ^ b.wrapping_mul(0x9e37_79b9_7f4a_7c15)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            x ^ (x >> 31)
+        };
+        let threads = rayon::current_num_threads().max(1);
+        let per = count.div_ceil(threads).max(1);
+        // Per part of the groups: their row hashes, and the column sums over them.
+        let parts: Vec<(Vec<u64>, Vec<[u64; 2]>)> = reps
+            .par_chunks(per)
+            .enumerate()
+            .map(|(p, part)| {
+                let mut reader = self.row_reader(reps.iter().copied());
+                let mut rows = Vec::with_capacity(part.len());
+                let mut cols = vec![[0u64; 2]; count];
+                for (i, &s) in part.iter().enumerate() {
+                    let g = (p * per + i) as u64;
+                    let mut h = 0xcbf2_9ce4_8422_2325u64;
+                    for (col, &cell) in cols.iter_mut().zip(reader.row(s)) {
+                        h = mix(h, u64::from(cell));
+                        col[0] = col[0].wrapping_add(mix(g, u64::from(cell)));
+                        col[1] = col[1].wrapping_add(mix(u64::from(cell) ^ 0x5555, g + 7));
+                    }
+                    rows.push(h);
+                }
+                (rows, cols)
+            })
+            .collect();
+        let mut row_hash = Vec::with_capacity(count);
+        let mut col_hash = vec![[0u64; 2]; count];
+        for (rows, cols) in parts {
+            row_hash.extend(rows);
+            for (sum, c) in col_hash.iter_mut().zip(cols) {
+                sum[0] = sum[0].wrapping_add(c[0]);
+                sum[1] = sum[1].wrapping_add(c[1]);
+            }
+        }
+        // Rows compared cell by cell with the first group of their hashes.
+        let (mut a, mut b) = (
+            self.row_reader(0..self.classes),
+            self.row_reader(0..self.classes),
+        );
+        // (row hash, column hashes) -> (merged id, representative class) of each group seen.
+        type Seen = HashMap<(u64, [u64; 2]), Vec<(u32, usize)>>;
+        let mut first = Seen::new();
+        let mut merged = vec![0u32; count];
+        let mut next = 0u32;
+        for g in 0..count {
+            let candidates = first.entry((row_hash[g], col_hash[g])).or_default();
+            let found = candidates
+                .iter()
+                .find(|&&(_, rep)| a.row(reps[g]) == b.row(rep));
+            match found {
+                Some(&(m, _)) => merged[g] = m,
+                None => {
+                    merged[g] = next;
+                    candidates.push((next, reps[g]));
+                    next += 1;
+                }
+            }
+        }
+        groups.iter().map(|&g| merged[g as usize]).collect()
+    }
+}
+
+/// Whole rows of a [`Matrix`] towards a fixed list of destination classes
+/// ([`Matrix::row_reader`]).
+pub struct RowReader<'m> {
+    matrix: &'m Matrix,
+    /// The distinct destination classes.
+    cls: Vec<u32>,
+    /// Per class, its index in `cls` ([`ABSENT`] if not there).
+    pos: Vec<u32>,
+    /// Per column, its index in `cls`.
+    col_cls: Vec<u32>,
+    by_class: Vec<u32>,
+    scratch: Vec<u32>,
+    out: Vec<u32>,
+}
+
+impl RowReader<'_> {
+    /// The cells (port set ids, [`Matrix::set`]) of source class `s` towards every column,
+    /// in column order: [`Matrix::class_allowed`]'s, loopback aside.
+    pub fn row(&mut self, s: usize) -> &[u32] {
+        let m = self.matrix;
+        match &m.cells {
+            Cells::Factored(f) => f.row(
+                s,
+                &self.cls,
+                &self.pos,
+                &mut self.by_class,
+                &mut self.scratch,
+            ),
+            cells => {
+                self.by_class.clear();
+                self.by_class.extend(
+                    self.cls
+                        .iter()
+                        .map(|&d| cells.get(s, d as usize, m.classes)),
+                );
+            }
+        }
+        self.out.clear();
+        self.out
+            .extend(self.col_cls.iter().map(|&i| self.by_class[i as usize]));
+        &self.out
+    }
+}
+
 /// The class × class cells: ids of port sets, 16 bits each while every id fits (the cells
 /// are the matrix's largest part, quadratic in classes), else 32; or, for a large matrix,
 /// the rows of both sides, combined on demand ([`Factored`]).
@@ -194,7 +348,7 @@ impl Matrix {
 enum Cells {
     Narrow(Vec<u16>),
     Wide(Vec<u32>),
-    Factored(Factored),
+    Factored(Box<Factored>),
 }
 
 impl Cells {
@@ -211,198 +365,6 @@ impl Cells {
 /// Classes from which the matrix is kept factored: below, every cell is held (at 16,384
 /// classes, 512 MB), which is faster to read.
 const FACTORED_FROM: usize = 16_384;
-
-/// The cells as their two sides: a cell `(s, d)` is the egress row of `s`'s egress group at
-/// `d` AND the ingress row of `s`'s ingress group at `d` (sources are grouped on each side
-/// by what that side consults for them, [`Side`]). The rows hold ids of masks; `pair` holds
-/// the id of the AND of every pair of ids the rows use, through a rank of each used id.
-///
-/// Memory is (egress groups + ingress groups) × classes ids instead of classes²: on the
-/// largest dump (37,990 classes; 3,868 and 12,907 groups) 1.3 GB instead of 2.9 GB of cells
-/// and 0.6 GB of egress rows.
-#[derive(Clone, Debug)]
-struct Factored {
-    classes: usize,
-    egress: Table,
-    ingress: Table,
-    egress_of: Vec<u32>,
-    ingress_of: Vec<u32>,
-    egress_rank: Vec<u32>,
-    ingress_rank: Vec<u32>,
-    ingress_used: usize,
-    pair: Vec<u32>,
-}
-
-impl Factored {
-    fn get(&self, s: usize, d: usize) -> u32 {
-        let e = self
-            .egress
-            .get(self.egress_of[s] as usize * self.classes + d);
-        let n = self
-            .ingress
-            .get(self.ingress_of[s] as usize * self.classes + d);
-        let (re, rn) = (self.egress_rank[e as usize], self.ingress_rank[n as usize]);
-        self.pair[re as usize * self.ingress_used + rn as usize]
-    }
-}
-
-/// The rows of one side: per group, per class, the id of a mask.
-#[derive(Clone, Debug)]
-enum Table {
-    Narrow(Vec<u16>),
-    Wide(Vec<u32>),
-}
-
-impl Table {
-    fn get(&self, i: usize) -> u32 {
-        match self {
-            Table::Narrow(v) => u32::from(v[i]),
-            Table::Wide(v) => v[i],
-        }
-    }
-}
-
-/// Most distinct pairs of row ids the factored form tabulates (64 MB of ids); beyond, the
-/// cells are held.
-const MAX_PAIRS: usize = 1 << 24;
-
-/// The factored cells, or None when a side's ids or the pairs do not fit.
-fn factored(c: &Compiled) -> Option<(Cells, Vec<PortSet>)> {
-    let classes = c.classes();
-    let mut masks = Masks::new(&c.full);
-    let egress = Side::new(c, Direction::Egress);
-    let ingress = Side::new(c, Direction::Ingress);
-    let e = side_table::<u16>(c, &egress, &mut masks)
-        .map(Table::Narrow)
-        .or_else(|| side_table::<u32>(c, &egress, &mut masks).map(Table::Wide))?;
-    let i = side_table::<u16>(c, &ingress, &mut masks)
-        .map(Table::Narrow)
-        .or_else(|| side_table::<u32>(c, &ingress, &mut masks).map(Table::Wide))?;
-    // The ids each side uses, ranked.
-    let rank = |t: &Table, len: usize| {
-        let mut used = vec![false; masks.len()];
-        for k in 0..len {
-            used[t.get(k) as usize] = true;
-        }
-        let mut rank = vec![u32::MAX; masks.len()];
-        let mut ids = Vec::new();
-        for (id, u) in used.iter().enumerate() {
-            if *u {
-                rank[id] = ids.len() as u32;
-                ids.push(id as u32);
-            }
-        }
-        (rank, ids)
-    };
-    let (egress_rank, e_ids) = rank(&e, egress.members.len() * classes);
-    let (ingress_rank, i_ids) = rank(&i, ingress.members.len() * classes);
-    if e_ids.len().saturating_mul(i_ids.len()) > MAX_PAIRS {
-        return None;
-    }
-    let mut pair = Vec::with_capacity(e_ids.len() * i_ids.len());
-    let mut mask = vec![0u64; c.words()];
-    for &a in &e_ids {
-        for &b in &i_ids {
-            let id = match (a, b) {
-                (NONE, _) | (_, NONE) => NONE,
-                (ALL, x) | (x, ALL) => x,
-                (a, b) if a == b => a,
-                (a, b) => {
-                    let (ma, mb) = (&masks.list[a as usize], &masks.list[b as usize]);
-                    for k in 0..mask.len() {
-                        mask[k] = ma[k] & mb[k];
-                    }
-                    masks.intern(&mask)
-                }
-            };
-            pair.push(id);
-        }
-    }
-    let sets = masks.list.iter().map(|m| c.space.set(m)).collect();
-    let cells = Factored {
-        classes,
-        egress: e,
-        ingress: i,
-        egress_of: egress.of_class.clone(),
-        ingress_of: ingress.of_class.clone(),
-        egress_rank,
-        ingress_rank,
-        ingress_used: i_ids.len(),
-        pair,
-    };
-    Some((Cells::Factored(cells), sets))
-}
-
-/// One side's rows, written by the walk straight into the table (each group's row is its
-/// own slice), with ids of each parallel part's own masks mapped to `masks` at the end.
-/// None when an id does not fit a `C`.
-fn side_table<C: CellId>(c: &Compiled, side: &Side, masks: &mut Masks) -> Option<Vec<C>> {
-    let classes = c.classes();
-    let bases = side.bases(masks);
-    let mut table = vec![C::NONE; side.members.len() * classes];
-    struct Part {
-        local: Masks,
-        groups: Vec<usize>,
-        mask: Vec<u64>,
-        overflow: bool,
-    }
-    let seed = &*masks;
-    let parts = {
-        let slots: Vec<Mutex<Option<&mut [C]>>> = table
-            .chunks_mut(classes.max(1))
-            .map(|row| Mutex::new(Some(row)))
-            .collect();
-        side.walk(
-            &bases,
-            || Part {
-                // The bases' ids are the seed's: a copy keeps them.
-                local: seed.clone(),
-                groups: Vec::new(),
-                mask: vec![0u64; c.words()],
-                overflow: false,
-            },
-            |acc: &mut Part, g, row| {
-                let slot = slots[g].lock().expect("not poisoned").take();
-                let cells = slot.expect("one row per group");
-                let mut put = |cell: &mut C, id: u32| {
-                    *cell = C::of(id).unwrap_or_else(|| {
-                        acc.overflow = true;
-                        C::NONE
-                    });
-                };
-                for (cell, &id) in cells.iter_mut().zip(row.base()) {
-                    put(cell, id);
-                }
-                for (i, &d) in row.touched().iter().enumerate() {
-                    row.touched_result(i, &mut acc.mask);
-                    let id = acc.local.intern(&acc.mask);
-                    put(&mut cells[d as usize], id);
-                }
-                acc.groups.push(g);
-            },
-        )
-    };
-    if parts.iter().any(|p| p.overflow) {
-        return None;
-    }
-    let mut fits = true;
-    let maps: Vec<(Vec<usize>, Vec<u32>)> = parts
-        .into_iter()
-        .map(|p| (p.groups, masks.merge(p.local)))
-        .collect();
-    for (groups, map) in &maps {
-        if map.iter().any(|&id| C::of(id).is_none()) {
-            fits = false;
-            break;
-        }
-        for &g in groups {
-            for cell in &mut table[g * classes..(g + 1) * classes] {
-                *cell = C::of(map[cell.id() as usize]).expect("checked");
-            }
-        }
-    }
-    fits.then_some(table)
-}
 
 /// A cell: the id of a port set, in as few bits as the matrix needs.
 trait CellId: Copy + Send + Sync + PartialEq + 'static {
@@ -662,12 +624,82 @@ mod tests {
         for cluster in [&demo, &synth] {
             let c = Compiled::new(cluster);
             let (held, held_sets) = rows::<u32>(&c).unwrap();
-            let (cells, sets) = factored(&c).expect("small tables fit");
-            assert!(matches!(cells, Cells::Factored(_)));
+            let (cells, sets) = Factored::build(&c).expect("small tables fit");
+            let cells = Cells::Factored(Box::new(cells));
             let k = c.classes();
             for (i, &h) in held.iter().enumerate() {
                 let cell = cells.get(i / k, i % k, k);
                 assert_eq!(sets[cell as usize], held_sets[h as usize], "cell {i}");
+            }
+        }
+    }
+
+    /// The demo and a generated cluster, each as held and as factored matrices.
+    fn held_and_factored() -> Vec<(Matrix, Matrix)> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/demo");
+        let loaded = load::load(&[dir.to_string()], &LoadOptions::default());
+        let demo = Cluster::build(loaded.objects);
+        let generated = crate::synth::Cluster::generate(&crate::synth::Params::new(400, 120, 7));
+        let loaded = load::load_texts(&generated.texts(), &LoadOptions::default());
+        let synth = Cluster::build(loaded.objects);
+        [demo, synth]
+            .iter()
+            .map(|cluster| {
+                let c = Compiled::new(cluster);
+                let held = Matrix::of(&c);
+                assert!(!matches!(held.cells, Cells::Factored(_)));
+                let (cells, sets) = Factored::build(&c).expect("small tables fit");
+                let factored = Matrix {
+                    cells: Cells::Factored(Box::new(cells)),
+                    sets,
+                    ..held.clone()
+                };
+                (held, factored)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn row_readers_read_the_cells() {
+        for (held, factored) in held_and_factored() {
+            let k = held.class_count();
+            // Every class, then some again in another order: columns may repeat.
+            let cols: Vec<usize> = (0..k).chain((0..k).rev().step_by(3)).collect();
+            for m in [&held, &factored] {
+                let mut reader = m.row_reader(cols.iter().copied());
+                for s in 0..k {
+                    let row = reader.row(s).to_vec();
+                    for (j, &d) in cols.iter().enumerate() {
+                        assert_eq!(m.set(row[j]), held.class_allowed(s, d), "{s} -> {d}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn factored_alike_classes_have_equal_rows_and_columns() {
+        // Alike as far as the two sides tell: never merges classes the cells tell apart, and
+        // no coarser than the cells' own grouping.
+        for (held, factored) in held_and_factored() {
+            let k = held.class_count();
+            let (cells, sides) = (held.alike_classes(), factored.alike_classes());
+            for a in 0..k {
+                for b in 0..k {
+                    if sides[a] == sides[b] {
+                        assert_eq!(cells[a], cells[b], "{a} and {b}");
+                        for x in 0..k {
+                            assert_eq!(held.class_allowed(a, x), held.class_allowed(b, x));
+                            assert_eq!(held.class_allowed(x, a), held.class_allowed(x, b));
+                        }
+                    }
+                }
+            }
+            // Numbered in order of first class.
+            let mut next = 0;
+            for &g in &sides {
+                assert!(g <= next);
+                next = next.max(g + 1);
             }
         }
     }
