@@ -1,6 +1,7 @@
 //! The `kubectl-netpol` binary: parse arguments, run, map the outcome to an exit status.
 
 fn main() -> std::process::ExitCode {
+    kubectl_netpol::base::timings::phase("start");
     kubectl_netpol::cli::main()
 }
 

@@ -221,6 +221,7 @@ fn load_session(args: &Inputs, painter: &Painter, mode: Problems) -> Result<Sess
         }
     }
     let mut loaded = load::load_with(&texts, paths, &args.load);
+    crate::base::timings::phase("load");
     loaded.problems.splice(0..0, failed);
     Ok(session_from(loaded, args, painter, mode))
 }

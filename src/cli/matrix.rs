@@ -291,8 +291,10 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
+    crate::base::timings::phase("model");
     let cluster = &session.cluster;
     let m = Matrix::compute(cluster);
+    crate::base::timings::phase("matrix");
     let ns = args.input.namespace.as_deref();
     let axes = (
         axis(&args.from, ns, cluster, &m, args.no_external),
@@ -361,7 +363,9 @@ pub fn run(args: Args, color: ColorChoice) -> u8 {
             matrix::mermaid::write(&view, &mut out)
         }
     };
-    match written.and_then(|()| std::io::Write::flush(&mut out)) {
+    let written = written.and_then(|()| std::io::Write::flush(&mut out));
+    crate::base::timings::phase("write");
+    match written {
         Ok(()) => {}
         // The reader went away (`| head`): nothing else to do.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return EXIT_OK,

@@ -143,6 +143,7 @@ impl<'c> Compiled<'c> {
             }
         }
 
+        crate::base::timings::phase("compile: member sets");
         // Named-port signatures, then classes.
         let rule_of = |m: &MRule| &ir.policies[m.policy].dir(m.dir).rules[m.index];
         let mut names: Vec<(&str, Option<crate::model::Protocol>)> = mrules
@@ -174,6 +175,7 @@ impl<'c> Compiled<'c> {
             .collect();
         let partition = Partition::refine(&seed, sets.iter().map(|s| s.smaller_side()));
         let classes = partition.len();
+        crate::base::timings::phase("compile: classes");
 
         // Ports: resolve named ports per signature, cut the space, make masks.
         let class_sig: Vec<u32> = partition.reps.iter().map(|&m| sigs.of_member[m]).collect();
@@ -231,6 +233,7 @@ impl<'c> Compiled<'c> {
             }
         }
         let full = space.full();
+        crate::base::timings::phase("compile: rules");
         Compiled {
             cluster,
             n,

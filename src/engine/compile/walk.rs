@@ -9,20 +9,27 @@
 //! of those tiers, and part only where their programs do. Policies of the first tiers
 //! (cluster-wide, broad) are walked once for many groups; only the last tiers' few rules are
 //! walked per group.
+//!
+//! Rows run over the side's *columns*, not over classes: destination classes that no rule
+//! of the side targets apart, no tier isolates apart (ingress) and no named port resolves
+//! apart have equal states in every row, so one column stands for all of them
+//! ([`Side::col_of`]). On a cluster dump the ingress side has a third as many columns as
+//! there are classes.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
-use super::super::masks::{Masks, WordHasher};
+use super::super::bitset::BitSet;
+use super::super::masks::Masks;
 use super::Compiled;
 use super::classes::Partition;
+use super::ports::CPorts;
 use crate::model::Direction;
 use crate::model::ir::{Action, EndAction, dir_index};
 
-/// The state of every class (dense): per class, `w` words each of the ports allowed so far,
-/// undecided in the tier, and passed to the next tier.
+/// The state of every column (dense): per column, `w` words each of the ports allowed so
+/// far, undecided in the tier, and passed to the next tier.
 #[derive(Clone)]
 struct Dense {
     allowed: Vec<u64>,
@@ -31,16 +38,16 @@ struct Dense {
 }
 
 impl Dense {
-    /// Nothing decided yet: every port of every class undecided.
-    fn new(classes: usize, full: &[u64]) -> Dense {
+    /// Nothing decided yet: every port of every column undecided.
+    fn new(columns: usize, full: &[u64]) -> Dense {
         Dense {
-            allowed: vec![0; classes * full.len()],
-            undecided: full.repeat(classes),
-            passed: vec![0; classes * full.len()],
+            allowed: vec![0; columns * full.len()],
+            undecided: full.repeat(columns),
+            passed: vec![0; columns * full.len()],
         }
     }
 
-    /// The state of class `d` into `state` (allowed, undecided, passed; `w` words each).
+    /// The state of column `d` into `state` (allowed, undecided, passed; `w` words each).
     fn load(&self, d: usize, w: usize, state: &mut [u64]) {
         state[..w].copy_from_slice(&self.allowed[d * w..(d + 1) * w]);
         state[w..2 * w].copy_from_slice(&self.undecided[d * w..(d + 1) * w]);
@@ -48,14 +55,14 @@ impl Dense {
     }
 }
 
-/// The end of a tier, as it applies to every class no rule of the branch touched: what the
-/// tier's rules left undecided meets the end action where the tier isolates the class, and
+/// The end of a tier, as it applies to every column no rule of the branch touched: what the
+/// tier's rules left undecided meets the end action where the tier isolates the column, and
 /// passed ports go on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct EndOp {
     tier: u32,
-    /// Egress: whether the tier isolates the source (one answer for every class). Ingress:
-    /// None, each class is isolated or not by the tier's policies.
+    /// Egress: whether the tier isolates the source (one answer for every column). Ingress:
+    /// None, each column is isolated or not by the tier's policies.
     isolated: Option<bool>,
     /// Whether a rule of the step passed ports on.
     passed: bool,
@@ -63,61 +70,77 @@ struct EndOp {
 
 /// What one side lets through towards (or from) every class, walked tier by tier.
 ///
-/// Sparse: a row holds the state of only the classes a rule of its branch touched since the
+/// Sparse: a row holds the state of only the columns a rule of its branch touched since the
 /// trunk (the tiers every group shares), and the ends of tiers it went through. Every other
-/// class is in its trunk state with those ends applied, alike for every row with the same
+/// column is in its trunk state with those ends applied, alike for every row with the same
 /// ends: their ids are computed once per distinct list of ends ([`Bases`]). A group's row
-/// costs its rules' classes, not every class.
+/// costs its rules' columns, not every column.
 #[derive(Clone)]
 pub struct Row<'b> {
     trunk: &'b Dense,
     w: usize,
     ends: Vec<EndOp>,
-    slot: HashMap<u32, u32, BuildHasherDefault<WordHasher>>,
+    /// Per column, its index in `touched` ([`UNTOUCHED`] if none).
+    slot: Vec<u32>,
     touched: Vec<u32>,
-    /// Per touched class (in order of `touched`): allowed, undecided, passed (`w` words each).
+    /// Per touched column (in order of `touched`): allowed, undecided, passed (`w` words
+    /// each).
     state: Vec<u64>,
     bases: Option<&'b Bases>,
 }
 
 impl<'b> Row<'b> {
-    fn new(trunk: &'b Dense, w: usize) -> Row<'b> {
+    fn new(trunk: &'b Dense, w: usize, columns: usize) -> Row<'b> {
         Row {
             trunk,
             w,
             ends: Vec::new(),
-            slot: HashMap::default(),
+            slot: vec![UNTOUCHED; columns],
             touched: Vec::new(),
             state: Vec::new(),
             bases: None,
         }
     }
 
-    /// The state of class `d`, touched from now on (brought up to date on first touch).
-    fn touch(&mut self, c: &Compiled, dir: Direction, d: usize) -> &mut [u64] {
+    /// The state of column `d` (represented by class `rep`), touched from now on (brought
+    /// up to date on first touch).
+    fn touch(&mut self, c: &Compiled, dir: Direction, d: usize, rep: usize) -> &mut [u64] {
         let w = self.w;
         let next = self.touched.len() as u32;
-        let i = *self.slot.entry(d as u32).or_insert(next) as usize;
+        if self.slot[d] == UNTOUCHED {
+            self.slot[d] = next;
+        }
+        let i = self.slot[d] as usize;
         if i == next as usize {
             self.touched.push(d as u32);
             self.state.resize((i + 1) * 3 * w, 0);
             let state = &mut self.state[i * 3 * w..];
             self.trunk.load(d, w, state);
             for op in &self.ends {
-                apply(c, dir, op, d, state);
+                apply(c, dir, op, rep, state);
             }
         }
         &mut self.state[i * 3 * w..(i + 1) * 3 * w]
     }
 
-    /// The classes a rule of this row's branch touched: every other class has its base id
+    /// Back to its trunk's state (no column touched, no tier end), keeping its buffers.
+    fn reset(&mut self) {
+        for &d in &self.touched {
+            self.slot[d as usize] = UNTOUCHED;
+        }
+        self.touched.clear();
+        self.state.clear();
+        self.ends.clear();
+    }
+
+    /// The columns a rule of this row's branch touched: every other column has its base id
     /// ([`Row::base`]).
     pub fn touched(&self) -> &[u32] {
         &self.touched
     }
 
-    /// The ids, in the table [`Side::bases`] interned into, of what every class gets unless
-    /// it is touched.
+    /// The ids, in the table [`Side::bases`] interned into, of what every column gets
+    /// unless it is touched.
     pub fn base(&self) -> &'b [u32] {
         let bases = self.bases.expect("a finished row has its bases");
         &bases.ids[self.base_index()]
@@ -129,7 +152,24 @@ impl<'b> Row<'b> {
         bases.index[&self.ends]
     }
 
-    /// After the last tier: the ports the `i`-th touched class gets (allowed, or left
+    /// The touched columns in ascending order, each with its index in [`Row::touched`]:
+    /// read off the row's slots when it touched many columns, else sorted.
+    pub fn touched_in_order(&self, out: &mut Vec<(u32, u32)>) {
+        out.clear();
+        if self.touched.len() * 16 >= self.slot.len() {
+            out.extend(
+                (0..self.slot.len() as u32)
+                    .zip(&self.slot)
+                    .filter(|&(_, &i)| i != UNTOUCHED)
+                    .map(|(d, &i)| (d, i)),
+            );
+        } else {
+            out.extend(self.touched.iter().zip(0..).map(|(&d, i)| (d, i)));
+            out.sort_unstable();
+        }
+    }
+
+    /// After the last tier: the ports the `i`-th touched column gets (allowed, or left
     /// undecided by every tier, which the default allows), into `out`.
     pub fn touched_result(&self, i: usize, out: &mut [u64]) {
         let w = self.w;
@@ -139,6 +179,9 @@ impl<'b> Row<'b> {
         }
     }
 }
+
+/// A column no rule of a row touched.
+const UNTOUCHED: u32 = u32::MAX;
 
 /// A matching rule: it decides the ports of its mask still undecided.
 fn decide(state: &mut [u64], w: usize, action: Action, mask: &[u64]) {
@@ -155,7 +198,7 @@ fn decide(state: &mut [u64], w: usize, action: Action, mask: &[u64]) {
     }
 }
 
-/// The end of a tier at class `d`.
+/// The end of a tier at a column, represented by class `d`.
 fn apply(c: &Compiled, dir: Direction, op: &EndOp, d: usize, state: &mut [u64]) {
     let w = state.len() / 3;
     let t = op.tier as usize;
@@ -175,7 +218,7 @@ fn apply(c: &Compiled, dir: Direction, op: &EndOp, d: usize, state: &mut [u64]) 
 }
 
 /// The trunk's state and, per distinct list of tier ends the groups go through after it,
-/// the id of every class that no rule of the group touches.
+/// the id of every column that no rule of the group touches.
 pub struct Bases {
     trunk: Dense,
     /// The first tier where groups take different steps (the number of tiers if none).
@@ -185,7 +228,7 @@ pub struct Bases {
 }
 
 impl Bases {
-    /// The base rows: per distinct list of tier ends, the id of every class.
+    /// The base rows: per distinct list of tier ends, the id of every column.
     pub fn rows(&self) -> &[Vec<u32>] {
         &self.ids
     }
@@ -204,13 +247,18 @@ pub struct Side<'a> {
     pub of_class: Vec<u32>,
     /// The classes of each group.
     pub members: Vec<Vec<usize>>,
+    /// The column of each (destination) class: classes of one column have equal states in
+    /// every row of the side.
+    pub col_of: Vec<u32>,
+    /// A class of each column.
+    col_reps: Vec<usize>,
     /// Per group, per tier: the id of its step there (index into `steps[tier]`).
     keys: Vec<Vec<u32>>,
     /// Per tier, the distinct steps: the rules (in order) and, for egress, whether the tier
     /// isolates the source.
     steps: Vec<Vec<(Vec<u32>, bool)>>,
-    /// Per rule of the direction (others: empty), the classes it decides for: egress, the
-    /// classes its peer holds; ingress, its subjects. Listed once, not scanned as bitsets
+    /// Per rule of the direction (others: empty), the columns it decides for: egress, the
+    /// columns its peer holds; ingress, its subjects. Listed once, not scanned as bitsets
     /// per step (a dump's rules hold a few of tens of thousands of classes).
     targets: Vec<Vec<u32>>,
 }
@@ -233,19 +281,38 @@ fn ingress_steps(c: &Compiled) -> (Vec<Vec<u32>>, Vec<Vec<(Vec<u32>, bool)>>) {
                 rule.dir == Direction::Ingress && rule.tier == t
             })
             .collect();
-        let blocks = Partition::refine(
-            &vec![0; classes],
-            rules.iter().map(|&r| c.rules[r as usize].peers.iter()),
-        );
-        let tier_steps = blocks
-            .reps
-            .iter()
-            .map(|&rep| {
-                let held = rules
+        // A dump's rules repeat a few peers thousands of times (on the largest, 16,280
+        // rules hold 112 million classes in all, their 6,851 distinct peers 5 million):
+        // each distinct peer once, with its rules.
+        let mut peer_id: HashMap<&BitSet, usize> = HashMap::new();
+        let mut peers: Vec<(&BitSet, Vec<u32>)> = Vec::new();
+        for &r in &rules {
+            let set = &c.rules[r as usize].peers;
+            let k = *peer_id.entry(set).or_insert_with(|| {
+                peers.push((set, Vec::new()));
+                peers.len() - 1
+            });
+            peers[k].1.push(r);
+        }
+        let blocks = Partition::refine(&vec![0; classes], peers.iter().map(|(s, _)| s.iter()));
+        // The peers holding each block, then its rules in evaluation order.
+        let mut holding: Vec<Vec<u32>> = vec![Vec::new(); blocks.len()];
+        for (k, (set, _)) in peers.iter().enumerate() {
+            for x in set.iter() {
+                let b = &mut holding[blocks.class_of[x] as usize];
+                if b.last() != Some(&(k as u32)) {
+                    b.push(k as u32);
+                }
+            }
+        }
+        let tier_steps = holding
+            .into_par_iter()
+            .map(|ks| {
+                let mut held: Vec<u32> = ks
                     .iter()
-                    .copied()
-                    .filter(|&r| c.rules[r as usize].peers.contains(rep))
+                    .flat_map(|&k| peers[k as usize].1.iter().copied())
                     .collect();
+                held.sort_unstable();
                 (held, false)
             })
             .collect();
@@ -256,9 +323,42 @@ fn ingress_steps(c: &Compiled) -> (Vec<Vec<u32>>, Vec<Vec<(Vec<u32>, bool)>>) {
     (step_of, steps)
 }
 
+/// The columns of a side: destination classes split by every rule's target set (egress:
+/// its peer; ingress: its subjects), the classes its named ports resolve on, and (ingress)
+/// every tier's isolated set, seeded by the named-port signature. Two classes of a column
+/// are touched by the same rules with the same masks and meet the same tier ends, so they
+/// have equal states in every row.
+fn columns(c: &Compiled, dir: Direction) -> Partition {
+    let seed: Vec<u64> = (0..c.classes()).map(|x| u64::from(c.sig_of(x))).collect();
+    let mut seen: HashSet<&BitSet> = HashSet::new();
+    let mut sets: Vec<&BitSet> = Vec::new();
+    for rule in c.rules.iter().filter(|r| r.dir == dir) {
+        let target = match dir {
+            Direction::Egress => &rule.peers,
+            Direction::Ingress => &rule.subjects,
+        };
+        let named = match rule.ports {
+            CPorts::Named(_) => rule.named_on.as_ref(),
+            CPorts::Fixed(_) => None,
+        };
+        sets.extend(
+            std::iter::once(target)
+                .chain(named)
+                .filter(|s| seen.insert(s)),
+        );
+    }
+    if dir == Direction::Ingress {
+        let isolated = &c.isolated[dir_index(dir)];
+        sets.extend(isolated.iter().filter(|s| seen.insert(s)));
+    }
+    Partition::refine(&seed, sets.into_iter().map(|s| s.iter()))
+}
+
 impl<'a> Side<'a> {
     /// Groups the classes of `c` by their program in direction `dir`.
     pub fn new(c: &'a Compiled<'a>, dir: Direction) -> Side<'a> {
+        let columns = columns(c, dir);
+        crate::base::timings::phase("side: columns");
         let d = dir_index(dir);
         let tiers = c.isolated[d].len();
         let mut steps: Vec<Vec<(Vec<u32>, bool)>> = vec![Vec::new(); tiers];
@@ -278,6 +378,7 @@ impl<'a> Side<'a> {
             }
             Direction::Egress => None,
         };
+        crate::base::timings::phase("side: steps");
         for s in 0..c.classes() {
             if let Some(step_of) = &step_of {
                 let key: Vec<u32> = (0..tiers).map(|t| step_of[t][s]).collect();
@@ -322,13 +423,27 @@ impl<'a> Side<'a> {
             members[g as usize].push(s);
             of_class.push(g);
         }
+        // Each rule's target set is a union of columns: its columns, each once.
+        let mut stamp = vec![u32::MAX; columns.len()];
         let targets = c
             .rules
             .iter()
-            .map(|rule| match (rule.dir == dir, dir) {
-                (false, _) => Vec::new(),
-                (true, Direction::Egress) => rule.peers.iter().map(|x| x as u32).collect(),
-                (true, Direction::Ingress) => rule.subjects.iter().map(|x| x as u32).collect(),
+            .enumerate()
+            .map(|(r, rule)| {
+                let set = match (rule.dir == dir, dir) {
+                    (false, _) => return Vec::new(),
+                    (true, Direction::Egress) => &rule.peers,
+                    (true, Direction::Ingress) => &rule.subjects,
+                };
+                let mut cols = Vec::new();
+                for x in set.iter() {
+                    let col = columns.class_of[x];
+                    if stamp[col as usize] != r as u32 {
+                        stamp[col as usize] = r as u32;
+                        cols.push(col);
+                    }
+                }
+                cols
             })
             .collect();
         Side {
@@ -336,10 +451,17 @@ impl<'a> Side<'a> {
             dir,
             of_class,
             members,
+            col_of: columns.class_of,
+            col_reps: columns.reps,
             keys,
             steps,
             targets,
         }
+    }
+
+    /// Number of columns.
+    pub fn columns(&self) -> usize {
+        self.col_reps.len()
     }
 
     /// The trunk (the first tiers, where every group takes the same step) walked once, and
@@ -347,9 +469,9 @@ impl<'a> Side<'a> {
     /// it, per distinct list of tier ends the groups go through.
     pub fn bases(&self, masks: &mut Masks) -> Bases {
         let c = self.c;
-        let (w, classes, tiers) = (c.words(), c.classes(), self.steps.len());
-        let initial = Dense::new(classes, &c.full);
-        let mut row = Row::new(&initial, w);
+        let (w, columns, tiers) = (c.words(), self.columns(), self.steps.len());
+        let initial = Dense::new(columns, &c.full);
+        let mut row = Row::new(&initial, w, columns);
         let mut fork = 0;
         while fork < tiers {
             let first = self.keys.first().map(|k| k[fork]);
@@ -363,13 +485,15 @@ impl<'a> Side<'a> {
         }
         let mut trunk = initial.clone();
         let mut state = vec![0u64; 3 * w];
-        for d in 0..classes {
-            match row.slot.get(&(d as u32)) {
-                Some(&i) => state.copy_from_slice(&row.state[i as usize * 3 * w..][..3 * w]),
-                None => {
+        for d in 0..columns {
+            match row.slot[d] {
+                i if i != UNTOUCHED => {
+                    state.copy_from_slice(&row.state[i as usize * 3 * w..][..3 * w])
+                }
+                _ => {
                     initial.load(d, w, &mut state);
                     for op in &row.ends {
-                        apply(c, self.dir, op, d, &mut state);
+                        apply(c, self.dir, op, self.col_reps[d], &mut state);
                     }
                 }
             }
@@ -387,11 +511,11 @@ impl<'a> Side<'a> {
             if index.contains_key(&ends) {
                 continue;
             }
-            let row_ids = (0..classes)
+            let row_ids = (0..columns)
                 .map(|d| {
                     trunk.load(d, w, &mut state);
                     for op in &ends {
-                        apply(c, self.dir, op, d, &mut state);
+                        apply(c, self.dir, op, self.col_reps[d], &mut state);
                     }
                     for k in 0..w {
                         out[k] = state[k] | state[w + k];
@@ -421,7 +545,7 @@ impl<'a> Side<'a> {
         leaf: impl Fn(&mut T, usize, &Row) + Sync,
     ) -> Vec<T> {
         let groups: Vec<usize> = (0..self.members.len()).collect();
-        let mut row = Row::new(&bases.trunk, self.c.words());
+        let mut row = Row::new(&bases.trunk, self.c.words(), self.columns());
         row.bases = Some(bases);
         let t = bases.fork;
         if t == self.steps.len() {
@@ -432,15 +556,20 @@ impl<'a> Side<'a> {
             return vec![acc];
         }
         // One accumulator per piece of work rayon splits off (a few per thread), not per
-        // part: each holds its own table of masks, and a dump has thousands of parts.
+        // part: each holds its own table of masks, and a dump has thousands of parts. Its
+        // row too, reset to the trunk for each part (a row is as long as the columns).
         self.parts(t, &groups)
             .into_par_iter()
-            .fold(&init, |mut acc, (k, part)| {
-                let mut row = row.clone();
-                self.step(t, k, &mut row);
-                self.visit(t + 1, &part, &mut row, &mut acc, &leaf);
-                acc
-            })
+            .fold(
+                || (init(), row.clone()),
+                |(mut acc, mut row), (k, part)| {
+                    row.reset();
+                    self.step(t, k, &mut row);
+                    self.visit(t + 1, &part, &mut row, &mut acc, &leaf);
+                    (acc, row)
+                },
+            )
+            .map(|(acc, _)| acc)
             .collect()
     }
 
@@ -515,8 +644,9 @@ impl<'a> Side<'a> {
         for &r in rules {
             let rule = &c.rules[r as usize];
             for &x in &self.targets[r as usize] {
-                let state = row.touch(c, self.dir, x as usize);
-                decide(state, w, rule.action, c.mask(rule, x as usize));
+                let rep = self.col_reps[x as usize];
+                let state = row.touch(c, self.dir, x as usize, rep);
+                decide(state, w, rule.action, c.mask(rule, rep));
             }
         }
         if let Some(op) = self.end_op(t, k) {
@@ -525,7 +655,7 @@ impl<'a> Side<'a> {
                     c,
                     self.dir,
                     &op,
-                    x as usize,
+                    self.col_reps[x as usize],
                     &mut row.state[i * 3 * w..(i + 1) * 3 * w],
                 );
             }

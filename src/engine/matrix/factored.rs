@@ -18,13 +18,15 @@ use super::super::compile::classes::Partition;
 use super::super::compile::walk::Side;
 use super::super::masks::{ALL, Masks, NONE};
 use crate::model::{Direction, PortSet};
+use rayon::prelude::*;
 
 /// Most distinct pairs of row ids the factored form tabulates (64 MB of ids); beyond, the
 /// cells are held.
 const MAX_PAIRS: usize = 1 << 24;
 
-/// Marks a class that is not among the classes a row is read at.
-pub(super) const ABSENT: u32 = u32::MAX;
+/// Working space of [`Factored::row`]: the two sides' rows by column.
+#[derive(Default)]
+pub(super) struct Scratch([Vec<u32>; 2]);
 
 /// The factored cells (see the module).
 #[derive(Clone, Debug)]
@@ -33,46 +35,92 @@ pub(super) struct Factored {
     ingress: SideRows,
     egress_of: Vec<u32>,
     ingress_of: Vec<u32>,
-    egress_rank: Vec<u32>,
-    ingress_rank: Vec<u32>,
+    /// Number of ranks of the ingress side.
     ingress_used: usize,
     pair: Vec<u32>,
 }
 
-/// One side's rows. Invariant: each group's exceptions are ascending by class, and none
-/// holds the id its base row has there.
+/// One side's rows, by column ([`Side::col_of`]), of mask ids until built, then of the
+/// ids' ranks among the side's ids. Invariant: each group's exceptions are ascending by
+/// column, and none holds the id its base row has there.
 #[derive(Clone, Debug)]
 struct SideRows {
-    /// The base rows: per distinct list of tier ends, the id of every class.
+    /// The column of each class.
+    col_of: Vec<u32>,
+    /// The base rows: per distinct list of tier ends, the id of every column.
     bases: Vec<Vec<u32>>,
     /// Per group, its base row.
     base_of: Vec<u32>,
-    /// Per group, (class, id) where its row differs from its base row.
+    /// Per group, (column, id) where its row differs from its base row.
     except: Vec<Vec<(u32, u32)>>,
 }
 
 impl SideRows {
+    /// Marks the end of the rows of side `name` ([`crate::base::timings`]).
+    fn timed(&self, name: &str, words: usize) {
+        crate::base::timings::phase(&format!(
+            "matrix: {name} rows ({} groups, {} columns, {} exceptions, {} words)",
+            self.except.len(),
+            self.bases.first().map_or(0, Vec::len),
+            self.except.iter().map(Vec::len).sum::<usize>(),
+            words
+        ));
+    }
+
     /// The id of group `g` at class `d`.
     fn get(&self, g: usize, d: usize) -> u32 {
+        let col = self.col_of[d];
         let except = &self.except[g];
-        match except.binary_search_by_key(&(d as u32), |&(x, _)| x) {
+        match except.binary_search_by_key(&col, |&(x, _)| x) {
             Ok(i) => except[i].1,
-            Err(_) => self.bases[self.base_of[g] as usize][d],
+            Err(_) => self.bases[self.base_of[g] as usize][col as usize],
         }
     }
 
-    /// The ids of group `g` at classes `cls` into `out`; `pos` gives the index in `cls` of
-    /// each class ([`ABSENT`] if not there).
-    fn gather(&self, g: usize, cls: &[u32], pos: &[u32], out: &mut Vec<u32>) {
-        let base = &self.bases[self.base_of[g] as usize];
+    /// The row of group `g`, by column, into `out`.
+    fn row(&self, g: usize, out: &mut Vec<u32>) {
         out.clear();
-        out.extend(cls.iter().map(|&d| base[d as usize]));
-        for &(d, id) in &self.except[g] {
-            let p = pos[d as usize];
-            if p != ABSENT {
-                out[p as usize] = id;
+        out.extend_from_slice(&self.bases[self.base_of[g] as usize]);
+        for &(col, id) in &self.except[g] {
+            out[col as usize] = id;
+        }
+    }
+
+    /// Every id replaced by its rank.
+    fn rank(&mut self, rank: &[u32]) {
+        for base in &mut self.bases {
+            for id in base.iter_mut() {
+                *id = rank[*id as usize];
             }
         }
+        self.except.par_iter_mut().for_each(|ex| {
+            for e in ex {
+                e.1 = rank[e.1 as usize];
+            }
+        });
+    }
+
+    /// A label per column, equal for two columns exactly when every row of the side has
+    /// equal ids at them: the columns refined by the base rows' ids, then by each group's
+    /// exceptions, value by value (the cost follows the exceptions, never columns²).
+    fn column_labels(&self) -> Vec<u32> {
+        let mut label = vec![0u32; self.col_of.iter().max().map_or(0, |&m| m as usize + 1)];
+        for base in &self.bases {
+            let mut ids: HashMap<(u32, u32), u32> = HashMap::new();
+            for (l, &id) in label.iter_mut().zip(base) {
+                let next = ids.len() as u32;
+                *l = *ids.entry((*l, id)).or_insert(next);
+            }
+        }
+        let seed: Vec<u64> = label.iter().map(|&l| u64::from(l)).collect();
+        let by_value = |except: &Vec<(u32, u32)>| {
+            let mut by: HashMap<u32, Vec<usize>> = HashMap::new();
+            for &(col, id) in except {
+                by.entry(id).or_default().push(col as usize);
+            }
+            by.into_values().map(Vec::into_iter)
+        };
+        Partition::refine(&seed, self.except.iter().flat_map(by_value)).class_of
     }
 
     /// Every id the rows use.
@@ -92,8 +140,11 @@ impl Factored {
         let mut masks = Masks::new(&c.full);
         let egress_side = Side::new(c, Direction::Egress);
         let ingress_side = Side::new(c, Direction::Ingress);
+        crate::base::timings::phase("matrix: sides");
         let egress = side_rows(c, &egress_side, &mut masks);
+        egress.timed("egress", c.words());
         let ingress = side_rows(c, &ingress_side, &mut masks);
+        ingress.timed("ingress", c.words());
         // The ids each side uses, ranked.
         let rank = |rows: &SideRows| {
             let mut used = vec![false; masks.len()];
@@ -115,6 +166,9 @@ impl Factored {
         if e_ids.len().saturating_mul(i_ids.len()) > MAX_PAIRS {
             return None;
         }
+        let (mut egress, mut ingress) = (egress, ingress);
+        egress.rank(&egress_rank);
+        ingress.rank(&ingress_rank);
         let mut pair = Vec::with_capacity(e_ids.len() * i_ids.len());
         let mut mask = vec![0u64; c.words()];
         for &a in &e_ids {
@@ -140,8 +194,6 @@ impl Factored {
             ingress,
             egress_of: egress_side.of_class.clone(),
             ingress_of: ingress_side.of_class.clone(),
-            egress_rank,
-            ingress_rank,
             ingress_used: i_ids.len(),
             pair,
         };
@@ -155,67 +207,54 @@ impl Factored {
         self.combine(e, i)
     }
 
+    /// The cell of an egress rank and an ingress rank.
     fn combine(&self, e: u32, i: u32) -> u32 {
-        let (re, ri) = (self.egress_rank[e as usize], self.ingress_rank[i as usize]);
-        self.pair[re as usize * self.ingress_used + ri as usize]
+        self.pair[e as usize * self.ingress_used + i as usize]
     }
 
-    /// The cells of source class `s` towards the classes `cls` into `out` (`pos`: the index
-    /// in `cls` of each class, [`ABSENT`] if not there); `scratch` is working space. Costs
-    /// `cls` and the two groups' exceptions, not a search per cell.
+    /// The egress and ingress column of class `d` (see [`Factored::row`]).
+    pub(super) fn columns_of(&self, d: usize) -> (u32, u32) {
+        (self.egress.col_of[d], self.ingress.col_of[d])
+    }
+
+    /// The cells of source class `s` at the given (egress, ingress) columns
+    /// ([`Factored::columns_of`]) into `out`; `scratch` is working space. Costs the sides'
+    /// columns, the two groups' exceptions and a table lookup per cell.
     pub(super) fn row(
         &self,
         s: usize,
-        cls: &[u32],
-        pos: &[u32],
+        cols: &[(u32, u32)],
         out: &mut Vec<u32>,
-        scratch: &mut Vec<u32>,
+        scratch: &mut Scratch,
     ) {
-        self.egress
-            .gather(self.egress_of[s] as usize, cls, pos, out);
-        self.ingress
-            .gather(self.ingress_of[s] as usize, cls, pos, scratch);
-        for (o, &i) in out.iter_mut().zip(scratch.iter()) {
-            *o = self.combine(*o, i);
-        }
+        let [e, i] = &mut scratch.0;
+        self.egress.row(self.egress_of[s] as usize, e);
+        self.ingress.row(self.ingress_of[s] as usize, i);
+        let pair = &self.pair[..];
+        let used = self.ingress_used;
+        out.clear();
+        out.extend(
+            cols.iter()
+                .map(|&(a, b)| pair[e[a as usize] as usize * used + i[b as usize] as usize]),
+        );
     }
 
     /// Classes alike as far as the two sides tell: equal egress and ingress groups (so
-    /// equal rows), and equal ids in every row of both sides (so equal columns). Numbered
-    /// in order of first class. Found by refining the classes by the base rows' ids and by
-    /// each group's exceptions, value by value: the cost follows the exceptions, never
-    /// classes². Two classes whose differences on one side the other side always hides are
-    /// kept apart (never merged wrongly).
+    /// equal rows), and columns of equal labels on both sides
+    /// ([`SideRows::column_labels`], so equal columns). Numbered in order of first class.
+    /// Two classes whose differences on one side the other side always hides are kept
+    /// apart (never merged wrongly).
     pub(super) fn alike(&self, classes: usize) -> Vec<u32> {
-        let mut label = vec![0u32; classes];
-        for side in [&self.egress, &self.ingress] {
-            for base in &side.bases {
-                let mut ids: HashMap<(u32, u32), u32> = HashMap::new();
-                for (l, &id) in label.iter_mut().zip(base) {
-                    let next = ids.len() as u32;
-                    *l = *ids.entry((*l, id)).or_insert(next);
-                }
-            }
-        }
-        let seed: Vec<u64> = label.iter().map(|&l| u64::from(l)).collect();
-        let by_value = |except: &Vec<(u32, u32)>| {
-            let mut by: HashMap<u32, Vec<usize>> = HashMap::new();
-            for &(d, id) in except {
-                by.entry(id).or_default().push(d as usize);
-            }
-            by.into_values().map(Vec::into_iter)
-        };
-        let columns = Partition::refine(
-            &seed,
-            [&self.egress, &self.ingress]
-                .into_iter()
-                .flat_map(|side| side.except.iter())
-                .flat_map(by_value),
-        );
-        let mut first: HashMap<(u32, u32, u32), u32> = HashMap::new();
+        let (egress, ingress) = (self.egress.column_labels(), self.ingress.column_labels());
+        let mut first: HashMap<[u32; 4], u32> = HashMap::new();
         (0..classes)
             .map(|s| {
-                let key = (self.egress_of[s], self.ingress_of[s], columns.class_of[s]);
+                let key = [
+                    self.egress_of[s],
+                    self.ingress_of[s],
+                    egress[self.egress.col_of[s] as usize],
+                    ingress[self.ingress.col_of[s] as usize],
+                ];
                 let next = first.len() as u32;
                 *first.entry(key).or_insert(next)
             })
@@ -235,6 +274,9 @@ fn side_rows(c: &Compiled, side: &Side, masks: &mut Masks) -> SideRows {
         local: Masks,
         rows: Vec<GroupRow>,
         mask: Vec<u64>,
+        /// The last mask interned, and its id.
+        last: (Vec<u64>, u32),
+        order: Vec<(u32, u32)>,
     }
     let seed = &*masks;
     let parts = side.walk(
@@ -244,35 +286,52 @@ fn side_rows(c: &Compiled, side: &Side, masks: &mut Masks) -> SideRows {
             local: seed.clone(),
             rows: Vec::new(),
             mask: vec![0u64; c.words()],
+            last: (vec![0u64; c.words()], NONE),
+            order: Vec::new(),
         },
         |acc: &mut Part, g, row| {
             let base = row.base();
-            let mut except = Vec::new();
-            for (i, &d) in row.touched().iter().enumerate() {
-                row.touched_result(i, &mut acc.mask);
-                let id = acc.local.intern(&acc.mask);
+            row.touched_in_order(&mut acc.order);
+            let mut except = Vec::with_capacity(acc.order.len());
+            for &(d, i) in &acc.order {
+                row.touched_result(i as usize, &mut acc.mask);
+                // Neighbouring columns often get the same ports: no lookup for those.
+                if acc.mask != acc.last.0 {
+                    acc.last.1 = acc.local.intern(&acc.mask);
+                    acc.last.0.copy_from_slice(&acc.mask);
+                }
+                let id = acc.last.1;
                 if id != base[d as usize] {
                     except.push((d, id));
                 }
             }
-            except.sort_unstable_by_key(|&(d, _)| d);
+            except.shrink_to_fit();
             acc.rows.push((g, row.base_index() as u32, except));
         },
     );
+    // Each part's ids mapped to the shared table: the tables merged in order, the
+    // exceptions mapped in parallel.
     let groups = side.members.len();
     let mut base_of = vec![0u32; groups];
     let mut except = vec![Vec::new(); groups];
-    for part in parts {
-        let map = masks.merge(part.local);
-        for (g, base, mut ex) in part.rows {
-            for e in &mut ex {
-                e.1 = map[e.1 as usize];
-            }
+    let mut map_of = vec![0u32; groups];
+    let mut maps = Vec::with_capacity(parts.len());
+    for (p, part) in parts.into_iter().enumerate() {
+        maps.push(masks.merge(part.local));
+        for (g, base, ex) in part.rows {
             base_of[g] = base;
             except[g] = ex;
+            map_of[g] = p as u32;
         }
     }
+    except.par_iter_mut().zip(&map_of).for_each(|(ex, &p)| {
+        let map = &maps[p as usize];
+        for e in ex {
+            e.1 = map[e.1 as usize];
+        }
+    });
     SideRows {
+        col_of: side.col_of.clone(),
         bases: bases.into_rows(),
         base_of,
         except,

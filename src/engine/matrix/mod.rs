@@ -21,7 +21,7 @@ use super::compile::walk::{Row, Side};
 use super::masks::{ALL, Masks, NONE, WordHasher};
 use crate::model::ip::AddrRange;
 use crate::model::{Cluster, Direction, PortSet};
-use factored::{ABSENT, Factored};
+use factored::{Factored, Scratch};
 
 /// The reachability of every pair of members.
 #[derive(Clone, Debug)]
@@ -40,7 +40,9 @@ pub struct Matrix {
 impl Matrix {
     /// Computes the matrix of a cluster.
     pub fn compute(cluster: &Cluster) -> Matrix {
-        Matrix::of(&Compiled::new(cluster))
+        let c = Compiled::new(cluster);
+        crate::base::timings::phase("compile");
+        Matrix::of(&c)
     }
 
     /// Computes the matrix of a compiled cluster.
@@ -146,25 +148,16 @@ impl Matrix {
     /// A reader of whole rows towards the classes `cols` (in that order, repeats allowed):
     /// for writers that go row by row, one row costs the columns, not a lookup per cell.
     pub fn row_reader(&self, cols: impl IntoIterator<Item = usize>) -> RowReader<'_> {
-        let mut pos = vec![ABSENT; self.classes];
-        let mut cls = Vec::new();
-        let col_cls = cols
-            .into_iter()
-            .map(|d| {
-                if pos[d] == ABSENT {
-                    pos[d] = cls.len() as u32;
-                    cls.push(d as u32);
-                }
-                pos[d]
-            })
-            .collect();
+        let cols: Vec<u32> = cols.into_iter().map(|d| d as u32).collect();
+        let sides = match &self.cells {
+            Cells::Factored(f) => cols.iter().map(|&d| f.columns_of(d as usize)).collect(),
+            _ => Vec::new(),
+        };
         RowReader {
             matrix: self,
-            cls,
-            pos,
-            col_cls,
-            by_class: Vec::new(),
-            scratch: Vec::new(),
+            cols,
+            sides,
+            scratch: Scratch::default(),
             out: Vec::new(),
         }
     }
@@ -177,7 +170,11 @@ impl Matrix {
     /// split on selectors that, all rules combined, change no cell.
     pub fn alike_classes(&self) -> Vec<u32> {
         if let Cells::Factored(f) = &self.cells {
-            return self.merge_alike(&f.alike(self.classes));
+            let groups = f.alike(self.classes);
+            crate::base::timings::phase("alike: factors");
+            let merged = self.merge_alike(&groups);
+            crate::base::timings::phase("alike: cells");
+            return merged;
         }
         let k = self.classes;
         let cell = |s: usize, d: usize| self.cells.get(s, d, k);
@@ -301,14 +298,11 @@ impl Matrix {
 /// ([`Matrix::row_reader`]).
 pub struct RowReader<'m> {
     matrix: &'m Matrix,
-    /// The distinct destination classes.
-    cls: Vec<u32>,
-    /// Per class, its index in `cls` ([`ABSENT`] if not there).
-    pos: Vec<u32>,
-    /// Per column, its index in `cls`.
-    col_cls: Vec<u32>,
-    by_class: Vec<u32>,
-    scratch: Vec<u32>,
+    /// The class of each column.
+    cols: Vec<u32>,
+    /// Factored cells: the egress and ingress column of each column.
+    sides: Vec<(u32, u32)>,
+    scratch: Scratch,
     out: Vec<u32>,
 }
 
@@ -318,25 +312,16 @@ impl RowReader<'_> {
     pub fn row(&mut self, s: usize) -> &[u32] {
         let m = self.matrix;
         match &m.cells {
-            Cells::Factored(f) => f.row(
-                s,
-                &self.cls,
-                &self.pos,
-                &mut self.by_class,
-                &mut self.scratch,
-            ),
+            Cells::Factored(f) => f.row(s, &self.sides, &mut self.out, &mut self.scratch),
             cells => {
-                self.by_class.clear();
-                self.by_class.extend(
-                    self.cls
+                self.out.clear();
+                self.out.extend(
+                    self.cols
                         .iter()
                         .map(|&d| cells.get(s, d as usize, m.classes)),
                 );
             }
         }
-        self.out.clear();
-        self.out
-            .extend(self.col_cls.iter().map(|&i| self.by_class[i as usize]));
         &self.out
     }
 }
@@ -434,13 +419,14 @@ fn rows<C: CellId>(c: &Compiled) -> Option<(Vec<C>, Vec<PortSet>)> {
             acc.rows.push((g, ids));
         },
     );
+    // Rows by column, spread over the classes of each column.
     let mut egress_rows = vec![NONE; egress.members.len() * classes];
     for part in parts {
         let map = masks.merge(part.local);
         for (g, ids) in part.rows {
             let row = &mut egress_rows[g * classes..(g + 1) * classes];
-            for (cell, id) in row.iter_mut().zip(ids) {
-                *cell = map[id as usize];
+            for (cell, &col) in row.iter_mut().zip(&egress.col_of) {
+                *cell = map[ids[col as usize] as usize];
             }
         }
     }
@@ -468,7 +454,7 @@ fn rows<C: CellId>(c: &Compiled) -> Option<(Vec<C>, Vec<PortSet>)> {
             || Combine::new(&c.full),
             |acc: &mut Combine, g, row: &super::compile::walk::Row| {
                 let mut rows = rows_of_group[g].lock().expect("not poisoned");
-                acc.group(shared, base, row, &mut rows, classes, |s| {
+                acc.group(shared, base, row, &mut rows, &ingress.col_of, |s| {
                     let e = egress.of_class[s] as usize;
                     &egress_rows[e * classes..(e + 1) * classes]
                 });
@@ -512,6 +498,8 @@ struct Combine {
     pairs: HashMap<(u32, u32), u32, BuildHasherDefault<WordHasher>>,
     /// The sources whose rows it wrote.
     sources: Vec<usize>,
+    /// The ingress row by column, then by class.
+    column_ids: Vec<u32>,
     ingress_ids: Vec<u32>,
     mask: Vec<u64>,
     /// Whether an id did not fit the cells' type.
@@ -524,6 +512,7 @@ impl Combine {
             local: Masks::new(full),
             pairs: HashMap::default(),
             sources: Vec::new(),
+            column_ids: Vec::new(),
             ingress_ids: Vec::new(),
             mask: vec![0; full.len()],
             overflow: false,
@@ -537,23 +526,26 @@ impl Combine {
             .unwrap_or_else(|| base + self.local.intern(&self.mask))
     }
 
-    /// An ingress group's finished row, combined with its sources' egress rows.
+    /// An ingress group's finished row (by column; `col_of`: the column of each class),
+    /// combined with its sources' egress rows.
     fn group<'e, C: CellId>(
         &mut self,
         shared: &Masks,
         base: u32,
         ingress: &Row,
         rows: &mut [(usize, &mut [C])],
-        classes: usize,
+        col_of: &[u32],
         egress_row: impl Fn(usize) -> &'e [u32],
     ) {
-        self.ingress_ids.clear();
-        self.ingress_ids
-            .extend_from_slice(&ingress.base()[..classes]);
+        self.column_ids.clear();
+        self.column_ids.extend_from_slice(ingress.base());
         for (i, &d) in ingress.touched().iter().enumerate() {
             ingress.touched_result(i, &mut self.mask);
-            self.ingress_ids[d as usize] = self.id(shared, base);
+            self.column_ids[d as usize] = self.id(shared, base);
         }
+        self.ingress_ids.clear();
+        self.ingress_ids
+            .extend(col_of.iter().map(|&col| self.column_ids[col as usize]));
         let ingress_ids = std::mem::take(&mut self.ingress_ids);
         for (s, cells) in rows.iter_mut() {
             self.sources.push(*s);

@@ -73,18 +73,20 @@ pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
                 (!set.is_empty()).then(|| quote(&set.to_string()))
             })
             .collect();
-        // One row reader per thread; each batch split between them.
+        // One row reader and text buffer per thread (kept: a fresh buffer per batch is a
+        // fresh page of memory per line); each batch split between them.
         let threads = rayon::current_num_threads().max(1);
-        let mut states: Vec<(super::RowIds, Bundles)> = (0..threads)
-            .map(|_| (view.row_ids(), Bundles::new(sets.len())))
+        let mut states: Vec<(super::RowIds, Bundles, Vec<u8>)> = (0..threads)
+            .map(|_| (view.row_ids(), Bundles::new(sets.len()), Vec::new()))
             .collect();
         let batch = (view.rows.len() / 64).clamp(threads, MAX_ROW_BATCH);
         for rows in view.rows.chunks(batch) {
-            let texts: Vec<Vec<u8>> = rows
-                .par_chunks(rows.len().div_ceil(threads))
+            let parts = rows.par_chunks(rows.len().div_ceil(threads));
+            let used = parts.len();
+            parts
                 .zip(states.par_iter_mut())
-                .map(|(rows, (ids, bundles))| {
-                    let mut text = Vec::new();
+                .for_each(|(rows, (ids, bundles, text))| {
+                    text.clear();
                     for &r in rows {
                         bundles.clear();
                         for (j, &id) in ids.row(r).iter().enumerate() {
@@ -95,14 +97,12 @@ pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
                         for (id, to) in bundles.iter() {
                             let ports = sets[id as usize].as_deref().unwrap_or_default();
                             let to = to.iter().map(|&j| quoted[view.cols[j]].as_str());
-                            line(&mut text, &quoted[r], ports, to);
+                            line(text, &quoted[r], ports, to);
                         }
                     }
-                    text
-                })
-                .collect();
-            for text in texts {
-                put(&text, out)?;
+                });
+            for (_, _, text) in &states[..used] {
+                put(text, out)?;
             }
         }
     } else {

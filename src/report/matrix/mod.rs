@@ -180,6 +180,7 @@ impl<'a> View<'a> {
             return self;
         }
         let (units, rows, cols) = group::units(&self, by);
+        crate::base::timings::phase("group");
         let mut view = View {
             rows,
             cols,
