@@ -24,38 +24,11 @@ impl Partition {
         seed: &[u64],
         sets: impl Iterator<Item = I>,
     ) -> Partition {
-        let mut class_of: Vec<u32> = Vec::with_capacity(seed.len());
-        let mut first: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
-        for &s in seed {
-            let next = first.len() as u32;
-            class_of.push(*first.entry(s).or_insert(next));
-        }
-        let mut count = first.len();
-        let mut stamp: Vec<(u32, u32)> = Vec::new();
-        let mut round = 0u32;
+        let mut refiner = Refiner::new(seed);
         for set in sets {
-            round += 1;
-            stamp.resize(count, (0, 0));
-            for m in set {
-                let old = class_of[m] as usize;
-                if stamp[old].0 != round {
-                    stamp[old] = (round, count as u32);
-                    count += 1;
-                    stamp.push((0, 0));
-                }
-                class_of[m] = stamp[old].1;
-            }
+            refiner.split(set);
         }
-        let mut remap = vec![u32::MAX; count];
-        let mut reps: Vec<usize> = Vec::new();
-        for (m, c) in class_of.iter_mut().enumerate() {
-            if remap[*c as usize] == u32::MAX {
-                remap[*c as usize] = reps.len() as u32;
-                reps.push(m);
-            }
-            *c = remap[*c as usize];
-        }
-        Partition { class_of, reps }
+        refiner.finish()
     }
 
     /// Number of classes.
@@ -77,6 +50,65 @@ impl Partition {
             BitSet::from_indexes(classes, s.iter().map(|m| self.class_of[m] as usize))
         } else {
             BitSet::from_indexes(classes, (0..classes).filter(|&c| s.contains(self.reps[c])))
+        }
+    }
+}
+
+/// [`Partition::refine`] one set at a time, for sets made on the fly.
+pub struct Refiner {
+    class_of: Vec<u32>,
+    count: usize,
+    /// Per class, the round it was last split in and the class its split members went to.
+    stamp: Vec<(u32, u32)>,
+    round: u32,
+}
+
+impl Refiner {
+    /// The partition given by `seed`: members with equal seeds together.
+    pub fn new(seed: &[u64]) -> Refiner {
+        let mut class_of: Vec<u32> = Vec::with_capacity(seed.len());
+        let mut first: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
+        for &s in seed {
+            let next = first.len() as u32;
+            class_of.push(*first.entry(s).or_insert(next));
+        }
+        let count = first.len();
+        Refiner {
+            class_of,
+            count,
+            stamp: vec![(0, 0); count],
+            round: 0,
+        }
+    }
+
+    /// Splits every class by `set`: its members in the set move to a class of their own.
+    pub fn split(&mut self, set: impl IntoIterator<Item = usize>) {
+        self.round += 1;
+        for m in set {
+            let old = self.class_of[m] as usize;
+            if self.stamp[old].0 != self.round {
+                self.stamp[old] = (self.round, self.count as u32);
+                self.count += 1;
+                self.stamp.push((0, 0));
+            }
+            self.class_of[m] = self.stamp[old].1;
+        }
+    }
+
+    /// The classes, numbered in order of their first member.
+    pub fn finish(mut self) -> Partition {
+        let mut remap = vec![u32::MAX; self.count];
+        let mut reps: Vec<usize> = Vec::new();
+        for (m, c) in self.class_of.iter_mut().enumerate() {
+            if remap[*c as usize] == u32::MAX {
+                remap[*c as usize] = reps.len() as u32;
+                reps.push(m);
+            }
+            *c = remap[*c as usize];
+        }
+        Partition {
+            class_of: self.class_of,
+            reps,
         }
     }
 }

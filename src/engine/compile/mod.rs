@@ -21,8 +21,12 @@ pub mod ports;
 pub mod walk;
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+use rayon::prelude::*;
 
 use super::bitset::BitSet;
+use super::masks::WordHasher;
 use super::port_space::PortSpace;
 use crate::model::ip::AddrRange;
 use crate::model::ir::{Action, PolicyId, TierId, dir_index};
@@ -32,6 +36,10 @@ use member_set::MemberSet;
 use members::Members;
 pub use ports::CPorts;
 use ports::{Resolved, Signatures};
+
+/// Maps and sets keyed by member sets: hashed by words, not by SipHash (a dump has tens of
+/// thousands of sets of thousands of words).
+type WordHash = BuildHasherDefault<WordHasher>;
 
 /// A rule of the model, over classes.
 #[derive(Clone, Debug)]
@@ -163,7 +171,7 @@ impl<'c> Compiled<'c> {
             .collect();
         // Each distinct set once, by its smaller side: a dump's rules repeat a few broad
         // peers (every namespace, the DNS pods) thousands of times.
-        let mut seen: std::collections::HashSet<&MemberSet> = std::collections::HashSet::new();
+        let mut seen: std::collections::HashSet<&MemberSet, WordHash> = Default::default();
         let sets: Vec<&MemberSet> = msubjects
             .iter()
             .chain(
@@ -193,8 +201,13 @@ impl<'c> Compiled<'c> {
             .collect();
         let space = PortSpace::new(resolved.iter().flat_map(Resolved::sets));
 
-        // Everything over classes.
-        let subjects: Vec<BitSet> = msubjects.iter().map(|s| partition.on_classes(s)).collect();
+        // Everything over classes: each distinct set restated once (`sets` holds them all),
+        // in parallel.
+        let restated: Vec<BitSet> = sets.par_iter().map(|s| partition.on_classes(s)).collect();
+        let on_classes: HashMap<&MemberSet, &BitSet, WordHash> =
+            sets.iter().copied().zip(&restated).collect();
+        let on_classes = |s: &MemberSet| on_classes[s].clone();
+        let subjects: Vec<BitSet> = msubjects.iter().map(on_classes).collect();
         let rules: Vec<CRule> = mrules
             .iter()
             .zip(&resolved)
@@ -205,12 +218,12 @@ impl<'c> Compiled<'c> {
                 index: m.index,
                 action: rule_of(m).action,
                 subjects: match &m.subjects {
-                    Some(s) => partition.on_classes(s),
+                    Some(s) => on_classes(s),
                     None => subjects[m.policy].clone(),
                 },
-                peers: partition.on_classes(&m.peers),
+                peers: on_classes(&m.peers),
                 ports: res.masks(&space, sigs.count),
-                named_on: m.named_on.as_ref().map(|s| partition.on_classes(s)),
+                named_on: m.named_on.as_ref().map(on_classes),
             })
             .collect();
         let mut isolated = [

@@ -12,11 +12,12 @@
 //! exceptions are what the rules decide, where the dense rows of both sides took 1.3 GB.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use super::super::compile::Compiled;
-use super::super::compile::classes::Partition;
+use super::super::compile::classes::Refiner;
 use super::super::compile::walk::Side;
-use super::super::masks::{ALL, Masks, NONE};
+use super::super::masks::{ALL, Masks, NONE, WordHasher};
 use crate::model::{Direction, PortSet};
 use rayon::prelude::*;
 
@@ -113,14 +114,25 @@ impl SideRows {
             }
         }
         let seed: Vec<u64> = label.iter().map(|&l| u64::from(l)).collect();
-        let by_value = |except: &Vec<(u32, u32)>| {
-            let mut by: HashMap<u32, Vec<usize>> = HashMap::new();
+        // Each group's exceptions split by value, in buckets kept from group to group.
+        let mut refiner = Refiner::new(&seed);
+        let mut bucket_of: HashMap<u32, u32, BuildHasherDefault<WordHasher>> = HashMap::default();
+        let mut buckets: Vec<Vec<usize>> = Vec::new();
+        for except in &self.except {
+            bucket_of.clear();
             for &(col, id) in except {
-                by.entry(id).or_default().push(col as usize);
+                let next = bucket_of.len() as u32;
+                let b = *bucket_of.entry(id).or_insert(next) as usize;
+                if b == buckets.len() {
+                    buckets.push(Vec::new());
+                }
+                buckets[b].push(col as usize);
             }
-            by.into_values().map(Vec::into_iter)
-        };
-        Partition::refine(&seed, self.except.iter().flat_map(by_value)).class_of
+            for bucket in &mut buckets[..bucket_of.len()] {
+                refiner.split(bucket.drain(..));
+            }
+        }
+        refiner.finish().class_of
     }
 
     /// Every id the rows use.

@@ -267,9 +267,10 @@ impl Matrix {
             }
         }
         // Rows compared cell by cell with the first group of their hashes.
+        // (At one class per group: the classes of a group have equal columns.)
         let (mut a, mut b) = (
-            self.row_reader(0..self.classes),
-            self.row_reader(0..self.classes),
+            self.row_reader(reps.iter().copied()),
+            self.row_reader(reps.iter().copied()),
         );
         // (row hash, column hashes) -> (merged id, representative class) of each group seen.
         type Seen = HashMap<(u64, [u64; 2]), Vec<(u32, usize)>>;
