@@ -1,6 +1,7 @@
 //! Phase timings for performance work: with `KUBECTL_NETPOL_TIMINGS` set in the
-//! environment, [`phase`] prints the seconds since the first call and the phase that just
-//! ended to standard error. Unset (the normal case) it costs one cached check.
+//! environment, [`phase`] prints the seconds since the first call, the resident memory
+//! (where /proc tells it) and the phase that just ended to standard error. Unset (the
+//! normal case) it costs one cached check.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -14,6 +15,13 @@ fn start() -> Option<Instant> {
 /// Marks the end of phase `name`.
 pub fn phase(name: &str) {
     if let Some(t) = start() {
-        eprintln!("timing: {:>8.3} s  {name}", t.elapsed().as_secs_f64());
+        // statm's second field: resident pages (4 KiB).
+        let rss = std::fs::read_to_string("/proc/self/statm")
+            .ok()
+            .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .map_or(String::new(), |pages| {
+                format!("{:>6} MB", (pages * 4096) >> 20)
+            });
+        eprintln!("timing: {:>8.3} s {rss}  {name}", t.elapsed().as_secs_f64());
     }
 }

@@ -39,7 +39,7 @@ impl Masks {
         if mask.iter().all(|&x| x == 0) {
             return Some(NONE);
         }
-        if mask == self.list[ALL as usize].as_slice() {
+        if same(mask, &self.list[ALL as usize]) {
             return Some(ALL);
         }
         self.map.get(mask).copied()
@@ -70,6 +70,12 @@ impl Masks {
     pub fn is_empty(&self) -> bool {
         false
     }
+}
+
+/// Whether two masks are equal, word by word: masks are a few words, where a call to
+/// `memcmp` (what slice equality becomes) costs more than the comparison.
+pub fn same(a: &[u64], b: &[u64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// Maps keyed by `u64` (or `u32`) words, hashed with [`WordHasher`].

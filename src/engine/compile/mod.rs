@@ -22,6 +22,7 @@ pub mod walk;
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -54,10 +55,11 @@ pub struct CRule {
     pub index: usize,
     /// What it does (never Log: Log rules decide nothing and are left out).
     pub action: Action,
-    /// Classes it applies to: its policy's subject, and its local condition.
-    pub subjects: BitSet,
-    /// Classes its peer holds.
-    pub peers: BitSet,
+    /// Classes it applies to: its policy's subject, and its local condition. Shared with
+    /// every rule of equal subjects (a dump's rules repeat a few thousand sets).
+    pub subjects: Arc<BitSet>,
+    /// Classes its peer holds (shared likewise).
+    pub peers: Arc<BitSet>,
     /// Its ports.
     pub ports: CPorts,
     /// Classes its named ports resolve on (None: every class), see
@@ -84,7 +86,7 @@ pub struct Compiled<'c> {
     /// The mask of every port.
     pub full: Vec<u64>,
     /// Per policy of the model: the classes its subject holds.
-    pub subjects: Vec<BitSet>,
+    pub subjects: Vec<Arc<BitSet>>,
     /// The deciding rules of every direction a policy applies in, in evaluation order.
     pub rules: Vec<CRule>,
     /// Per direction, per tier: the classes an isolating policy of the tier applies to.
@@ -203,11 +205,14 @@ impl<'c> Compiled<'c> {
 
         // Everything over classes: each distinct set restated once (`sets` holds them all),
         // in parallel.
-        let restated: Vec<BitSet> = sets.par_iter().map(|s| partition.on_classes(s)).collect();
-        let on_classes: HashMap<&MemberSet, &BitSet, WordHash> =
+        let restated: Vec<Arc<BitSet>> = sets
+            .par_iter()
+            .map(|s| Arc::new(partition.on_classes(s)))
+            .collect();
+        let on_classes: HashMap<&MemberSet, &Arc<BitSet>, WordHash> =
             sets.iter().copied().zip(&restated).collect();
-        let on_classes = |s: &MemberSet| on_classes[s].clone();
-        let subjects: Vec<BitSet> = msubjects.iter().map(on_classes).collect();
+        let on_classes = |s: &MemberSet| Arc::clone(on_classes[s]);
+        let subjects: Vec<Arc<BitSet>> = msubjects.iter().map(on_classes).collect();
         let rules: Vec<CRule> = mrules
             .iter()
             .zip(&resolved)
@@ -223,7 +228,7 @@ impl<'c> Compiled<'c> {
                 },
                 peers: on_classes(&m.peers),
                 ports: res.masks(&space, sigs.count),
-                named_on: m.named_on.as_ref().map(on_classes),
+                named_on: m.named_on.as_ref().map(|s| (*on_classes(s)).clone()),
             })
             .collect();
         let mut isolated = [

@@ -333,7 +333,7 @@ fn columns(c: &Compiled, dir: Direction) -> Partition {
     let mut seen: HashSet<&BitSet> = HashSet::new();
     let mut sets: Vec<&BitSet> = Vec::new();
     for rule in c.rules.iter().filter(|r| r.dir == dir) {
-        let target = match dir {
+        let target: &BitSet = match dir {
             Direction::Egress => &rule.peers,
             Direction::Ingress => &rule.subjects,
         };

@@ -17,7 +17,7 @@ use std::hash::BuildHasherDefault;
 use super::super::compile::Compiled;
 use super::super::compile::classes::Refiner;
 use super::super::compile::walk::Side;
-use super::super::masks::{ALL, Masks, NONE, WordHasher};
+use super::super::masks::{ALL, Masks, NONE, WordHasher, same};
 use crate::model::{Direction, PortSet};
 use rayon::prelude::*;
 
@@ -289,6 +289,7 @@ fn side_rows(c: &Compiled, side: &Side, masks: &mut Masks) -> SideRows {
         /// The last mask interned, and its id.
         last: (Vec<u64>, u32),
         order: Vec<(u32, u32)>,
+        except: Vec<(u32, u32)>,
     }
     let seed = &*masks;
     let parts = side.walk(
@@ -300,25 +301,26 @@ fn side_rows(c: &Compiled, side: &Side, masks: &mut Masks) -> SideRows {
             mask: vec![0u64; c.words()],
             last: (vec![0u64; c.words()], NONE),
             order: Vec::new(),
+            except: Vec::new(),
         },
         |acc: &mut Part, g, row| {
             let base = row.base();
             row.touched_in_order(&mut acc.order);
-            let mut except = Vec::with_capacity(acc.order.len());
+            acc.except.clear();
             for &(d, i) in &acc.order {
                 row.touched_result(i as usize, &mut acc.mask);
                 // Neighbouring columns often get the same ports: no lookup for those.
-                if acc.mask != acc.last.0 {
+                if !same(&acc.mask, &acc.last.0) {
                     acc.last.1 = acc.local.intern(&acc.mask);
                     acc.last.0.copy_from_slice(&acc.mask);
                 }
                 let id = acc.last.1;
                 if id != base[d as usize] {
-                    except.push((d, id));
+                    acc.except.push((d, id));
                 }
             }
-            except.shrink_to_fit();
-            acc.rows.push((g, row.base_index() as u32, except));
+            acc.rows
+                .push((g, row.base_index() as u32, acc.except.clone()));
         },
     );
     // Each part's ids mapped to the shared table: the tables merged in order, the
