@@ -184,17 +184,24 @@ impl<'b> Row<'b> {
 const UNTOUCHED: u32 = u32::MAX;
 
 /// A matching rule: it decides the ports of its mask still undecided.
+#[inline]
 fn decide(state: &mut [u64], w: usize, action: Action, mask: &[u64]) {
     let (all, rest) = state.split_at_mut(w);
     let (und, pass) = rest.split_at_mut(w);
-    for k in 0..w {
-        let decided = und[k] & mask[k];
-        match action {
-            Action::Allow => all[k] |= decided,
-            Action::Pass => pass[k] |= decided,
-            Action::Deny | Action::Log => {}
+    let mask = &mask[..w];
+    let to = match action {
+        Action::Allow => all,
+        Action::Pass => pass,
+        Action::Deny | Action::Log => {
+            for (u, m) in und.iter_mut().zip(mask) {
+                *u &= !m;
+            }
+            return;
         }
-        und[k] &= !mask[k];
+    };
+    for ((t, u), m) in to.iter_mut().zip(und.iter_mut()).zip(mask) {
+        *t |= *u & m;
+        *u &= !m;
     }
 }
 
@@ -643,10 +650,23 @@ impl<'a> Side<'a> {
         let (rules, _) = &self.steps[t][k as usize];
         for &r in rules {
             let rule = &c.rules[r as usize];
-            for &x in &self.targets[r as usize] {
-                let rep = self.col_reps[x as usize];
-                let state = row.touch(c, self.dir, x as usize, rep);
-                decide(state, w, rule.action, c.mask(rule, rep));
+            let targets = &self.targets[r as usize];
+            match &rule.ports {
+                // One mask for every target (the usual case, in the walk's hot loop).
+                CPorts::Fixed(mask) => {
+                    for &x in targets {
+                        let rep = self.col_reps[x as usize];
+                        let state = row.touch(c, self.dir, x as usize, rep);
+                        decide(state, w, rule.action, mask);
+                    }
+                }
+                CPorts::Named(_) => {
+                    for &x in targets {
+                        let rep = self.col_reps[x as usize];
+                        let state = row.touch(c, self.dir, x as usize, rep);
+                        decide(state, w, rule.action, c.mask(rule, rep));
+                    }
+                }
             }
         }
         if let Some(op) = self.end_op(t, k) {

@@ -12,12 +12,11 @@
 //! exceptions are what the rules decide, where the dense rows of both sides took 1.3 GB.
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 
 use super::super::compile::Compiled;
 use super::super::compile::classes::Refiner;
 use super::super::compile::walk::Side;
-use super::super::masks::{ALL, Masks, NONE, WordHasher, same};
+use super::super::masks::{ALL, Masks, NONE, same};
 use crate::model::{Direction, PortSet};
 use rayon::prelude::*;
 
@@ -114,23 +113,35 @@ impl SideRows {
             }
         }
         let seed: Vec<u64> = label.iter().map(|&l| u64::from(l)).collect();
-        // Each group's exceptions split by value, in buckets kept from group to group.
+        // Each group's exceptions split by value, in buckets kept from group to group
+        // (found through a slot per id, reset after each group).
         let mut refiner = Refiner::new(&seed);
-        let mut bucket_of: HashMap<u32, u32, BuildHasherDefault<WordHasher>> = HashMap::default();
+        let ids = self
+            .except
+            .iter()
+            .flatten()
+            .map(|&(_, id)| id as usize + 1)
+            .max();
+        let mut slot = vec![u32::MAX; ids.unwrap_or(0)];
+        let mut used: Vec<u32> = Vec::new();
         let mut buckets: Vec<Vec<usize>> = Vec::new();
         for except in &self.except {
-            bucket_of.clear();
             for &(col, id) in except {
-                let next = bucket_of.len() as u32;
-                let b = *bucket_of.entry(id).or_insert(next) as usize;
-                if b == buckets.len() {
-                    buckets.push(Vec::new());
+                let s = &mut slot[id as usize];
+                if *s == u32::MAX {
+                    *s = used.len() as u32;
+                    used.push(id);
+                    if buckets.len() < used.len() {
+                        buckets.push(Vec::new());
+                    }
                 }
-                buckets[b].push(col as usize);
+                buckets[*s as usize].push(col as usize);
             }
-            for bucket in &mut buckets[..bucket_of.len()] {
+            for (bucket, &id) in buckets.iter_mut().zip(&used) {
                 refiner.split(bucket.drain(..));
+                slot[id as usize] = u32::MAX;
             }
+            used.clear();
         }
         refiner.finish().class_of
     }

@@ -266,28 +266,51 @@ impl Matrix {
                 sum[1] = sum[1].wrapping_add(c[1]);
             }
         }
-        // Rows compared cell by cell with the first group of their hashes.
-        // (At one class per group: the classes of a group have equal columns.)
-        let (mut a, mut b) = (
-            self.row_reader(reps.iter().copied()),
-            self.row_reader(reps.iter().copied()),
-        );
-        // (row hash, column hashes) -> (merged id, representative class) of each group seen.
-        type Seen = HashMap<(u64, [u64; 2]), Vec<(u32, usize)>>;
-        let mut first = Seen::new();
+        // Rows compared cell by cell with the first group of their hashes, in parallel
+        // (at one class per group: the classes of a group have equal columns).
+        let key = |g: usize| (row_hash[g], col_hash[g]);
+        let mut first_of: HashMap<(u64, [u64; 2]), usize> = HashMap::new();
+        let firsts: Vec<usize> = (0..count)
+            .map(|g| *first_of.entry(key(g)).or_insert(g))
+            .collect();
+        let readers = || {
+            (
+                self.row_reader(reps.iter().copied()),
+                self.row_reader(reps.iter().copied()),
+            )
+        };
+        let same: Vec<bool> = (0..count)
+            .into_par_iter()
+            .map_init(readers, |(a, b), g| {
+                let f = firsts[g];
+                f == g || a.row(reps[g]) == b.row(reps[f])
+            })
+            .collect();
+        // Numbered in order of first group. A group whose row differs from its first's
+        // despite equal hashes is compared with every group of those hashes.
+        let (mut a, mut b) = readers();
+        // Per pair of hashes, (merged id, representative class) of each row met.
+        type Met = HashMap<(u64, [u64; 2]), Vec<(u32, usize)>>;
+        let mut others = Met::new();
         let mut merged = vec![0u32; count];
         let mut next = 0u32;
         for g in 0..count {
-            let candidates = first.entry((row_hash[g], col_hash[g])).or_default();
-            let found = candidates
-                .iter()
-                .find(|&&(_, rep)| a.row(reps[g]) == b.row(rep));
-            match found {
-                Some(&(m, _)) => merged[g] = m,
-                None => {
-                    merged[g] = next;
-                    candidates.push((next, reps[g]));
-                    next += 1;
+            let f = firsts[g];
+            if f == g {
+                merged[g] = next;
+                next += 1;
+            } else if same[g] {
+                merged[g] = merged[f];
+            } else {
+                let list = others.entry(key(g)).or_default();
+                let found = list.iter().find(|&&(_, rep)| a.row(reps[g]) == b.row(rep));
+                match found {
+                    Some(&(m, _)) => merged[g] = m,
+                    None => {
+                        merged[g] = next;
+                        list.push((next, reps[g]));
+                        next += 1;
+                    }
                 }
             }
         }
