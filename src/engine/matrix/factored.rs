@@ -8,8 +8,10 @@
 //! groups × classes. The rows hold ids of masks; `pair` holds the id of the AND of every
 //! pair of ids the rows use, through a rank of each used id.
 //!
-//! On the largest dump (37,990 classes; 3,868 egress and 12,907 ingress groups) the
-//! exceptions are what the rules decide, where the dense rows of both sides took 1.3 GB.
+//! Rows run over each side's columns ([`Side::col_of`]), and after the build hold ranks of
+//! ids, so that a cell is one lookup in `pair`. On the largest dump (37,990 classes; 3,868
+//! egress groups over 4,270 columns, 12,907 ingress groups over 27,389) the ingress side
+//! keeps 88 million exceptions (700 MB), where the dense rows of both sides took 1.3 GB.
 
 use std::collections::HashMap;
 
