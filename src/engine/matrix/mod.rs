@@ -218,10 +218,11 @@ impl Matrix {
 
 impl Matrix {
     /// Coarsens `groups` (classes with equal rows and columns, numbered in order of first
-    /// class) to every group of alike classes: groups whose rows are equal (compared cell by
-    /// cell) and whose columns have equal hashes (two independent 64-bit sums over every
-    /// cell) are merged. One parallel pass over one class per group, rows read whole
-    /// ([`RowReader`]).
+    /// class) to every group of alike classes: groups whose rows and columns have equal
+    /// hashes (a 64-bit hash per row, two independent 64-bit sums per column) are merged
+    /// once their rows are found equal cell by cell and their columns too
+    /// ([`Matrix::unmerge_unequal_columns`]): a hash collision never merges two groups.
+    /// Parallel passes over one class per group, rows read whole ([`RowReader`]).
     fn merge_alike(&self, groups: &[u32]) -> Vec<u32> {
         let count = groups.iter().max().map_or(0, |&g| g as usize + 1);
         let mut reps = vec![usize::MAX; count];
@@ -314,7 +315,68 @@ impl Matrix {
                 }
             }
         }
-        groups.iter().map(|&g| merged[g as usize]).collect()
+        self.unmerge_unequal_columns(&reps, &mut merged, &mut next);
+        // Renumbered in order of first class (an unmerged group's id came last).
+        let mut order = vec![u32::MAX; next as usize];
+        let mut seen = 0u32;
+        groups
+            .iter()
+            .map(|&g| {
+                let o = &mut order[merged[g as usize] as usize];
+                if *o == u32::MAX {
+                    *o = seen;
+                    seen += 1;
+                }
+                *o
+            })
+            .collect()
+    }
+
+    /// Checks, cell by cell, that every group merged into another's (`merged[g]` equal to
+    /// the id of an earlier group) has that group's column, in one parallel pass over the
+    /// rows at those columns only; a group that does not gets an id of its own (from
+    /// `next`). Rows need no check: they were compared when merged.
+    fn unmerge_unequal_columns(&self, reps: &[usize], merged: &mut [u32], next: &mut u32) {
+        let mut first_with = vec![usize::MAX; *next as usize];
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        for (g, &m) in merged.iter().enumerate() {
+            match first_with[m as usize] {
+                usize::MAX => first_with[m as usize] = g,
+                f => pairs.push((g, f)),
+            }
+        }
+        if pairs.is_empty() {
+            return;
+        }
+        let cols = pairs.iter().flat_map(|&(g, f)| [reps[g], reps[f]]);
+        let unequal: Vec<bool> = (0..reps.len())
+            .into_par_iter()
+            .fold(
+                || (self.row_reader(cols.clone()), vec![false; pairs.len()]),
+                |(mut reader, mut unequal), s| {
+                    let row = reader.row(reps[s]);
+                    for (u, cells) in unequal.iter_mut().zip(row.chunks_exact(2)) {
+                        *u |= cells[0] != cells[1];
+                    }
+                    (reader, unequal)
+                },
+            )
+            .map(|(_, unequal)| unequal)
+            .reduce(
+                || vec![false; pairs.len()],
+                |mut a, b| {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        *x |= y;
+                    }
+                    a
+                },
+            );
+        for (&(g, _), bad) in pairs.iter().zip(unequal) {
+            if bad {
+                merged[g] = *next;
+                *next += 1;
+            }
+        }
     }
 }
 
@@ -718,6 +780,53 @@ mod tests {
                 next = next.max(g + 1);
             }
         }
+    }
+
+    #[test]
+    fn a_merge_of_unequal_columns_is_undone() {
+        // What a collision of column hashes would do: a group merged into one whose column
+        // differs. The cell-by-cell check gives it an id of its own; a right merge stays.
+        let mut split = 0;
+        for (held, factored) in held_and_factored() {
+            let Cells::Factored(f) = &factored.cells else {
+                unreachable!()
+            };
+            let groups = f.alike(factored.class_count());
+            let count = groups.iter().max().map_or(0, |&g| g as usize + 1);
+            let mut reps = vec![usize::MAX; count];
+            for (c, &g) in groups.iter().enumerate() {
+                if reps[g as usize] == usize::MAX {
+                    reps[g as usize] = c;
+                }
+            }
+            let k = held.class_count();
+            let column = |c: usize| (0..k).map(|x| held.class_allowed(x, c)).collect::<Vec<_>>();
+            let unequal = (1..count).find(|&g| column(reps[g]) != column(reps[0]));
+            let Some(g) = unequal else { continue };
+            let mut merged: Vec<u32> = (0..count as u32).collect();
+            merged[g] = 0;
+            let mut next = count as u32;
+            factored.unmerge_unequal_columns(&reps, &mut merged, &mut next);
+            assert_eq!(merged[g], count as u32, "split off with a new id");
+            assert_eq!(next, count as u32 + 1);
+            split += 1;
+            // A merge of two groups with equal columns (their rows may differ: the check
+            // is of columns only) is kept.
+            let columns: Vec<Vec<&PortSet>> = reps.iter().map(|&r| column(r)).collect();
+            let equal = (0..count).find_map(|a| {
+                (a + 1..count)
+                    .find(|&b| columns[a] == columns[b])
+                    .map(|b| (a, b))
+            });
+            if let Some((a, b)) = equal {
+                let mut merged: Vec<u32> = (0..count as u32).collect();
+                merged[b] = a as u32;
+                let mut next = count as u32;
+                factored.unmerge_unequal_columns(&reps, &mut merged, &mut next);
+                assert_eq!((merged[b], next), (a as u32, count as u32));
+            }
+        }
+        assert!(split > 0, "a wrong merge was tried");
     }
 
     #[test]
