@@ -29,29 +29,47 @@ use crate::model::Direction;
 use crate::model::ir::{Action, EndAction, dir_index};
 
 /// The state of every column (dense): per column, `w` words each of the ports allowed so
-/// far, undecided in the tier, and passed to the next tier.
+/// far, undecided in the tier, and passed to the next tier, side by side (one column's
+/// state is one read: a row's first touch of a column is a random access).
 #[derive(Clone)]
 struct Dense {
-    allowed: Vec<u64>,
-    undecided: Vec<u64>,
-    passed: Vec<u64>,
+    /// Words per column (3 `w`).
+    stride: usize,
+    states: Vec<u64>,
+    /// Whether every column has the state of the first (then only that one is read: the
+    /// usual trunk of a cluster without tiers before its NetworkPolicies).
+    uniform: bool,
 }
 
 impl Dense {
     /// Nothing decided yet: every port of every column undecided.
     fn new(columns: usize, full: &[u64]) -> Dense {
+        let w = full.len();
+        let mut one = vec![0u64; 3 * w];
+        one[w..2 * w].copy_from_slice(full);
         Dense {
-            allowed: vec![0; columns * full.len()],
-            undecided: full.repeat(columns),
-            passed: vec![0; columns * full.len()],
+            stride: 3 * w,
+            states: one.repeat(columns),
+            uniform: true,
         }
     }
 
     /// The state of column `d` into `state` (allowed, undecided, passed; `w` words each).
-    fn load(&self, d: usize, w: usize, state: &mut [u64]) {
-        state[..w].copy_from_slice(&self.allowed[d * w..(d + 1) * w]);
-        state[w..2 * w].copy_from_slice(&self.undecided[d * w..(d + 1) * w]);
-        state[2 * w..].copy_from_slice(&self.passed[d * w..(d + 1) * w]);
+    fn load(&self, d: usize, state: &mut [u64]) {
+        let d = if self.uniform { 0 } else { d };
+        state.copy_from_slice(&self.states[d * self.stride..(d + 1) * self.stride]);
+    }
+
+    /// Sets the state of column `d`; [`Dense::settle`] after the last.
+    fn set(&mut self, d: usize, state: &[u64]) {
+        self.states[d * self.stride..(d + 1) * self.stride].copy_from_slice(state);
+        self.uniform = false;
+    }
+
+    /// Finds whether every column's state is the first's.
+    fn settle(&mut self) {
+        let first = self.states.get(..self.stride).unwrap_or_default();
+        self.uniform = self.states.chunks_exact(self.stride).all(|s| s == first);
     }
 }
 
@@ -115,7 +133,7 @@ impl<'b> Row<'b> {
             self.touched.push(d as u32);
             self.state.resize((i + 1) * 3 * w, 0);
             let state = &mut self.state[i * 3 * w..];
-            self.trunk.load(d, w, state);
+            self.trunk.load(d, state);
             for op in &self.ends {
                 apply(c, dir, op, rep, state);
             }
@@ -207,19 +225,41 @@ fn decide(state: &mut [u64], w: usize, action: Action, mask: &[u64]) {
 
 /// The end of a tier at a column, represented by class `d`.
 fn apply(c: &Compiled, dir: Direction, op: &EndOp, d: usize, state: &mut [u64]) {
-    let w = state.len() / 3;
-    let t = op.tier as usize;
-    let isolated = op
-        .isolated
-        .unwrap_or_else(|| c.isolated[dir_index(dir)][t].contains(d));
-    let (und, pass) = state[w..].split_at_mut(w);
-    if isolated && c.cluster.ir.tiers[t].end == EndAction::Deny {
-        und.fill(0);
+    End::new(c, dir, op).apply(d, state);
+}
+
+/// A tier's end, looked up once for the many columns it applies to.
+struct End<'c> {
+    /// Whether the tier's end denies what its rules left undecided.
+    denies: bool,
+    /// The columns the tier isolates: all (egress: the source is isolated) or none, or
+    /// those of a set (ingress).
+    isolated: Result<bool, &'c BitSet>,
+    passed: bool,
+}
+
+impl<'c> End<'c> {
+    fn new(c: &'c Compiled, dir: Direction, op: &EndOp) -> End<'c> {
+        let t = op.tier as usize;
+        End {
+            denies: c.cluster.ir.tiers[t].end == EndAction::Deny,
+            isolated: op.isolated.ok_or(&c.isolated[dir_index(dir)][t]),
+            passed: op.passed,
+        }
     }
-    if op.passed {
-        for k in 0..w {
-            und[k] |= pass[k];
-            pass[k] = 0;
+
+    /// The end at a column, represented by class `d`.
+    fn apply(&self, d: usize, state: &mut [u64]) {
+        let w = state.len() / 3;
+        let (und, pass) = state[w..].split_at_mut(w);
+        if self.denies && self.isolated.unwrap_or_else(|set| set.contains(d)) {
+            und.fill(0);
+        }
+        if self.passed {
+            for k in 0..w {
+                und[k] |= pass[k];
+                pass[k] = 0;
+            }
         }
     }
 }
@@ -498,16 +538,15 @@ impl<'a> Side<'a> {
                     state.copy_from_slice(&row.state[i as usize * 3 * w..][..3 * w])
                 }
                 _ => {
-                    initial.load(d, w, &mut state);
+                    initial.load(d, &mut state);
                     for op in &row.ends {
                         apply(c, self.dir, op, self.col_reps[d], &mut state);
                     }
                 }
             }
-            trunk.allowed[d * w..(d + 1) * w].copy_from_slice(&state[..w]);
-            trunk.undecided[d * w..(d + 1) * w].copy_from_slice(&state[w..2 * w]);
-            trunk.passed[d * w..(d + 1) * w].copy_from_slice(&state[2 * w..]);
+            trunk.set(d, &state);
         }
+        trunk.settle();
         let mut index: HashMap<Vec<EndOp>, usize> = HashMap::new();
         let mut ids = Vec::new();
         let mut out = vec![0u64; w];
@@ -520,7 +559,7 @@ impl<'a> Side<'a> {
             }
             let row_ids = (0..columns)
                 .map(|d| {
-                    trunk.load(d, w, &mut state);
+                    trunk.load(d, &mut state);
                     for op in &ends {
                         apply(c, self.dir, op, self.col_reps[d], &mut state);
                     }
@@ -670,11 +709,9 @@ impl<'a> Side<'a> {
             }
         }
         if let Some(op) = self.end_op(t, k) {
+            let end = End::new(c, self.dir, &op);
             for (i, &x) in row.touched.iter().enumerate() {
-                apply(
-                    c,
-                    self.dir,
-                    &op,
+                end.apply(
                     self.col_reps[x as usize],
                     &mut row.state[i * 3 * w..(i + 1) * 3 * w],
                 );
