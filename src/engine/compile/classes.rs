@@ -93,6 +93,29 @@ impl Refiner {
             }
             self.class_of[m] = self.stamp[old].1;
         }
+        // Every split takes new ids, also for classes wholly moved: renumbered once the
+        // ids outnumber the members twice (else millions of splits of a few thousand
+        // members grow the stamps to millions).
+        if self.count > 2 * self.class_of.len() + 1024 {
+            self.compact();
+        }
+    }
+
+    /// Renumbers the classes `0..` (in no particular order).
+    fn compact(&mut self) {
+        let mut remap = vec![u32::MAX; self.count];
+        let mut live = 0u32;
+        for c in &mut self.class_of {
+            let r = &mut remap[*c as usize];
+            if *r == u32::MAX {
+                *r = live;
+                live += 1;
+            }
+            *c = *r;
+        }
+        self.count = live as usize;
+        self.stamp.clear();
+        self.stamp.resize(self.count, (0, 0));
     }
 
     /// The classes, numbered in order of their first member.
@@ -116,6 +139,42 @@ impl Refiner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn many_splits_of_few_members_renumber_and_stay_exact() {
+        // More splits than members many times over (the column labels of a dump: 88
+        // million memberships over 27,389 columns): ids are renumbered on the way, and the
+        // classes are those of the members' memberships.
+        let members = 40;
+        let mut refiner = Refiner::new(&vec![0; members]);
+        let mut seen: Vec<Vec<bool>> = vec![Vec::new(); members];
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..5_000 {
+            let set: Vec<usize> = (0..members)
+                .filter(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x % 5 != 0
+                })
+                .collect();
+            for (m, s) in seen.iter_mut().enumerate() {
+                s.push(set.contains(&m));
+            }
+            refiner.split(set);
+        }
+        assert!(refiner.stamp.len() <= 2 * members + 1024 + members);
+        let p = refiner.finish();
+        for a in 0..members {
+            for b in 0..members {
+                assert_eq!(
+                    p.class_of[a] == p.class_of[b],
+                    seen[a] == seen[b],
+                    "{a} {b}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn members_split_by_every_set_and_seed() {
