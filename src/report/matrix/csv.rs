@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::{Cell, View};
+use super::{BLANK, Cell, View};
 
 /// Writes the view as CSV, a row at a time.
 pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
@@ -12,6 +12,28 @@ pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
         .chain(view.cols.iter().map(|&c| view.id(c).to_string()))
         .collect();
     write_record(out, &header)?;
+    if view.port.is_none() {
+        // Each distinct set's field once; rows formatted on every core, in order.
+        let fields: Vec<String> = (0..view.matrix.set_count())
+            .map(|id| quote(&view.matrix.set(id as u32).to_string()))
+            .collect();
+        return super::write_rows(
+            view,
+            out,
+            || (),
+            |(), ids, r, text| {
+                text.extend_from_slice(quote(view.id(r)).as_bytes());
+                for &id in ids {
+                    text.push(b',');
+                    if id != BLANK {
+                        text.extend_from_slice(fields[id as usize].as_bytes());
+                    }
+                }
+                text.push(b'\n');
+            },
+            |text, out| out.write_all(text),
+        );
+    }
     let mut record = Vec::with_capacity(view.cols.len() + 1);
     for &r in &view.rows {
         record.clear();

@@ -10,7 +10,6 @@
 
 use std::io::{self, Write};
 
-use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
 use super::{BLANK, View};
@@ -73,38 +72,25 @@ pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
                 (!set.is_empty()).then(|| quote(&set.to_string()))
             })
             .collect();
-        // One row reader and text buffer per thread (kept: a fresh buffer per batch is a
-        // fresh page of memory per line); each batch split between them.
-        let threads = rayon::current_num_threads().max(1);
-        let mut states: Vec<(super::RowIds, Bundles, Vec<u8>)> = (0..threads)
-            .map(|_| (view.row_ids(), Bundles::new(sets.len()), Vec::new()))
-            .collect();
-        let batch = (view.rows.len() / 64).clamp(threads, MAX_ROW_BATCH);
-        for rows in view.rows.chunks(batch) {
-            let parts = rows.par_chunks(rows.len().div_ceil(threads));
-            let used = parts.len();
-            parts
-                .zip(states.par_iter_mut())
-                .for_each(|(rows, (ids, bundles, text))| {
-                    text.clear();
-                    for &r in rows {
-                        bundles.clear();
-                        for (j, &id) in ids.row(r).iter().enumerate() {
-                            if id != BLANK && sets[id as usize].is_some() {
-                                bundles.add(id, j);
-                            }
-                        }
-                        for (id, to) in bundles.iter() {
-                            let ports = sets[id as usize].as_deref().unwrap_or_default();
-                            let to = to.iter().map(|&j| quoted[view.cols[j]].as_str());
-                            line(text, &quoted[r], ports, to);
-                        }
+        super::write_rows(
+            view,
+            out,
+            || Bundles::new(sets.len()),
+            |bundles, ids, r, text| {
+                bundles.clear();
+                for (j, &id) in ids.iter().enumerate() {
+                    if id != BLANK && sets[id as usize].is_some() {
+                        bundles.add(id, j);
                     }
-                });
-            for (_, _, text) in &states[..used] {
-                put(text, out)?;
-            }
-        }
+                }
+                for (id, to) in bundles.iter() {
+                    let ports = sets[id as usize].as_deref().unwrap_or_default();
+                    let to = to.iter().map(|&j| quoted[view.cols[j]].as_str());
+                    line(text, &quoted[r], ports, to);
+                }
+            },
+            &mut put,
+        )?;
     } else {
         // A row's destinations bundled by the resolved port, in column order of their first.
         let mut bundles: Vec<(String, Vec<usize>)> = Vec::new();
@@ -138,11 +124,6 @@ pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "  ]")?;
     writeln!(out, "}}")
 }
-
-/// Most rows formatted together (a 64th of the rows below that): enough to keep the
-/// threads busy, few enough that their text stays small (a row of the largest dump is a few
-/// hundred KB).
-const MAX_ROW_BATCH: usize = 64;
 
 /// One connection line (no separator): a source, the ports, and the destinations.
 fn line<'a>(text: &mut Vec<u8>, from: &str, ports: &str, to: impl Iterator<Item = &'a str>) {

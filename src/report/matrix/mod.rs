@@ -19,6 +19,9 @@ pub mod mermaid;
 pub mod table;
 
 use std::collections::HashMap;
+use std::io::{self, Write};
+
+use rayon::prelude::*;
 
 pub use group::{GroupBy, Unit};
 
@@ -59,6 +62,47 @@ pub struct View<'a> {
 
 /// Marks a blank pair in [`RowIds::row`].
 pub const BLANK: u32 = u32::MAX;
+
+/// Writes the rows of a view without `--port`, formatted on every core: a batch of rows at
+/// a time, split between the threads, each with its own state (made by `state`), row reader
+/// ([`View::row_ids`]) and text buffer. `format(state, ids, r, text)` appends the text of
+/// row `r`, whose set ids are `ids`; `put` writes each part's text, in row order. Memory
+/// holds one batch's text, never the document.
+pub fn write_rows<S: Send>(
+    view: &View,
+    out: &mut dyn Write,
+    state: impl Fn() -> S,
+    format: impl Fn(&mut S, &[u32], usize, &mut Vec<u8>) + Sync,
+    mut put: impl FnMut(&[u8], &mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let threads = rayon::current_num_threads().max(1);
+    // Kept from batch to batch: a fresh buffer per batch is fresh memory per line.
+    let mut states: Vec<(RowIds, S, Vec<u8>)> = (0..threads)
+        .map(|_| (view.row_ids(), state(), Vec::new()))
+        .collect();
+    let batch = (view.rows.len() / 64).clamp(threads, MAX_ROW_BATCH);
+    for rows in view.rows.chunks(batch) {
+        let parts = rows.par_chunks(rows.len().div_ceil(threads));
+        let used = parts.len();
+        parts
+            .zip(states.par_iter_mut())
+            .for_each(|(rows, (ids, s, text))| {
+                text.clear();
+                for &r in rows {
+                    format(s, ids.row(r), r, text);
+                }
+            });
+        for (_, _, text) in &states[..used] {
+            put(text, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// Most rows formatted together (a 64th of the rows below that): enough to keep the
+/// threads busy, few enough that their text stays small (a row of the largest dump is a few
+/// hundred KB).
+const MAX_ROW_BATCH: usize = 64;
 
 /// The set ids of whole rows of a view ([`View::row_ids`]).
 pub struct RowIds<'v> {
