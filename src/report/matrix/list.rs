@@ -3,32 +3,40 @@
 
 use std::io::{self, Write};
 
-use super::View;
+use super::{BLANK, View};
 
 /// Writes the allowed connections of the view, one per line.
 pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
-    // Without --port, each distinct port set is formatted once.
-    let mut ports: Vec<Option<Option<String>>> = vec![None; view.matrix.set_count()];
+    if view.port.is_none() {
+        // Each distinct port set formatted once; rows on every core, in order.
+        let ports: Vec<Option<String>> = (0..view.matrix.set_count() as u32)
+            .map(|id| {
+                let set = view.matrix.set(id);
+                (!set.is_empty()).then(|| format!(" : {set}\n"))
+            })
+            .collect();
+        return super::write_rows(
+            view,
+            out,
+            || (),
+            |(), ids, r, text| {
+                for (&c, &id) in view.cols.iter().zip(ids) {
+                    if let Some(Some(ports)) = (id != BLANK).then(|| &ports[id as usize]) {
+                        text.extend_from_slice(view.id(r).as_bytes());
+                        text.extend_from_slice(b" => ");
+                        text.extend_from_slice(view.id(c).as_bytes());
+                        text.extend_from_slice(ports.as_bytes());
+                    }
+                }
+            },
+            |text, out| out.write_all(text),
+        );
+    }
     for &r in &view.rows {
         for &c in &view.cols {
-            let text = if view.port.is_none() {
-                let Some(id) = view.set_id(r, c) else {
-                    continue;
-                };
-                let text = ports[id as usize].get_or_insert_with(|| {
-                    let set = view.matrix.set(id);
-                    (!set.is_empty()).then(|| format!(" : {set}"))
-                });
-                match text {
-                    Some(t) => t.as_str(),
-                    None => continue,
-                }
-            } else if view.cell(r, c).is_allowed() {
-                ""
-            } else {
-                continue;
-            };
-            writeln!(out, "{} => {}{text}", view.id(r), view.id(c))?;
+            if view.cell(r, c).is_allowed() {
+                writeln!(out, "{} => {}", view.id(r), view.id(c))?;
+            }
         }
     }
     Ok(())

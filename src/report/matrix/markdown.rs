@@ -27,12 +27,46 @@ pub fn write(view: &View, w: &mut dyn Write) -> io::Result<()> {
         .chain(view.cols.iter().map(|_| ":-:".to_string()))
         .collect();
     push_row(&mut out, &rule);
-    for &r in &view.rows {
-        let label = match view.col_number(r) {
-            Some(n) => format!("{n} `{}`", view.id(r)),
-            None => format!("`{}`", view.id(r)),
+    w.write_all(out.as_bytes())?;
+    out.clear();
+    let label = |r: usize| match view.col_number(r) {
+        Some(n) => format!("{n} `{}`", view.id(r)),
+        None => format!("`{}`", view.id(r)),
+    };
+    if view.port.is_none() {
+        // Each distinct set's cell once (as push_row writes it); rows formatted on every
+        // core, in order.
+        let cell = |id: u32| {
+            let text = if id == super::BLANK {
+                super::Cell::Blank.grid_text()
+            } else {
+                super::Cell::Ports(view.matrix.set(id)).grid_text()
+            };
+            format!(" {} |", escape(&text))
         };
-        let row: Vec<String> = std::iter::once(label)
+        let blank = cell(super::BLANK);
+        let cells: Vec<String> = (0..view.matrix.set_count() as u32).map(cell).collect();
+        super::write_rows(
+            view,
+            w,
+            || (),
+            |(), ids, r, text| {
+                text.extend_from_slice(format!("| {} |", escape(&label(r))).as_bytes());
+                for &id in ids {
+                    let cell = if id == super::BLANK {
+                        &blank
+                    } else {
+                        &cells[id as usize]
+                    };
+                    text.extend_from_slice(cell.as_bytes());
+                }
+                text.push(b'\n');
+            },
+            |text, w| w.write_all(text),
+        )?;
+    }
+    for &r in view.rows.iter().filter(|_| view.port.is_some()) {
+        let row: Vec<String> = std::iter::once(label(r))
             .chain(view.cols.iter().map(|&c| view.cell(r, c).grid_text()))
             .collect();
         push_row(&mut out, &row);
