@@ -141,9 +141,9 @@ impl Matrix {
         &self.sets[id as usize]
     }
 
-    /// Number of distinct port sets: ids are `0..set_count()`.
-    pub fn set_count(&self) -> usize {
-        self.sets.len()
+    /// The distinct port sets, by id ([`Matrix::set`]): for writers that format each once.
+    pub fn sets(&self) -> &[PortSet] {
+        &self.sets
     }
 
     /// A reader of whole rows towards the classes `cols` (in that order, repeats allowed):

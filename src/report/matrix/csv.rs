@@ -14,8 +14,11 @@ pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
     write_record(out, &header)?;
     if view.port.is_none() {
         // Each distinct set's field once; rows formatted on every core, in order.
-        let fields: Vec<String> = (0..view.matrix.set_count())
-            .map(|id| quote(&view.matrix.set(id as u32).to_string()))
+        let fields: Vec<String> = view
+            .matrix
+            .sets()
+            .iter()
+            .map(|set| quote(&set.to_string()))
             .collect();
         return super::write_rows(
             view,

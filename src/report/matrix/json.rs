@@ -66,11 +66,11 @@ pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
     if view.port.is_none() {
         // Rows are formatted in parallel, a batch at a time, and written in order: memory
         // holds one batch of rows' text, never the document.
-        let sets: Vec<Option<String>> = (0..view.matrix.set_count())
-            .map(|id| {
-                let set = view.matrix.set(id as u32);
-                (!set.is_empty()).then(|| quote(&set.to_string()))
-            })
+        let sets: Vec<Option<String>> = view
+            .matrix
+            .sets()
+            .iter()
+            .map(|set| (!set.is_empty()).then(|| quote(&set.to_string())))
             .collect();
         super::write_rows(
             view,

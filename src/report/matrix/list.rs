@@ -9,11 +9,11 @@ use super::{BLANK, View};
 pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
     if view.port.is_none() {
         // Each distinct port set formatted once; rows on every core, in order.
-        let ports: Vec<Option<String>> = (0..view.matrix.set_count() as u32)
-            .map(|id| {
-                let set = view.matrix.set(id);
-                (!set.is_empty()).then(|| format!(" : {set}\n"))
-            })
+        let ports: Vec<Option<String>> = view
+            .matrix
+            .sets()
+            .iter()
+            .map(|set| (!set.is_empty()).then(|| format!(" : {set}\n")))
             .collect();
         return super::write_rows(
             view,

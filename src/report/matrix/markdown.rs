@@ -36,16 +36,14 @@ pub fn write(view: &View, w: &mut dyn Write) -> io::Result<()> {
     if view.port.is_none() {
         // Each distinct set's cell once (as push_row writes it); rows formatted on every
         // core, in order.
-        let cell = |id: u32| {
-            let text = if id == super::BLANK {
-                super::Cell::Blank.grid_text()
-            } else {
-                super::Cell::Ports(view.matrix.set(id)).grid_text()
-            };
-            format!(" {} |", escape(&text))
-        };
-        let blank = cell(super::BLANK);
-        let cells: Vec<String> = (0..view.matrix.set_count() as u32).map(cell).collect();
+        let cell = |cell: super::Cell| format!(" {} |", escape(&cell.grid_text()));
+        let blank = cell(super::Cell::Blank);
+        let cells: Vec<String> = view
+            .matrix
+            .sets()
+            .iter()
+            .map(|set| cell(super::Cell::Ports(set)))
+            .collect();
         super::write_rows(
             view,
             w,
