@@ -20,22 +20,16 @@ pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
             .iter()
             .map(|set| quote(&set.to_string()))
             .collect();
-        return super::write_rows(
-            view,
-            out,
-            || (),
-            |(), ids, r, text| {
-                text.extend_from_slice(quote(view.id(r)).as_bytes());
-                for &id in ids {
-                    text.push(b',');
-                    if id != BLANK {
-                        text.extend_from_slice(fields[id as usize].as_bytes());
-                    }
+        return super::write_rows_plain(view, out, |ids, r, text| {
+            text.extend_from_slice(quote(view.id(r)).as_bytes());
+            for &id in ids {
+                text.push(b',');
+                if id != BLANK {
+                    text.extend_from_slice(fields[id as usize].as_bytes());
                 }
-                text.push(b'\n');
-            },
-            |text, out| out.write_all(text),
-        );
+            }
+            text.push(b'\n');
+        });
     }
     let mut record = Vec::with_capacity(view.cols.len() + 1);
     for &r in &view.rows {

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{BLANK, View};
+use super::View;
 
 /// Writes the allowed connections of the view, one per line.
 pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
@@ -15,22 +15,18 @@ pub fn write(view: &View, out: &mut dyn Write) -> io::Result<()> {
             .iter()
             .map(|set| (!set.is_empty()).then(|| format!(" : {set}\n")))
             .collect();
-        return super::write_rows(
-            view,
-            out,
-            || (),
-            |(), ids, r, text| {
-                for (&c, &id) in view.cols.iter().zip(ids) {
-                    if let Some(Some(ports)) = (id != BLANK).then(|| &ports[id as usize]) {
-                        text.extend_from_slice(view.id(r).as_bytes());
-                        text.extend_from_slice(b" => ");
-                        text.extend_from_slice(view.id(c).as_bytes());
-                        text.extend_from_slice(ports.as_bytes());
-                    }
-                }
-            },
-            |text, out| out.write_all(text),
-        );
+        return super::write_rows_plain(view, out, |ids, r, text| {
+            for (&c, &id) in view.cols.iter().zip(ids) {
+                // Blank pairs and denied ones (no ports) are left out.
+                let Some(Some(ports)) = ports.get(id as usize) else {
+                    continue;
+                };
+                text.extend_from_slice(view.id(r).as_bytes());
+                text.extend_from_slice(b" => ");
+                text.extend_from_slice(view.id(c).as_bytes());
+                text.extend_from_slice(ports.as_bytes());
+            }
+        });
     }
     for &r in &view.rows {
         for &c in &view.cols {

@@ -44,24 +44,15 @@ pub fn write(view: &View, w: &mut dyn Write) -> io::Result<()> {
             .iter()
             .map(|set| cell(super::Cell::Ports(set)))
             .collect();
-        super::write_rows(
-            view,
-            w,
-            || (),
-            |(), ids, r, text| {
-                text.extend_from_slice(format!("| {} |", escape(&label(r))).as_bytes());
-                for &id in ids {
-                    let cell = if id == super::BLANK {
-                        &blank
-                    } else {
-                        &cells[id as usize]
-                    };
-                    text.extend_from_slice(cell.as_bytes());
-                }
-                text.push(b'\n');
-            },
-            |text, w| w.write_all(text),
-        )?;
+        super::write_rows_plain(view, w, |ids, r, text| {
+            text.extend_from_slice(format!("| {} |", escape(&label(r))).as_bytes());
+            for &id in ids {
+                // A blank pair's id ([`super::BLANK`]) is no set's.
+                let cell = cells.get(id as usize).unwrap_or(&blank);
+                text.extend_from_slice(cell.as_bytes());
+            }
+            text.push(b'\n');
+        })?;
     }
     for &r in view.rows.iter().filter(|_| view.port.is_some()) {
         let row: Vec<String> = std::iter::once(label(r))

@@ -99,6 +99,22 @@ pub fn write_rows<S: Send>(
     Ok(())
 }
 
+/// [`write_rows`] for writers that need no state of their own and write each part's text
+/// as it is: `format(ids, r, text)` appends the text of row `r`.
+pub fn write_rows_plain(
+    view: &View,
+    out: &mut dyn Write,
+    format: impl Fn(&[u32], usize, &mut Vec<u8>) + Sync,
+) -> io::Result<()> {
+    write_rows(
+        view,
+        out,
+        || (),
+        |(), ids, r, text| format(ids, r, text),
+        |text, out| out.write_all(text),
+    )
+}
+
 /// Most rows formatted together (a 64th of the rows below that): enough to keep the
 /// threads busy, few enough that their text stays small (a row of the largest dump is a few
 /// hundred KB).
